@@ -1,0 +1,160 @@
+"""The `goszakaz` command: the project's own subcommands, and Django's management commands."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+
+OWN = ("allocate", "rules", "import-applications", "demo", "run")
+EPILOG = (
+    "Django's management commands run too, against DATABASE_URL: goszakaz migrate, "
+    "goszakaz createsuperuser, goszakaz runserver, ...; `goszakaz help` lists them all."
+)
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+def _volume(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number >= 0")
+    return int(value)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of the project's own subcommands."""
+    p = argparse.ArgumentParser(prog="goszakaz", description=__doc__, epilog=EPILOG)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    a = sub.add_parser("allocate", help="run the Taraz allocation on a CSV of applications")
+    a.add_argument("--applications", type=Path, required=True, help="input CSV (or XLSX)")
+    a.add_argument("--volume", type=_volume, required=True, help="places to allocate (Vt)")
+    a.add_argument("--as-of", type=_date, required=True, help="allocation date YYYY-MM-DD")
+    a.add_argument("--output", type=Path, required=True, help="output CSV, one row per input")
+    a.add_argument("--summary", type=Path, help="summary JSON")
+    a.add_argument("--rules", default="taraz-2024", help="rule set id (default taraz-2024)")
+
+    r = sub.add_parser("rules", help="inspect rule sets: `rules check taraz-2024`, `rules list`")
+    r.add_argument("action", choices=("check", "list"))
+    r.add_argument("rule_id", nargs="?", default="taraz-2024")
+
+    i = sub.add_parser("import-applications", help="import queue applications into a city")
+    i.add_argument("--city", required=True, help="city code, e.g. taraz")
+    i.add_argument("--file", type=Path, required=True, help="CSV (UTF-8 or Windows-1251) or XLSX")
+    i.add_argument("--skip-invalid", action="store_true",
+                   help="import the good rows and write the bad ones to --rejects")
+    i.add_argument("--rejects", type=Path, help="rejects CSV (default FILE.rejects.csv)")
+
+    sub.add_parser("demo", help="create the database and load demo data (idempotent)")
+    sub.add_parser("run", help="migrate, load demo data and serve on http://127.0.0.1:8000")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] not in OWN and argv[0] not in ("-h", "--help"):
+        return _django(argv)
+    args = parser().parse_args(argv)
+    if args.command is None:
+        parser().print_help()
+        return 0
+    if args.command == "allocate":
+        return allocate_command(args)
+    if args.command == "rules":
+        return rules_command(args)
+    return _django_own(args)
+
+
+def allocate_command(args: argparse.Namespace) -> int:
+    """`goszakaz allocate`: exit 0 with the output written, or 2 with every bad line on stderr."""
+    from goszakaz import rules
+    from goszakaz.domain.allocation import allocate, summary
+    from goszakaz.queue.files import read_applications, write_outcomes
+
+    try:
+        rule_set = rules.load(args.rules)
+    except KeyError as e:
+        print(f"error: {e.args[0]}", file=sys.stderr)
+        return 2
+    try:
+        parsed = read_applications(args.applications, as_of=args.as_of)
+    except (OSError, ValueError) as e:
+        print(f"error: {args.applications}: {e}", file=sys.stderr)
+        return 2
+    if parsed.errors:
+        for err in parsed.errors:
+            print(f"{args.applications}: {err}", file=sys.stderr)
+        print(f"error: {len(parsed.errors)} problem(s); nothing written", file=sys.stderr)
+        return 2
+    result = allocate(parsed.applications, volume=args.volume, as_of=args.as_of, rules=rule_set)
+    write_outcomes(args.output, parsed.applications, result)
+    if args.summary:
+        tmp = args.summary.with_name(args.summary.name + ".part")
+        tmp.write_text(json.dumps(summary(result), ensure_ascii=False, indent=2) + "\n",
+                       encoding="utf-8")
+        tmp.replace(args.summary)
+    return 0
+
+
+def rules_command(args: argparse.Namespace) -> int:
+    """`goszakaz rules check ID`: unreachable categories (I11) and unmatched ages (I12)."""
+    from goszakaz import rules
+    from goszakaz.domain.categories import STATUS_FLAGS, check_rules
+
+    if args.action == "list":
+        for rule_id in rules.available():
+            print(rule_id)
+        return 0
+    try:
+        rule_set = rules.load(args.rule_id)
+    except KeyError as e:
+        print(f"error: {e.args[0]}", file=sys.stderr)
+        return 2
+    report = check_rules(rule_set)
+    print(f"rule set {rule_set.id}: {len(rule_set.categories)} categories, "
+          f"Σk = {rule_set.total_coefficient}, source: {rule_set.source}")
+    for n in report.unreachable:
+        earlier = ", ".join(str(c) for c in report.shadowed_by[n]) or "none"
+        print(f"unreachable: category {n} ({rule_set.category(n).rule_text()}): every "
+              f"application it takes belongs to an earlier category ({earlier})")
+    for age, flags in report.unmatched:
+        statuses = [f for f, on in zip(STATUS_FLAGS, flags, strict=True) if on] or ["no status"]
+        print(f"no matching category: queue age {age} with {', '.join(statuses)}")
+    if report.clean:
+        print("every category is reachable and every application has a category")
+    return 0
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goszakaz.settings")
+    import django
+
+    django.setup()
+
+
+def _django(argv: list[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goszakaz.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["goszakaz", *argv])
+    return 0
+
+
+def _django_own(args: argparse.Namespace) -> int:
+    _setup_django()
+    from goszakaz.queue import commands
+
+    return commands.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

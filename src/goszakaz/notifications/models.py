@@ -1,0 +1,22 @@
+"""One row per message: kind, recipient, payload, when created and delivered."""
+
+from django.db import models
+
+
+class Notification(models.Model):
+    """A message in the outbox; the cabinet channel delivers it when it is written."""
+
+    city = models.CharField(max_length=32, db_index=True)
+    kind = models.CharField(max_length=32)
+    recipient_iin = models.CharField(max_length=12, db_index=True)
+    payload = models.JSONField()
+    channel = models.CharField(max_length=16, default="cabinet")
+    created_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    dedup_key = models.CharField(max_length=128, unique=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} -> {self.recipient_iin[:4]}******** ({self.created_at:%Y-%m-%d})"

@@ -1,0 +1,1 @@
+"""The preschool queue: applications, categories and queue numbers, allocation runs (Taraz)."""

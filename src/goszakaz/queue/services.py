@@ -1,0 +1,328 @@
+"""The only place that changes queue state: import, actualization (T3), allocation runs (T1, T2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from goszakaz import rules as rule_data
+from goszakaz.audit.services import record
+from goszakaz.domain import allocation as alloc
+from goszakaz.domain.categories import categorize, queue_age
+from goszakaz.domain.explain import Explanation, explanation_text
+from goszakaz.domain.iin import InvalidNumber, iin_birth_date
+from goszakaz.domain.states import needs_transition
+from goszakaz.notifications.models import Notification
+from goszakaz.queue import files
+from goszakaz.queue.models import (
+    APPLICATION_TRANSITIONS,
+    RUN_TRANSITIONS,
+    AllocationRun,
+    Application,
+    ApplicationState,
+    CategoryChange,
+    RunCategory,
+    RunOutcome,
+    RunState,
+)
+from goszakaz.registry.models import City
+
+LOCAL = ZoneInfo("Asia/Almaty")
+FLAGS = ("large_family", "single_parent", "other_susn", "sibling_in_preschool", "military_family")
+EXTRA_COLUMNS = ("child_name", "parent_iin", "parent_phone", "status_source")
+
+
+class ImportRejected(Exception):
+    """The file has bad rows and was not imported; `errors` names each line and field."""
+
+    def __init__(self, errors: list[files.RowError]) -> None:
+        super().__init__(f"{len(errors)} problem(s) in the file; nothing imported")
+        self.errors = errors
+
+
+@dataclass
+class ImportResult:
+    """What an import did: created, updated, unchanged, rejected rows."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[files.RowError] = field(default_factory=list)
+
+
+def to_domain(a: Application) -> alloc.Application:
+    """The allocation's view of a stored application (submitted_at in local time)."""
+    return alloc.Application(
+        application_id=a.application_id,
+        child_iin=a.child_iin,
+        birth_date=a.birth_date,
+        submitted_at=timezone.localtime(a.submitted_at, LOCAL).replace(tzinfo=None),
+        resides_in_city=a.resides_in_city,
+        large_family=a.large_family,
+        single_parent=a.single_parent,
+        other_susn=a.other_susn,
+        sibling_in_preschool=a.sibling_in_preschool,
+        military_family=a.military_family,
+    )
+
+
+def import_applications(
+    *, city: City, path: Path, skip_invalid: bool, actor: Any, role: str,
+    rejects: Path | None = None,
+) -> ImportResult:
+    """Import a CSV/XLSX of applications: whole file or nothing, unless skip_invalid.
+
+    Re-importing the same file changes nothing; a known application_id gets its status
+    attributes updated (a T3 status change keeps the original submitted_at).
+    """
+    parsed = files.read_applications(path, keep_rows=True)
+    existing = {a.application_id: a for a in Application.objects.filter(city=city)}
+    iin_owner = {a.child_iin: a.application_id for a in existing.values()}
+    new: list[Application] = []
+    changed: list[tuple[Application, dict[str, Any]]] = []
+    result = ImportResult()
+    for app, line, row in zip(parsed.applications, parsed.lines, parsed.rows, strict=True):
+        extra = {c: row.get(c, "").strip() for c in EXTRA_COLUMNS}
+        problems = _extra_problems(extra, line)
+        owner = iin_owner.get(app.child_iin)
+        if owner is not None and owner != app.application_id:
+            problems.append(files.RowError(line, "child_iin",
+                                           f"already queued as application {owner}"))
+        old = existing.get(app.application_id)
+        if old is not None and (old.child_iin, old.birth_date) != (app.child_iin, app.birth_date):
+            problems.append(files.RowError(line, "application_id",
+                                           "already exists for another child"))
+        if problems:
+            parsed.errors.extend(problems)
+            parsed.rejected.append((line, row))
+            continue
+        submitted = app.submitted_at.replace(tzinfo=LOCAL)
+        if old is None:
+            new.append(Application(
+                city=city, application_id=app.application_id, child_iin=app.child_iin,
+                child_name=extra["child_name"], birth_date=app.birth_date, submitted_at=submitted,
+                parent_iin=extra["parent_iin"], parent_phone=extra["parent_phone"],
+                resides_in_city=app.resides_in_city, status_source=extra["status_source"],
+                **{f: getattr(app, f) for f in FLAGS},
+            ))
+            continue
+        wanted = {f: getattr(app, f) for f in (*FLAGS, "resides_in_city")}
+        diff = {f: v for f, v in wanted.items() if getattr(old, f) != v}
+        if diff:
+            changed.append((old, diff))
+        else:
+            result.unchanged += 1
+    parsed.errors.sort(key=lambda e: e.line)
+    parsed.rejected.sort(key=lambda r: r[0])
+    if parsed.errors and not skip_invalid:
+        raise ImportRejected(parsed.errors)
+    if parsed.errors and rejects is not None:
+        files.write_rejects(rejects, parsed.header, parsed)
+    Application.objects.bulk_create(new, batch_size=2000)
+    for old, diff in changed:
+        before = {f: getattr(old, f) for f in diff}
+        for f, v in diff.items():
+            setattr(old, f, v)
+        old.save(update_fields=list(diff))
+        record(user=actor, role=role, action="application.status_changed", obj_type="application",
+               obj_id=old.pk, city=city.code, before=before, after=diff)
+    record(user=actor, role=role, action="applications.imported", obj_type="city",
+           obj_id=city.code, city=city.code, after={"file": path.name, "created": len(new),
+                                                   "updated": len(changed),
+                                                   "rejected": len(parsed.rejected)})
+    result.created, result.updated, result.errors = len(new), len(changed), parsed.errors
+    return result
+
+
+def _extra_problems(extra: dict[str, str], line: int) -> list[files.RowError]:
+    problems = []
+    if extra["parent_iin"]:
+        try:
+            iin_birth_date(extra["parent_iin"])
+        except InvalidNumber as e:
+            problems.append(files.RowError(line, "parent_iin", str(e)))
+    return problems
+
+
+def queued(city: City) -> QuerySet[Application]:
+    """The applications of a city still waiting in the queue."""
+    return Application.objects.filter(city=city, state=ApplicationState.QUEUED)
+
+
+def actualize_queue(*, city: City, on: dt.date, actor: Any, role: str) -> int:
+    """T3 (and T1.1-T1.3): recompute category and queue number of every queued application.
+
+    An application moves between categories as age and statuses change, keeping its original
+    submitted_at; each move is a CategoryChange, and each new number a cabinet message (T1.3).
+    Returns how many applications changed.
+    """
+    rule_set = rule_data.load(city.allocation_rules or "taraz-2024")
+    apps = list(queued(city).order_by("id"))
+    dom = [to_domain(a) for a in apps]
+    buckets: dict[int, list[int]] = {}
+    new_cat: list[int | None] = []
+    reasons: list[str] = []
+    for i, d in enumerate(dom):
+        if not d.resides_in_city:
+            new_cat.append(None)
+            reasons.append(alloc.NOT_RESIDENT)
+        elif d.military_family:
+            new_cat.append(None)
+            reasons.append(alloc.MILITARY)
+        else:
+            flags = (d.large_family, d.single_parent, d.other_susn, d.sibling_in_preschool)
+            n = categorize(queue_age(d.birth_date, on, rule_set), flags, rule_set)
+            new_cat.append(n)
+            reasons.append("" if n is not None else alloc.NO_CATEGORY)
+            if n is not None:
+                buckets.setdefault(n, []).append(i)
+    new_qn: list[int | None] = [None] * len(apps)
+    for members in buckets.values():
+        for qn, i in enumerate(alloc.queue_order(dom, members), start=1):
+            new_qn[i] = qn
+    changed = 0
+    notes = []
+    for i, a in enumerate(apps):
+        if (a.category, a.queue_number, a.reason) == (new_cat[i], new_qn[i], reasons[i]):
+            continue
+        changed += 1
+        if a.category != new_cat[i] and a.actualized_on is not None:
+            CategoryChange.objects.create(
+                application=a, changed_on=on, from_category=a.category, to_category=new_cat[i],
+                from_queue_number=a.queue_number, to_queue_number=new_qn[i],
+                why=f"queue age {queue_age(a.birth_date, on, rule_set)} and statuses on {on}",
+            )
+        a.category, a.queue_number, a.reason, a.actualized_on = (
+            new_cat[i], new_qn[i], reasons[i], on)
+        a.save(update_fields=["category", "queue_number", "reason", "actualized_on"])
+        if a.parent_iin:
+            notes.append(Notification(
+                city=city.code, kind="queue_number", recipient_iin=a.parent_iin,
+                payload={"application": a.application_id, "category": a.category,
+                         "queue_number": a.queue_number, "reason": a.reason, "on": on.isoformat()},
+                created_at=timezone.now(), delivered_at=timezone.now(),
+                dedup_key=f"queue/{city.code}/{a.application_id}/{on}/{a.category}/{a.queue_number}",
+            ))
+    Notification.objects.bulk_create(notes, ignore_conflicts=True, batch_size=2000)
+    record(user=actor, role=role, action="queue.actualized", obj_type="city", obj_id=city.code,
+           city=city.code, after={"on": on.isoformat(), "changed": changed})
+    return changed
+
+
+def preview_allocation(
+    *, city: City, volume: int, as_of: dt.date, actor: Any, role: str
+) -> AllocationRun:
+    """Run the Taraz allocation on the queued applications and keep it as a preview run."""
+    rule_set = rule_data.load(city.allocation_rules or "taraz-2024")
+    apps = list(queued(city).order_by("id"))
+    dom = [to_domain(a) for a in apps]
+    result = alloc.allocate(dom, volume=volume, as_of=as_of, rules=rule_set)
+    run = AllocationRun.objects.create(
+        city=city, rules=rule_set.id, volume=volume, as_of=as_of, created_at=timezone.now(),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        military_applications=result.military_applications,
+        military_seats=result.military_seats, allocated=result.allocated,
+        excluded=result.excluded(),
+        iterations=[[str(v) for v in it] for it in result.iterations],
+    )
+    RunCategory.objects.bulk_create([
+        RunCategory(run=run, number=c.number, coefficient=c.coefficient,
+                    applications=c.applications, vp=str(c.vp), vf=str(c.vf), seats=c.seats,
+                    cutoff_queue_number=c.cutoff_queue_number)
+        for c in result.categories
+    ])
+    RunOutcome.objects.bulk_create([
+        RunOutcome(
+            run=run, application=a, status=result.status(i), category=result.category[i],
+            queue_number=result.queue_number[i], seat_order=result.seat_order[i],
+            reason=result.reason[i],
+            inputs={"birth_date": d.birth_date.isoformat(),
+                    "submitted_at": d.submitted_at.isoformat(),
+                    "resides_in_city": d.resides_in_city,
+                    **{f: getattr(d, f) for f in FLAGS}},
+        )
+        for i, (a, d) in enumerate(zip(apps, dom, strict=True))
+    ], batch_size=2000)
+    record(user=actor, role=role, action="allocation.previewed", obj_type="allocation_run",
+           obj_id=run.pk, city=city.code,
+           after={"volume": volume, "as_of": as_of.isoformat(), "rules": rule_set.id})
+    return run
+
+
+def confirm_allocation(*, run: AllocationRun, actor: Any, role: str) -> bool:
+    """Confirm a preview: its applications get their places and the parents a message.
+
+    Confirming twice is a no-op (returns False); a discarded run cannot be confirmed.
+    """
+    run = AllocationRun.objects.select_for_update().get(pk=run.pk)
+    if not needs_transition(run.state, RunState.CONFIRMED, RUN_TRANSITIONS):
+        return False
+    run.state, run.confirmed_at = RunState.CONFIRMED, timezone.now()
+    run.save(update_fields=["state", "confirmed_at"])
+    allocated = run.outcomes.filter(status=alloc.ALLOCATED).select_related("application")
+    notes = []
+    for o in allocated:
+        app = o.application
+        if needs_transition(app.state, ApplicationState.ALLOCATED, APPLICATION_TRANSITIONS):
+            app.state = ApplicationState.ALLOCATED
+            app.save(update_fields=["state"])
+        if app.parent_iin:
+            notes.append(Notification(
+                city=run.city.code, kind="place_allocated", recipient_iin=app.parent_iin,
+                payload={"application": app.application_id, "run": run.pk,
+                         "seat_order": o.seat_order, "category": o.category},
+                created_at=run.confirmed_at, delivered_at=run.confirmed_at,
+                dedup_key=f"allocated/{run.pk}/{app.pk}",
+            ))
+    Notification.objects.bulk_create(notes, ignore_conflicts=True, batch_size=2000)
+    record(user=actor, role=role, action="allocation.confirmed", obj_type="allocation_run",
+           obj_id=run.pk, city=run.city.code, before={"state": RunState.PREVIEW},
+           after={"state": RunState.CONFIRMED, "allocated": run.allocated})
+    return True
+
+
+def discard_allocation(*, run: AllocationRun, actor: Any, role: str) -> bool:
+    """Discard a preview; a no-op if already discarded, illegal once confirmed."""
+    run = AllocationRun.objects.select_for_update().get(pk=run.pk)
+    if not needs_transition(run.state, RunState.DISCARDED, RUN_TRANSITIONS):
+        return False
+    before = run.state
+    run.state = RunState.DISCARDED
+    run.save(update_fields=["state"])
+    record(user=actor, role=role, action="allocation.discarded", obj_type="allocation_run",
+           obj_id=run.pk, city=run.city.code, before={"state": before},
+           after={"state": run.state})
+    return True
+
+
+def explanation(app: Application, lang: str = "ru") -> str:
+    """The text a parent reads for an application: from its last confirmed run, else the queue."""
+    rule_set = rule_data.load(app.city.allocation_rules or "taraz-2024")
+    outcome = (RunOutcome.objects.filter(application=app, run__state=RunState.CONFIRMED)
+               .select_related("run").order_by("-run__confirmed_at").first())
+    d = to_domain(app)
+    statuses = tuple(f for f in FLAGS[:4] if getattr(d, f))
+    if outcome is not None:
+        cat = (outcome.run.categories.filter(number=outcome.category).first()
+               if outcome.category else None)
+        on, status, reason = outcome.run.as_of, outcome.status, outcome.reason
+        category, qn, seat = outcome.category, outcome.queue_number, outcome.seat_order
+        seats, cutoff = (cat.seats, cat.cutoff_queue_number) if cat else (None, None)
+    else:
+        on = app.actualized_on or timezone.localdate()
+        status = alloc.EXCLUDED if app.reason in alloc.EXCLUSION_REASONS else alloc.WAITING
+        reason, category, qn, seat = app.reason, app.category, app.queue_number, None
+        seats = cutoff = None
+    e = Explanation(
+        status=status, reason=reason, age=queue_age(d.birth_date, on, rule_set),
+        age_reference=dt.date(on.year, rule_set.age_reference_month, rule_set.age_reference_day),
+        statuses=statuses, category=category, queue_number=qn, category_seats=seats,
+        cutoff_queue_number=cutoff, seat_order=seat,
+    )
+    return explanation_text(e, rule_set, lang)
