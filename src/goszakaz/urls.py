@@ -1,0 +1,22 @@
+"""URL routes: sign-in, language, admin (reference data), and the pages per role."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from goszakaz.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("edu/queue/", views.edu_queue, name="edu-queue"),
+    path("edu/queue/actualize/", views.edu_actualize, name="edu-actualize"),
+    path("edu/allocation/new/", views.edu_allocation_new, name="edu-allocation-new"),
+    path("edu/allocation/<int:run_id>/", views.edu_allocation, name="edu-allocation"),
+    path("edu/allocation/<int:run_id>/decide/", views.edu_allocation_decide,
+         name="edu-allocation-decide"),
+    path("parent/", views.parent_cabinet, name="parent-cabinet"),
+]

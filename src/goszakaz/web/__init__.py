@@ -1,0 +1,1 @@
+"""Web pages per role (server-rendered templates), with their permission rules."""
