@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import pwd
 import re
 import shutil
 import signal
@@ -26,6 +27,12 @@ HOW_TO_INSTALL = (
     f"{ENV_URL}=postgres://USER:PASSWORD@HOST:PORT/DBNAME to a server where USER may create "
     "databases."
 )
+ROOT_NEEDS_POSTGRES_USER = (
+    "pgcluster: initdb refuses to run as root, and there is no `postgres` system user or no "
+    "runuser to run it as that user: create the user (`useradd --system postgres`) "
+    f"or set {ENV_URL}."
+)
+INITDB_OPTIONS = ["-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]
 SETTINGS = """
 listen_addresses = '127.0.0.1'
 port = {port}
@@ -61,6 +68,10 @@ def find_binaries() -> tuple[str, str] | None:
     return None
 
 
+def pwd_names() -> set[str]:
+    return {entry.pw_name for entry in pwd.getpwall()}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -75,6 +86,8 @@ def log(message: str) -> None:
 def throwaway_cluster(initdb: str, pg_ctl: str) -> Iterator[str]:
     """Start a fast, unsafe cluster in a temporary directory; stop and delete it on exit."""
     as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if as_postgres and not (shutil.which("runuser") and "postgres" in pwd_names()):
+        raise PostgresUnavailable(ROOT_NEEDS_POSTGRES_USER)
     started = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="goszakaz-pg-")
     data, server_log = f"{tmp}/data", Path(tmp, "server.log")
@@ -89,8 +102,7 @@ def throwaway_cluster(initdb: str, pg_ctl: str) -> Iterator[str]:
     try:
         if as_postgres:
             shutil.chown(tmp, "postgres", "postgres")
-        run(initdb, "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
-            "--locale=C.UTF-8", "--no-sync")
+        run(initdb, "-D", data, *INITDB_OPTIONS)
         for attempt in range(3):  # the port may be taken between choosing it and binding it
             port = free_port()
             with open(f"{data}/postgresql.conf", "a") as conf:
@@ -101,14 +113,19 @@ def throwaway_cluster(initdb: str, pg_ctl: str) -> Iterator[str]:
             except PostgresUnavailable:
                 if attempt == 2:
                     raise
-        log(f"started PostgreSQL ({Path(initdb).resolve().parent}) on 127.0.0.1:{port}, "
-            f"data in {tmp}, in {time.monotonic() - started:.2f} s")
+        log(
+            f"started PostgreSQL ({Path(initdb).resolve().parent}) on 127.0.0.1:{port}, "
+            f"data in {tmp}, in {time.monotonic() - started:.2f} s"
+        )
         yield f"postgres://postgres@127.0.0.1:{port}/postgres"
     finally:
         stopping = time.monotonic()
         if Path(data, "postmaster.pid").exists():
-            subprocess.run([*as_postgres, pg_ctl, "-D", data, "-m", "immediate", "-w", "stop"],
-                           cwd=tmp, capture_output=True)
+            subprocess.run(
+                [*as_postgres, pg_ctl, "-D", data, "-m", "immediate", "-w", "stop"],
+                cwd=tmp,
+                capture_output=True,
+            )
         shutil.rmtree(tmp, ignore_errors=True)
         log(f"stopped the cluster and removed {tmp} in {time.monotonic() - stopping:.2f} s")
 

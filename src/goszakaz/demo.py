@@ -60,7 +60,7 @@ def load(n_applications: int = 400) -> None:
 
 def print_logins() -> None:
     """The demo logins, for the README's first command."""
-    print("Demo logins (password for all: %s):" % PASSWORD)
+    print(f"Demo logins (password for all: {PASSWORD}):")
     for username, role, city, _ in LOGINS:
         print(f"  {username:14} {role:5} {city or ''}")
     print(f"  {'admin':14} admin (reference data only)")

@@ -62,7 +62,7 @@ WSGI_APPLICATION = "goszakaz.wsgi.application"
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'goszakaz.sqlite3'}"),
+        os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'goszakaz.sqlite3'}",
         conn_max_age=60,
     )
 }

@@ -1,4 +1,4 @@
-"""The Taraz distribution procedure: military first (T2), queue numbers (T1.2), quotas (T1.4-T1.6), seat order (T1.7-T1.8)."""
+"""The Taraz procedure: military first (T2), queue numbers (T1.2), quotas (T1.4-T1.6), seats (T1.7-T1.8)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import compress
+from operator import eq
 
 from goszakaz.domain.categories import RuleSet, categorize, queue_age
 
@@ -66,7 +68,7 @@ def quotas(demand: Sequence[int], coefficients: Sequence[int], volume: int) -> Q
             break
         open_k = sum(coefficients[i] for i in open_)
         for i in open_:
-            vf[i] = min(vf[i] + left * coefficients[i] / open_k, Fraction(demand[i]))
+            vf[i] = min(vf[i] + left * Fraction(coefficients[i], open_k), Fraction(demand[i]))
         iterations.append(tuple(vf))
     whole = [int(v) for v in vf]  # floor: every Vf is >= 0
     places = min(volume, sum(demand)) - sum(whole)
@@ -103,18 +105,22 @@ def id_order(application_id: str) -> tuple[int, int, str]:
 def queue_order(apps: Sequence[Application], indices: Sequence[int]) -> list[int]:
     """T1.2, I15: the indices sorted by submission date-time, ties by application id."""
     ordered = sorted(indices, key=lambda i: apps[i].submitted_at)
-    out: list[int] = []
-    run_start = 0
-    for pos in range(1, len(ordered) + 1):
-        if pos == len(ordered) or (
-            apps[ordered[pos]].submitted_at != apps[ordered[run_start]].submitted_at
-        ):
-            run = ordered[run_start:pos]
-            if len(run) > 1:
-                run.sort(key=lambda i: id_order(apps[i].application_id))
-            out.extend(run)
-            run_start = pos
-    return out
+    times = [apps[i].submitted_at for i in ordered]
+    tied = list(compress(range(1, len(times)), map(eq, times, times[1:])))
+    if not tied:
+        return ordered
+    # Re-sort each run of equal date-times by application id (rare: times are to the second).
+    pos = 0
+    while pos < len(tied):
+        start = tied[pos] - 1
+        end = tied[pos]
+        while pos + 1 < len(tied) and tied[pos + 1] == end + 1:
+            pos += 1
+            end += 1
+        ordered[start:end + 1] = sorted(ordered[start:end + 1],
+                                        key=lambda i: id_order(apps[i].application_id))
+        pos += 1
+    return ordered
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +185,7 @@ def allocate(
     reason = [""] * n
     military: list[int] = []
     residents: list[int] = []
-    memo: dict[tuple[dt.date, bool, bool, bool, bool], int | None] = {}
+    memo: dict[tuple[object, ...], int | None] = {}  # (birth date, *flags) -> category
     for i, a in enumerate(apps):
         if not a.resides_in_city:
             reason[i] = NOT_RESIDENT  # T1.1: only actual residents take part
@@ -187,12 +193,11 @@ def allocate(
             reason[i] = MILITARY  # T2, I13
             military.append(i)
         else:
-            key = (a.birth_date, a.large_family, a.single_parent, a.other_susn,
-                   a.sibling_in_preschool)
+            flags = (a.large_family, a.single_parent, a.other_susn, a.sibling_in_preschool)
+            key = (a.birth_date, *flags)
             num = memo.get(key, -1)
             if num == -1:
-                age = queue_age(a.birth_date, as_of, rules)
-                num = categorize(age, key[1:], rules)  # type: ignore[arg-type]
+                num = categorize(queue_age(a.birth_date, as_of, rules), flags, rules)
                 memo[key] = num
             if num is None:
                 reason[i] = NO_CATEGORY  # I12
@@ -209,7 +214,7 @@ def allocate(
 
     buckets: list[list[int]] = [[] for _ in numbers]
     for i in queue_order(apps, residents):
-        buckets[index_of[category[i]]].append(i)  # type: ignore[index]
+        buckets[index_of[category[i] or 0]].append(i)
     for bucket in buckets:
         for qn, i in enumerate(bucket, start=1):
             queue_number[i] = qn

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from operator import mul
 
 _WEIGHTS_1 = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
 _WEIGHTS_2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
+_ZERO_1 = 48 * sum(_WEIGHTS_1)
+_ZERO_2 = 48 * sum(_WEIGHTS_2)
 # The 7th digit of an IIN: century of birth and sex (odd = male, even = female).
 _CENTURY = {"1": 1800, "2": 1800, "3": 1900, "4": 1900, "5": 2000, "6": 2000}
 
@@ -16,10 +19,12 @@ class InvalidNumber(ValueError):
 
 def check_digit(first_eleven: str) -> int | None:
     """The check digit of 11 digits by the two-pass mod-11 rule; None when none exists."""
-    digits = [ord(c) - 48 for c in first_eleven]
-    r = sum(w * d for w, d in zip(_WEIGHTS_1, digits, strict=True)) % 11
+    if len(first_eleven) != 11 or not first_eleven.isascii() or not first_eleven.isdigit():
+        raise InvalidNumber("a check digit needs exactly 11 digits")
+    codes = first_eleven.encode("ascii")  # digit d has code 48 + d: subtract 48 * Σweights
+    r: int = (sum(map(mul, _WEIGHTS_1, codes)) - _ZERO_1) % 11
     if r == 10:
-        r = sum(w * d for w, d in zip(_WEIGHTS_2, digits, strict=True)) % 11
+        r = (sum(map(mul, _WEIGHTS_2, codes)) - _ZERO_2) % 11
         if r == 10:
             return None
     return r

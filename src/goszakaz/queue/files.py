@@ -1,4 +1,4 @@
-"""Reading queue applications from CSV (UTF-8 or Windows-1251) and XLSX, every bad row named by line and field."""
+"""Queue applications from CSV (UTF-8 or Windows-1251) and XLSX, each bad row named by line and field."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ COLUMNS = (
     "large_family", "single_parent", "other_susn", "sibling_in_preschool", "military_family",
 )
 BOOLEAN_COLUMNS = COLUMNS[4:]
-EXTRA = "__extra__"  # marks a CSV row with more values than the header has columns
 _BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
@@ -35,14 +34,21 @@ class RowError:
 
 @dataclass
 class ParsedFile:
-    """The good applications with their lines, the errors, and the raw bad rows (for a rejects file)."""
+    """The good applications with their lines, the errors, and the bad rows (for a rejects file)."""
 
     header: list[str]
     applications: list[Application] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
-    rows: list[dict[str, str]] = field(default_factory=list)  # raw good rows, if kept
+    rows: list[list[str]] = field(default_factory=list)  # raw good rows, if kept
     errors: list[RowError] = field(default_factory=list)
-    rejected: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    rejected: list[tuple[int, list[str]]] = field(default_factory=list)
+
+    def value(self, row: list[str], column: str) -> str:
+        """The stripped value of a column in a raw row ("" if the file has no such column)."""
+        try:
+            return row[self.header.index(column)].strip()
+        except (ValueError, IndexError):
+            return ""
 
 
 def decode(data: bytes) -> str:
@@ -53,8 +59,8 @@ def decode(data: bytes) -> str:
         return data.decode("cp1251")
 
 
-def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
-    """Header and (line, row) pairs of a .csv or .xlsx file; ValueError if unreadable."""
+def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """Header (lower-case names) and (line, values) of a .csv or .xlsx file; ValueError if unreadable."""
     if path.suffix.lower() == ".xlsx":
         return _xlsx_rows(path)
     text = decode(path.read_bytes())
@@ -66,118 +72,133 @@ def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]
     except StopIteration:
         raise ValueError("the file is empty: a header row is required") from None
 
-    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+    def rows() -> Iterator[tuple[int, list[str]]]:
         for values in reader:
-            if not any(v.strip() for v in values):
-                continue
-            row = dict(zip(header, values, strict=False))
-            if len(values) > len(header):
-                row[EXTRA] = f"{len(values)} values for {len(header)} columns"
-            yield reader.line_num, row
+            if any(values):
+                yield reader.line_num, values
 
     return header, rows()
 
 
-def _xlsx_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+def _xlsx_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     import openpyxl  # imported here: the CSV path of the CLI does not pay for it
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many kinds for a broken file
         raise ValueError(f"not a readable XLSX file: {e}") from None
-    sheet = book.worksheets[0]
-    it = sheet.iter_rows(values_only=True)
+    it = book.worksheets[0].iter_rows(values_only=True)
     try:
         header = [str(h or "").strip().lower() for h in next(it)]
     except StopIteration:
         raise ValueError("the sheet is empty: a header row is required") from None
 
-    def cell(v: object) -> str:
-        if v is None:
-            return ""
-        if isinstance(v, dt.datetime):
-            return v.isoformat()
-        if isinstance(v, dt.date):
-            return v.isoformat()
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, float) and v.is_integer():
-            return str(int(v))
-        return str(v)
-
-    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+    def rows() -> Iterator[tuple[int, list[str]]]:
         for line, values in enumerate(it, start=2):
-            texts = [cell(v) for v in values]
+            texts = [_cell(v) for v in values]
+            while texts and not texts[-1]:
+                texts.pop()
             if any(t.strip() for t in texts):
-                yield line, dict(zip(header, texts, strict=False))
+                yield line, texts
         book.close()
 
     return header, rows()
 
 
-def parse_application(
-    row: dict[str, str], line: int, as_of: dt.date | None = None
-) -> Application | list[RowError]:
-    """One row as an Application, or every error it has."""
-    errors: list[RowError] = []
-    values: dict[str, object] = {}
+def _cell(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, dt.datetime):  # Excel keeps dates as date-times at midnight
+        return v.date().isoformat() if v.time() == dt.time() else v.isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
 
-    def bad(name: str, message: str) -> None:
-        errors.append(RowError(line, name, message))
 
-    if EXTRA in row:
-        bad("row", row[EXTRA])
-    app_id = row.get("application_id", "").strip()
-    if not app_id:
-        bad("application_id", "is empty")
-    values["application_id"] = app_id
-    for name in BOOLEAN_COLUMNS:
-        raw = row.get(name, "").strip().lower()
-        value = _BOOLEANS.get(raw)
-        if value is None:
-            bad(name, f"{raw!r} is not a boolean (true/false, 1/0, yes/no)")
-        values[name] = value
-    birth: dt.date | None = None
-    raw = row.get("birth_date", "").strip()
-    try:
-        birth = dt.date.fromisoformat(raw)
-        if len(raw) != 10:
-            raise ValueError
-    except ValueError:
-        bad("birth_date", f"{raw!r} is not a date YYYY-MM-DD")
-    submitted: dt.datetime | None = None
-    raw = row.get("submitted_at", "").strip()
-    try:
-        submitted = dt.datetime.fromisoformat(raw)
-    except ValueError:
-        bad("submitted_at", f"{raw!r} is not an ISO 8601 date-time")
-    if submitted is not None:
-        if submitted.tzinfo is not None:
-            bad("submitted_at", "must be a local date-time without a UTC offset")
-            submitted = None
-        elif as_of is not None and submitted.date() > as_of:
-            bad("submitted_at", f"is after the as-of date {as_of.isoformat()}")
-        elif birth is not None and submitted.date() < birth:
-            bad("submitted_at", "is before the child's birth date")
-    iin = row.get("child_iin", "").strip()
-    if birth is not None:
-        try:
+class Parser:
+    """Turns raw rows into Applications; a row with any problem gets every error listed."""
+
+    def __init__(self, header: list[str], as_of: dt.date | None = None) -> None:
+        self.width = len(header)
+        self.index = [header.index(c) for c in COLUMNS]
+        self.as_of = as_of
+
+    def parse(self, values: list[str], line: int) -> Application | list[RowError]:
+        """The row as an Application, or the list of its errors."""
+        try:  # fast path for clean rows; anything unusual goes through `check`
+            i_id, i_iin, i_birth, i_sub, *i_flags = self.index
+            booleans = _BOOLEANS
+            flags = [booleans[values[i]] for i in i_flags]
+            app_id = values[i_id]
+            birth_raw = values[i_birth]
+            birth = dt.date.fromisoformat(birth_raw)
+            submitted = dt.datetime.fromisoformat(values[i_sub])
+            iin = values[i_iin]
+            if (len(values) > self.width or not app_id or app_id != app_id.strip()
+                    or len(birth_raw) != 10 or submitted.tzinfo is not None
+                    or submitted.date() < birth
+                    or (self.as_of is not None and submitted.date() > self.as_of)):
+                raise ValueError
             validate_child_iin(iin, birth)
-        except InvalidNumber as e:
-            bad("child_iin", str(e))
-    if errors:
-        return errors
-    values["child_iin"] = iin
-    values["birth_date"] = birth
-    values["submitted_at"] = submitted
-    return Application(**values)  # type: ignore[arg-type]
+            return Application(app_id, iin, birth, submitted, *flags)
+        except (ValueError, KeyError, IndexError):
+            return self.check(values, line)
+
+    def check(self, values: list[str], line: int) -> Application | list[RowError]:
+        """The slow, thorough path: trims blanks, ignores case, and names every problem."""
+        errors: list[RowError] = []
+
+        def bad(name: str, message: str) -> None:
+            errors.append(RowError(line, name, message))
+
+        if len(values) > self.width:
+            bad("row", f"{len(values)} values for {self.width} columns")
+        cell = dict(zip(COLUMNS, (values[i].strip() if i < len(values) else ""
+                                  for i in self.index), strict=True))
+        if not cell["application_id"]:
+            bad("application_id", "is empty")
+        flags = []
+        for name in BOOLEAN_COLUMNS:
+            value = _BOOLEANS.get(cell[name].lower())
+            if value is None:
+                bad(name, f"{cell[name]!r} is not a boolean (true/false, 1/0, yes/no)")
+            flags.append(bool(value))
+        birth: dt.date | None = None
+        try:
+            birth = dt.date.fromisoformat(cell["birth_date"])
+            if len(cell["birth_date"]) != 10:
+                raise ValueError
+        except ValueError:
+            birth = None
+            bad("birth_date", f"{cell['birth_date']!r} is not a date YYYY-MM-DD")
+        submitted: dt.datetime | None = None
+        try:
+            submitted = dt.datetime.fromisoformat(cell["submitted_at"])
+        except ValueError:
+            bad("submitted_at", f"{cell['submitted_at']!r} is not an ISO 8601 date-time")
+        else:
+            if submitted.tzinfo is not None:
+                bad("submitted_at", "must be a local date-time without a UTC offset")
+            elif self.as_of is not None and submitted.date() > self.as_of:
+                bad("submitted_at", f"is after the as-of date {self.as_of.isoformat()}")
+            elif birth is not None and submitted.date() < birth:
+                bad("submitted_at", "is before the child's birth date")
+        if birth is not None:
+            try:
+                validate_child_iin(cell["child_iin"], birth)
+            except InvalidNumber as e:
+                bad("child_iin", str(e))
+        if errors or birth is None or submitted is None:
+            return errors
+        return Application(cell["application_id"], cell["child_iin"], birth, submitted, *flags)
 
 
 def read_applications(
-    path: Path,
-    as_of: dt.date | None = None,
-    required: tuple[str, ...] = COLUMNS,
-    keep_rows: bool = False,
+    path: Path, as_of: dt.date | None = None, keep_rows: bool = False
 ) -> ParsedFile:
     """Parse a whole file: good applications, and every error by line and field.
 
@@ -185,44 +206,46 @@ def read_applications(
     """
     header, rows = read_rows(path)
     result = ParsedFile(header=header)
-    missing = [c for c in required if c not in header]
+    missing = [c for c in COLUMNS if c not in header]
     if missing:
         result.errors.extend(RowError(1, c, "column is missing from the header") for c in missing)
         return result
+    parser = Parser(header, as_of)
+    parse = parser.parse
     seen_ids: dict[str, int] = {}
     seen_iins: dict[str, int] = {}
+    apps, lines = result.applications, result.lines
     for line, row in rows:
-        parsed = parse_application(row, line, as_of)
+        parsed = parse(row, line)
         if isinstance(parsed, Application):
-            problems = []
-            first = seen_ids.setdefault(parsed.application_id, line)
-            if first != line:
-                problems.append(RowError(line, "application_id", f"repeats line {first}"))
-            first = seen_iins.setdefault(parsed.child_iin, line)
-            if first != line:
-                problems.append(RowError(line, "child_iin", f"repeats line {first}"))
-            if not problems:
-                result.applications.append(parsed)
-                result.lines.append(line)
+            first_id = seen_ids.setdefault(parsed.application_id, line)
+            first_iin = seen_iins.setdefault(parsed.child_iin, line)
+            if first_id == line and first_iin == line:
+                apps.append(parsed)
+                lines.append(line)
                 if keep_rows:
                     result.rows.append(row)
                 continue
-            parsed = problems
+            parsed = []
+            if first_id != line:
+                parsed.append(RowError(line, "application_id", f"repeats line {first_id}"))
+            if first_iin != line:
+                parsed.append(RowError(line, "child_iin", f"repeats line {first_iin}"))
         result.errors.extend(parsed)
         result.rejected.append((line, row))
     return result
 
 
-def write_rejects(path: Path, header: list[str], parsed: ParsedFile) -> None:
+def write_rejects(path: Path, parsed: ParsedFile) -> None:
     """The bad rows as CSV (UTF-8), with the line and the errors of each in two extra columns."""
     by_line: dict[int, list[str]] = {}
     for e in parsed.errors:
         by_line.setdefault(e.line, []).append(f"{e.field}: {e.message}")
     with path.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["line", "errors", *header])
+        w.writerow(["line", "errors", *parsed.header])
         for line, row in parsed.rejected:
-            w.writerow([line, "; ".join(by_line.get(line, [])), *(row.get(h, "") for h in header)])
+            w.writerow([line, "; ".join(by_line.get(line, [])), *row])
 
 
 OUTPUT_COLUMNS = ("application_id", "status", "category", "queue_number", "seat_order", "reason")

@@ -16,7 +16,7 @@ class ApplicationState(models.TextChoices):
     WITHDRAWN = "withdrawn", "Отозвано"
 
 
-APPLICATION_TRANSITIONS = {
+APPLICATION_TRANSITIONS: dict[str, set[str]] = {
     ApplicationState.QUEUED: {ApplicationState.ALLOCATED, ApplicationState.WITHDRAWN},
     ApplicationState.ALLOCATED: set(),
     ApplicationState.WITHDRAWN: set(),
@@ -76,6 +76,9 @@ class CategoryChange(models.Model):
     class Meta:
         ordering = ["changed_on", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.from_category} -> {self.to_category} on {self.changed_on}"
+
 
 class RunState(models.TextChoices):
     """An allocation run is previewed, then confirmed or discarded."""
@@ -85,7 +88,7 @@ class RunState(models.TextChoices):
     DISCARDED = "discarded", "Отменено"
 
 
-RUN_TRANSITIONS = {
+RUN_TRANSITIONS: dict[str, set[str]] = {
     RunState.PREVIEW: {RunState.CONFIRMED, RunState.DISCARDED},
     RunState.CONFIRMED: set(),
     RunState.DISCARDED: set(),
@@ -128,6 +131,9 @@ class RunCategory(models.Model):
     class Meta:
         ordering = ["number"]
 
+    def __str__(self) -> str:
+        return f"run {self.run_id} category {self.number}: {self.seats} seats"
+
 
 class RunOutcome(models.Model):
     """One application's result in a run, with the inputs it was computed from (frozen)."""
@@ -145,3 +151,6 @@ class RunOutcome(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["run", "application"], name="uniq_run_app")
         ]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} application {self.application_id}: {self.status}"

@@ -46,6 +46,10 @@ class ImportRejected(Exception):
         self.errors = errors
 
 
+class NotTarazProcedure(Exception):
+    """A5: the city does not distribute new places by the Taraz procedure."""
+
+
 @dataclass
 class ImportResult:
     """What an import did: created, updated, unchanged, rejected rows."""
@@ -88,7 +92,7 @@ def import_applications(
     changed: list[tuple[Application, dict[str, Any]]] = []
     result = ImportResult()
     for app, line, row in zip(parsed.applications, parsed.lines, parsed.rows, strict=True):
-        extra = {c: row.get(c, "").strip() for c in EXTRA_COLUMNS}
+        extra = {c: parsed.value(row, c) for c in EXTRA_COLUMNS}
         problems = _extra_problems(extra, line)
         owner = iin_owner.get(app.child_iin)
         if owner is not None and owner != app.application_id:
@@ -123,7 +127,7 @@ def import_applications(
     if parsed.errors and not skip_invalid:
         raise ImportRejected(parsed.errors)
     if parsed.errors and rejects is not None:
-        files.write_rejects(rejects, parsed.header, parsed)
+        files.write_rejects(rejects, parsed)
     Application.objects.bulk_create(new, batch_size=2000)
     for old, diff in changed:
         before = {f: getattr(old, f) for f in diff}
@@ -218,8 +222,14 @@ def actualize_queue(*, city: City, on: dt.date, actor: Any, role: str) -> int:
 def preview_allocation(
     *, city: City, volume: int, as_of: dt.date, actor: Any, role: str
 ) -> AllocationRun:
-    """Run the Taraz allocation on the queued applications and keep it as a preview run."""
-    rule_set = rule_data.load(city.allocation_rules or "taraz-2024")
+    """Run the Taraz allocation on the queued applications and keep it as a preview run.
+
+    A5: only a city whose distribution follows the Taraz procedure (it has allocation rules)
+    allocates here; the others distribute by the general law, outside this procedure.
+    """
+    if not city.allocation_rules:
+        raise NotTarazProcedure(f"{city.name_en} distributes places by the general law (A5)")
+    rule_set = rule_data.load(city.allocation_rules)
     apps = list(queued(city).order_by("id"))
     dom = [to_domain(a) for a in apps]
     result = alloc.allocate(dom, volume=volume, as_of=as_of, rules=rule_set)

@@ -6,5 +6,5 @@ from goszakaz.registry.models import City
 
 
 @admin.register(City)
-class CityAdmin(admin.ModelAdmin):
+class CityAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("code", "name_ru", "pilot_start", "pilot_end", "allocation_rules")

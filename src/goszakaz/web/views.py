@@ -109,6 +109,10 @@ class AllocationForm(forms.Form):
 def edu_allocation_new(request: HttpRequest) -> HttpResponse:
     """Preview an allocation: the form, then a preview run."""
     city = _edu_city(request, "allocation.preview")
+    if not city.allocation_rules:  # A5: the general law applies, not the Taraz procedure
+        messages.error(request, _("This city distributes places by the general law; "
+                                  "the Taraz procedure does not apply."))
+        return redirect("edu-queue")
     form = AllocationForm(request.POST or None, initial={"as_of": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():

@@ -1,0 +1,32 @@
+# Developer commands: make venv | test | run | lint | clean
+PYTHON := $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+
+.PHONY: venv test run lint clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+# pip runs again only when pyproject.toml is newer than the stamp
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+test: venv
+	$(VENV)/bin/python scripts/test.py
+
+run: venv
+	DEBUG=1 $(VENV)/bin/goszakaz run
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	DEBUG=1 $(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/python ../shared/tools/clause-coverage .
+
+clean:
+	rm -rf .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .hypothesis build
+	find . -path ./$(VENV) -prune -o \( -name __pycache__ -o -name '*.egg-info' \) -prune \
+		-exec rm -rf {} +
