@@ -135,7 +135,8 @@ def explanation_text(e: Explanation, rules: RuleSet, lang: str = "ru") -> str:
         assert e.category is not None
         lines.append(t["category"].format(n=e.category,
                                           title=rules.category(e.category).title[lang]))
-        lines.append(t["queue"].format(qn=e.queue_number))
+        if e.queue_number is not None:  # None: the queue has not been actualized yet
+            lines.append(t["queue"].format(qn=e.queue_number))
         if e.category_seats:
             lines.append(t["seats"].format(seats=e.category_seats, cutoff=e.cutoff_queue_number))
         elif e.category_seats == 0:  # None: no allocation has been run yet

@@ -215,6 +215,7 @@ def read_applications(
     seen_ids: dict[str, int] = {}
     seen_iins: dict[str, int] = {}
     apps, lines = result.applications, result.lines
+    i_id, i_iin = parser.index[0], parser.index[1]
     for line, row in rows:
         parsed = parse(row, line)
         if isinstance(parsed, Application):
@@ -227,13 +228,20 @@ def read_applications(
                     result.rows.append(row)
                 continue
             parsed = []
-            if first_id != line:
-                parsed.append(RowError(line, "application_id", f"repeats line {first_id}"))
-            if first_iin != line:
-                parsed.append(RowError(line, "child_iin", f"repeats line {first_iin}"))
+        else:  # a bad row still claims its id and IIN: a later repeat is reported too
+            first_id = seen_ids.setdefault(_raw(row, i_id), line) if _raw(row, i_id) else line
+            first_iin = seen_iins.setdefault(_raw(row, i_iin), line) if _raw(row, i_iin) else line
+        if first_id != line:
+            parsed.append(RowError(line, "application_id", f"repeats line {first_id}"))
+        if first_iin != line:
+            parsed.append(RowError(line, "child_iin", f"repeats line {first_iin}"))
         result.errors.extend(parsed)
         result.rejected.append((line, row))
     return result
+
+
+def _raw(row: list[str], i: int) -> str:
+    return row[i].strip() if i < len(row) else ""
 
 
 def write_rejects(path: Path, parsed: ParsedFile) -> None:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from goszakaz import rules as rule_data
 from goszakaz.audit.services import record
 from goszakaz.domain import allocation as alloc
-from goszakaz.domain.categories import categorize, queue_age
+from goszakaz.domain.categories import RuleSet, categorize, queue_age
 from goszakaz.domain.explain import Explanation, explanation_text
 from goszakaz.domain.iin import InvalidNumber, iin_birth_date
 from goszakaz.domain.states import needs_transition
@@ -173,19 +173,11 @@ def actualize_queue(*, city: City, on: dt.date, actor: Any, role: str) -> int:
     new_cat: list[int | None] = []
     reasons: list[str] = []
     for i, d in enumerate(dom):
-        if not d.resides_in_city:
-            new_cat.append(None)
-            reasons.append(alloc.NOT_RESIDENT)
-        elif d.military_family:
-            new_cat.append(None)
-            reasons.append(alloc.MILITARY)
-        else:
-            flags = (d.large_family, d.single_parent, d.other_susn, d.sibling_in_preschool)
-            n = categorize(queue_age(d.birth_date, on, rule_set), flags, rule_set)
-            new_cat.append(n)
-            reasons.append("" if n is not None else alloc.NO_CATEGORY)
-            if n is not None:
-                buckets.setdefault(n, []).append(i)
+        n, why = _category_now(d, on, rule_set)
+        new_cat.append(n)
+        reasons.append(why)
+        if n is not None:
+            buckets.setdefault(n, []).append(i)
     new_qn: list[int | None] = [None] * len(apps)
     for members in buckets.values():
         for qn, i in enumerate(alloc.queue_order(dom, members), start=1):
@@ -311,6 +303,17 @@ def discard_allocation(*, run: AllocationRun, actor: Any, role: str) -> bool:
     return True
 
 
+def _category_now(d: alloc.Application, on: dt.date, rule_set: RuleSet) -> tuple[int | None, str]:
+    """Category (or the reason for none) of one application on a day: T1.1, T2, T4."""
+    if not d.resides_in_city:
+        return None, alloc.NOT_RESIDENT
+    if d.military_family:
+        return None, alloc.MILITARY
+    flags = (d.large_family, d.single_parent, d.other_susn, d.sibling_in_preschool)
+    n = categorize(queue_age(d.birth_date, on, rule_set), flags, rule_set)
+    return n, "" if n is not None else alloc.NO_CATEGORY
+
+
 def explanation(app: Application, lang: str = "ru") -> str:
     """The text a parent reads for an application: from its last confirmed run, else the queue."""
     rule_set = rule_data.load(app.city.allocation_rules or "taraz-2024")
@@ -324,11 +327,14 @@ def explanation(app: Application, lang: str = "ru") -> str:
         on, status, reason = outcome.run.as_of, outcome.status, outcome.reason
         category, qn, seat = outcome.category, outcome.queue_number, outcome.seat_order
         seats, cutoff = (cat.seats, cat.cutoff_queue_number) if cat else (None, None)
-    else:
+    else:  # no confirmed allocation yet: the queue as last actualized (or as of today)
         on = app.actualized_on or timezone.localdate()
-        status = alloc.EXCLUDED if app.reason in alloc.EXCLUSION_REASONS else alloc.WAITING
-        reason, category, qn, seat = app.reason, app.category, app.queue_number, None
-        seats = cutoff = None
+        status, seat, seats, cutoff = alloc.WAITING, None, None, None
+        category, qn, reason = app.category, app.queue_number, app.reason
+        if app.actualized_on is None:
+            category, reason = _category_now(d, on, rule_set)
+        if reason in alloc.EXCLUSION_REASONS:
+            status = alloc.EXCLUDED
     e = Explanation(
         status=status, reason=reason, age=queue_age(d.birth_date, on, rule_set),
         age_reference=dt.date(on.year, rule_set.age_reference_month, rule_set.age_reference_day),
