@@ -2,7 +2,7 @@
 PYTHON := $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 
-.PHONY: venv test run lint clean
+.PHONY: venv browser test run lint clean
 
 venv: $(VENV)/.installed
 
@@ -14,7 +14,14 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
 
-test: venv
+# The browser tests drive the system's Chromium (Debian package); Playwright's own download
+# of a browser cannot be used here.
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "Chromium is missing: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+test: venv browser
 	$(VENV)/bin/python scripts/test.py
 
 run: venv
