@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
         call_command("migrate", verbosity=0)
         demo.load()
         demo.print_logins()
-        call_command("runserver", "127.0.0.1:8000")
+        call_command("runserver", "127.0.0.1:8000", use_reloader=False)
         return 0
     raise SystemExit(f"unknown command {args.command}")  # pragma: no cover
 

@@ -77,6 +77,10 @@ def edu_queue(request: HttpRequest) -> HttpResponse:
     if chosen.isdigit():
         rows = list(services.queued(city).filter(category=int(chosen))
                     .order_by("queue_number")[:PAGE])
+    if rows:  # staff reading children's records: logged (DESIGN rule 5)
+        record(user=request.user, role=Role.EDU, action="queue.read", obj_type="city",
+               obj_id=city.code, city=city.code, after={"category": int(chosen),
+                                                        "applications": len(rows)})
     for a in rows:
         a.masked_iin = mask_iin(a.child_iin)  # type: ignore[attr-defined]
     runs = AllocationRun.objects.filter(city=city).order_by("-created_at")[:10]
