@@ -2,6 +2,7 @@
 
 import datetime as dt
 from fractions import Fraction
+from itertools import pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -32,7 +33,7 @@ def check_quotas(demand, coefficients, volume, q):
         level = open_levels.pop()  # water-filling: saturated ones lie below the level
         assert all(sr <= level * k for vf, k, sr in zip(q.vf, coefficients, demand, strict=True)
                    if vf == sr)
-    for before, after in zip(q.iterations, q.iterations[1:]):
+    for before, after in pairwise(q.iterations):
         assert all(a >= b for a, b in zip(after, before, strict=True))
 
 

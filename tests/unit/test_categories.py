@@ -31,6 +31,7 @@ SIBLING = (False, False, False, True)
         (dt.date(2024, 2, 29), dt.date(2025, 9, 1), 1),
         (dt.date(2021, 12, 31), dt.date(2025, 3, 1), 3),
         (dt.date(2022, 1, 1), dt.date(2025, 3, 1), 3),
+        (dt.date(2024, 7, 15), dt.date(2024, 8, 1), 0),  # born after 1 July: 0, not -1
     ],
 )
 def test_queue_age_is_completed_years_on_1_july(birth, on, age):

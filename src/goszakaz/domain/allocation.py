@@ -61,7 +61,7 @@ def quotas(demand: Sequence[int], coefficients: Sequence[int], volume: int) -> Q
     vp = tuple(Fraction(volume * k, total_k) for k in coefficients)
     vf = [min(vp[i], Fraction(demand[i])) for i in range(n)]
     iterations = [tuple(vf)]
-    while True:
+    for _ in range(n):  # each repetition fills every open category or saturates one: <= n
         left = volume - sum(vf)
         open_ = [i for i in range(n) if vf[i] < demand[i]]
         if left <= 0 or not open_:

@@ -80,9 +80,13 @@ class RuleSet:
 
 
 def queue_age(birth_date: dt.date, on: dt.date, rules: RuleSet) -> int:
-    """T4, I14: completed years on 1 July (1 January + 6 months) of the year of `on`."""
+    """T4, I14: completed years on 1 July (1 January + 6 months) of the year of `on`.
+
+    A child born after that day is 0, not -1 (docs/readings.md).
+    """
     ref = dt.date(on.year, rules.age_reference_month, rules.age_reference_day)
-    return ref.year - birth_date.year - ((birth_date.month, birth_date.day) > (ref.month, ref.day))
+    age = ref.year - birth_date.year - ((birth_date.month, birth_date.day) > (ref.month, ref.day))
+    return max(age, 0)
 
 
 def categorize(age: int, flags: tuple[bool, bool, bool, bool], rules: RuleSet) -> int | None:
