@@ -12,6 +12,7 @@ from goszakaz.notifications.models import Notification
 from goszakaz.queue.models import Application, ApplicationState, RunState
 from goszakaz.queue.services import (
     NotTarazProcedure,
+    StalePreview,
     confirm_allocation,
     discard_allocation,
     explanation,
@@ -88,3 +89,21 @@ def test_only_taraz_uses_the_procedure(shymkent, edu_shymkent) -> None:
     with pytest.raises(NotTarazProcedure):
         preview_allocation(city=shymkent, volume=10, as_of=AS_OF, actor=edu_shymkent,
                            role=Role.EDU)
+
+
+def test_a_preview_of_a_changed_queue_cannot_be_confirmed(taraz, queue, edu_taraz,
+                                                         write_csv) -> None:
+    # covers: T1.4, T3
+    first = preview_allocation(city=taraz, volume=5, as_of=AS_OF, actor=edu_taraz, role=Role.EDU)
+    second = preview_allocation(city=taraz, volume=5, as_of=AS_OF, actor=edu_taraz,
+                                role=Role.EDU)
+    confirm_allocation(run=first, actor=edu_taraz, role=Role.EDU)
+    with pytest.raises(StalePreview):  # the first took five applications out of the queue
+        confirm_allocation(run=second, actor=edu_taraz, role=Role.EDU)
+    third = preview_allocation(city=taraz, volume=2, as_of=AS_OF, actor=edu_taraz, role=Role.EDU)
+    import_applications(city=taraz, path=write_csv([app_row("77", dt.date(2019, 3, 1),
+                                                            "2023-05-05T10:00:00", 77)]),
+                        skip_invalid=False, actor=None, role=Role.EDU)
+    with pytest.raises(StalePreview):  # a new application came in
+        confirm_allocation(run=third, actor=edu_taraz, role=Role.EDU)
+    assert Application.objects.filter(state=ApplicationState.ALLOCATED).count() == 5

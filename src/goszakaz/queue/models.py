@@ -111,6 +111,7 @@ class AllocationRun(models.Model):
     allocated = models.PositiveIntegerField()
     excluded = models.JSONField()
     iterations = models.JSONField(help_text="Vf of each category after each iteration, as fractions")
+    inputs_hash = models.CharField(max_length=64, default="", help_text="digest of the queue it came from")
 
     def __str__(self) -> str:
         return f"{self.city.code} {self.as_of} V={self.volume} ({self.state})"

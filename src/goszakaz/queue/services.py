@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,10 @@ class ImportRejected(Exception):
     def __init__(self, errors: list[files.RowError]) -> None:
         super().__init__(f"{len(errors)} problem(s) in the file; nothing imported")
         self.errors = errors
+
+
+class StalePreview(Exception):
+    """The queue changed after the preview was computed: its result no longer holds."""
 
 
 class NotTarazProcedure(Exception):
@@ -227,6 +232,7 @@ def preview_allocation(
     result = alloc.allocate(dom, volume=volume, as_of=as_of, rules=rule_set)
     run = AllocationRun.objects.create(
         city=city, rules=rule_set.id, volume=volume, as_of=as_of, created_at=timezone.now(),
+        inputs_hash=_fingerprint(apps, dom),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         military_applications=result.military_applications,
         military_seats=result.military_seats, allocated=result.allocated,
@@ -257,14 +263,28 @@ def preview_allocation(
     return run
 
 
+def _fingerprint(apps: list[Application], dom: list[alloc.Application]) -> str:
+    """A digest of the queue an allocation was computed from: every queued application's inputs."""
+    digest = hashlib.sha256()
+    for a, d in zip(apps, dom, strict=True):
+        digest.update(f"{a.pk}|{d!r}\n".encode())
+    return digest.hexdigest()
+
+
 def confirm_allocation(*, run: AllocationRun, actor: Any, role: str) -> bool:
     """Confirm a preview: its applications get their places and the parents a message.
 
-    Confirming twice is a no-op (returns False); a discarded run cannot be confirmed.
+    Confirming twice is a no-op (returns False); a discarded run cannot be confirmed; a preview
+    of a queue that has changed since (an import, a status change, another confirmed run) is
+    refused with StalePreview. The city row is locked, so two confirmations are serialized.
     """
+    City.objects.select_for_update().get(pk=run.city_id)
     run = AllocationRun.objects.select_for_update().get(pk=run.pk)
     if not needs_transition(run.state, RunState.CONFIRMED, RUN_TRANSITIONS):
         return False
+    apps = list(queued(run.city).order_by("id"))
+    if _fingerprint(apps, [to_domain(a) for a in apps]) != run.inputs_hash:
+        raise StalePreview("the queue has changed since this preview; make a new one")
     run.state, run.confirmed_at = RunState.CONFIRMED, timezone.now()
     run.save(update_fields=["state", "confirmed_at"])
     allocated = run.outcomes.filter(status=alloc.ALLOCATED).select_related("application")

@@ -154,7 +154,12 @@ def edu_allocation_decide(request: HttpRequest, run_id: int) -> HttpResponse:
     _require(request, "allocation.confirm", city=run.city.code)
     with transaction.atomic():
         if request.POST.get("decision") == "confirm":
-            services.confirm_allocation(run=run, actor=request.user, role=Role.EDU)
+            try:
+                services.confirm_allocation(run=run, actor=request.user, role=Role.EDU)
+            except services.StalePreview:
+                messages.error(request, _("The queue has changed since this preview. "
+                                          "Discard it and make a new one."))
+                return redirect("edu-allocation", run_id=run.pk)
             messages.success(request, _("The allocation is confirmed; parents are notified."))
         else:
             services.discard_allocation(run=run, actor=request.user, role=Role.EDU)

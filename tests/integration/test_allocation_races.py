@@ -1,0 +1,84 @@
+"""Concurrent confirmations on PostgreSQL, with real connections: the city row serializes them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from goszakaz.queue.models import Application, ApplicationState, RunState
+from goszakaz.queue.services import (
+    StalePreview,
+    confirm_allocation,
+    import_applications,
+    preview_allocation,
+)
+from goszakaz.registry.models import City, Role
+from tests.integration.conftest import app_row, make_user
+
+pytestmark = [pytest.mark.postgres,
+              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def race(*calls) -> list[object]:
+    """Run the calls at the same moment, each in its own thread, connection and transaction."""
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def work(i: int, call) -> None:
+        try:
+            barrier.wait()
+            with transaction.atomic():
+                results[i] = call()
+        except Exception as e:  # noqa: BLE001 - the outcome is what the test compares
+            results[i] = e
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results
+
+
+@pytest.fixture
+def previews(write_csv):
+    taraz = City.objects.get(code="taraz")
+    edu = make_user("edu-race", Role.EDU, taraz)
+    rows = [app_row(str(i), dt.date(2019, 3, 1), f"2023-01-{i:02d}T10:00:00", i)
+            for i in range(1, 11)]
+    import_applications(city=taraz, path=write_csv(rows), skip_invalid=False, actor=None,
+                        role=Role.EDU)
+    a = preview_allocation(city=taraz, volume=3, as_of=dt.date(2024, 8, 1), actor=edu,
+                           role=Role.EDU)
+    b = preview_allocation(city=taraz, volume=4, as_of=dt.date(2024, 8, 1), actor=edu,
+                           role=Role.EDU)
+    return edu, a, b
+
+
+def test_two_previews_confirmed_at_once_one_wins(previews) -> None:
+    # covers: T1.7, T1.8
+    assert connection.vendor == "postgresql"
+    edu, a, b = previews
+    results = race(lambda: confirm_allocation(run=a, actor=edu, role=Role.EDU),
+                   lambda: confirm_allocation(run=b, actor=edu, role=Role.EDU))
+    assert sorted(type(r).__name__ for r in results) == ["StalePreview", "bool"]
+    winner = a if results[0] is True else b
+    assert isinstance(results[1 if winner is a else 0], StalePreview)
+    allocated = Application.objects.filter(state=ApplicationState.ALLOCATED).count()
+    assert allocated == winner.allocated
+
+
+def test_the_same_preview_confirmed_twice_at_once_confirms_once(previews) -> None:
+    # covers: T1.7
+    edu, a, _ = previews
+    results = race(lambda: confirm_allocation(run=a, actor=edu, role=Role.EDU),
+                   lambda: confirm_allocation(run=a, actor=edu, role=Role.EDU))
+    assert sorted(results) == [False, True]
+    a.refresh_from_db()
+    assert a.state == RunState.CONFIRMED
+    assert Application.objects.filter(state=ApplicationState.ALLOCATED).count() == 3
