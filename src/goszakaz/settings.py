@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "goszakaz.registry",
     "goszakaz.notifications",
     "goszakaz.queue",
+    "goszakaz.enrollment",
     "goszakaz.web",
 ]
 MIDDLEWARE = [

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection, transaction
 
 from goszakaz.domain.iin import make_iin
 from goszakaz.queue.files import COLUMNS
@@ -77,3 +79,52 @@ def write_csv(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+def make_preschool(city: City, bin_serial: int, capacity: int = 2,
+                   included_on: dt.date | None = dt.date(2024, 3, 1)):
+    """A preschool of the city with a valid BIN (registered 2015-06, a legal entity)."""
+    from goszakaz.domain.iin import check_digit
+    from goszakaz.registry.models import Preschool
+
+    head = f"15064{bin_serial:06d}"
+    digit = check_digit(head)
+    while digit is None:
+        bin_serial += 1
+        head = f"15064{bin_serial:06d}"
+        digit = check_digit(head)
+    return Preschool.objects.create(bin=head + str(digit), name=f"Балабақша №{bin_serial}",
+                                    city=city, design_capacity=capacity, included_on=included_on)
+
+
+def make_voucher(city: City, serial: int, parent_iin: str = PARENT_IIN):
+    from goszakaz.enrollment.services import grant
+
+    birth = dt.date(2020, 1, 1)
+    voucher, _ = grant(city=city, child_iin=make_iin(birth, serial), birth_date=birth,
+                       parent_iin=parent_iin, source="city_list", period_start=city.pilot_start,
+                       period_end=city.pilot_end, actor=None, role=Role.EDU)
+    return voucher
+
+
+def race(*calls) -> list[object]:
+    """Run the calls at the same moment, each in its own thread, connection and transaction."""
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def work(i: int, call) -> None:
+        try:
+            barrier.wait()
+            with transaction.atomic():
+                results[i] = call()
+        except Exception as e:  # noqa: BLE001 - the outcome is what the test compares
+            results[i] = e
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
 from goszakaz.queue.models import Application, ApplicationState, RunState
 from goszakaz.queue.services import (
@@ -16,33 +15,10 @@ from goszakaz.queue.services import (
     preview_allocation,
 )
 from goszakaz.registry.models import City, Role
-from tests.integration.conftest import app_row, make_user
+from tests.integration.conftest import app_row, make_user, race
 
 pytestmark = [pytest.mark.postgres,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def race(*calls) -> list[object]:
-    """Run the calls at the same moment, each in its own thread, connection and transaction."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def work(i: int, call) -> None:
-        try:
-            barrier.wait()
-            with transaction.atomic():
-                results[i] = call()
-        except Exception as e:  # noqa: BLE001 - the outcome is what the test compares
-            results[i] = e
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Cities with their pilot periods (O1), and each user's role and scope (A3)."""
+"""Cities (O1), users' roles (A3), banks, preschools and the Перечень (A4), the accession agreement (A7.2)."""
 
 from __future__ import annotations
 
@@ -50,6 +50,83 @@ class Membership(models.Model):
     role = models.CharField(max_length=8, choices=Role.choices)
     city = models.ForeignKey(City, null=True, blank=True, on_delete=models.PROTECT)
     iin = models.CharField(max_length=12, blank=True, db_index=True)
+    bank = models.ForeignKey("Bank", null=True, blank=True, on_delete=models.PROTECT)
+    preschool = models.ForeignKey("Preschool", null=True, blank=True, on_delete=models.PROTECT)
 
     def __str__(self) -> str:
         return f"{self.user} ({self.role})"
+
+
+class Bank(models.Model):
+    """A second-tier bank taking part in the pilot (A7.5-A7.9)."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=200)
+    bin = models.CharField(max_length=12, unique=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Preschool(models.Model):
+    """A preschool organization; it takes part once the city includes it in the Перечень (A4)."""
+
+    bin = models.CharField(max_length=12, unique=True)
+    name = models.CharField(max_length=300)
+    city = models.ForeignKey(City, on_delete=models.PROTECT)
+    design_capacity = models.PositiveIntegerField(help_text="проектная мощность (A6)")
+    included_on = models.DateField(null=True, blank=True, help_text="inclusion in the Перечень")
+    excluded_on = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def in_perechen(self, day: dt.date) -> bool:
+        """A4: is the preschool on the city's Перечень on that day?"""
+        return (self.included_on is not None and self.included_on <= day
+                and (self.excluded_on is None or day < self.excluded_on))
+
+
+class BankRegistration(models.Model):
+    """A7.8: a preschool registered with a bank, once (no re-registration)."""
+
+    preschool = models.ForeignKey(Preschool, on_delete=models.PROTECT)
+    bank = models.ForeignKey(Bank, on_delete=models.PROTECT)
+    registered_on = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["preschool", "bank"], name="uniq_bank_reg")]
+
+    def __str__(self) -> str:
+        return f"{self.preschool} @ {self.bank}"
+
+
+class AgreementVersion(models.Model):
+    """A7.2: a version of the accession agreement; one adding no obligations needs no re-signing."""
+
+    number = models.PositiveIntegerField(unique=True)
+    published_on = models.DateField()
+    summary = models.TextField()
+    adds_obligations = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"agreement v{self.number} ({self.published_on})"
+
+
+class AgreementSignature(models.Model):
+    """Who (EDU city, bank, preschool, parent) signed which agreement version, and when."""
+
+    version = models.ForeignKey(AgreementVersion, on_delete=models.PROTECT)
+    party_type = models.CharField(max_length=8, choices=Role.choices)
+    party_key = models.CharField(max_length=32, help_text="city code, bank code, BIN or IIN")
+    signed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["version", "party_type", "party_key"],
+                                               name="uniq_signature")]
+
+    def __str__(self) -> str:
+        return f"{self.party_type}:{self.party_key} signed v{self.version.number}"

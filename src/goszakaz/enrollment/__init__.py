@@ -1,0 +1,1 @@
+"""Vouchers (the Госзаказ of one child) and education-services contracts within capacity."""

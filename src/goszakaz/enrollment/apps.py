@@ -1,0 +1,8 @@
+"""Django app config of enrollment."""
+
+from django.apps import AppConfig
+
+
+class EnrollmentConfig(AppConfig):
+    name = "goszakaz.enrollment"
+    label = "enrollment"

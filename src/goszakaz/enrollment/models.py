@@ -1,0 +1,102 @@
+"""The voucher of one child with its status history, and the child's education-services contracts."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from goszakaz.registry.models import AgreementVersion, City, Preschool
+
+
+class VoucherStatus(models.TextChoices):
+    """granted -> verified -> account requested -> active; annulled from any of them."""
+
+    GRANTED = "granted", "Выделен"
+    VERIFIED = "verified", "Проверен"
+    ACCOUNT_REQUESTED = "account_requested", "Запрошен счёт"
+    ACTIVE = "active", "Действует"
+    ANNULLED = "annulled", "Аннулирован"
+
+
+VOUCHER_TRANSITIONS: dict[str, set[str]] = {
+    VoucherStatus.GRANTED: {VoucherStatus.VERIFIED, VoucherStatus.ANNULLED},
+    VoucherStatus.VERIFIED: {VoucherStatus.ACCOUNT_REQUESTED, VoucherStatus.ANNULLED},
+    VoucherStatus.ACCOUNT_REQUESTED: {VoucherStatus.ACTIVE, VoucherStatus.ANNULLED},
+    VoucherStatus.ACTIVE: {VoucherStatus.ANNULLED},
+    VoucherStatus.ANNULLED: set(),
+}
+
+
+class AnnulmentReason(models.TextChoices):
+    """Why a voucher ended: A7.4, A12, A13, A10, A7.14."""
+
+    EXCLUDED = "excluded_after_verification", "Исключён по итогам проверки (A7.4)"
+    MOVED = "moved_away", "Переезд в другой населённый пункт (A12)"
+    DEATH = "death", "Смерть ребёнка (A13)"
+    ACCOUNT_CLOSED = "account_contract_ended", "Расторгнут договор банковского счёта (A10)"
+    UNCONFIRMED = "two_months_unconfirmed", "Два месяца без подтверждения табеля (A7.14)"
+
+
+class Voucher(models.Model):
+    """The Госзаказ of one child in one city for a period (A5)."""
+
+    city = models.ForeignKey(City, on_delete=models.PROTECT)
+    child_iin = models.CharField(max_length=12)
+    child_name = models.CharField(max_length=200, blank=True)
+    birth_date = models.DateField()
+    parent_iin = models.CharField(max_length=12, db_index=True)
+    source = models.CharField(max_length=16, help_text="allocation (Taraz) or city_list (A5)")
+    application = models.OneToOneField("queue.Application", null=True, blank=True,
+                                       on_delete=models.PROTECT)
+    period_start = models.DateField()
+    period_end = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=VoucherStatus.choices,
+                              default=VoucherStatus.GRANTED)
+    granted_at = models.DateTimeField()
+    annulled_on = models.DateField(null=True, blank=True)
+    annulment_reason = models.CharField(max_length=32, choices=AnnulmentReason.choices,
+                                        blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["city", "child_iin"], condition=~Q(status="annulled"),
+                                    name="one_live_voucher_per_child"),
+        ]
+
+    def __str__(self) -> str:
+        return f"voucher {self.pk} ({self.city.code}, {self.status})"
+
+
+class VoucherEvent(models.Model):
+    """One status change of a voucher: before, after, when, why."""
+
+    voucher = models.ForeignKey(Voucher, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    before = models.CharField(max_length=20, blank=True)
+    after = models.CharField(max_length=20)
+    why = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.voucher_id}: {self.before} -> {self.after}"
+
+
+class Contract(models.Model):
+    """An education-services contract of one child with one preschool (A6, A7.10, A11)."""
+
+    voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, related_name="contracts")
+    preschool = models.ForeignKey(Preschool, on_delete=models.PROTECT, related_name="contracts")
+    agreement_version = models.ForeignKey(AgreementVersion, null=True, blank=True,
+                                          on_delete=models.PROTECT)
+    signed_at = models.DateTimeField()
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True, help_text="last day, inclusive")
+    source = models.CharField(max_length=16, default="signed", help_text="signed or imported")
+
+    class Meta:
+        indexes = [models.Index(fields=["preschool", "ends_on"])]
+
+    def __str__(self) -> str:
+        return f"contract {self.pk}: voucher {self.voucher_id} at {self.preschool_id}"

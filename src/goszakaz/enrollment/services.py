@@ -1,0 +1,167 @@
+"""The only place that changes vouchers and contracts: grant, status, annulment, contracts within capacity."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from goszakaz.audit.services import record
+from goszakaz.domain.capacity import first_of_month_on_or_after, has_free_place
+from goszakaz.domain.states import needs_transition
+from goszakaz.enrollment.models import (
+    VOUCHER_TRANSITIONS,
+    AnnulmentReason,
+    Contract,
+    Voucher,
+    VoucherEvent,
+    VoucherStatus,
+)
+from goszakaz.notifications.services import notify
+from goszakaz.queue.models import AllocationRun, RunState
+from goszakaz.registry.models import Preschool, Role
+from goszakaz.registry.services import sign_agreement
+
+
+class EnrollmentError(Exception):
+    """A contract or voucher step the rules do not allow; the message says which rule."""
+
+
+def grant(
+    *, city: Any, child_iin: str, birth_date: dt.date, parent_iin: str, source: str,
+    period_start: dt.date, period_end: dt.date | None, actor: Any, role: str,
+    child_name: str = "", application: Any = None,
+) -> tuple[Voucher, bool]:
+    """A5: a voucher for a child of the city's list (or of a Taraz allocation); idempotent."""
+    live = Voucher.objects.filter(city=city, child_iin=child_iin).exclude(
+        status=VoucherStatus.ANNULLED).first()
+    if live is not None:
+        return live, False
+    voucher = Voucher.objects.create(
+        city=city, child_iin=child_iin, child_name=child_name, birth_date=birth_date,
+        parent_iin=parent_iin, source=source, application=application,
+        period_start=period_start, period_end=period_end, granted_at=timezone.now())
+    VoucherEvent.objects.create(voucher=voucher, at=voucher.granted_at, after=voucher.status,
+                                why=source)
+    record(user=actor, role=role, action="voucher.granted", obj_type="voucher", obj_id=voucher.pk,
+           city=city.code, after={"status": voucher.status, "source": source})
+    return voucher, True
+
+
+def grant_from_run(*, run: AllocationRun, actor: Any, role: str) -> int:
+    """A5, T1: vouchers for the allocated applications of a confirmed Taraz run; idempotent."""
+    run = AllocationRun.objects.select_related("city").get(pk=run.pk)
+    if run.state != RunState.CONFIRMED:
+        raise EnrollmentError("only a confirmed allocation grants vouchers")
+    created = 0
+    for outcome in run.outcomes.filter(status="allocated").select_related("application"):
+        app = outcome.application
+        _, new = grant(city=run.city, child_iin=app.child_iin, birth_date=app.birth_date,
+                       parent_iin=app.parent_iin, source="allocation", child_name=app.child_name,
+                       application=app, period_start=max(run.as_of, run.city.pilot_start),
+                       period_end=run.city.pilot_end, actor=actor, role=role)
+        created += new
+    return created
+
+
+def set_status(*, voucher: Voucher, to: str, why: str, actor: Any, role: str) -> bool:
+    """Move a voucher along its status machine; the same status again is a no-op."""
+    voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
+    before = voucher.status
+    if not needs_transition(before, to, VOUCHER_TRANSITIONS):
+        return False
+    voucher.status = to
+    voucher.save(update_fields=["status"])
+    VoucherEvent.objects.create(voucher=voucher, at=timezone.now(), before=before, after=to,
+                                why=why)
+    record(user=actor, role=role, action="voucher.status", obj_type="voucher", obj_id=voucher.pk,
+           city=voucher.city.code, before={"status": before}, after={"status": to, "why": why})
+    return True
+
+
+def annul(
+    *, voucher: Voucher, reason: AnnulmentReason, on: dt.date, actor: Any, role: str
+) -> bool:
+    """A7.4, A10, A12, A13, A7.14: annul the voucher from `on`; its contract ends the day before.
+
+    Future transfers stop because nothing is paid on an annulled voucher; the parent is told.
+    Annulling an annulled voucher is a no-op.
+    """
+    if not set_status(voucher=voucher, to=VoucherStatus.ANNULLED, why=reason.label,
+                      actor=actor, role=role):
+        return False
+    Voucher.objects.filter(pk=voucher.pk).update(annulled_on=on, annulment_reason=reason)
+    last_day = on - dt.timedelta(days=1)
+    for contract in _contracts_in_force(voucher, on):
+        contract.ends_on = max(last_day, contract.starts_on - dt.timedelta(days=1))
+        contract.save(update_fields=["ends_on"])
+    notify(city=voucher.city.code, kind="voucher_annulled", recipient_iin=voucher.parent_iin,
+           payload={"voucher": voucher.pk, "reason": str(reason.value), "on": on.isoformat()},
+           dedup_key=f"annulled/{voucher.pk}")
+    return True
+
+
+def _contracts_in_force(voucher: Voucher, on: dt.date) -> list[Contract]:
+    """The voucher's contracts in force on `on` or starting later."""
+    return list(voucher.contracts.filter(Q(ends_on=None) | Q(ends_on__gte=on)))
+
+
+def sign_contract(
+    *, voucher: Voucher, preschool: Preschool, on: dt.date, actor: Any, role: str = Role.PAR,
+    source: str = "signed",
+) -> Contract:
+    """A6, A7.10: a contract from `on` with a preschool of the Перечень, within its capacity.
+
+    The preschool row is locked while its contracts are counted, so two parents racing for its
+    last place cannot both get it.
+    """
+    if voucher.status == VoucherStatus.ANNULLED:
+        raise EnrollmentError("the voucher is annulled")
+    if _contracts_in_force(voucher, on):
+        raise EnrollmentError("the child already has a contract; a change of preschool "
+                              "takes effect on the 1st of a month (A11)")
+    return _new_contract(voucher=voucher, preschool=preschool, on=on, actor=actor, role=role,
+                         source=source)
+
+
+def change_preschool(
+    *, voucher: Voucher, preschool: Preschool, requested_on: dt.date, actor: Any,
+    role: str = Role.PAR,
+) -> Contract:
+    """A11, I8, A6: move the child on the 1st of a month; the voucher stays within the city."""
+    if voucher.status == VoucherStatus.ANNULLED:
+        raise EnrollmentError("the voucher is annulled")
+    effective = first_of_month_on_or_after(requested_on)
+    current = _contracts_in_force(voucher, effective)
+    if any(c.preschool_id == preschool.pk for c in current):
+        raise EnrollmentError("the child already attends this preschool")
+    contract = _new_contract(voucher=voucher, preschool=preschool, on=effective, actor=actor,
+                             role=role, source="signed")
+    for old in current:
+        old.ends_on = effective - dt.timedelta(days=1)
+        old.save(update_fields=["ends_on"])
+    return contract
+
+
+def _new_contract(
+    *, voucher: Voucher, preschool: Preschool, on: dt.date, actor: Any, role: str, source: str
+) -> Contract:
+    preschool = Preschool.objects.select_for_update().get(pk=preschool.pk)
+    if preschool.city_id != voucher.city_id:
+        raise EnrollmentError("the preschool is in another city: the voucher is the city's (A6)")
+    if not preschool.in_perechen(on):
+        raise EnrollmentError("the preschool is not on the city's Перечень on that day (A4)")
+    taken = preschool.contracts.values_list("starts_on", "ends_on")
+    if not has_free_place(list(taken), on, preschool.design_capacity):
+        raise EnrollmentError("the preschool has no free place within its design capacity (A6)")
+    signature = sign_agreement(party_type=Role.PAR, party_key=voucher.parent_iin, actor=actor,
+                               role=role)
+    contract = Contract.objects.create(
+        voucher=voucher, preschool=preschool, signed_at=timezone.now(), starts_on=on,
+        agreement_version=signature.version if signature else None, source=source)
+    record(user=actor, role=role, action="contract.signed", obj_type="contract",
+           obj_id=contract.pk, city=voucher.city.code,
+           after={"preschool": preschool.bin, "starts_on": on.isoformat(), "source": source})
+    return contract
