@@ -31,6 +31,9 @@ INSTALLED_APPS = [
     "goszakaz.notifications",
     "goszakaz.queue",
     "goszakaz.enrollment",
+    "goszakaz.deadlines",
+    "goszakaz.verification",
+    "goszakaz.banking",
     "goszakaz.web",
 ]
 MIDDLEWARE = [

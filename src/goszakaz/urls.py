@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from goszakaz.api import api
 from goszakaz.web import views
 
 urlpatterns = [
@@ -12,6 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
     path("edu/queue/", views.edu_queue, name="edu-queue"),
     path("edu/queue/actualize/", views.edu_actualize, name="edu-actualize"),
     path("edu/allocation/new/", views.edu_allocation_new, name="edu-allocation-new"),

@@ -12,8 +12,9 @@ RULES_DIR = Path(__file__).resolve().parent
 
 
 def available() -> list[str]:
-    """The ids of the rule sets shipped with the system."""
-    return sorted(p.stem for p in RULES_DIR.glob("*.json"))
+    """The ids of the allocation rule sets shipped with the system (files with categories)."""
+    return sorted(p.stem for p in RULES_DIR.glob("*.json")
+                  if '"categories"' in p.read_text(encoding="utf-8"))
 
 
 @functools.cache

@@ -1,0 +1,1 @@
+"""Child bank accounts, the bank API and the monthly bank lists (A7.5-A7.9)."""

@@ -1,0 +1,146 @@
+"""The bank API (JSON, a token per bank, Idempotency-Key on every write): A7.5-A7.10."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from django.http import HttpRequest
+from ninja import Field, Header, Router, Schema, Status
+from ninja.security import HttpBearer
+
+from goszakaz import clock
+from goszakaz.banking import services
+from goszakaz.banking.idempotency import Answer, idempotent
+from goszakaz.banking.models import AccountStatus, ChildAccount
+from goszakaz.enrollment.services import EnrollmentError
+from goszakaz.registry.models import Bank, Role
+
+KEY = Header(..., alias="Idempotency-Key", min_length=1, max_length=128)  # type: ignore[type-arg]
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]  # a database id: refuse what no row can have
+
+
+class BankToken(HttpBearer):
+    """`Authorization: Bearer <token>`: the request acts for the token's bank."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Bank | None:
+        return services.bank_for_token(token)
+
+
+router = Router(auth=BankToken(), tags=["bank"])
+
+
+class Error(Schema):
+    detail: str
+
+
+class AccountRequest(Schema):
+    """What a bank needs to open a child's account (and no more: personal-data law)."""
+
+    account_id: int
+    child_iin: str
+    child_name: str
+    birth_date: dt.date
+    parent_iin: str
+    requested_on: dt.date
+
+
+class Opened(Schema):
+    account_id: Id
+    number: str = Field(..., pattern=r"^KZ[0-9]{2}[0-9A-Z]{16}$", description="IBAN")
+    opened_on: dt.date
+    parent_registered: bool
+
+
+class Closed(Schema):
+    account_id: Id
+    closed_on: dt.date
+
+
+class MonthlyList(Schema):
+    month: str = Field(..., pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$")
+    opened: list[Id] = Field(default_factory=list, max_length=1_000_000)
+    parents_not_registered: list[Id] = Field(default_factory=list, max_length=1_000_000)
+
+
+class Done(Schema):
+    account_id: int | None = None
+    status: str
+
+
+def _bank(request: HttpRequest) -> Bank:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+def _own_account(bank: Bank, account_id: int) -> ChildAccount | None:
+    """A bank reaches only its own accounts."""
+    return ChildAccount.objects.filter(bank=bank, pk=account_id).select_related("voucher").first()
+
+
+@router.get("/account-requests", response=list[AccountRequest])
+def account_requests(request: HttpRequest) -> list[dict[str, Any]]:
+    """A7.5: the children this bank is asked to open accounts for."""
+    rows = ChildAccount.objects.filter(bank=_bank(request), status=AccountStatus.REQUESTED)
+    return [{"account_id": a.pk, "child_iin": a.voucher.child_iin,
+             "child_name": a.voucher.child_name, "birth_date": a.voucher.birth_date,
+             "parent_iin": a.voucher.parent_iin, "requested_on": a.requested_on}
+            for a in rows.select_related("voucher").order_by("pk")]
+
+
+@router.post("/accounts/opened", response={200: Done, 404: Error, 409: Error})
+def accounts_opened(request: HttpRequest, body: Opened, idempotency_key: str = KEY) -> Status[dict[str, Any]]:
+    """A7.6, A7.7: an account was opened for a child on the list."""
+    bank = _bank(request)
+
+    def handle() -> Answer:
+        account = _own_account(bank, body.account_id)
+        if account is None:
+            return 404, {"detail": "no such account request for this bank"}
+        try:
+            services.account_opened(account=account, number=body.number,
+                                    opened_on=body.opened_on,
+                                    parent_registered=body.parent_registered, actor=None,
+                                    role=Role.BANK)
+        except (services.BankingError, EnrollmentError) as e:
+            return 409, {"detail": str(e)}
+        return 200, {"account_id": account.pk, "status": AccountStatus.OPENED}
+
+    return Status(*idempotent(bank=bank, key=idempotency_key, path="accounts/opened",
+                      body=body.dict(), handler=handle))
+
+
+@router.post("/accounts/closed", response={200: Done, 404: Error, 409: Error})
+def accounts_closed(request: HttpRequest, body: Closed, idempotency_key: str = KEY) -> Status[dict[str, Any]]:
+    """A10: the parent ended the bank-account contract."""
+    bank = _bank(request)
+
+    def handle() -> Answer:
+        account = _own_account(bank, body.account_id)
+        if account is None:
+            return 404, {"detail": "no such account for this bank"}
+        services.account_closed(account=account, closed_on=body.closed_on, actor=None,
+                                role=Role.BANK)
+        return 200, {"account_id": account.pk, "status": AccountStatus.CLOSED}
+
+    return Status(*idempotent(bank=bank, key=idempotency_key, path="accounts/closed",
+                      body=body.dict(), handler=handle))
+
+
+@router.post("/monthly-lists", response={200: Done, 409: Error})
+def monthly_lists(
+    request: HttpRequest, body: MonthlyList, idempotency_key: str = KEY
+) -> Status[dict[str, Any]]:
+    """A7.9: the list of the month, by the 5th: accounts opened, parents not registered."""
+    bank = _bank(request)
+
+    def handle() -> Answer:
+        try:
+            services.receive_monthly_list(bank=bank, month=body.month, opened=body.opened,
+                                          not_registered=body.parents_not_registered,
+                                          received_on=clock.today(), actor=None)
+        except services.BankingError as e:
+            return 409, {"detail": str(e)}
+        return 200, {"status": "received"}
+
+    return Status(*idempotent(bank=bank, key=idempotency_key, path="monthly-lists",
+                              body=body.dict(), handler=handle))

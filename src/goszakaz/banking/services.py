@@ -1,0 +1,145 @@
+"""The only place that changes child accounts: bank lists, opened and closed accounts, monthly lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+from django.utils import timezone
+
+from goszakaz.audit.services import record
+from goszakaz.banking.models import (
+    ACCOUNT_TRANSITIONS,
+    AccountStatus,
+    BankToken,
+    ChildAccount,
+    MonthlyBankList,
+)
+from goszakaz.deadlines.services import meet, open_deadline
+from goszakaz.domain.states import needs_transition
+from goszakaz.enrollment.models import AnnulmentReason, Voucher, VoucherStatus
+from goszakaz.enrollment.services import annul, set_status
+from goszakaz.notifications.services import notify
+from goszakaz.registry.models import Bank, City, Role
+
+
+class BankingError(Exception):
+    """A bank step the rules do not allow; the message says which."""
+
+
+def issue_token(*, bank: Bank) -> str:
+    """A new API token for a bank: shown once, stored only as its SHA-256."""
+    token = secrets.token_urlsafe(32)
+    BankToken.objects.create(bank=bank, token_sha256=_sha256(token), created_at=timezone.now())
+    return token
+
+
+def bank_for_token(token: str) -> Bank | None:
+    """The bank an active token belongs to, or None."""
+    row = (BankToken.objects.select_related("bank")
+           .filter(token_sha256=_sha256(token), active=True).first())
+    return row.bank if row else None
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def request_accounts(*, city: City, bank: Bank, on: dt.date, actor: Any, role: str) -> int:
+    """A7.5, A7.6: put every verified child of the city without an account on the bank's list.
+
+    The bank gets only what opening an account needs; the parent gets the bank's instructions.
+    Running it again adds only children verified since.
+    """
+    added = 0
+    for voucher in Voucher.objects.filter(city=city, status=VoucherStatus.VERIFIED):
+        if voucher.accounts.exclude(status=AccountStatus.CLOSED).exists():
+            continue
+        ChildAccount.objects.create(voucher=voucher, bank=bank, city=city.code, requested_on=on)
+        set_status(voucher=voucher, to=VoucherStatus.ACCOUNT_REQUESTED, why=f"bank {bank.code}",
+                   actor=actor, role=role)
+        notify(city=city.code, kind="bank_instructions", recipient_iin=voucher.parent_iin,
+               payload={"bank": bank.name, "voucher": voucher.pk},
+               dedup_key=f"bank-instructions/{voucher.pk}/{bank.code}")
+        added += 1
+    record(user=actor, role=role, action="accounts.requested", obj_type="bank", obj_id=bank.code,
+           city=city.code, after={"children": added, "on": on.isoformat()})
+    return added
+
+
+def account_opened(
+    *, account: ChildAccount, number: str, opened_on: dt.date, parent_registered: bool,
+    actor: Any, role: str,
+) -> ChildAccount:
+    """A7.6, A7.7: the bank opened the child's account; the voucher becomes active."""
+    account = ChildAccount.objects.select_for_update().get(pk=account.pk)
+    if not needs_transition(account.status, AccountStatus.OPENED, ACCOUNT_TRANSITIONS):
+        if account.number != number:
+            raise BankingError("the account is already open under another number")
+        return account
+    if ChildAccount.objects.filter(bank=account.bank, number=number).exists():
+        raise BankingError("this account number is already used for another child")
+    account.status, account.number, account.opened_on = AccountStatus.OPENED, number, opened_on
+    account.parent_registered = parent_registered
+    account.save(update_fields=["status", "number", "opened_on", "parent_registered"])
+    set_status(voucher=account.voucher, to=VoucherStatus.ACTIVE, why="account opened",
+               actor=actor, role=role)
+    record(user=actor, role=role, action="account.opened", obj_type="account", obj_id=account.pk,
+           city=account.city, after={"opened_on": opened_on.isoformat()})
+    return account
+
+
+def account_closed(*, account: ChildAccount, closed_on: dt.date, actor: Any, role: str) -> bool:
+    """A10: the parent ended the bank-account contract; the voucher is annulled.
+
+    The balance's return to the operator within 5 business days belongs to the ledger.
+    """
+    account = ChildAccount.objects.select_for_update().get(pk=account.pk)
+    if not needs_transition(account.status, AccountStatus.CLOSED, ACCOUNT_TRANSITIONS):
+        return False
+    account.status, account.closed_on = AccountStatus.CLOSED, closed_on
+    account.save(update_fields=["status", "closed_on"])
+    annul(voucher=account.voucher, reason=AnnulmentReason.ACCOUNT_CLOSED,
+          on=closed_on + dt.timedelta(days=1), actor=actor, role=role)
+    record(user=actor, role=role, action="account.closed", obj_type="account", obj_id=account.pk,
+           city=account.city, after={"closed_on": closed_on.isoformat()})
+    return True
+
+
+def list_due_on(month: str) -> dt.date:
+    """A7.9: the bank's list for month YYYY-MM is due by the 5th of that month."""
+    year, mon = (int(p) for p in month.split("-"))
+    return dt.date(year, mon, 5)
+
+
+def receive_monthly_list(
+    *, bank: Bank, month: str, opened: list[int], not_registered: list[int],
+    received_on: dt.date, actor: Any, role: str = Role.BANK,
+) -> MonthlyBankList:
+    """A7.9: the bank's monthly list; children whose parents did not register are paid directly.
+
+    Each such child's account is marked for direct payment to the preschool; the risk case for
+    the operator is opened by verification. The list's deadline (the 5th) is met on receipt.
+    """
+    ids = set(opened) | set(not_registered)
+    known = set(ChildAccount.objects.filter(bank=bank, pk__in=ids).values_list("pk", flat=True))
+    if ids - known:
+        raise BankingError(f"unknown accounts for this bank: {sorted(ids - known)[:10]}")
+    if set(opened) & set(not_registered):
+        raise BankingError("an account is both opened and not registered")
+    monthly, created = MonthlyBankList.objects.get_or_create(
+        bank=bank, month=month, defaults={"received_on": received_on, "opened": sorted(opened),
+                                          "not_registered": sorted(not_registered)})
+    if not created:
+        return monthly
+    ChildAccount.objects.filter(pk__in=not_registered).update(direct_payment=True)
+    for city in {a.city for a in ChildAccount.objects.filter(pk__in=ids)}:
+        subject = f"bank-list/{bank.code}/{month}"
+        open_deadline(clause="A7.9", city=city, subject=subject, opened_on=received_on,
+                      title=f"Monthly list of {bank.name} for {month}", due_on=list_due_on(month))
+        meet(clause="A7.9", city=city, subject=subject, on=received_on)
+    record(user=actor, role=role, action="bank_list.received", obj_type="bank", obj_id=bank.code,
+           after={"month": month, "opened": len(opened), "not_registered": len(not_registered)})
+    return monthly

@@ -1,0 +1,1 @@
+"""Deadlines as data: each with its clause, due date and state, shown when overdue."""

@@ -1,0 +1,141 @@
+"""The bank API over real HTTP: tokens, own accounts only, idempotency keys, the monthly list (A7.5-A7.10)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+from django.db import transaction
+
+from goszakaz.banking.models import AccountStatus, ChildAccount
+from goszakaz.banking.services import issue_token, request_accounts
+from goszakaz.deadlines.models import Deadline
+from goszakaz.enrollment.models import VoucherStatus
+from goszakaz.enrollment.services import set_status
+from goszakaz.notifications.models import Notification
+from goszakaz.registry.models import Bank, City, Role
+from tests.integration.conftest import PARENT_IIN, make_voucher
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+IBAN = "KZ86125KZT5004100100"
+
+
+class Api:
+    """A tiny HTTP client of the live server, one bank token."""
+
+    def __init__(self, base: str, token: str) -> None:
+        self.base, self.token = base + "/api/bank/v1", token
+
+    def call(self, method: str, path: str, body: object = None, key: str | None = None,
+             raw: bytes | None = None) -> tuple[int, object]:
+        headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+        req = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=20) as r:
+                return r.status, json.loads(r.read() or b"null")
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"null")
+
+
+@pytest.fixture
+def setup(live_server):
+    with transaction.atomic():
+        taraz = City.objects.get(code="taraz")
+        bank = Bank.objects.create(code="halyk", name="Halyk", bin="920140000084")
+        other = Bank.objects.create(code="kaspi", name="Kaspi", bin="971240001315")
+        vouchers = [make_voucher(taraz, i) for i in (1, 2, 3)]
+        for v in vouchers:
+            set_status(voucher=v, to=VoucherStatus.VERIFIED, why="НОБД", actor=None, role="OPR")
+        assert request_accounts(city=taraz, bank=bank, on=dt.date(2024, 3, 10), actor=None,
+                                role=Role.OPR) == 3
+        assert request_accounts(city=taraz, bank=bank, on=dt.date(2024, 3, 11), actor=None,
+                                role=Role.OPR) == 0
+    return (Api(live_server.url, issue_token(bank=bank)),
+            Api(live_server.url, issue_token(bank=other)), vouchers)
+
+
+def test_bank_opens_accounts_from_its_list(setup) -> None:
+    # covers: A7.5, A7.6, A7.7
+    halyk, kaspi, vouchers = setup
+    status, rows = halyk.call("GET", "/account-requests")
+    assert status == 200 and len(rows) == 3
+    assert set(rows[0]) == {"account_id", "child_iin", "child_name", "birth_date", "parent_iin",
+                            "requested_on"}
+    assert kaspi.call("GET", "/account-requests") == (200, [])
+    first = rows[0]["account_id"]
+    body = {"account_id": first, "number": IBAN, "opened_on": "2024-03-12",
+            "parent_registered": True}
+    assert halyk.call("POST", "/accounts/opened", body, key="k-1") == (
+        200, {"account_id": first, "status": "opened"})
+    assert halyk.call("POST", "/accounts/opened", body, key="k-1")[0] == 200  # a repeat
+    changed = dict(body, opened_on="2024-03-13")
+    assert halyk.call("POST", "/accounts/opened", changed, key="k-1")[0] == 409
+    vouchers[0].refresh_from_db()
+    assert vouchers[0].status == VoucherStatus.ACTIVE
+    assert Notification.objects.filter(kind="bank_instructions", recipient_iin=PARENT_IIN
+                                       ).count() == 3
+    # One account per child: another number for the same child is refused.
+    second = dict(body, number="KZ86125KZT5004100101")
+    assert halyk.call("POST", "/accounts/opened", second, key="k-2")[0] == 409
+
+
+def test_a_bank_reaches_only_its_own_accounts(setup) -> None:
+    # covers: A3, A7.6
+    halyk, kaspi, _ = setup
+    account = ChildAccount.objects.first()
+    body = {"account_id": account.pk, "number": IBAN, "opened_on": "2024-03-12",
+            "parent_registered": True}
+    assert kaspi.call("POST", "/accounts/opened", body, key="x")[0] == 404
+    assert kaspi.call("POST", "/accounts/closed", {"account_id": account.pk,
+                                                   "closed_on": "2024-04-01"}, key="y")[0] == 404
+    bad = Api(halyk.base.removesuffix("/api/bank/v1"), "not-a-token")
+    assert bad.call("GET", "/account-requests")[0] == 401
+    account.refresh_from_db()
+    assert account.status == AccountStatus.REQUESTED
+
+
+def test_malformed_requests_get_4xx(setup) -> None:
+    halyk, _, _ = setup
+    assert halyk.call("POST", "/accounts/opened", {"account_id": 1}, key="a")[0] == 422
+    assert halyk.call("POST", "/accounts/opened", raw=b"{not json", key="b")[0] in (400, 422)
+    good = {"account_id": 1, "number": IBAN, "opened_on": "2024-03-12", "parent_registered": True}
+    assert halyk.call("POST", "/accounts/opened", good)[0] == 422  # no Idempotency-Key
+    assert halyk.call("POST", "/monthly-lists", {"month": "2024-13"}, key="c")[0] == 422
+
+
+def test_closing_the_account_annuls_the_voucher(setup) -> None:
+    # covers: A10
+    halyk, _, vouchers = setup
+    account = ChildAccount.objects.get(voucher=vouchers[1])
+    halyk.call("POST", "/accounts/opened", {"account_id": account.pk, "number": IBAN,
+                                            "opened_on": "2024-03-12",
+                                            "parent_registered": True}, key="o")
+    assert halyk.call("POST", "/accounts/closed", {"account_id": account.pk,
+                                                   "closed_on": "2024-05-20"}, key="c") == (
+        200, {"account_id": account.pk, "status": "closed"})
+    vouchers[1].refresh_from_db()
+    assert (vouchers[1].status, vouchers[1].annulment_reason) == ("annulled",
+                                                                  "account_contract_ended")
+    assert vouchers[1].annulled_on == dt.date(2024, 5, 21)
+
+
+def test_monthly_list_marks_direct_payment_and_meets_the_deadline(setup, monkeypatch) -> None:
+    # covers: A7.9
+    monkeypatch.setenv("GOSZAKAZ_TODAY", "2024-04-04")
+    halyk, _, _ = setup
+    ids = list(ChildAccount.objects.order_by("pk").values_list("pk", flat=True))
+    body = {"month": "2024-04", "opened": ids[:2], "parents_not_registered": ids[2:]}
+    assert halyk.call("POST", "/monthly-lists", body, key="m-4")[0] == 200
+    assert halyk.call("POST", "/monthly-lists", body, key="m-4")[0] == 200
+    assert list(ChildAccount.objects.filter(direct_payment=True).values_list("pk", flat=True)) == (
+        ids[2:])
+    deadline = Deadline.objects.get(clause="A7.9")
+    assert (deadline.due_on, deadline.state, deadline.met_on) == (
+        dt.date(2024, 4, 5), "met", dt.date(2024, 4, 4))
+    assert halyk.call("POST", "/monthly-lists", dict(body, opened=[999999]), key="m-5")[0] == 409
