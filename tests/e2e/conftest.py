@@ -47,11 +47,3 @@ def page(browser) -> Iterator[object]:
 
 from tests.integration.conftest import write_csv  # noqa: E402,F401  (the same CSV fixture)
 
-
-@pytest.fixture(autouse=True)
-def pilot_cities(transactional_db) -> None:
-    """The cities of the data migration, again: a transactional test before may have flushed them."""
-    from goszakaz.registry import pilot_cities
-    from goszakaz.registry.models import City
-
-    pilot_cities.ensure(City)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from goszakaz.queue.services import import_applications
-from goszakaz.registry.models import City, Role
-from tests.integration.conftest import PARENT_IIN, app_row, make_user
+from goszakaz.registry.models import Role
+from tests.integration.conftest import PARENT_IIN, app_row, make_user, pilot_city
 
 
 def sign_in(page, live_server, username: str) -> None:
@@ -18,7 +18,7 @@ def sign_in(page, live_server, username: str) -> None:
 
 def test_edu_allocates_and_parent_sees_the_explanation(page, live_server, write_csv) -> None:
     # covers: T1.3, A7.1
-    taraz = City.objects.get(code="taraz")
+    taraz = pilot_city("taraz")
     make_user("edu", Role.EDU, taraz)
     make_user("mama", Role.PAR, iin=PARENT_IIN)
     rows = [app_row(str(i), dt.date(2019, 3, 1), f"2023-01-{i:02d}T10:00:00", i,

@@ -14,8 +14,8 @@ from goszakaz.queue.services import (
     import_applications,
     preview_allocation,
 )
-from goszakaz.registry.models import City, Role
-from tests.integration.conftest import app_row, make_user, race
+from goszakaz.registry.models import Role
+from tests.integration.conftest import app_row, make_user, pilot_city, race
 
 pytestmark = [pytest.mark.postgres,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.postgres,
 
 @pytest.fixture
 def previews(write_csv):
-    taraz = City.objects.get(code="taraz")
+    taraz = pilot_city("taraz")
     edu = make_user("edu-race", Role.EDU, taraz)
     rows = [app_row(str(i), dt.date(2019, 3, 1), f"2023-01-{i:02d}T10:00:00", i)
             for i in range(1, 11)]

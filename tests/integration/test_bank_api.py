@@ -16,8 +16,8 @@ from goszakaz.deadlines.models import Deadline
 from goszakaz.enrollment.models import VoucherStatus
 from goszakaz.enrollment.services import set_status
 from goszakaz.notifications.models import Notification
-from goszakaz.registry.models import Bank, City, Role
-from tests.integration.conftest import PARENT_IIN, make_voucher
+from goszakaz.registry.models import Bank, Role
+from tests.integration.conftest import PARENT_IIN, make_voucher, pilot_city
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 IBAN = "KZ86125KZT5004100100"
@@ -46,7 +46,7 @@ class Api:
 @pytest.fixture
 def setup(live_server):
     with transaction.atomic():
-        taraz = City.objects.get(code="taraz")
+        taraz = pilot_city("taraz")
         bank = Bank.objects.create(code="halyk", name="Halyk", bin="920140000084")
         other = Bank.objects.create(code="kaspi", name="Kaspi", bin="971240001315")
         vouchers = [make_voucher(taraz, i) for i in (1, 2, 3)]

@@ -9,8 +9,7 @@ from django.db import connection, transaction
 
 from goszakaz.enrollment.models import Contract
 from goszakaz.enrollment.services import EnrollmentError, sign_contract
-from goszakaz.registry.models import City
-from tests.integration.conftest import make_preschool, make_voucher, race
+from tests.integration.conftest import make_preschool, make_voucher, pilot_city, race
 
 pytestmark = [pytest.mark.postgres,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -19,7 +18,7 @@ pytestmark = [pytest.mark.postgres,
 def test_five_parents_race_for_the_last_place_one_wins() -> None:
     # covers: A6
     assert connection.vendor == "postgresql"
-    taraz = City.objects.get(code="taraz")
+    taraz = pilot_city("taraz")
     preschool = make_preschool(taraz, 1, capacity=3)
     with transaction.atomic():
         for serial in (1, 2):
