@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from goszakaz.api import api
-from goszakaz.web import views
+from goszakaz.web import bank_views, enrollment_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,4 +21,12 @@ urlpatterns = [
     path("edu/allocation/<int:run_id>/decide/", views.edu_allocation_decide,
          name="edu-allocation-decide"),
     path("parent/", views.parent_cabinet, name="parent-cabinet"),
+    path("parent/vouchers/", enrollment_views.parent_vouchers, name="parent-vouchers"),
+    path("parent/vouchers/<int:voucher_id>/sign/", enrollment_views.parent_sign,
+         name="parent-sign"),
+    path("edu/perechen/", enrollment_views.edu_perechen, name="edu-perechen"),
+    path("edu/vouchers/", enrollment_views.edu_vouchers, name="edu-vouchers"),
+    path("preschool/", enrollment_views.preschool_pupils, name="preschool-pupils"),
+    path("operator/banks/", bank_views.operator_banks, name="operator-banks"),
+    path("bank/", bank_views.bank_cabinet, name="bank-cabinet"),
 ]

@@ -17,6 +17,7 @@ from goszakaz.enrollment.models import VoucherStatus
 from goszakaz.enrollment.services import set_status
 from goszakaz.notifications.models import Notification
 from goszakaz.registry.models import Bank, Role
+from goszakaz.verification.models import RiskCase
 from tests.integration.conftest import PARENT_IIN, make_voucher, pilot_city
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -135,6 +136,9 @@ def test_monthly_list_marks_direct_payment_and_meets_the_deadline(setup, monkeyp
     assert halyk.call("POST", "/monthly-lists", body, key="m-4")[0] == 200
     assert list(ChildAccount.objects.filter(direct_payment=True).values_list("pk", flat=True)) == (
         ids[2:])
+    cases = RiskCase.objects.filter(kind="parent_not_registered")
+    assert cases.count() == 1 and cases.get().voucher_id == ChildAccount.objects.get(
+        pk=ids[2]).voucher_id
     deadline = Deadline.objects.get(clause="A7.9")
     assert (deadline.due_on, deadline.state, deadline.met_on) == (
         dt.date(2024, 4, 5), "met", dt.date(2024, 4, 4))

@@ -23,6 +23,7 @@ from goszakaz.enrollment.models import AnnulmentReason, Voucher, VoucherStatus
 from goszakaz.enrollment.services import annul, set_status
 from goszakaz.notifications.services import notify
 from goszakaz.registry.models import Bank, City, Role
+from goszakaz.verification.services import report_parent_not_registered
 
 
 class BankingError(Exception):
@@ -120,8 +121,9 @@ def receive_monthly_list(
 ) -> MonthlyBankList:
     """A7.9: the bank's monthly list; children whose parents did not register are paid directly.
 
-    Each such child's account is marked for direct payment to the preschool; the risk case for
-    the operator is opened by verification. The list's deadline (the 5th) is met on receipt.
+    Each such child's account is marked for direct payment to the preschool and the child goes
+    to the operator's risk verification (one open case per child). The list's deadline (the 5th)
+    is met on receipt.
     """
     ids = set(opened) | set(not_registered)
     known = set(ChildAccount.objects.filter(bank=bank, pk__in=ids).values_list("pk", flat=True))
@@ -135,6 +137,9 @@ def receive_monthly_list(
     if not created:
         return monthly
     ChildAccount.objects.filter(pk__in=not_registered).update(direct_payment=True)
+    for account in ChildAccount.objects.filter(pk__in=not_registered).select_related("voucher"):
+        report_parent_not_registered(voucher=account.voucher, month=month, on=received_on,
+                                     actor=actor, role=role)
     for city in {a.city for a in ChildAccount.objects.filter(pk__in=ids)}:
         subject = f"bank-list/{bank.code}/{month}"
         open_deadline(clause="A7.9", city=city, subject=subject, opened_on=received_on,

@@ -57,6 +57,12 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("edu-queue")
     if actor.role == Role.PAR:
         return redirect("parent-cabinet")
+    if actor.role == Role.OPR:
+        return redirect("operator-banks")
+    if actor.role == Role.BANK:
+        return redirect("bank-cabinet")
+    if actor.role == Role.PRE:
+        return redirect("preschool-pupils")
     return render(request, "web/no_role.html", status=403)
 
 

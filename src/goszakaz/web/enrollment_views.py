@@ -1,0 +1,178 @@
+"""Pages of enrollment: the EDU Перечень and vouchers, the parent's contract, the preschool's pupils."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+
+from goszakaz import clock
+from goszakaz.audit.services import record
+from goszakaz.domain.iin import InvalidNumber, validate_bin
+from goszakaz.enrollment import services
+from goszakaz.enrollment.models import AnnulmentReason, Contract, Voucher
+from goszakaz.queue.models import AllocationRun, RunState
+from goszakaz.registry.models import City, Preschool, Role
+from goszakaz.web.permissions import actor_of, can
+from goszakaz.web.views import mask_iin
+
+
+def _edu_city(request: HttpRequest, action: str) -> City:
+    actor = actor_of(request.user)
+    if actor.city is None or not can(actor, action, city=actor.city):
+        raise PermissionDenied
+    return get_object_or_404(City, code=actor.city)
+
+
+class PreschoolForm(forms.Form):
+    """A4: a preschool put on (or added to) the city's Перечень."""
+
+    bin = forms.CharField(min_length=12, max_length=12, label=_lazy("BIN"))
+    name = forms.CharField(max_length=300, label=_lazy("Name"))
+    design_capacity = forms.IntegerField(min_value=1, max_value=5000,
+                                         label=_lazy("Design capacity"))
+    included_on = forms.DateField(label=_lazy("Included in the list on"),
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_bin(self) -> str:
+        value: str = self.cleaned_data["bin"]
+        try:
+            validate_bin(value)
+        except InvalidNumber as e:
+            raise forms.ValidationError(str(e)) from None
+        return value
+
+
+@login_required
+def edu_perechen(request: HttpRequest) -> HttpResponse:
+    """A4: the city's Перечень; include a preschool with its date of inclusion."""
+    city = _edu_city(request, "perechen.manage")
+    form = PreschoolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with transaction.atomic():
+            preschool, created = Preschool.objects.get_or_create(
+                bin=data["bin"], defaults={"name": data["name"], "city": city,
+                                           "design_capacity": data["design_capacity"]})
+            if preschool.city_id != city.pk:
+                raise PermissionDenied  # another city's preschool
+            before = {"included_on": str(preschool.included_on)}
+            preschool.included_on, preschool.excluded_on = data["included_on"], None
+            preschool.design_capacity = data["design_capacity"]
+            preschool.save()
+            record(user=request.user, role=Role.EDU, action="perechen.included",
+                   obj_type="preschool", obj_id=preschool.pk, city=city.code, before=before,
+                   after={"included_on": str(data["included_on"]), "created": created})
+        messages.success(request, _("The preschool is on the list."))
+        return redirect("edu-perechen")
+    today = clock.today()
+    rows = [{"p": p, "in_force": p.contracts.filter(Q(ends_on=None) | Q(ends_on__gte=today),
+                                                    starts_on__lte=today).count()}
+            for p in Preschool.objects.filter(city=city).order_by("name")]
+    return render(request, "web/edu_perechen.html", {"city": city, "rows": rows, "form": form})
+
+
+class LifeEventForm(forms.Form):
+    """A12, A13: a child moved away or died; the voucher is annulled from the date."""
+
+    voucher = forms.IntegerField(min_value=1, label=_lazy("Voucher"))
+    reason = forms.ChoiceField(choices=[(AnnulmentReason.MOVED.value, AnnulmentReason.MOVED.label),
+                                        (AnnulmentReason.DEATH.value, AnnulmentReason.DEATH.label)],
+                               label=_lazy("Event"))
+    on = forms.DateField(label=_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+@login_required
+def edu_vouchers(request: HttpRequest) -> HttpResponse:
+    """A5: the city's vouchers; grant them from a confirmed allocation; record life events."""
+    city = _edu_city(request, "vouchers.grant")
+    form = LifeEventForm(request.POST or None)
+    if request.method == "POST" and "run" in request.POST:
+        run = get_object_or_404(AllocationRun, pk=request.POST["run"], city=city)
+        with transaction.atomic():
+            n = services.grant_from_run(run=run, actor=request.user, role=Role.EDU)
+        messages.success(request, _("Vouchers granted: %(n)d.") % {"n": n})
+        return redirect("edu-vouchers")
+    if request.method == "POST" and form.is_valid():
+        voucher = get_object_or_404(Voucher, pk=form.cleaned_data["voucher"], city=city)
+        with transaction.atomic():
+            services.annul(voucher=voucher, reason=AnnulmentReason(form.cleaned_data["reason"]),
+                           on=form.cleaned_data["on"], actor=request.user, role=Role.EDU)
+        messages.success(request, _("The voucher is annulled."))
+        return redirect("edu-vouchers")
+    vouchers = list(Voucher.objects.filter(city=city).order_by("-id")[:200])
+    for v in vouchers:
+        v.masked_iin = mask_iin(v.child_iin)  # type: ignore[attr-defined]
+    runs = AllocationRun.objects.filter(city=city, state=RunState.CONFIRMED)
+    return render(request, "web/edu_vouchers.html", {"city": city, "vouchers": vouchers,
+                                                     "runs": runs, "form": form})
+
+
+@login_required
+def parent_vouchers(request: HttpRequest) -> HttpResponse:
+    """A6, A7.10, A11: the parent's vouchers, contracts, and the choice of a preschool."""
+    actor = actor_of(request.user)
+    if not can(actor, "cabinet.view"):
+        raise PermissionDenied
+    today = clock.today()
+    cards = []
+    for v in Voucher.objects.filter(parent_iin=actor.iin).select_related("city"):
+        record(user=request.user, role=Role.PAR, action="voucher.read", obj_type="voucher",
+               obj_id=v.pk, city=v.city.code)
+        choices = [p for p in Preschool.objects.filter(city=v.city) if p.in_perechen(today)]
+        cards.append({"v": v, "masked_iin": mask_iin(v.child_iin),
+                      "contracts": v.contracts.select_related("preschool").order_by("starts_on"),
+                      "choices": choices})
+    return render(request, "web/parent_vouchers.html", {"cards": cards, "today": today})
+
+
+@login_required
+@require_POST
+def parent_sign(request: HttpRequest, voucher_id: int) -> HttpResponse:
+    """A7.10: sign a contract (or A11: move) with a chosen preschool of the Перечень."""
+    voucher = get_object_or_404(Voucher, pk=voucher_id)
+    if not can(actor_of(request.user), "contract.sign", parent_iin=voucher.parent_iin):
+        raise PermissionDenied
+    preschool = get_object_or_404(Preschool, pk=request.POST.get("preschool", "0"))
+    today = clock.today()
+    try:
+        with transaction.atomic():
+            if voucher.contracts.filter(Q(ends_on=None) | Q(ends_on__gte=today)).exists():
+                c = services.change_preschool(voucher=voucher, preschool=preschool,
+                                              requested_on=today, actor=request.user)
+            else:
+                c = services.sign_contract(voucher=voucher, preschool=preschool, on=today,
+                                           actor=request.user)
+    except services.EnrollmentError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("Contract signed; it starts on %(d)s.") % {
+            "d": c.starts_on.strftime("%d.%m.%Y")})
+    return redirect("parent-vouchers")
+
+
+@login_required
+def preschool_pupils(request: HttpRequest) -> HttpResponse:
+    """A6: the preschool's contracts in force and its free places."""
+    actor = actor_of(request.user)
+    if not can(actor, "preschool.cabinet"):
+        raise PermissionDenied
+    preschool = get_object_or_404(Preschool, pk=actor.preschool)
+    today = clock.today()
+    contracts = list(Contract.objects.filter(preschool=preschool)
+                     .filter(Q(ends_on=None) | Q(ends_on__gte=today))
+                     .select_related("voucher").order_by("starts_on"))
+    for c in contracts:
+        c.masked_iin = mask_iin(c.voucher.child_iin)  # type: ignore[attr-defined]
+    in_force = sum(1 for c in contracts if c.starts_on <= today)
+    return render(request, "web/preschool_pupils.html", {
+        "preschool": preschool, "contracts": contracts, "in_force": in_force,
+        "free": max(0, preschool.design_capacity - in_force), "today": today})

@@ -1,0 +1,120 @@
+"""Enrollment and bank pages: every role against every page (A3), and the steps through the web."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from goszakaz.banking.models import ChildAccount
+from goszakaz.enrollment.models import Contract, VoucherStatus
+from goszakaz.enrollment.services import set_status
+from goszakaz.registry.models import Bank, Membership, Role
+from tests.integration.conftest import make_preschool, make_user, make_voucher
+
+OK, NO, LOGIN = 200, 403, 302
+PAGES = ["/edu/perechen/", "/edu/vouchers/", "/parent/vouchers/", "/preschool/",
+         "/operator/banks/", "/bank/"]
+# role -> expected status per page, in the order of PAGES
+MATRIX = {
+    "anonymous": (LOGIN,) * 6,
+    "edu-taraz": (OK, OK, NO, NO, NO, NO),
+    "edu-shymkent": (OK, OK, NO, NO, NO, NO),
+    "parent": (NO, NO, OK, NO, NO, NO),
+    "other-parent": (NO, NO, OK, NO, NO, NO),
+    "operator": (NO, NO, NO, NO, OK, NO),
+    "halyk": (NO, NO, NO, NO, NO, OK),
+    "kaspi": (NO, NO, NO, NO, NO, OK),
+    "preschool": (NO, NO, NO, OK, NO, NO),
+}
+
+
+@pytest.fixture
+def world(taraz, edu_taraz, edu_shymkent, parent, other_parent):
+    halyk = Bank.objects.create(code="halyk", name="Halyk", bin="920140000084")
+    kaspi = Bank.objects.create(code="kaspi", name="Kaspi", bin="971240001315")
+    school = make_preschool(taraz, 1, capacity=1)
+    users = {"edu-taraz": edu_taraz, "edu-shymkent": edu_shymkent, "parent": parent,
+             "other-parent": other_parent, "operator": make_user("operator", Role.OPR)}
+    for code, bank in (("halyk", halyk), ("kaspi", kaspi)):
+        users[code] = make_user(code, Role.BANK)
+        Membership.objects.filter(user=users[code]).update(bank=bank)
+    users["preschool"] = make_user("preschool", Role.PRE)
+    Membership.objects.filter(user=users["preschool"]).update(preschool=school)
+    return users, school, halyk
+
+
+def client_of(user) -> Client:
+    c = Client()
+    if user is not None:
+        c.force_login(user)
+    return c
+
+
+@pytest.mark.parametrize("who", list(MATRIX))
+def test_every_role_against_every_page(world, who) -> None:
+    # covers: A3
+    users, _, _ = world
+    client = client_of(users.get(who))
+    got = tuple(client.get(page).status_code for page in PAGES)
+    assert got == MATRIX[who]
+
+
+def test_from_the_list_to_an_open_account_through_the_web(world, taraz, monkeypatch) -> None:
+    # covers: A4, A6, A7.5, A7.6, A7.10
+    monkeypatch.setenv("GOSZAKAZ_TODAY", "2024-04-10")
+    users, school, halyk = world
+    edu = client_of(users["edu-taraz"])
+    bad = edu.post("/edu/perechen/", {"bin": "123456789012", "name": "X", "design_capacity": 5,
+                                      "included_on": "2024-03-01"})
+    assert "check digit" in bad.content.decode()
+    second = make_preschool(taraz, 7, capacity=3, included_on=None)
+    edu.post("/edu/perechen/", {"bin": second.bin, "name": second.name, "design_capacity": 3,
+                                "included_on": "2024-04-01"})
+    second.refresh_from_db()
+    assert second.included_on == dt.date(2024, 4, 1)
+
+    mine = make_voucher(taraz, 1)
+    theirs = make_voucher(taraz, 2, parent_iin=users["other-parent"].membership.iin)
+    parent = client_of(users["parent"])
+    assert "Балабақша" in parent.get("/parent/vouchers/").content.decode()
+    assert parent.post(f"/parent/vouchers/{theirs.pk}/sign/",
+                       {"preschool": school.pk}).status_code == NO
+    parent.post(f"/parent/vouchers/{mine.pk}/sign/", {"preschool": school.pk})
+    contract = Contract.objects.get(voucher=mine)
+    assert (contract.preschool_id, contract.starts_on) == (school.pk, dt.date(2024, 4, 10))
+    other = client_of(users["other-parent"])
+    full = other.post(f"/parent/vouchers/{theirs.pk}/sign/", {"preschool": school.pk},
+                      follow=True)
+    assert "design capacity" in full.content.decode()
+    assert 'id="in-force">1<' in client_of(users["preschool"]).get("/preschool/").content.decode()
+
+    set_status(voucher=mine, to=VoucherStatus.VERIFIED, why="НОБД", actor=None, role=Role.OPR)
+    client_of(users["operator"]).post("/operator/banks/", {"city": taraz.pk, "bank": halyk.pk})
+    account = ChildAccount.objects.get(voucher=mine)
+    kaspi = client_of(users["kaspi"])
+    assert kaspi.post("/bank/", {"action": "open", "account": account.pk,
+                                 "number": "KZ86125KZT5004100100"}).status_code == 404
+    bank = client_of(users["halyk"])
+    bank.post("/bank/", {"action": "open", "account": account.pk,
+                         "number": "KZ86125KZT5004100100", "parent_registered": "on"})
+    account.refresh_from_db()
+    mine.refresh_from_db()
+    assert (account.status, mine.status) == ("opened", "active")
+    bank.post("/bank/", {"action": "month", "month": "2024-04"})
+    assert "2024-04: 1 / 0" in bank.get("/bank/").content.decode()
+
+
+def test_life_event_only_in_the_own_city(world, taraz) -> None:
+    # covers: A12, A13
+    users, _, _ = world
+    voucher = make_voucher(taraz, 5)
+    other_city = client_of(users["edu-shymkent"])
+    assert other_city.post("/edu/vouchers/", {"voucher": voucher.pk, "reason": "death",
+                                              "on": "2024-05-01"}).status_code == 404
+    client_of(users["edu-taraz"]).post("/edu/vouchers/", {"voucher": voucher.pk,
+                                                          "reason": "moved_away",
+                                                          "on": "2024-05-01"})
+    voucher.refresh_from_db()
+    assert (voucher.status, voucher.annulment_reason) == ("annulled", "moved_away")
