@@ -67,7 +67,7 @@ def test_confirm_allocates_and_notifies_once(taraz, queue, edu_taraz) -> None:
     # Seat 1 military; then round 1 gives category 1 its k=4 (capped at 3), category 5 one.
     assert [(o.seat_order, o.category) for o in orders] == [
         (1, None), (2, 1), (3, 1), (4, 1), (5, 5)]
-    notes = Notification.objects.filter(kind="place_allocated", recipient_iin=PARENT_IIN)
+    notes = Notification.objects.filter(kind="place_allocated", recipient_key=PARENT_IIN)
     assert notes.count() == 2
     with pytest.raises(IllegalTransition):
         discard_allocation(run=run, actor=edu_taraz, role=Role.EDU)

@@ -79,7 +79,7 @@ def test_bank_opens_accounts_from_its_list(setup) -> None:
     assert halyk.call("POST", "/accounts/opened", changed, key="k-1")[0] == 409
     vouchers[0].refresh_from_db()
     assert vouchers[0].status == VoucherStatus.ACTIVE
-    assert Notification.objects.filter(kind="bank_instructions", recipient_iin=PARENT_IIN
+    assert Notification.objects.filter(kind="bank_instructions", recipient_key=PARENT_IIN
                                        ).count() == 3
     # One account per child: another number for the same child is refused.
     second = dict(body, number="KZ86125KZT5004100101")

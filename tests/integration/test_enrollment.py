@@ -94,7 +94,7 @@ def test_annulment_ends_the_contract_and_tells_the_parent(taraz, reason) -> None
     contract.refresh_from_db()
     assert (v.status, v.annulled_on, v.annulment_reason) == ("annulled", D(2024, 6, 15), reason)
     assert contract.ends_on == D(2024, 6, 14)
-    note = Notification.objects.get(kind="voucher_annulled", recipient_iin=PARENT_IIN)
+    note = Notification.objects.get(kind="voucher_annulled", recipient_key=PARENT_IIN)
     assert note.payload["reason"] == reason.value
     with pytest.raises(EnrollmentError):
         sign_contract(voucher=v, preschool=preschool, on=D(2024, 7, 1), actor=None)

@@ -64,7 +64,7 @@ def test_queue_number_goes_to_the_parents_cabinet(taraz, write_csv) -> None:
                                     parent_iin=PARENT_IIN)])
     actualize_queue(city=taraz, on=dt.date(2023, 8, 1), actor=None, role=Role.EDU)
     actualize_queue(city=taraz, on=dt.date(2023, 8, 2), actor=None, role=Role.EDU)
-    notes = Notification.objects.filter(recipient_iin=PARENT_IIN, kind="queue_number")
+    notes = Notification.objects.filter(recipient_key=PARENT_IIN, kind="queue_number")
     assert notes.count() == 1  # unchanged number: no second message
     note = notes.get()
     assert note.payload["queue_number"] == 1 and note.payload["category"] == 14
@@ -94,3 +94,31 @@ def test_pilot_cities_and_periods_are_data() -> None:
     City.objects.create(code="almaty", name_ru="Алматы", name_kk="Алматы", name_en="Almaty",
                         pilot_start=dt.date(2026, 1, 1))
     assert City.objects.count() == 5
+
+
+def test_messages_go_through_their_channel(taraz) -> None:
+    # covers: T1.3
+    from goszakaz.notifications import channels
+    from goszakaz.notifications.services import notify
+
+    sent: list[str] = []
+
+    class Sms:
+        def deliver(self, notification) -> bool:
+            sent.append(notification.kind)
+            return notification.kind != "fails"
+
+    channels.CHANNELS["sms"] = Sms()
+    try:
+        for kind in ("hello", "fails"):
+            n = Notification.objects.create(city="taraz", kind=kind, recipient_key=PARENT_IIN,
+                                            payload={}, channel="sms",
+                                            created_at=dt.datetime(2024, 1, 1, tzinfo=LOCAL),
+                                            dedup_key=f"sms/{kind}")
+            assert n.delivered_at is None
+        assert channels.deliver_pending() == 1 and sent == ["hello", "fails"]
+        cabinet = notify(city="taraz", kind="x", recipient_key=PARENT_IIN, payload={},
+                         dedup_key="cab/1")
+        assert cabinet.delivered_at is not None and cabinet.recipient_role == "PAR"
+    finally:
+        del channels.CHANNELS["sms"]

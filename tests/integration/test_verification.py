@@ -269,7 +269,8 @@ def test_exclusion_goes_to_edu_who_annuls_the_voucher(taraz, edu_taraz) -> None:
     request_exclusion(case=case, actor=None, role=Role.OPR, on=D(2024, 5, 10), note="no documents")
     request_exclusion(case=case, actor=None, role=Role.OPR, on=D(2024, 5, 10))
     notice = Notification.objects.get(kind="exclusion_requested")
-    assert (notice.city, notice.recipient_iin) == ("taraz", EDU_RECIPIENT)
+    assert (notice.city, notice.recipient_role, notice.recipient_key) == (
+        "taraz", EDU_RECIPIENT, "taraz")
     assert notice.payload == {"risk_case": case.pk, "kind": "not_resident", "on": "2024-05-10",
                               "voucher": v.pk}
     assert states(v) == VoucherStatus.GRANTED  # nothing is excluded until EDU acts
@@ -281,7 +282,7 @@ def test_exclusion_goes_to_edu_who_annuls_the_voucher(taraz, edu_taraz) -> None:
     assert (v.status, v.annulment_reason, v.annulled_on) == (
         VoucherStatus.ANNULLED, AnnulmentReason.EXCLUDED, D(2024, 5, 15))
     told = Notification.objects.get(kind="voucher_annulled")
-    assert told.recipient_iin == PARENT_IIN and told.payload["reason"] == AnnulmentReason.EXCLUDED
+    assert told.recipient_key == PARENT_IIN and told.payload["reason"] == AnnulmentReason.EXCLUDED
     case.refresh_from_db()
     assert (case.state, case.closed_on) == (RiskCaseState.EXCLUDED, D(2024, 5, 15))
     assert history(case) == [("", "open"), ("open", "exclusion_requested"),
@@ -300,7 +301,7 @@ def test_excluded_preschool_leaves_the_perechen(taraz) -> None:
     exclude(case=case, on=D(2024, 6, 1), actor=None, role="EDU")
     preschool.refresh_from_db()
     assert preschool.in_perechen(D(2024, 5, 31)) and not preschool.in_perechen(D(2024, 6, 1))
-    assert Notification.objects.get(kind="preschool_excluded").recipient_iin == preschool.bin
+    assert Notification.objects.get(kind="preschool_excluded").recipient_key == preschool.bin
     assert AuditEntry.objects.filter(action="preschool.excluded", object_id=str(preschool.pk)).exists()
 
 

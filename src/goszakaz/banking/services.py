@@ -61,7 +61,7 @@ def request_accounts(*, city: City, bank: Bank, on: dt.date, actor: Any, role: s
         ChildAccount.objects.create(voucher=voucher, bank=bank, city=city.code, requested_on=on)
         set_status(voucher=voucher, to=VoucherStatus.ACCOUNT_REQUESTED, why=f"bank {bank.code}",
                    actor=actor, role=role)
-        notify(city=city.code, kind="bank_instructions", recipient_iin=voucher.parent_iin,
+        notify(city=city.code, kind="bank_instructions", recipient_key=voucher.parent_iin,
                payload={"bank": bank.name, "voucher": voucher.pk},
                dedup_key=f"bank-instructions/{voucher.pk}/{bank.code}")
         added += 1

@@ -97,7 +97,7 @@ def annul(
     for contract in _contracts_in_force(voucher, on):
         contract.ends_on = max(last_day, contract.starts_on - dt.timedelta(days=1))
         contract.save(update_fields=["ends_on"])
-    notify(city=voucher.city.code, kind="voucher_annulled", recipient_iin=voucher.parent_iin,
+    notify(city=voucher.city.code, kind="voucher_annulled", recipient_key=voucher.parent_iin,
            payload={"voucher": voucher.pk, "reason": str(reason.value), "on": on.isoformat()},
            dedup_key=f"annulled/{voucher.pk}")
     return True

@@ -8,7 +8,11 @@ class Notification(models.Model):
 
     city = models.CharField(max_length=32, db_index=True)
     kind = models.CharField(max_length=32)
-    recipient_iin = models.CharField(max_length=12, db_index=True)
+    recipient_role = models.CharField(max_length=8, default="PAR",
+                                      help_text="PAR, EDU, PRE, BANK or OPR")
+    recipient_key = models.CharField(
+        max_length=32, db_index=True,
+        help_text="whose cabinet: a parent's IIN, a city code (EDU), a BIN (PRE), a bank code")
     payload = models.JSONField()
     channel = models.CharField(max_length=16, default="cabinet")
     created_at = models.DateTimeField()
@@ -19,4 +23,4 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.kind} -> {self.recipient_iin[:4]}******** ({self.created_at:%Y-%m-%d})"
+        return f"{self.kind} -> {self.recipient_role} ({self.created_at:%Y-%m-%d})"

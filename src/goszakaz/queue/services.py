@@ -204,7 +204,7 @@ def actualize_queue(*, city: City, on: dt.date, actor: Any, role: str) -> int:
         a.save(update_fields=["category", "queue_number", "reason", "actualized_on"])
         if a.parent_iin:
             notes.append(Notification(
-                city=city.code, kind="queue_number", recipient_iin=a.parent_iin,
+                city=city.code, kind="queue_number", recipient_key=a.parent_iin,
                 payload={"application": a.application_id, "category": a.category,
                          "queue_number": a.queue_number, "reason": a.reason, "on": on.isoformat()},
                 created_at=timezone.now(), delivered_at=timezone.now(),
@@ -296,7 +296,7 @@ def confirm_allocation(*, run: AllocationRun, actor: Any, role: str) -> bool:
             app.save(update_fields=["state"])
         if app.parent_iin:
             notes.append(Notification(
-                city=run.city.code, kind="place_allocated", recipient_iin=app.parent_iin,
+                city=run.city.code, kind="place_allocated", recipient_key=app.parent_iin,
                 payload={"application": app.application_id, "run": run.pk,
                          "seat_order": o.seat_order, "category": o.category},
                 created_at=run.confirmed_at, delivered_at=run.confirmed_at,

@@ -26,7 +26,7 @@ from goszakaz.domain.states import needs_transition
 from goszakaz.enrollment.models import AnnulmentReason, Voucher, VoucherStatus
 from goszakaz.enrollment.services import annul, set_status
 from goszakaz.notifications.services import notify
-from goszakaz.registry.models import City, Preschool
+from goszakaz.registry.models import City, Preschool, Role
 from goszakaz.verification.checks import CityNames, Mismatch, child_mismatches, preschool_mismatches
 from goszakaz.verification.models import (
     RISK_CASE_TRANSITIONS,
@@ -42,7 +42,7 @@ from goszakaz.verification.models import (
 from goszakaz.verification.nobd import Nobd
 
 CHECK_DAYS = 5  # A7.4: business days for the check after the lists are received
-EDU_RECIPIENT = "EDU"  # notification recipient: the education department of the row's city
+EDU_RECIPIENT = "EDU"  # notification recipient role: the education department of the city
 VOUCHER_CORRECTIONS = ("child_name", "birth_date", "child_iin")
 PRESCHOOL_CORRECTIONS = ("name", "bin")
 
@@ -323,7 +323,7 @@ def request_exclusion(
 ) -> RiskCase:
     """A7.4: the operator notifies the city department (EDU) to exclude the child or preschool.
 
-    The notice goes to the EDU inbox of the case's city (recipient EDU_RECIPIENT); nothing is
+    The notice goes to the EDU inbox of the case's city (role EDU, key the city code); nothing is
     excluded yet: EDU does it with `exclude`. Asking again sends nothing new.
     """
     on = on or clock.today()
@@ -331,7 +331,8 @@ def request_exclusion(
     if _move(case, RiskCaseState.EXCLUSION_REQUESTED, on=on, actor=actor, role=role, note=note):
         subject: dict[str, Any] = ({"voucher": case.voucher_id} if case.voucher_id is not None
                                    else {"preschool": _preschool_of(case).bin})
-        notify(city=case.city.code, kind="exclusion_requested", recipient_iin=EDU_RECIPIENT,
+        notify(city=case.city.code, kind="exclusion_requested", recipient_role=EDU_RECIPIENT,
+               recipient_key=case.city.code,
                payload={"risk_case": case.pk, "kind": case.kind, "on": on.isoformat(), **subject},
                dedup_key=f"exclusion_requested/{case.pk}")
     return case
@@ -357,7 +358,8 @@ def exclude(*, case: RiskCase, on: dt.date, actor: Any, role: str) -> bool:
                    obj_id=preschool.pk, city=case.city.code,
                    before={"excluded_on": before.isoformat() if before else None},
                    after={"excluded_on": on.isoformat(), "risk_case": case.pk})
-        notify(city=case.city.code, kind="preschool_excluded", recipient_iin=preschool.bin,
+        notify(city=case.city.code, kind="preschool_excluded", recipient_role=Role.PRE,
+               recipient_key=preschool.bin,
                payload={"risk_case": case.pk, "on": on.isoformat()},
                dedup_key=f"preschool_excluded/{case.pk}")
     return _move(case, RiskCaseState.EXCLUDED, on=on, actor=actor, role=role,

@@ -186,5 +186,5 @@ def parent_cabinet(request: HttpRequest) -> HttpResponse:
                obj_type="application", obj_id=a.pk, city=a.city.code)
         cards.append({"app": a, "masked_iin": mask_iin(a.child_iin),
                       "explanation": services.explanation(a, lang)})
-    notes = Notification.objects.filter(recipient_iin=actor.iin)[:50]
+    notes = Notification.objects.filter(recipient_role=Role.PAR, recipient_key=actor.iin)[:50]
     return render(request, "web/parent_cabinet.html", {"cards": cards, "notes": notes})

@@ -1,0 +1,37 @@
+"""Delivery channels of the outbox: the web cabinet now; SMS or e-mail plug in by the same interface."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from django.utils import timezone
+
+from goszakaz.notifications.models import Notification
+
+
+class Channel(Protocol):
+    """Something that delivers an outbox message; True when it was delivered."""
+
+    def deliver(self, notification: Notification) -> bool: ...
+
+
+class Cabinet:
+    """The web cabinet reads the outbox itself: a message is delivered once it is written."""
+
+    def deliver(self, notification: Notification) -> bool:
+        return True
+
+
+CHANNELS: dict[str, Channel] = {"cabinet": Cabinet()}
+
+
+def deliver_pending(limit: int = 1000) -> int:
+    """Hand undelivered messages to their channels; returns how many were delivered."""
+    delivered = 0
+    for n in Notification.objects.filter(delivered_at=None).order_by("id")[:limit]:
+        channel = CHANNELS.get(n.channel)
+        if channel is not None and channel.deliver(n):
+            Notification.objects.filter(pk=n.pk, delivered_at=None).update(
+                delivered_at=timezone.now())
+            delivered += 1
+    return delivered
