@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from goszakaz.api import api
-from goszakaz.web import bank_views, enrollment_views, views
+from goszakaz.web import bank_views, enrollment_views, verification_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -29,4 +29,9 @@ urlpatterns = [
     path("preschool/", enrollment_views.preschool_pupils, name="preschool-pupils"),
     path("operator/banks/", bank_views.operator_banks, name="operator-banks"),
     path("bank/", bank_views.bank_cabinet, name="bank-cabinet"),
+    path("operator/cases/", verification_views.operator_cases, name="operator-cases"),
+    path("operator/cases/<int:case_id>/", verification_views.operator_case, name="operator-case"),
+    path("edu/exclusions/", verification_views.edu_exclusions, name="edu-exclusions"),
+    path("edu/exclusions/<int:case_id>/exclude/", verification_views.edu_exclude,
+         name="edu-exclude"),
 ]

@@ -143,3 +143,33 @@ def test_monthly_list_marks_direct_payment_and_meets_the_deadline(setup, monkeyp
     assert (deadline.due_on, deadline.state, deadline.met_on) == (
         dt.date(2024, 4, 5), "met", dt.date(2024, 4, 4))
     assert halyk.call("POST", "/monthly-lists", dict(body, opened=[999999]), key="m-5")[0] == 409
+
+
+def test_preschools_are_invited_and_register_once(setup) -> None:
+    # covers: A7.8
+    halyk, _, _ = setup
+    from goszakaz.banking.services import invite_preschools
+    from goszakaz.registry.models import BankRegistration
+    from tests.integration.conftest import make_preschool
+
+    taraz = pilot_city("taraz")
+    bank = Bank.objects.get(code="halyk")
+    with transaction.atomic():
+        school = make_preschool(taraz, 3)
+        make_preschool(taraz, 4, included_on=None)  # not on the Перечень: not invited
+        assert invite_preschools(bank=bank, city=taraz, on=dt.date(2024, 3, 5), actor=None,
+                                 role=Role.BANK) == 1
+        assert invite_preschools(bank=bank, city=taraz, on=dt.date(2024, 3, 6), actor=None,
+                                 role=Role.BANK) == 0
+    note = Notification.objects.get(kind="bank_registration_invite")
+    assert (note.recipient_role, note.recipient_key) == ("PRE", school.bin)
+    body = {"preschool_bin": school.bin, "registered_on": "2024-03-07"}
+    assert halyk.call("POST", "/preschools/registered", body, key="r1") == (
+        200, {"account_id": None, "status": "registered"})
+    assert halyk.call("POST", "/preschools/registered", dict(body, registered_on="2024-03-09"),
+                      key="r2")[1]["status"] == "already registered"
+    reg = BankRegistration.objects.get()
+    assert reg.registered_on == dt.date(2024, 3, 7)
+    assert halyk.call("POST", "/preschools/registered", {"preschool_bin": "000000000000",
+                                                          "registered_on": "2024-03-07"},
+                      key="r3")[0] == 409

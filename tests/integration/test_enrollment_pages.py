@@ -15,18 +15,18 @@ from tests.integration.conftest import make_preschool, make_user, make_voucher
 
 OK, NO, LOGIN = 200, 403, 302
 PAGES = ["/edu/perechen/", "/edu/vouchers/", "/parent/vouchers/", "/preschool/",
-         "/operator/banks/", "/bank/"]
+         "/operator/banks/", "/bank/", "/operator/cases/", "/edu/exclusions/"]
 # role -> expected status per page, in the order of PAGES
 MATRIX = {
-    "anonymous": (LOGIN,) * 6,
-    "edu-taraz": (OK, OK, NO, NO, NO, NO),
-    "edu-shymkent": (OK, OK, NO, NO, NO, NO),
-    "parent": (NO, NO, OK, NO, NO, NO),
-    "other-parent": (NO, NO, OK, NO, NO, NO),
-    "operator": (NO, NO, NO, NO, OK, NO),
-    "halyk": (NO, NO, NO, NO, NO, OK),
-    "kaspi": (NO, NO, NO, NO, NO, OK),
-    "preschool": (NO, NO, NO, OK, NO, NO),
+    "anonymous": (LOGIN,) * 8,
+    "edu-taraz": (OK, OK, NO, NO, NO, NO, NO, OK),
+    "edu-shymkent": (OK, OK, NO, NO, NO, NO, NO, OK),
+    "parent": (NO, NO, OK, NO, NO, NO, NO, NO),
+    "other-parent": (NO, NO, OK, NO, NO, NO, NO, NO),
+    "operator": (NO, NO, NO, NO, OK, NO, OK, NO),
+    "halyk": (NO, NO, NO, NO, NO, OK, NO, NO),
+    "kaspi": (NO, NO, NO, NO, NO, OK, NO, NO),
+    "preschool": (NO, NO, NO, OK, NO, NO, NO, NO),
 }
 
 

@@ -63,6 +63,11 @@ class MonthlyList(Schema):
     parents_not_registered: list[Id] = Field(default_factory=list, max_length=1_000_000)
 
 
+class Registered(Schema):
+    preschool_bin: str = Field(..., pattern=r"^[0-9]{12}$")
+    registered_on: dt.date
+
+
 class Done(Schema):
     account_id: int | None = None
     status: str
@@ -143,4 +148,23 @@ def monthly_lists(
         return 200, {"status": "received"}
 
     return Status(*idempotent(bank=bank, key=idempotency_key, path="monthly-lists",
+                              body=body.dict(), handler=handle))
+
+
+@router.post("/preschools/registered", response={200: Done, 409: Error})
+def preschools_registered(
+    request: HttpRequest, body: Registered, idempotency_key: str = KEY
+) -> Status[dict[str, Any]]:
+    """A7.8: a preschool of the Перечень registered with this bank (once; a repeat changes nothing)."""
+    bank = _bank(request)
+
+    def handle() -> Answer:
+        try:
+            _, created = services.register_preschool(bank=bank, preschool_bin=body.preschool_bin,
+                                                     on=body.registered_on, actor=None)
+        except services.BankingError as e:
+            return 409, {"detail": str(e)}
+        return 200, {"status": "registered" if created else "already registered"}
+
+    return Status(*idempotent(bank=bank, key=idempotency_key, path="preschools/registered",
                               body=body.dict(), handler=handle))

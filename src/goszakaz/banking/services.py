@@ -21,6 +21,7 @@ from goszakaz.deadlines.services import meet, open_deadline
 from goszakaz.domain.states import needs_transition
 from goszakaz.enrollment.models import AnnulmentReason, Voucher, VoucherStatus
 from goszakaz.enrollment.services import annul, set_status
+from goszakaz.notifications.models import Notification
 from goszakaz.notifications.services import notify
 from goszakaz.registry.models import Bank, City, Role
 from goszakaz.verification.services import report_parent_not_registered
@@ -148,3 +149,39 @@ def receive_monthly_list(
     record(user=actor, role=role, action="bank_list.received", obj_type="bank", obj_id=bank.code,
            after={"month": month, "opened": len(opened), "not_registered": len(not_registered)})
     return monthly
+
+
+def invite_preschools(*, bank: Bank, city: City, on: dt.date, actor: Any, role: str) -> int:
+    """A7.8: the bank invites each preschool of the city's Перечень to register, once."""
+    from goszakaz.registry.models import BankRegistration, Preschool
+
+    invited = 0
+    registered = set(BankRegistration.objects.filter(bank=bank).values_list("preschool_id",
+                                                                             flat=True))
+    for preschool in Preschool.objects.filter(city=city):
+        key = f"bank-invite/{bank.code}/{preschool.bin}"
+        if (not preschool.in_perechen(on) or preschool.pk in registered
+                or Notification.objects.filter(dedup_key=key).exists()):
+            continue
+        notify(city=city.code, kind="bank_registration_invite", recipient_role=Role.PRE,
+               recipient_key=preschool.bin, payload={"bank": bank.name}, dedup_key=key)
+        invited += 1
+    return invited
+
+
+def register_preschool(
+    *, bank: Bank, preschool_bin: str, on: dt.date, actor: Any, role: str = Role.BANK
+) -> tuple[Any, bool]:
+    """A7.8: a preschool of the Перечень registered with the bank; once (a repeat changes nothing)."""
+    from goszakaz.registry.models import BankRegistration, Preschool
+
+    preschool = Preschool.objects.filter(bin=preschool_bin).first()
+    if preschool is None or not preschool.in_perechen(on):
+        raise BankingError("no preschool with this BIN on a city's Перечень")
+    registration, created = BankRegistration.objects.get_or_create(
+        bank=bank, preschool=preschool, defaults={"registered_on": on})
+    if created:
+        record(user=actor, role=role, action="preschool.registered_with_bank",
+               obj_type="preschool", obj_id=preschool.pk, city=preschool.city.code,
+               after={"bank": bank.code, "on": on.isoformat()})
+    return registration, created

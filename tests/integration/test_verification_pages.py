@@ -1,0 +1,72 @@
+"""The НОБД check through the web: the operator uploads an export, decides cases; EDU excludes."""
+
+from __future__ import annotations
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from goszakaz.enrollment.models import VoucherStatus
+from goszakaz.registry.models import Role
+from goszakaz.verification.models import RiskCase
+from tests.integration.conftest import make_preschool, make_user, make_voucher
+
+
+def test_operator_checks_lists_and_edu_excludes(taraz, edu_taraz, edu_shymkent,
+                                                monkeypatch) -> None:
+    # covers: A7.3, A7.4
+    monkeypatch.setenv("GOSZAKAZ_TODAY", "2024-05-03")
+    school = make_preschool(taraz, 1)
+    ok, wrong_name, unknown = (make_voucher(taraz, i) for i in (1, 2, 3))
+    for v, name in ((ok, "Иванова Айгерим"), (wrong_name, "Петров Пётр")):
+        v.child_name = name
+        v.save()
+    export = "\n".join([
+        "kind,iin_or_bin,name,birth_date,city",
+        f"child,{ok.child_iin},Иванова Айгерим,{ok.birth_date},taraz",
+        f"child,{wrong_name.child_iin},Сидоров Иван,{wrong_name.birth_date},taraz",
+        f"preschool,{school.bin},{school.name},,taraz",
+    ]).encode("utf-8")
+    operator = Client()
+    operator.force_login(make_user("opr", Role.OPR))
+    operator.post("/operator/cases/", {"city": taraz.pk,
+                                       "export": SimpleUploadedFile("nobd.csv", export)})
+    ok.refresh_from_db()
+    assert ok.status == VoucherStatus.VERIFIED
+    kinds = dict(RiskCase.objects.values_list("voucher_id", "kind"))
+    assert kinds == {wrong_name.pk: "name_differs", unknown.pk: "iin_unknown"}
+    page = operator.get("/operator/cases/").content.decode()
+    assert "iin" not in page.lower() or str(unknown.pk) in page
+
+    name_case = RiskCase.objects.get(voucher=wrong_name)
+    operator.post(f"/operator/cases/{name_case.pk}/", {"decision": "corrected",
+                                                       "number": "P-1",
+                                                       "child_name": "Сидоров Иван"})
+    wrong_name.refresh_from_db()
+    assert (wrong_name.child_name, wrong_name.status) == ("Сидоров Иван", VoucherStatus.VERIFIED)
+
+    unknown_case = RiskCase.objects.get(voucher=unknown)
+    operator.post(f"/operator/cases/{unknown_case.pk}/", {"decision": "exclusion"})
+    elsewhere = Client()
+    elsewhere.force_login(edu_shymkent)
+    assert elsewhere.post(f"/edu/exclusions/{unknown_case.pk}/exclude/").status_code == 403
+    edu = Client()
+    edu.force_login(edu_taraz)
+    assert f"{unknown.pk}" in edu.get("/edu/exclusions/").content.decode()
+    edu.post(f"/edu/exclusions/{unknown_case.pk}/exclude/")
+    unknown.refresh_from_db()
+    assert (unknown.status, unknown.annulment_reason) == ("annulled",
+                                                          "excluded_after_verification")
+    history = [e.after for e in RiskCase.objects.get(pk=unknown_case.pk).events.all()]
+    assert history == ["open", "exclusion_requested", "excluded"]
+
+
+def test_a_broken_export_is_refused_with_its_lines(taraz, monkeypatch) -> None:
+    # covers: A7.4
+    operator = Client()
+    operator.force_login(make_user("opr", Role.OPR))
+    bad = b"kind,iin_or_bin,name,birth_date,city\nchild,123,X,2020-01-01,taraz\n"
+    page = operator.post("/operator/cases/", {"city": taraz.pk,
+                                              "export": SimpleUploadedFile("n.csv", bad)},
+                         follow=True).content.decode()
+    assert "line 2" in page
+    assert not RiskCase.objects.exists()
