@@ -1,0 +1,23 @@
+"""The demo data of `make run`: every role can sign in and reach its first page."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from goszakaz import demo
+
+
+@pytest.mark.django_db
+def test_demo_loads_once_and_every_login_works(taraz) -> None:
+    # covers: A3
+    demo.load(n_applications=50)
+    demo.load(n_applications=50)  # a second run changes nothing
+    for username, *_ in demo.LOGINS:
+        client = Client()
+        assert client.login(username=username, password=demo.PASSWORD), username
+        page = client.get("/", follow=True)
+        assert page.status_code == 200, username
+    bank = Client()
+    bank.login(username="bank", password=demo.PASSWORD)
+    assert bank.get("/bank/").content.decode().count("KZ...") == 3
