@@ -10,7 +10,9 @@ import os
 import sys
 from pathlib import Path
 
-OWN = ("allocate", "rules", "import-applications", "demo", "run")
+OWN = ("allocate", "rules", "import-applications", "import-children", "import-contracts", "demo",
+       "run")
+ENROLLMENT = ("import-children", "import-contracts")
 EPILOG = (
     "Django's management commands run too, against DATABASE_URL: goszakaz migrate, "
     "goszakaz createsuperuser, goszakaz runserver, ...; `goszakaz help` lists them all."
@@ -53,6 +55,16 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--skip-invalid", action="store_true",
                    help="import the good rows and write the bad ones to --rejects")
     i.add_argument("--rejects", type=Path, help="rejects CSV (default FILE.rejects.csv)")
+
+    for name, what in (("import-children", "import the city's list of children: one voucher each"),
+                       ("import-contracts", "import existing contracts from the city's system")):
+        c = sub.add_parser(name, help=what)
+        c.add_argument("--city", required=True, help="city code, e.g. shymkent")
+        c.add_argument("--file", type=Path, required=True,
+                       help="CSV (UTF-8 or Windows-1251) or XLSX")
+        c.add_argument("--skip-invalid", action="store_true",
+                       help="import the good rows and write the bad ones to --rejects")
+        c.add_argument("--rejects", type=Path, help="rejects CSV (default FILE.rejects.csv)")
 
     sub.add_parser("demo", help="create the database and load demo data (idempotent)")
     sub.add_parser("run", help="migrate, load demo data and serve on http://127.0.0.1:8000")
@@ -155,6 +167,10 @@ def _django(argv: list[str]) -> int:
 
 def _django_own(args: argparse.Namespace) -> int:
     _setup_django()
+    if args.command in ENROLLMENT:
+        from goszakaz.enrollment import commands as enrollment_commands
+
+        return enrollment_commands.run(args)
     from goszakaz.queue import commands
 
     return commands.run(args)

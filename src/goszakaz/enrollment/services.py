@@ -156,8 +156,10 @@ def _new_contract(
     taken = preschool.contracts.values_list("starts_on", "ends_on")
     if not has_free_place(list(taken), on, preschool.design_capacity):
         raise EnrollmentError("the preschool has no free place within its design capacity (A6)")
-    signature = sign_agreement(party_type=Role.PAR, party_key=voucher.parent_iin, actor=actor,
-                               role=role)
+    # A7.10: signing here is accession to the agreement; a contract imported from the city's
+    # system was signed there, and its parent accedes when they first sign in the platform.
+    signature = (sign_agreement(party_type=Role.PAR, party_key=voucher.parent_iin, actor=actor,
+                                role=role) if source == "signed" else None)
     contract = Contract.objects.create(
         voucher=voucher, preschool=preschool, signed_at=timezone.now(), starts_on=on,
         agreement_version=signature.version if signature else None, source=source)

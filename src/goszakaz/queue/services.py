@@ -129,8 +129,8 @@ def import_applications(
             result.unchanged += 1
     parsed.errors.sort(key=lambda e: e.line)
     parsed.rejected.sort(key=lambda r: r[0])
-    if parsed.errors and not skip_invalid:
-        raise ImportRejected(parsed.errors)
+    if parsed.errors and (not skip_invalid or any(e.line == 1 for e in parsed.errors)):
+        raise ImportRejected(parsed.errors)  # a bad header rejects the file even with skip
     if parsed.errors and rejects is not None:
         files.write_rejects(rejects, parsed)
     Application.objects.bulk_create(new, batch_size=2000)
