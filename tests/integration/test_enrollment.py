@@ -134,3 +134,15 @@ def test_taraz_allocation_grants_vouchers_once(taraz, write_csv, edu_taraz) -> N
     assert [v.application.application_id for v in vouchers] == ["1", "2"]
     assert vouchers[0].period_start == D(2024, 8, 1) and vouchers[0].period_end == D(2024, 12, 25)
     assert Contract.objects.count() == 0
+
+
+def test_an_ended_contract_fits_before_a_later_one(taraz) -> None:
+    # covers: A6, A7.10
+    school = make_preschool(taraz, 1, capacity=1)
+    sign_contract(voucher=make_voucher(taraz, 1), preschool=school, on=D(2024, 9, 1), actor=None)
+    earlier = sign_contract(voucher=make_voucher(taraz, 2), preschool=school, on=D(2024, 3, 1),
+                            ends_on=D(2024, 8, 31), actor=None, source="imported")
+    assert earlier.ends_on == D(2024, 8, 31) and earlier.agreement_version is None
+    with pytest.raises(EnrollmentError, match="capacity"):
+        sign_contract(voucher=make_voucher(taraz, 3), preschool=school, on=D(2024, 3, 1),
+                      ends_on=D(2024, 9, 1), actor=None, source="imported")

@@ -12,7 +12,7 @@ from goszakaz.domain.capacity import first_of_month_on_or_after, has_free_place,
 D = dt.date
 
 
-def brute_force_peak(contracts, from_day: dt.date, horizon: dt.date) -> int:
+def brute_force_peak(contracts, from_day: dt.date, horizon: dt.date) -> int:  # inclusive
     peak = 0
     day = from_day
     while day <= horizon:
@@ -48,6 +48,22 @@ def test_peak_matches_counting_every_day(contracts, offset) -> None:
     # covers: A6
     start = D(2024, 1, 1) + dt.timedelta(days=offset)
     assert peak_occupancy(contracts, start) == brute_force_peak(contracts, start, D(2024, 5, 1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(intervals, st.integers(0, 90), st.integers(0, 30))
+def test_peak_within_a_bounded_period(contracts, offset, length) -> None:
+    # covers: A6
+    start = D(2024, 1, 1) + dt.timedelta(days=offset)
+    end = start + dt.timedelta(days=length)
+    assert peak_occupancy(contracts, start, end) == brute_force_peak(contracts, start, end)
+
+
+def test_an_ended_contract_fits_before_a_later_one() -> None:
+    # covers: A6, A7.10
+    later = [(D(2024, 9, 1), None)]
+    assert has_free_place(later, D(2024, 3, 1), capacity=1, end=D(2024, 8, 31))
+    assert not has_free_place(later, D(2024, 3, 1), capacity=1, end=D(2024, 9, 1))
 
 
 def test_change_takes_effect_on_the_first() -> None:

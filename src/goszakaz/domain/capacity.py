@@ -7,16 +7,17 @@ from collections.abc import Iterable
 
 
 def peak_occupancy(
-    contracts: Iterable[tuple[dt.date, dt.date | None]], from_day: dt.date
+    contracts: Iterable[tuple[dt.date, dt.date | None]], from_day: dt.date,
+    to_day: dt.date | None = None,
 ) -> int:
-    """The largest number of contracts (start, end inclusive or None) in force on one day >= from_day.
+    """The most contracts (start, end inclusive or None) in force on one day of [from_day, to_day].
 
     A place freed by a contract ending on the last day of a month is free for a contract starting
     on the 1st of the next (A11), so counting "every contract not ended yet" would overcount.
     """
     events: list[tuple[dt.date, int]] = []
     for start, end in contracts:
-        if end is not None and end < from_day:
+        if (end is not None and end < from_day) or (to_day is not None and start > to_day):
             continue
         events.append((max(start, from_day), 1))
         if end is not None:
@@ -30,10 +31,11 @@ def peak_occupancy(
 
 
 def has_free_place(
-    contracts: Iterable[tuple[dt.date, dt.date | None]], start: dt.date, capacity: int
+    contracts: Iterable[tuple[dt.date, dt.date | None]], start: dt.date, capacity: int,
+    end: dt.date | None = None,
 ) -> bool:
-    """A6: may one more open-ended contract start on `start` within the design capacity?"""
-    return peak_occupancy(contracts, start) < capacity
+    """A6: may one more contract run from `start` to `end` (None: open-ended) within capacity?"""
+    return peak_occupancy(contracts, start, end) < capacity
 
 
 def first_of_month_on_or_after(day: dt.date) -> dt.date:

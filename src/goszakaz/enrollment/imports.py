@@ -185,13 +185,11 @@ def import_contracts(
                 parsed.reject(row.line, raw, problems)
                 continue
             try:
-                contract = sign_contract(voucher=voucher, preschool=preschool, on=row.starts_on,
-                                         actor=actor, role=role, source="imported")
+                sign_contract(voucher=voucher, preschool=preschool, on=row.starts_on,
+                              ends_on=row.ends_on, actor=actor, role=role, source="imported")
             except EnrollmentError as e:  # capacity (A6), checked under the preschool's lock
                 parsed.reject(row.line, raw, [RowError(row.line, "preschool_bin", str(e))])
                 continue
-            if row.ends_on is not None:
-                _end(contract, row.ends_on, city, actor, role)
             held.setdefault(row.child_iin, []).append(_Held(
                 voucher.pk, preschool.pk, preschool.bin, row.starts_on, row.ends_on))
             created += 1
@@ -250,12 +248,3 @@ def _contracts_held(city: City, iins: list[str]) -> dict[str, list[_Held]]:
                 c["voucher_id"], c["preschool_id"], c["preschool__bin"], c["starts_on"],
                 c["ends_on"]))
     return held
-
-
-def _end(contract: Contract, ends_on: dt.date, city: City, actor: Any, role: str) -> None:
-    """The imported contract's last day (inclusive), as the city's system has it."""
-    contract.ends_on = ends_on
-    contract.save(update_fields=["ends_on"])
-    record(user=actor, role=role, action="contract.ended", obj_type="contract",
-           obj_id=contract.pk, city=city.code, before={"ends_on": None},
-           after={"ends_on": ends_on.isoformat(), "source": "imported"})

@@ -110,7 +110,7 @@ def _contracts_in_force(voucher: Voucher, on: dt.date) -> list[Contract]:
 
 def sign_contract(
     *, voucher: Voucher, preschool: Preschool, on: dt.date, actor: Any, role: str = Role.PAR,
-    source: str = "signed",
+    source: str = "signed", ends_on: dt.date | None = None,
 ) -> Contract:
     """A6, A7.10: a contract from `on` with a preschool of the Перечень, within its capacity.
 
@@ -123,7 +123,7 @@ def sign_contract(
         raise EnrollmentError("the child already has a contract; a change of preschool "
                               "takes effect on the 1st of a month (A11)")
     return _new_contract(voucher=voucher, preschool=preschool, on=on, actor=actor, role=role,
-                         source=source)
+                         source=source, ends_on=ends_on)
 
 
 def change_preschool(
@@ -146,7 +146,8 @@ def change_preschool(
 
 
 def _new_contract(
-    *, voucher: Voucher, preschool: Preschool, on: dt.date, actor: Any, role: str, source: str
+    *, voucher: Voucher, preschool: Preschool, on: dt.date, actor: Any, role: str, source: str,
+    ends_on: dt.date | None = None,
 ) -> Contract:
     preschool = Preschool.objects.select_for_update().get(pk=preschool.pk)
     if preschool.city_id != voucher.city_id:
@@ -154,7 +155,9 @@ def _new_contract(
     if not preschool.in_perechen(on):
         raise EnrollmentError("the preschool is not on the city's Перечень on that day (A4)")
     taken = preschool.contracts.values_list("starts_on", "ends_on")
-    if not has_free_place(list(taken), on, preschool.design_capacity):
+    if ends_on is not None and ends_on < on:
+        raise EnrollmentError("a contract cannot end before it starts")
+    if not has_free_place(list(taken), on, preschool.design_capacity, ends_on):
         raise EnrollmentError("the preschool has no free place within its design capacity (A6)")
     # A7.10: signing here is accession to the agreement; a contract imported from the city's
     # system was signed there, and its parent accedes when they first sign in the platform.
@@ -162,8 +165,10 @@ def _new_contract(
                                 role=role) if source == "signed" else None)
     contract = Contract.objects.create(
         voucher=voucher, preschool=preschool, signed_at=timezone.now(), starts_on=on,
+        ends_on=ends_on,
         agreement_version=signature.version if signature else None, source=source)
     record(user=actor, role=role, action="contract.signed", obj_type="contract",
            obj_id=contract.pk, city=voucher.city.code,
-           after={"preschool": preschool.bin, "starts_on": on.isoformat(), "source": source})
+           after={"preschool": preschool.bin, "starts_on": on.isoformat(), "source": source,
+                  "ends_on": ends_on.isoformat() if ends_on else None})
     return contract
