@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "goszakaz.deadlines",
     "goszakaz.verification",
     "goszakaz.banking",
+    "goszakaz.finance",
     "goszakaz.web",
 ]
 MIDDLEWARE = [

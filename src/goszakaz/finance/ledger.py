@@ -1,0 +1,172 @@
+"""Posting transfers exactly once: one under row locks, or a batch set-based (COPY on PostgreSQL)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from goszakaz.finance.models import LedgerAccount, Transfer
+
+
+class LedgerError(Exception):
+    """A transfer the ledger refuses: overdraft, closed account, an id reused for another transfer."""
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    """A transfer to post; `id` names what it is (e.g. payment/<voucher>/<2024-04>)."""
+
+    id: str
+    debit: int
+    credit: int
+    amount: int
+    code: str
+    period: str
+    city: str
+    child: int | None = None
+
+
+def account(*, kind: str, owner: str, city: str, no_overdraft: bool = True,
+            bank_id: int | None = None) -> LedgerAccount:
+    """The ledger account of an owner, created on first use."""
+    acc, _ = LedgerAccount.objects.get_or_create(
+        kind=kind, owner=owner,
+        defaults={"city": city, "no_overdraft": no_overdraft, "bank_id": bank_id})
+    return acc
+
+
+def _same(t: Transfer, s: Spec) -> bool:
+    return (t.debit_id, t.credit_id, t.amount, t.code, t.period, t.child_id) == (
+        s.debit, s.credit, s.amount, s.code, s.period, s.child)
+
+
+def post(spec: Spec) -> Transfer:
+    """Post one transfer under locks on its two accounts; the same id again returns the first.
+
+    Raises LedgerError for an overdraft of a no-overdraft account, a closed account, a
+    non-positive amount, or an id already used for a different transfer.
+    """
+    if spec.amount <= 0 or spec.debit == spec.credit:
+        raise LedgerError(f"{spec.id}: amount must be > 0 between two accounts")
+    locked = {a.pk: a for a in LedgerAccount.objects.select_for_update()
+              .filter(pk__in=(spec.debit, spec.credit)).order_by("pk")}
+    prior = Transfer.objects.filter(pk=spec.id).first()  # after the locks: a twin has committed
+    if prior is not None:
+        if not _same(prior, spec):
+            raise LedgerError(f"{spec.id}: id already used for another transfer")
+        return prior
+    debit, credit = locked[spec.debit], locked[spec.credit]
+    if debit.closed or credit.closed:
+        raise LedgerError(f"{spec.id}: account closed")
+    if debit.no_overdraft and debit.debits_posted + spec.amount > debit.credits_posted:
+        raise LedgerError(f"{spec.id}: {debit} has {debit.balance} tiyn, needs {spec.amount}")
+    transfer = Transfer.objects.create(
+        id=spec.id, debit_id=spec.debit, credit_id=spec.credit, amount=spec.amount,
+        code=spec.code, period=spec.period, city=spec.city, child_id=spec.child,
+        created_at=timezone.now())
+    LedgerAccount.objects.filter(pk=spec.debit).update(
+        debits_posted=F("debits_posted") + spec.amount)
+    LedgerAccount.objects.filter(pk=spec.credit).update(
+        credits_posted=F("credits_posted") + spec.amount)
+    return transfer
+
+
+def post_batch(specs: Sequence[Spec]) -> int:
+    """Post many transfers in the caller's transaction; returns how many were new.
+
+    Transfers whose id is already posted (identically) are skipped, so a batch run twice posts
+    once. On PostgreSQL the batch is staged with COPY and posted by grouped statements; the
+    no-overdraft CHECK on the account rows refuses the whole batch if any account would go
+    below zero. Elsewhere (SQLite) it posts one by one.
+    """
+    if connection.vendor != "postgresql":
+        before = Transfer.objects.count()
+        for spec in specs:
+            post(spec)
+        return Transfer.objects.count() - before
+    return _post_batch_postgresql(specs)
+
+
+_STAGE = """
+CREATE TEMP TABLE IF NOT EXISTS ledger_staged (
+    id text, debit_id bigint, credit_id bigint, amount bigint, code text, period text,
+    city text, child_id bigint) ON COMMIT DROP;
+TRUNCATE ledger_staged;
+"""
+_CHECK = """
+SELECT s.id FROM ledger_staged s JOIN finance_transfer t ON t.id = s.id
+WHERE (t.debit_id, t.credit_id, t.amount, t.code, t.period, t.child_id)
+      IS DISTINCT FROM (s.debit_id, s.credit_id, s.amount, s.code, s.period, s.child_id)
+LIMIT 5
+"""
+_FRESH = """
+CREATE TEMP TABLE ledger_fresh ON COMMIT DROP AS
+SELECT s.* FROM ledger_staged s
+WHERE NOT EXISTS (SELECT 1 FROM finance_transfer t WHERE t.id = s.id);
+"""
+_LOCK = """
+SELECT a.id FROM finance_ledgeraccount a
+WHERE a.id IN (SELECT debit_id FROM ledger_fresh UNION SELECT credit_id FROM ledger_fresh)
+ORDER BY a.id FOR UPDATE
+"""
+_CLOSED = """
+SELECT 1 FROM finance_ledgeraccount a
+WHERE a.closed AND a.id IN (SELECT debit_id FROM ledger_fresh UNION SELECT credit_id FROM ledger_fresh)
+LIMIT 1
+"""
+_INSERT = """
+INSERT INTO finance_transfer (id, debit_id, credit_id, amount, code, period, city, child_id,
+                              created_at)
+SELECT id, debit_id, credit_id, amount, code, period, city, child_id, now() FROM ledger_fresh
+"""
+_BALANCES = """
+UPDATE finance_ledgeraccount a
+SET debits_posted = a.debits_posted + m.debits, credits_posted = a.credits_posted + m.credits
+FROM (SELECT account_id, sum(debits) AS debits, sum(credits) AS credits FROM (
+        SELECT debit_id AS account_id, amount AS debits, 0 AS credits FROM ledger_fresh
+        UNION ALL
+        SELECT credit_id, 0, amount FROM ledger_fresh) x GROUP BY account_id) m
+WHERE a.id = m.account_id
+"""
+
+
+def _post_batch_postgresql(specs: Sequence[Spec]) -> int:
+    ids = [s.id for s in specs]
+    if len(set(ids)) != len(ids):
+        raise LedgerError("a batch names the same transfer id twice")
+    if any(s.amount <= 0 or s.debit == s.credit for s in specs):
+        raise LedgerError("every amount must be > 0 between two accounts")
+    buf = io.StringIO()
+    for s in specs:
+        child = "\\N" if s.child is None else str(s.child)
+        buf.write(f"{s.id}\t{s.debit}\t{s.credit}\t{s.amount}\t{s.code}\t{s.period}\t{s.city}"
+                  f"\t{child}\n")
+    with connection.cursor() as cur:
+        cur.execute(_STAGE)
+        with cur.cursor.copy(
+                "COPY ledger_staged (id, debit_id, credit_id, amount, code, period, city, "
+                "child_id) FROM STDIN") as copy:
+            copy.write(buf.getvalue())
+        cur.execute(_CHECK)
+        clashes = [r[0] for r in cur.fetchall()]
+        if clashes:
+            raise LedgerError(f"ids already used for other transfers: {clashes}")
+        cur.execute("DROP TABLE IF EXISTS ledger_fresh")
+        cur.execute(_FRESH)
+        cur.execute(_LOCK)
+        cur.execute(_CLOSED)
+        if cur.fetchone() is not None:
+            raise LedgerError("a transfer of the batch touches a closed account")
+        cur.execute(_INSERT)
+        new: int = cur.rowcount
+        try:
+            with transaction.atomic():
+                cur.execute(_BALANCES)
+        except IntegrityError:
+            raise LedgerError("the batch would overdraw a no-overdraft account") from None
+    return new
