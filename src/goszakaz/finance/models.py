@@ -79,3 +79,6 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id}: {self.amount} tiyn"
+
+
+from goszakaz.finance.tariffs import Norm, ParentFee  # noqa: E402,F401  (models of the app)

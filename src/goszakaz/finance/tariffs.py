@@ -1,0 +1,125 @@
+"""Tariffs: the monthly norm per child (city, age group, stay mode) and the parent fee, effective-dated."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from goszakaz.audit.services import record
+
+
+class AgeGroup(models.TextChoices):
+    """Age groups of the norm."""
+
+    EARLY = "early", "До 3 лет"
+    PRESCHOOL = "preschool", "От 3 лет"
+
+
+class StayMode(models.TextChoices):
+    """How long a child stays a day."""
+
+    FULL_DAY = "full_day", "Полный день"
+    HALF_DAY = "half_day", "Неполный день"
+    ROUND_THE_CLOCK = "round_the_clock", "Круглосуточно"
+
+
+class Norm(models.Model):
+    """The monthly norm per child from a date on; a later row replaces it from its own date."""
+
+    city = models.ForeignKey("registry.City", on_delete=models.PROTECT)
+    age_group = models.CharField(max_length=12, choices=AgeGroup.choices)
+    stay_mode = models.CharField(max_length=16, choices=StayMode.choices)
+    effective_from = models.DateField()
+    amount = models.BigIntegerField(help_text="tiyn per child per month")
+    set_at = models.DateTimeField()
+
+    class Meta:
+        app_label = "finance"
+        constraints = [
+            models.UniqueConstraint(fields=["city", "age_group", "stay_mode", "effective_from"],
+                                    name="one_norm_per_day"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="norm_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city_id} {self.age_group}/{self.stay_mode} from {self.effective_from}"
+
+
+class ParentFee(models.Model):
+    """A preschool's monthly parent fee from a date on."""
+
+    preschool = models.ForeignKey("registry.Preschool", on_delete=models.PROTECT)
+    effective_from = models.DateField()
+    amount = models.BigIntegerField(help_text="tiyn per child per month")
+    set_at = models.DateTimeField()
+
+    class Meta:
+        app_label = "finance"
+        constraints = [
+            models.UniqueConstraint(fields=["preschool", "effective_from"], name="one_fee_per_day"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="fee_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"fee of {self.preschool_id} from {self.effective_from}"
+
+
+class TariffMissing(LookupError):
+    """No tariff is in force for that month."""
+
+
+def _first_day(month: str) -> dt.date:
+    return dt.date.fromisoformat(month + "-01")
+
+
+def monthly_norm(*, city: Any, age_group: str, stay_mode: str, month: str) -> int:
+    """The norm in tiyn in force on the 1st of month YYYY-MM."""
+    row = (Norm.objects.filter(city=city, age_group=age_group, stay_mode=stay_mode,
+                               effective_from__lte=_first_day(month))
+           .order_by("-effective_from").first())
+    if row is None:
+        raise TariffMissing(f"no norm for {age_group}/{stay_mode} in {month}")
+    return row.amount
+
+
+def parent_fee(*, preschool: Any, month: str) -> int:
+    """The preschool's parent fee in tiyn in force on the 1st of month YYYY-MM (0 if none)."""
+    row = (ParentFee.objects.filter(preschool=preschool, effective_from__lte=_first_day(month))
+           .order_by("-effective_from").first())
+    return row.amount if row else 0
+
+
+def set_norm(*, city: Any, age_group: str, stay_mode: str, effective_from: dt.date, amount: int,
+             actor: Any, role: str) -> Norm:
+    """Set the norm from a date (EDU, operator); the earlier rows stay as history."""
+    if amount <= 0:
+        raise ValueError("a norm is a positive amount of tiyn")
+    old = Norm.objects.filter(city=city, age_group=age_group, stay_mode=stay_mode,
+                              effective_from=effective_from).first()
+    norm, _ = Norm.objects.update_or_create(
+        city=city, age_group=age_group, stay_mode=stay_mode, effective_from=effective_from,
+        defaults={"amount": amount, "set_at": timezone.now()})
+    record(user=actor, role=role, action="norm.set", obj_type="norm", obj_id=norm.pk,
+           city=city.code, before={"amount": old.amount} if old else None,
+           after={"amount": amount, "effective_from": effective_from.isoformat(),
+                  "age_group": age_group, "stay_mode": stay_mode})
+    return norm
+
+
+def set_parent_fee(*, preschool: Any, effective_from: dt.date, amount: int, actor: Any,
+                   role: str) -> ParentFee:
+    """Set a preschool's parent fee from a date; the earlier rows stay as history."""
+    if amount < 0:
+        raise ValueError("a parent fee cannot be negative")
+    old = ParentFee.objects.filter(preschool=preschool, effective_from=effective_from).first()
+    fee, _ = ParentFee.objects.update_or_create(
+        preschool=preschool, effective_from=effective_from,
+        defaults={"amount": amount, "set_at": timezone.now()})
+    record(user=actor, role=role, action="parent_fee.set", obj_type="preschool",
+           obj_id=preschool.pk, city=preschool.city.code,
+           before={"amount": old.amount} if old else None,
+           after={"amount": amount, "effective_from": effective_from.isoformat()})
+    return fee

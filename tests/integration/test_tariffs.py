@@ -1,0 +1,56 @@
+"""Tariffs: the monthly norm and the parent fee are effective-dated data with history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from goszakaz.audit.models import AuditEntry
+from goszakaz.finance.tariffs import (
+    TariffMissing,
+    monthly_norm,
+    parent_fee,
+    set_norm,
+    set_parent_fee,
+)
+from goszakaz.registry.models import Role
+from tests.integration.conftest import make_preschool
+
+D = dt.date
+
+
+def test_the_norm_in_force_on_the_first_of_the_month(taraz) -> None:
+    # covers: I4
+    set_norm(city=taraz, age_group="preschool", stay_mode="full_day",
+             effective_from=D(2024, 3, 1), amount=6_000_000, actor=None, role=Role.EDU)
+    set_norm(city=taraz, age_group="preschool", stay_mode="full_day",
+             effective_from=D(2024, 9, 15), amount=6_500_000, actor=None, role=Role.EDU)
+    norm = {m: monthly_norm(city=taraz, age_group="preschool", stay_mode="full_day", month=m)
+            for m in ("2024-03", "2024-09", "2024-10")}
+    assert norm == {"2024-03": 6_000_000, "2024-09": 6_000_000, "2024-10": 6_500_000}
+    with pytest.raises(TariffMissing):
+        monthly_norm(city=taraz, age_group="early", stay_mode="full_day", month="2024-04")
+    with pytest.raises(TariffMissing):
+        monthly_norm(city=taraz, age_group="preschool", stay_mode="full_day", month="2024-02")
+
+
+def test_a_correction_keeps_its_history(taraz) -> None:
+    for amount in (6_000_000, 6_100_000):
+        set_norm(city=taraz, age_group="early", stay_mode="half_day",
+                 effective_from=D(2024, 3, 1), amount=amount, actor=None, role=Role.OPR)
+    entries = AuditEntry.objects.filter(action="norm.set").order_by("pk")
+    assert [(e.before, e.after["amount"]) for e in entries] == [
+        (None, 6_000_000), ({"amount": 6_000_000}, 6_100_000)]
+
+
+def test_the_parent_fee_per_preschool(taraz) -> None:
+    # covers: A8.1
+    school = make_preschool(taraz, 1)
+    assert parent_fee(preschool=school, month="2024-04") == 0
+    set_parent_fee(preschool=school, effective_from=D(2024, 4, 1), amount=1_500_000, actor=None,
+                   role=Role.EDU)
+    assert parent_fee(preschool=school, month="2024-04") == 1_500_000
+    with pytest.raises(ValueError):
+        set_parent_fee(preschool=school, effective_from=D(2024, 5, 1), amount=-1, actor=None,
+                       role=Role.EDU)
