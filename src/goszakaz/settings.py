@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "goszakaz.verification",
     "goszakaz.banking",
     "goszakaz.finance",
+    "goszakaz.attendance",
     "goszakaz.web",
 ]
 MIDDLEWARE = [
@@ -86,6 +87,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "media"  # dispute documents: stored, never served publicly
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -44,6 +44,7 @@ class RiskCaseKind(models.TextChoices):
     BIN_UNKNOWN = "bin_unknown", "БИН организации не найден в НОБД"
     PRESCHOOL_CITY_DIFFERS = "preschool_city_differs", "Организация в другом городе по НОБД"
     PARENT_NOT_REGISTERED = "parent_not_registered", "Родитель не зарегистрировался в банке (A7.9)"
+    SHEET_DISPUTE = "sheet_dispute", "Спор по табелю: организация не согласна (A7.16)"
 
 
 class RiskCaseState(models.TextChoices):

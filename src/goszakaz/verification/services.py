@@ -201,6 +201,14 @@ def report_parent_not_registered(
                      actor=actor, role=role)
 
 
+def report_sheet_dispute(*, sheet: Any, on: dt.date, actor: Any, role: str
+                         ) -> tuple[RiskCase, bool]:
+    """A7.16: the preschool disagreed with the parent's dispute: the case goes to the operator."""
+    return open_case(city=City.objects.get(code=sheet.city), voucher=sheet.voucher, on=on,
+                     mismatch=Mismatch(RiskCaseKind.SHEET_DISPUTE, ours=sheet.month),
+                     actor=actor, role=role)
+
+
 def _move(case: RiskCase, to: str, *, on: dt.date, actor: Any, role: str, note: str) -> bool:
     """Change a (locked) case's state, with its history event and an audit row."""
     before = case.state

@@ -1,0 +1,104 @@
+"""One sheet per child per month (the days as a code string), its versions, and disputes."""
+
+from __future__ import annotations
+
+from django.core.validators import FileExtensionValidator
+from django.db import models
+
+
+class Mark(models.TextChoices):
+    """A day's code: P present, S sick with a certificate, A absent without a valid reason,
+    V a parent's vacation with the written application on file; '.' not marked."""
+
+    PRESENT = "P", "Присутствовал"
+    SICK = "S", "Болезнь (справка)"
+    ABSENT = "A", "Без уважительной причины"
+    VACATION = "V", "Отпуск родителя (заявление)"
+
+
+UNMARKED = "."
+
+
+class SheetState(models.TextChoices):
+    """open -> confirmed | auto_confirmed | disputed; disputed -> corrected | upheld;
+    corrected -> confirmed | auto_confirmed (I7)."""
+
+    OPEN = "open", "Заполняется"
+    CONFIRMED = "confirmed", "Подтверждён родителем"
+    AUTO_CONFIRMED = "auto_confirmed", "Подтверждён автоматически"
+    DISPUTED = "disputed", "Оспорен родителем"
+    CORRECTED = "corrected", "Исправлен организацией"
+    UPHELD = "upheld", "Организация не согласна"
+
+
+SHEET_TRANSITIONS: dict[str, set[str]] = {
+    SheetState.OPEN: {SheetState.CONFIRMED, SheetState.AUTO_CONFIRMED, SheetState.DISPUTED},
+    SheetState.DISPUTED: {SheetState.CORRECTED, SheetState.UPHELD},
+    SheetState.CORRECTED: {SheetState.CONFIRMED, SheetState.AUTO_CONFIRMED},
+    SheetState.CONFIRMED: set(),
+    SheetState.AUTO_CONFIRMED: set(),
+    SheetState.UPHELD: set(),
+}
+FINAL = {SheetState.CONFIRMED, SheetState.AUTO_CONFIRMED, SheetState.UPHELD}
+
+
+class Sheet(models.Model):
+    """The attendance sheet of one child for one month: `days[i]` is the mark of day i + 1."""
+
+    voucher = models.ForeignKey("enrollment.Voucher", on_delete=models.PROTECT,
+                                related_name="sheets")
+    preschool = models.ForeignKey("registry.Preschool", on_delete=models.PROTECT)
+    city = models.CharField(max_length=32, db_index=True)
+    month = models.CharField(max_length=7, help_text="YYYY-MM")
+    days = models.CharField(max_length=31)
+    state = models.CharField(max_length=16, choices=SheetState.choices, default=SheetState.OPEN)
+    version = models.PositiveIntegerField(default=1)
+    parent_responded = models.BooleanField(
+        default=False, help_text="confirmed or disputed by the parent (I6), not by silence")
+    corrected_on = models.DateField(null=True, blank=True)
+    final_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["voucher", "month"],
+                                               name="one_sheet_per_child_month")]
+        indexes = [models.Index(fields=["city", "month", "state"])]
+
+    def __str__(self) -> str:
+        return f"sheet {self.voucher_id} {self.month} ({self.state})"
+
+
+class SheetVersion(models.Model):
+    """Every version of a sheet's days, kept: who changed it, when, in which state."""
+
+    sheet = models.ForeignKey(Sheet, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    days = models.CharField(max_length=31)
+    state = models.CharField(max_length=16)
+    role = models.CharField(max_length=8)
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["sheet", "version"], name="uniq_version")]
+        ordering = ["version"]
+
+    def __str__(self) -> str:
+        return f"{self.sheet_id} v{self.version}"
+
+
+MAX_DOCUMENT = 5 * 2**20
+DOCUMENT_TYPES = ["pdf", "jpg", "jpeg", "png"]
+
+
+class Dispute(models.Model):
+    """A7.15, A7.16: the parent's dispute with its reason and document, and the answer."""
+
+    sheet = models.OneToOneField(Sheet, on_delete=models.CASCADE, related_name="dispute")
+    reason = models.TextField(max_length=2000)
+    document = models.FileField(upload_to="disputes/%Y/%m/", blank=True,
+                                validators=[FileExtensionValidator(DOCUMENT_TYPES)])
+    opened_on = models.DateField()
+    agreed = models.BooleanField(null=True, help_text="the preschool's answer; None: not yet")
+    answered_on = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"dispute on {self.sheet_id}"
