@@ -16,7 +16,7 @@ from goszakaz.domain.iin import make_iin
 from goszakaz.enrollment.imports import import_children, import_contracts
 from goszakaz.enrollment.models import AnnulmentReason, Contract, Voucher
 from goszakaz.enrollment.services import annul, sign_contract
-from goszakaz.queue.services import ImportRejected
+from goszakaz.imports import ImportRejected
 from goszakaz.registry.models import Preschool, Role
 from tests.integration.conftest import (
     OTHER_PARENT_IIN,
@@ -282,7 +282,7 @@ def test_cli_exit_codes(shymkent, tmp_path, capsys) -> None:
     assert not Voucher.objects.exists()
     assert main(["import-children", "--city", "shymkent", "--file", str(path),
                  "--skip-invalid"]) == 0
-    assert "created 2, unchanged 0, rejected 1" in capsys.readouterr().out
+    assert "created 2, updated 0, unchanged 0, rejected 1" in capsys.readouterr().out
     assert Path(str(path) + ".rejects.csv").exists() and Voucher.objects.count() == 2
     assert main(["import-children", "--city", "nowhere", "--file", str(path)]) == 2
     headless = write(tmp_path / "h.csv", ["child_iin"], [[make_iin(B, 9)]])

@@ -9,8 +9,9 @@ import openpyxl
 import pytest
 
 from goszakaz.cli import main
+from goszakaz.imports import ImportRejected
 from goszakaz.queue.models import Application
-from goszakaz.queue.services import LOCAL, ImportRejected, import_applications
+from goszakaz.queue.services import LOCAL, import_applications
 from goszakaz.registry.models import Role
 from tests.integration.conftest import PARENT_IIN, app_row
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,6 +18,7 @@ from goszakaz.domain.categories import RuleSet, categorize, queue_age
 from goszakaz.domain.explain import Explanation, explanation_text
 from goszakaz.domain.iin import InvalidNumber, iin_birth_date
 from goszakaz.domain.states import needs_transition
+from goszakaz.imports import ImportRejected, ImportResult
 from goszakaz.notifications.models import Notification
 from goszakaz.queue import files
 from goszakaz.queue.models import (
@@ -39,30 +39,12 @@ FLAGS = ("large_family", "single_parent", "other_susn", "sibling_in_preschool", 
 EXTRA_COLUMNS = ("child_name", "parent_iin", "parent_phone", "status_source")
 
 
-class ImportRejected(Exception):
-    """The file has bad rows and was not imported; `errors` names each line and field."""
-
-    def __init__(self, errors: list[files.RowError]) -> None:
-        super().__init__(f"{len(errors)} problem(s) in the file; nothing imported")
-        self.errors = errors
-
-
 class StalePreview(Exception):
     """The queue changed after the preview was computed: its result no longer holds."""
 
 
 class NotTarazProcedure(Exception):
     """A5: the city does not distribute new places by the Taraz procedure."""
-
-
-@dataclass
-class ImportResult:
-    """What an import did: created, updated, unchanged, rejected rows."""
-
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[files.RowError] = field(default_factory=list)
 
 
 def to_domain(a: Application) -> alloc.Application:
