@@ -117,3 +117,15 @@ def test_transfers_are_append_only_on_postgresql(books) -> None:
                 connection.cursor() as cur:
             cur.execute(statement)
     assert Transfer.objects.get().amount == 10
+
+
+def test_ledger_verify_command_exit_codes(books, capsys) -> None:
+    from goszakaz.cli import main
+
+    _, _, budget, operator, _, _ = books
+    post(spec("budget/cli", budget, operator, 10, "budget"))
+    assert main(["ledger", "verify"]) == 0
+    assert "ledger: clean" in capsys.readouterr().out
+    LedgerAccount.objects.filter(pk=operator.pk).update(credits_posted=9)
+    assert main(["ledger", "verify"]) == 1
+    assert "every balance is the sum of its transfers: operator:taraz" in capsys.readouterr().err
