@@ -14,8 +14,8 @@ from goszakaz.audit.services import record
 from goszakaz.enrollment import files
 from goszakaz.enrollment.models import Contract, Voucher, VoucherStatus
 from goszakaz.enrollment.services import EnrollmentError, grant, sign_contract
-from goszakaz.queue.files import RowError
 from goszakaz.imports import ImportRejected, ImportResult
+from goszakaz.queue.files import RowError
 from goszakaz.registry.models import City, Preschool
 
 CHUNK = 2000  # values per IN (...) list: well under SQLite's and PostgreSQL's limits
