@@ -94,6 +94,8 @@ class Contract(models.Model):
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True, help_text="last day, inclusive")
     source = models.CharField(max_length=16, default="signed", help_text="signed or imported")
+    stay_mode = models.CharField(max_length=16, default="full_day",
+                                 help_text="full_day, half_day or round_the_clock (the tariff)")
 
     class Meta:
         indexes = [models.Index(fields=["preschool", "ends_on"])]

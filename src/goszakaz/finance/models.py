@@ -81,4 +81,6 @@ class Transfer(models.Model):
         return f"{self.id}: {self.amount} tiyn"
 
 
+from goszakaz.finance.funding import FundingLine, FundingRequest  # noqa: E402,F401
+from goszakaz.finance.payments import Settlement  # noqa: E402,F401
 from goszakaz.finance.tariffs import Norm, ParentFee  # noqa: E402,F401  (models of the app)

@@ -1,0 +1,205 @@
+"""The monthly funding cycle (A7.11, A7.12): request per child, budget to operator, operator to children."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import models
+from django.db.models import Q, Sum
+
+from goszakaz.audit.services import record
+from goszakaz.banking.models import AccountStatus, ChildAccount
+from goszakaz.deadlines.services import business_days_after, meet, open_deadline
+from goszakaz.domain.states import needs_transition
+from goszakaz.enrollment.models import Contract, VoucherStatus
+from goszakaz.finance.ledger import Spec, account, post, post_batch
+from goszakaz.finance.models import AccountKind, LedgerAccount, TransferCode
+from goszakaz.finance.tariffs import AgeGroup, monthly_norm
+
+DAYS = 2  # A7.11 and A7.12: two business days for each step
+
+
+class RequestState(models.TextChoices):
+    """sent to EDU (A7.11) -> transferred by EDU to the operator -> distributed to the children."""
+
+    SENT = "sent", "Заявка направлена"
+    TRANSFERRED = "transferred", "Средства перечислены оператору"
+    DISTRIBUTED = "distributed", "Средства зачислены на счета детей"
+
+
+REQUEST_TRANSITIONS: dict[str, set[str]] = {
+    RequestState.SENT: {RequestState.TRANSFERRED},
+    RequestState.TRANSFERRED: {RequestState.DISTRIBUTED},
+    RequestState.DISTRIBUTED: set(),
+}
+
+
+class FundingRequest(models.Model):
+    """The operator's request to the city for a month (A7.11)."""
+
+    city = models.ForeignKey("registry.City", on_delete=models.PROTECT)
+    month = models.CharField(max_length=7)
+    state = models.CharField(max_length=16, choices=RequestState.choices,
+                             default=RequestState.SENT)
+    sent_on = models.DateField()
+    transferred_on = models.DateField(null=True, blank=True)
+    distributed_on = models.DateField(null=True, blank=True)
+    to_accounts = models.BigIntegerField(help_text="tiyn for the children's accounts")
+    direct = models.BigIntegerField(help_text="tiyn for children paid directly (A7.9)")
+
+    class Meta:
+        app_label = "finance"
+        constraints = [models.UniqueConstraint(fields=["city", "month"], name="one_request")]
+
+    def __str__(self) -> str:
+        return f"funding {self.city_id} {self.month} ({self.state})"
+
+
+class FundingLine(models.Model):
+    """One child's line: the norm, the balance already there, what is owed, the amount (I5)."""
+
+    request = models.ForeignKey(FundingRequest, on_delete=models.CASCADE, related_name="lines")
+    voucher = models.ForeignKey("enrollment.Voucher", on_delete=models.PROTECT)
+    account = models.ForeignKey(LedgerAccount, null=True, blank=True, on_delete=models.PROTECT)
+    norm = models.BigIntegerField()
+    balance = models.BigIntegerField()
+    owed = models.BigIntegerField()
+    amount = models.BigIntegerField()
+    direct = models.BooleanField(help_text="no account (or parent not registered): A7.9")
+
+    class Meta:
+        app_label = "finance"
+        constraints = [models.UniqueConstraint(fields=["request", "voucher"], name="one_line")]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}/{self.voucher_id}: {self.amount}"
+
+
+def age_group(birth_date: dt.date, month: str) -> str:
+    """Under 3 on the 1st of the month: the early-age norm; else the preschool norm."""
+    first = dt.date.fromisoformat(month + "-01")
+    age = first.year - birth_date.year - ((first.month, first.day) < (birth_date.month,
+                                                                        birth_date.day))
+    return AgeGroup.EARLY if age < 3 else AgeGroup.PRESCHOOL
+
+
+def _month_bounds(month: str) -> tuple[dt.date, dt.date]:
+    first = dt.date.fromisoformat(month + "-01")
+    return first, (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(1)
+
+
+def city_accounts(city: Any) -> tuple[LedgerAccount, LedgerAccount]:
+    """The city's budget account and the operator's account for the city."""
+    return (account(kind=AccountKind.BUDGET, owner=city.code, city=city.code, no_overdraft=False),
+            account(kind=AccountKind.OPERATOR, owner=city.code, city=city.code))
+
+
+def owed_before(voucher_id: int, month: str) -> int:
+    """What the child's account still owes preschools for earlier months (I5)."""
+    from goszakaz.finance.payments import Settlement
+
+    row = Settlement.objects.filter(voucher_id=voucher_id, month__lt=month).aggregate(
+        due=Sum("due"), paid=Sum("paid"))
+    return (row["due"] or 0) - (row["paid"] or 0)
+
+
+def build_request(*, city: Any, month: str, on: dt.date, actor: Any, role: str
+                  ) -> FundingRequest:
+    """A7.11, A9, I5: the request for the month; building it again returns the first one.
+
+    Per child with a contract in the month: norm + owed - balance, never below zero; children
+    without an open account (or whose parent did not register) are listed apart: the operator
+    pays their preschool directly after the sheet (A7.9).
+    """
+    prior = FundingRequest.objects.filter(city=city, month=month).first()
+    if prior is not None:
+        return prior
+    first, last = _month_bounds(month)
+    contracts = (Contract.objects.filter(voucher__city=city, starts_on__lte=last)
+                 .filter(Q(ends_on=None) | Q(ends_on__gte=first))
+                 .exclude(voucher__status=VoucherStatus.ANNULLED)
+                 .select_related("voucher").order_by("voucher_id", "starts_on"))
+    opened = {a.voucher_id: a for a in ChildAccount.objects.filter(
+        city=city.code, status=AccountStatus.OPENED, direct_payment=False)}
+    request = FundingRequest.objects.create(city=city, month=month, sent_on=on, to_accounts=0,
+                                            direct=0)
+    lines, seen = [], set()
+    for c in contracts:
+        v = c.voucher
+        if v.pk in seen:
+            continue
+        seen.add(v.pk)
+        norm = monthly_norm(city=city, age_group=age_group(v.birth_date, month),
+                            stay_mode=c.stay_mode, month=month)
+        ledger = (account(kind=AccountKind.CHILD, owner=str(v.pk), city=city.code,
+                          bank_id=opened[v.pk].bank_id) if v.pk in opened else None)
+        balance = ledger.balance if ledger else 0
+        owed = owed_before(v.pk, month)
+        amount = max(0, norm + owed - balance) if ledger else norm
+        lines.append(FundingLine(request=request, voucher=v, account=ledger, norm=norm,
+                                 balance=balance, owed=owed, amount=amount,
+                                 direct=ledger is None))
+    FundingLine.objects.bulk_create(lines, batch_size=5000)
+    request.to_accounts = sum(x.amount for x in lines if not x.direct)
+    request.direct = sum(x.amount for x in lines if x.direct)
+    request.save(update_fields=["to_accounts", "direct"])
+    subject = f"funding/{city.code}/{month}"
+    open_deadline(clause="A7.11", city=city.code, subject=subject,
+                  title=f"Заявка на финансирование за {month}", opened_on=first,
+                  due_on=business_days_after(first.replace(day=5), DAYS))
+    meet(clause="A7.11", city=city.code, subject=subject, on=on)
+    open_deadline(clause="A7.12", city=city.code, subject=subject,
+                  title=f"Перечисление оператору за {month}", opened_on=on,
+                  due_on=business_days_after(on, DAYS))
+    record(user=actor, role=role, action="funding.requested", obj_type="funding_request",
+           obj_id=request.pk, city=city.code,
+           after={"month": month, "children": len(lines), "to_accounts": request.to_accounts,
+                  "direct": request.direct})
+    return request
+
+
+ORDER = [RequestState.SENT, RequestState.TRANSFERRED, RequestState.DISTRIBUTED]
+
+
+def _move(request: FundingRequest, to: str, **dates: dt.date) -> bool:
+    """The next step of the request; a step already done (or passed) is a no-op."""
+    request = FundingRequest.objects.select_for_update().get(pk=request.pk)
+    if ORDER.index(RequestState(request.state)) >= ORDER.index(RequestState(to)):
+        return False
+    if not needs_transition(request.state, to, REQUEST_TRANSITIONS):
+        return False
+    FundingRequest.objects.filter(pk=request.pk).update(state=to, **dates)
+    return True
+
+
+def transfer_to_operator(*, request: FundingRequest, on: dt.date, actor: Any, role: str) -> bool:
+    """A7.12: the city department transfers the requested money to the operator."""
+    budget, operator = city_accounts(request.city)
+    total = request.to_accounts + request.direct
+    if total > 0:
+        post(Spec(id=f"budget/{request.city.code}/{request.month}", debit=budget.pk,
+                  credit=operator.pk, amount=total, code=TransferCode.BUDGET,
+                  period=request.month, city=request.city.code))
+    moved = _move(request, RequestState.TRANSFERRED, transferred_on=on)
+    meet(clause="A7.12", city=request.city.code, subject=f"funding/{request.city.code}/"
+         f"{request.month}", on=on)
+    if moved:
+        record(user=actor, role=role, action="funding.transferred", obj_type="funding_request",
+               obj_id=request.pk, city=request.city.code, after={"amount": total})
+    return moved
+
+
+def distribute(*, request: FundingRequest, on: dt.date, actor: Any, role: str) -> int:
+    """A7.12: the operator credits each child's account by the calculation; once per month."""
+    _, operator = city_accounts(request.city)
+    specs = [Spec(id=f"funding/{line.voucher_id}/{request.month}", debit=operator.pk,
+                  credit=line.account_id, amount=line.amount, code=TransferCode.FUNDING,
+                  period=request.month, city=request.city.code, child=line.voucher_id)
+             for line in request.lines.filter(direct=False, amount__gt=0)
+             if line.account_id is not None]
+    posted = post_batch(specs)
+    if _move(request, RequestState.DISTRIBUTED, distributed_on=on):
+        record(user=actor, role=role, action="funding.distributed", obj_type="funding_request",
+               obj_id=request.pk, city=request.city.code, after={"transfers": posted})
+    return posted

@@ -1,0 +1,129 @@
+"""The month's money per child: funding (A7.11, A7.12, I5), payment after the sheet (A7.18, A7.9)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from goszakaz.attendance.models import Sheet, SheetState
+from goszakaz.attendance.services import auto_confirm, confirm, mark, sheet_for
+from goszakaz.banking.models import ChildAccount
+from goszakaz.deadlines.models import Deadline
+from goszakaz.enrollment.services import sign_contract
+from goszakaz.finance.funding import build_request, distribute, transfer_to_operator
+from goszakaz.finance.ledger import account
+from goszakaz.finance.models import AccountKind, LedgerAccount, Transfer
+from goszakaz.finance.payments import Settlement, settle
+from goszakaz.finance.tariffs import set_norm, set_parent_fee
+from goszakaz.finance.verify import verify
+from goszakaz.notifications.models import Notification
+from goszakaz.registry.models import Bank, Role
+from goszakaz.rules.calendar import kz_calendar
+from tests.integration.conftest import PARENT_IIN, make_preschool, make_voucher
+
+D = dt.date
+WORKING = kz_calendar((2024,)).is_working_day
+NORM = 6_000_000  # 60000.00 tenge
+
+
+@pytest.fixture
+def city(taraz):
+    school = make_preschool(taraz, 1, capacity=10)
+    bank = Bank.objects.create(code="halyk", name="Halyk", bin="920140000084")
+    for group in ("early", "preschool"):
+        set_norm(city=taraz, age_group=group, stay_mode="full_day", effective_from=D(2024, 3, 1),
+                 amount=NORM, actor=None, role=Role.EDU)
+    set_parent_fee(preschool=school, effective_from=D(2024, 3, 1), amount=1_500_000, actor=None,
+                   role=Role.EDU)
+    with_account, without = make_voucher(taraz, 1), make_voucher(taraz, 2)
+    for v in (with_account, without):
+        sign_contract(voucher=v, preschool=school, on=D(2024, 4, 1), actor=None)
+    ChildAccount.objects.create(voucher=with_account, bank=bank, city="taraz", status="opened",
+                                requested_on=D(2024, 3, 20), opened_on=D(2024, 3, 25),
+                                number="KZ86125KZT5004100100", parent_registered=True)
+    return taraz, school, with_account, without
+
+
+def fund(taraz, month, on):
+    request = build_request(city=taraz, month=month, on=on, actor=None, role=Role.OPR)
+    transfer_to_operator(request=request, on=on, actor=None, role=Role.EDU)
+    distribute(request=request, on=on, actor=None, role=Role.OPR)
+    return request
+
+
+def balance(kind, owner) -> int:
+    return LedgerAccount.objects.get(kind=kind, owner=owner).balance
+
+
+def test_a_month_from_the_budget_to_the_preschool(city) -> None:
+    # covers: A7.11, A7.12, A7.18, A7.9, A2
+    taraz, school, child, direct = city
+    request = fund(taraz, "2024-04", D(2024, 4, 8))
+    assert (request.to_accounts, request.direct) == (NORM, NORM)
+    assert fund(taraz, "2024-04", D(2024, 4, 9)).pk == request.pk  # once
+    assert balance(AccountKind.CHILD, str(child.pk)) == NORM
+    deadlines = dict(Deadline.objects.values_list("clause", "state"))
+    assert deadlines == {"A7.11": "met", "A7.12": "met"}
+
+    for v in (child, direct):
+        for day in (D(2024, 4, 2), D(2024, 4, 3), D(2024, 4, 4), D(2024, 4, 5)):
+            mark(voucher=v, day=day, code="A", preschool_id=school.pk, is_working_day=WORKING,
+                 actor=None)
+    confirm(sheet=sheet_for(voucher=child, month="2024-04"), on=D(2024, 4, 30), actor=None)
+    auto_confirm(today=D(2024, 5, 1))
+    assert settle(city=taraz, month="2024-04", on=D(2024, 5, 2), actor=None, role=Role.OPR) == 2
+    assert settle(city=taraz, month="2024-04", on=D(2024, 5, 3), actor=None, role=Role.OPR) == 0
+    # 4 unexcused days: 21 of 22 working days paid (A8.4, I1): 60000 * 21 / 22 = 57272.73
+    paid = dict(Settlement.objects.values_list("voucher_id", "paid"))
+    assert paid == {child.pk: 5_727_273, direct.pk: 5_727_273}
+    assert balance(AccountKind.CHILD, str(child.pk)) == NORM - 5_727_273
+    assert balance(AccountKind.PRESCHOOL, school.bin) == 2 * 5_727_273
+    codes = sorted(Transfer.objects.values_list("code", flat=True))
+    assert codes == ["budget", "direct", "funding", "payment"]
+    assert Notification.objects.filter(kind="payment", recipient_key=PARENT_IIN).count() == 2
+    assert verify() == []
+
+
+def test_next_month_tops_up_only_what_is_missing(city) -> None:
+    # covers: A9, I5
+    taraz, school, child, _ = city
+    fund(taraz, "2024-04", D(2024, 4, 8))
+    for day in (D(2024, 4, 2), D(2024, 4, 3), D(2024, 4, 4), D(2024, 4, 5)):
+        mark(voucher=child, day=day, code="A", preschool_id=school.pk, is_working_day=WORKING,
+             actor=None)
+    auto_confirm(today=D(2024, 5, 1))
+    settle(city=taraz, month="2024-04", on=D(2024, 5, 2), actor=None, role=Role.OPR)
+    may = build_request(city=taraz, month="2024-05", on=D(2024, 5, 7), actor=None, role=Role.OPR)
+    line = may.lines.get(voucher=child)
+    assert (line.norm, line.balance, line.owed, line.amount) == (
+        NORM, NORM - 5_727_273, 0, 5_727_273)
+    assert Sheet.objects.get(voucher=child, month="2024-04").state == SheetState.AUTO_CONFIRMED
+
+
+def test_a_short_balance_pays_what_is_there_and_the_rest_later(city) -> None:
+    # covers: I5, A9
+    taraz, school, child, _ = city
+    operator = account(kind=AccountKind.OPERATOR, owner="taraz", city="taraz")
+    budget = account(kind=AccountKind.BUDGET, owner="taraz", city="taraz", no_overdraft=False)
+    from goszakaz.finance.ledger import Spec, post
+
+    child_acc = account(kind=AccountKind.CHILD, owner=str(child.pk), city="taraz")
+    post(Spec(id="budget/t", debit=budget.pk, credit=operator.pk, amount=1_000_000,
+              code="budget", period="2024-04", city="taraz"))
+    post(Spec(id="funding/t", debit=operator.pk, credit=child_acc.pk, amount=1_000_000,
+              code="funding", period="2024-04", city="taraz", child=child.pk))
+    mark(voucher=child, day=D(2024, 4, 2), code="P", preschool_id=school.pk,
+         is_working_day=WORKING, actor=None)
+    auto_confirm(today=D(2024, 5, 1))
+    settle(city=taraz, month="2024-04", on=D(2024, 5, 2), actor=None, role=Role.OPR)
+    s = Settlement.objects.get(voucher=child)
+    assert (s.due, s.paid) == (NORM, 1_000_000)
+    may = fund(taraz, "2024-05", D(2024, 5, 7))
+    line = may.lines.get(voucher=child)
+    assert (line.owed, line.balance, line.amount) == (NORM - 1_000_000, 0, 2 * NORM - 1_000_000)
+    from goszakaz.finance.payments import pay_owed
+
+    assert pay_owed(voucher_id=child.pk, upto="2024-05", city="taraz") == NORM - 1_000_000
+    s.refresh_from_db()
+    assert s.paid == s.due and verify() == []
