@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from goszakaz.domain.payment import Sheet
 
 OWN = ("allocate", "rules", "import-applications", "import-children", "import-contracts", "demo",
-       "run", "calculate-payment", "ledger")
+       "run", "calculate-payment", "ledger", "settle", "tick")
 ENROLLMENT = ("import-children", "import-contracts")
 EPILOG = (
     "Django's management commands run too, against DATABASE_URL: goszakaz migrate, "
@@ -28,6 +28,16 @@ def _date(value: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+def _month(value: str) -> str:
+    try:
+        dt.date.fromisoformat(value + "-01")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a month YYYY-MM") from None
+    if len(value) != 7:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a month YYYY-MM")
+    return value
 
 
 def _volume(value: str) -> int:
@@ -77,6 +87,14 @@ def parser() -> argparse.ArgumentParser:
 
     led = sub.add_parser("ledger", help="`ledger verify`: check every invariant of the ledger")
     led.add_argument("action", choices=("verify",))
+
+    st = sub.add_parser("settle", help="pay the month's final sheets once (idempotent)")
+    st.add_argument("--month", required=True, type=_month, help="YYYY-MM")
+    st.add_argument("--city", help="one city code (default: every city)")
+    st.add_argument("--date", type=_date, help="today (default: the clock)")
+
+    tk = sub.add_parser("tick", help="do everything due on a day (idempotent; run daily)")
+    tk.add_argument("--date", type=_date, help="today (default: the clock)")
 
     sub.add_parser("demo", help="create the database and load demo data (idempotent)")
     sub.add_parser("run", help="migrate, load demo data and serve on http://127.0.0.1:8000")
@@ -275,7 +293,7 @@ def _django(argv: list[str]) -> int:
 
 def _django_own(args: argparse.Namespace) -> int:
     _setup_django()
-    if args.command == "ledger":
+    if args.command in ("ledger", "settle", "tick"):
         from goszakaz.finance import commands as finance_commands
 
         return finance_commands.run(args)

@@ -106,6 +106,10 @@ def make_preschool(city: City, bin_serial: int, capacity: int = 2,
 
 
 def make_voucher(city: City, serial: int, parent_iin: str = PARENT_IIN):
+    """A granted voucher of the child born 2020-01-01 with IIN make_iin(birth, serial).
+
+    make_iin steps over a serial with no check digit, so neighbouring serials may give one
+    child: use serials a few apart for many children."""
     from goszakaz.enrollment.services import grant
 
     birth = dt.date(2020, 1, 1)

@@ -88,19 +88,22 @@ def _child_account(voucher_id: int) -> LedgerAccount | None:
     return LedgerAccount.objects.filter(kind=AccountKind.CHILD, owner=str(voucher_id)).first()
 
 
-def settle(*, city: Any, month: str, on: dt.date, actor: Any, role: str) -> int:
-    """A7.18, A7.9, I5: pay every final sheet of the month once; returns how many were settled.
+def settle(*, city: Any, month: str, on: dt.date, actor: Any, role: str,
+           limit: int | None = None) -> int:
+    """A7.18, A7.9, I5, I6: pay final sheets of the month once; returns how many were settled.
 
     First what the child's account still owes for earlier months is paid from its balance; then
     the month: from the child's account, as much as is there (the rest waits for the next
     funding), or directly by the operator when the child has no account. The parent is told.
+    Sheets are taken under row locks, skipping those another run holds, so two runs at once
+    settle each sheet once; `limit` lets a command commit in chunks.
     """
     _, operator = city_accounts(city)
     count = 0
-    sheets = (Sheet.objects.filter(city=city.code, month=month, state__in=FINAL,
-                                   settlement__isnull=True)
+    sheets = (Sheet.objects.select_for_update(skip_locked=True, of=("self",))
+              .filter(city=city.code, month=month, state__in=FINAL, settlement__isnull=True)
               .select_related("voucher__city", "preschool").order_by("pk"))
-    for sheet in sheets:
+    for sheet in sheets[:limit] if limit else sheets:
         result = calculate(sheet)
         preschool = account(kind=AccountKind.PRESCHOOL, owner=sheet.preschool.bin, city=city.code)
         child = _child_account(sheet.voucher_id)
@@ -121,10 +124,35 @@ def settle(*, city: Any, month: str, on: dt.date, actor: Any, role: str) -> int:
                         "parent_fee": format_tiyn(result.parent_fee_tiyn),
                         "days": result.payable_days},
                dedup_key=f"payment/{sheet.voucher_id}/{month}")
+        _annul_if_twice_unconfirmed(sheet, actor=actor, role=role)
         count += 1
-    record(user=actor, role=role, action="month.settled", obj_type="city", obj_id=city.code,
-           city=city.code, after={"month": month, "sheets": count})
+    if count:
+        record(user=actor, role=role, action="month.settled", obj_type="city", obj_id=city.code,
+               city=city.code, after={"month": month, "sheets": count})
     return count
+
+
+def _previous_month(month: str) -> str:
+    first = pay.parse_month(month)
+    prev = first - dt.timedelta(days=1)
+    return f"{prev.year:04d}-{prev.month:02d}"
+
+
+def _annul_if_twice_unconfirmed(sheet: Sheet, *, actor: Any, role: str) -> bool:
+    """A7.14, I6: two months in a row without the parent's own answer (confirmation or dispute)
+    annul the voucher, effective after the second month's payment (the 1st of the next month)."""
+    if sheet.parent_responded:
+        return False
+    before = Sheet.objects.filter(voucher_id=sheet.voucher_id,
+                                  month=_previous_month(sheet.month)).first()
+    if before is None or before.parent_responded or before.state not in FINAL:
+        return False
+    from goszakaz.enrollment.models import AnnulmentReason
+    from goszakaz.enrollment.services import annul
+
+    next_first = pay.month_end(pay.parse_month(sheet.month)) + dt.timedelta(days=1)
+    return annul(voucher=sheet.voucher, reason=AnnulmentReason.UNCONFIRMED, on=next_first,
+                 actor=actor, role=role)
 
 
 def pay_owed(*, voucher_id: int, upto: str, city: str) -> int:

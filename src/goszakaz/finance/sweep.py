@@ -1,0 +1,156 @@
+"""Sweeping balances back to the operator: a closed bank account (A10) and 1 January (A7.18)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import CharField, F, Max, Sum
+from django.db.models.functions import Cast
+
+from goszakaz.audit.services import record
+from goszakaz.banking.models import AccountStatus, ChildAccount
+from goszakaz.deadlines.services import business_days_after, meet, open_deadline
+from goszakaz.finance.ledger import Spec, account, post, post_batch
+from goszakaz.finance.models import AccountKind, LedgerAccount, Transfer, TransferCode
+from goszakaz.finance.payments import Settlement, pay_owed
+
+DAYS = 5  # A10 and A7.18: five business days for the return
+BATCH = 100_000  # transfers per post_batch call (each is staged in memory first)
+
+
+class SweepError(ValueError):
+    """A sweep the rules do not allow yet; the message says which."""
+
+
+def _month(day: dt.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def returns_account(city: str) -> LedgerAccount:
+    """The operator's returns account of a city (created on first use, owner = city code)."""
+    return account(kind=AccountKind.OPERATOR_RETURNS, owner=city, city=city)
+
+
+def _closed_child_ledgers() -> list[tuple[LedgerAccount, dt.date | None]]:
+    """Open child ledger accounts whose child has a closed bank account and no live one."""
+    live = ChildAccount.objects.exclude(status=AccountStatus.CLOSED).values("voucher_id")
+    closed = (ChildAccount.objects.filter(status=AccountStatus.CLOSED)
+              .exclude(voucher_id__in=live))
+    owners = closed.annotate(owner=Cast("voucher_id", output_field=CharField())).values("owner")
+    ledgers = list(LedgerAccount.objects.filter(kind=AccountKind.CHILD, closed=False,
+                                                owner__in=owners).order_by("pk"))
+    closed_on = dict(closed.filter(voucher_id__in=[int(a.owner) for a in ledgers])
+                     .values("voucher_id").annotate(on=Max("closed_on"))
+                     .values_list("voucher_id", "on"))
+    return [(a, closed_on.get(int(a.owner))) for a in ledgers]
+
+
+def sweep_closed_accounts(*, today: dt.date, actor: Any, role: str) -> int:
+    """A10: the balance of a child whose bank account closed returns to the operator.
+
+    For each such child: a deadline (5 business days after the account closed) is opened when
+    first seen; what the child's final sheets still owe is paid to the preschool from the
+    balance (I5, `pay_owed`); the rest goes to the city's OPERATOR_RETURNS account by transfer
+    `sweep/<voucher>/closed`; the ledger account is closed and the deadline met. A child that
+    has a live (requested or opened) bank account again keeps its balance. Returns how many
+    ledger accounts were closed; running it again closes none.
+    """
+    swept = 0
+    for ledger, closed_on in _closed_child_ledgers():
+        voucher_id, city = int(ledger.owner), ledger.city
+        closed_on = closed_on or today
+        subject = f"sweep/{voucher_id}/closed"
+        open_deadline(clause="A10", city=city, subject=subject,
+                      title=f"Возврат остатка оператору: счёт ребёнка {voucher_id} закрыт",
+                      opened_on=closed_on, due_on=business_days_after(closed_on, DAYS))
+        locked = LedgerAccount.objects.select_for_update().get(pk=ledger.pk)
+        if locked.closed:  # another run closed it while we waited for the lock
+            continue
+        before = locked.balance
+        paid = pay_owed(voucher_id=voucher_id, upto=_month(max(today, closed_on)), city=city)
+        rest = LedgerAccount.objects.get(pk=ledger.pk).balance
+        if rest > 0:
+            post(Spec(id=subject, debit=ledger.pk, credit=returns_account(city).pk, amount=rest,
+                      code=TransferCode.SWEEP, period=_month(closed_on), city=city,
+                      child=voucher_id))
+        LedgerAccount.objects.filter(pk=ledger.pk).update(closed=True)
+        meet(clause="A10", city=city, subject=subject, on=today)
+        record(user=actor, role=role, action="ledger.swept_closed", obj_type="child_ledger",
+               obj_id=voucher_id, city=city, before={"balance": before, "closed": False},
+               after={"paid_to_preschools": paid, "returned": max(rest, 0), "closed": True,
+                      "account_closed_on": closed_on.isoformat()})
+        swept += 1
+    return swept
+
+
+def _net_after(city: str, since: str) -> dict[int, int]:
+    """Per child ledger account of a city: credits minus debits of transfers from `since` on."""
+    net: dict[int, int] = {}
+    later = Transfer.objects.filter(period__gte=since)
+    for pk, total in (later.filter(credit__kind=AccountKind.CHILD, credit__city=city)
+                      .values("credit_id").annotate(s=Sum("amount")).values_list("credit_id", "s")):
+        net[pk] = net.get(pk, 0) + total
+    for pk, total in (later.filter(debit__kind=AccountKind.CHILD, debit__city=city)
+                      .values("debit_id").annotate(s=Sum("amount")).values_list("debit_id", "s")):
+        net[pk] = net.get(pk, 0) - total
+    return net
+
+
+def _sweep_city(city: str, year: int) -> int:
+    """Post the year-end returns of one city's children; returns how many transfers were new."""
+    last = f"{year - 1}-12"
+    owing = (Settlement.objects.filter(city=city, month__lte=last, due__gt=F("paid"))
+             .values_list("voucher_id", flat=True).distinct().order_by("voucher_id"))
+    for voucher_id in owing:  # I5: what December's sheets earned goes to the preschools first
+        pay_owed(voucher_id=voucher_id, upto=last, city=city)
+    rows = list(LedgerAccount.objects.select_for_update()
+                .filter(kind=AccountKind.CHILD, city=city, closed=False,
+                        credits_posted__gt=F("debits_posted"))
+                .order_by("pk").values_list("pk", "owner", "credits_posted", "debits_posted"))
+    if not rows:
+        return 0
+    later = _net_after(city, f"{year}-01")
+    done = set(Transfer.objects.filter(code=TransferCode.SWEEP, period=last, city=city)
+               .values_list("id", flat=True))
+    returns = returns_account(city)
+    specs = []
+    for pk, owner, credits, debits in rows:
+        now = credits - debits
+        amount = min(now, now - later.get(pk, 0))  # the balance at the end of `year - 1`
+        transfer_id = f"sweep/{owner}/{year - 1}"
+        if amount > 0 and transfer_id not in done:
+            specs.append(Spec(id=transfer_id, debit=pk, credit=returns.pk, amount=amount,
+                              code=TransferCode.SWEEP, period=last, city=city, child=int(owner)))
+    return sum(post_batch(specs[i:i + BATCH]) for i in range(0, len(specs), BATCH))
+
+
+def sweep_year_end(*, year: int, today: dt.date, actor: Any, role: str) -> int:
+    """A7.18: on 1 January of `year` (or later) every child's balance at the end of `year - 1`
+    returns to the operator, without the holder's consent.
+
+    Per city: a deadline due 5 business days after 1 January; the children's unpaid settlements
+    of `year - 1` are paid from their balances first (I5); then, set-based, one transfer
+    `sweep/<voucher>/<year - 1>` (period `<year - 1>-12`) per child account with money left
+    from `year - 1` (transfers of periods from January of `year` on stay on the account);
+    the deadline is met. Closed ledger accounts were swept by A10 already. Running it again
+    posts nothing. Returns how many transfers were posted.
+    """
+    first = dt.date(year, 1, 1)
+    if today < first:
+        raise SweepError(f"the year-end sweep of {year - 1} runs on {first} or later, not {today}")
+    cities = sorted(set(LedgerAccount.objects.filter(kind=AccountKind.CHILD)
+                        .values_list("city", flat=True).distinct()))
+    total = 0
+    for city in cities:
+        subject = f"sweep/{year - 1}"
+        open_deadline(clause="A7.18", city=city, subject=subject,
+                      title=f"Возврат остатков на 1 января {year} оператору", opened_on=first,
+                      due_on=business_days_after(first, DAYS))
+        posted = _sweep_city(city, year)
+        met = meet(clause="A7.18", city=city, subject=subject, on=today)
+        if posted or met:
+            record(user=actor, role=role, action="ledger.swept_year_end", obj_type="city",
+                   obj_id=city, city=city, after={"year": year - 1, "transfers": posted})
+        total += posted
+    return total
