@@ -127,3 +127,27 @@ def test_a_short_balance_pays_what_is_there_and_the_rest_later(city) -> None:
     assert pay_owed(voucher_id=child.pk, upto="2024-05", city="taraz") == NORM - 1_000_000
     s.refresh_from_db()
     assert s.paid == s.due and verify() == []
+
+
+def test_two_silent_months_annul_after_the_second_payment(city) -> None:
+    # covers: A7.14, I6
+    taraz, school, child, direct = city
+    for day in (D(2024, 4, 2), D(2024, 5, 2)):
+        for v in (child, direct):
+            mark(voucher=v, day=day, code="P", preschool_id=school.pk, is_working_day=WORKING,
+                 actor=None)
+    # the parent of `direct` disputes nothing but confirms May: a response breaks the run
+    confirm(sheet=sheet_for(voucher=direct, month="2024-05"), on=D(2024, 5, 31), actor=None)
+    fund(taraz, "2024-04", D(2024, 4, 8))
+    fund(taraz, "2024-05", D(2024, 5, 7))
+    auto_confirm(today=D(2024, 6, 1))
+    settle(city=taraz, month="2024-04", on=D(2024, 6, 2), actor=None, role=Role.OPR)
+    child.refresh_from_db()
+    assert child.status != "annulled"  # one silent month is not enough
+    settle(city=taraz, month="2024-05", on=D(2024, 6, 2), actor=None, role=Role.OPR)
+    child.refresh_from_db()
+    direct.refresh_from_db()
+    assert (child.status, child.annulment_reason, child.annulled_on) == (
+        "annulled", "two_months_unconfirmed", D(2024, 6, 1))
+    assert direct.status != "annulled"
+    assert Settlement.objects.filter(voucher=child).count() == 2  # both months were paid
