@@ -88,6 +88,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "media"  # dispute documents: stored, never served publicly
+NOBD_EXPORT_DIR = Path(os.environ.get("GOSZAKAZ_NOBD_EXPORT_DIR", DATA_DIR / "nobd"))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -151,3 +151,19 @@ def test_two_silent_months_annul_after_the_second_payment(city) -> None:
         "annulled", "two_months_unconfirmed", D(2024, 6, 1))
     assert direct.status != "annulled"
     assert Settlement.objects.filter(voucher=child).count() == 2  # both months were paid
+
+
+def test_tick_does_what_is_due_and_twice_changes_nothing(city, settings, tmp_path) -> None:
+    # covers: A7.14, A7.17, A7.18
+    from goszakaz.cli import main
+
+    settings.NOBD_EXPORT_DIR = tmp_path
+    taraz, school, child, _ = city
+    fund(taraz, "2024-04", D(2024, 4, 8))
+    mark(voucher=child, day=D(2024, 4, 2), code="P", preschool_id=school.pk,
+         is_working_day=WORKING, actor=None)
+    assert main(["tick", "--date", "2024-05-02"]) == 0
+    assert main(["tick", "--date", "2024-05-02"]) == 0
+    assert Settlement.objects.count() == 1 and Transfer.objects.filter(code="payment").count() == 1
+    assert (tmp_path / "nobd-sheets-taraz-2024-04.csv").exists()
+    assert verify() == []

@@ -73,15 +73,33 @@ def settle_command(*, month: str, city_code: str | None, today: dt.date) -> int:
 def tick(*, today: dt.date) -> int:
     """`goszakaz tick [--date D]`: everything due on the day; running it twice changes nothing.
 
-    Confirms silent sheets (A7.14, I7), settles the last month once it is over (A7.18), and
-    hands undelivered messages to their channels.
+    Confirms silent sheets (A7.14, I7) and settles the last month once it is over (A7.18);
+    returns the balances of closed bank accounts (A10) and, from 1 January, last year's
+    balances (A7.18); writes the last month's sheets for НОБД (A7.17); hands undelivered
+    messages to their channels.
     """
+    from django.conf import settings
+
+    from goszakaz.attendance.nobd_export import export_sheets
+    from goszakaz.finance.sweep import sweep_closed_accounts, sweep_year_end
     from goszakaz.notifications.channels import deliver_pending
 
-    last_month = today.replace(day=1) - dt.timedelta(days=1)
-    settle_command(month=f"{last_month.year:04d}-{last_month.month:02d}", city_code=None,
-                   today=today)
+    last_month_day = today.replace(day=1) - dt.timedelta(days=1)
+    last_month = f"{last_month_day.year:04d}-{last_month_day.month:02d}"
+    settle_command(month=last_month, city_code=None, today=today)
+    with transaction.atomic():
+        closed = sweep_closed_accounts(today=today, actor=None, role="OPR")
+    swept = 0
+    if today.month == 1:
+        with transaction.atomic():
+            swept = sweep_year_end(year=today.year, today=today, actor=None, role="OPR")
+    for city in _cities(None):
+        if city.pilot_start <= last_month_day:
+            with transaction.atomic():
+                export_sheets(city=city, month=last_month, directory=settings.NOBD_EXPORT_DIR,
+                              today=today, actor=None, role="OPR")
     with transaction.atomic():
         delivered = deliver_pending()
-    print(f"tick {today.isoformat()}: {delivered} message(s) delivered")
+    print(f"tick {today.isoformat()}: {closed} closed account(s) and {swept} year-end "
+          f"balance(s) returned, {delivered} message(s) delivered")
     return 0

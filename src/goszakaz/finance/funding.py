@@ -196,8 +196,9 @@ def distribute(*, request: FundingRequest, on: dt.date, actor: Any, role: str) -
     specs = [Spec(id=f"funding/{line.voucher_id}/{request.month}", debit=operator.pk,
                   credit=line.account_id, amount=line.amount, code=TransferCode.FUNDING,
                   period=request.month, city=request.city.code, child=line.voucher_id)
-             for line in request.lines.filter(direct=False, amount__gt=0)
-             if line.account_id is not None]
+             for line in request.lines.filter(direct=False, amount__gt=0,
+                                              account__closed=False)
+             if line.account_id is not None]  # a swept, closed account (A10) gets nothing
     posted = post_batch(specs)
     if _move(request, RequestState.DISTRIBUTED, distributed_on=on):
         record(user=actor, role=role, action="funding.distributed", obj_type="funding_request",

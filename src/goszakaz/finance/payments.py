@@ -6,19 +6,18 @@ import datetime as dt
 from typing import Any
 
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F
+from django.utils import timezone
 
-from goszakaz.attendance.models import FINAL, UNMARKED, Sheet
+from goszakaz.attendance.models import FINAL, Sheet
 from goszakaz.audit.services import record
 from goszakaz.domain import payment as pay
 from goszakaz.domain.money import format_tiyn
-from goszakaz.enrollment.models import Contract
-from goszakaz.finance.funding import age_group, city_accounts
-from goszakaz.finance.ledger import Spec, account, post
+from goszakaz.finance.funding import city_accounts
+from goszakaz.finance.ledger import Spec, account, post, post_batch
 from goszakaz.finance.models import AccountKind, LedgerAccount, TransferCode
-from goszakaz.finance.tariffs import monthly_norm, parent_fee
-from goszakaz.notifications.services import notify
-from goszakaz.rules.calendar import kz_calendar
+from goszakaz.finance.month_context import MonthContext
+from goszakaz.notifications.models import Notification
 
 
 class Settlement(models.Model):
@@ -45,91 +44,91 @@ class Settlement(models.Model):
         return f"settlement {self.voucher_id} {self.month}: {self.paid}/{self.due}"
 
 
-def _contract_period(sheet: Sheet) -> tuple[dt.date | None, dt.date | None]:
-    first, last = pay.parse_month(sheet.month), pay.month_end(pay.parse_month(sheet.month))
-    rows = list(Contract.objects.filter(voucher_id=sheet.voucher_id, preschool_id=sheet.preschool_id,
-                                        starts_on__lte=last)
-                .filter(Q(ends_on=None) | Q(ends_on__gte=first)).values_list("starts_on",
-                                                                              "ends_on"))
-    start = min(s for s, _ in rows)
-    ends = [e for _, e in rows if e is not None]
-    open_ended = len(ends) < len(rows)
-    return (start if start > first else None,
-            None if open_ended else min(max(ends), last))
-
-
-def _vacation_used(sheet: Sheet) -> int:
-    """V-marked days of the child's earlier sheets of the same calendar year (I3)."""
-    earlier = Sheet.objects.filter(voucher_id=sheet.voucher_id, month__lt=sheet.month,
-                                   month__gte=sheet.month[:4] + "-01").values_list("days",
-                                                                                    flat=True)
-    return sum(days.count("V") for days in earlier)
-
-
-def calculate(sheet: Sheet) -> pay.Payment:
-    """A8, I1-I4 for a stored sheet: its marks, contract, the city's pilot period and tariffs."""
-    month = pay.parse_month(sheet.month)
-    marks = {month.replace(day=i + 1): code for i, code in enumerate(sheet.days)
-             if code != UNMARKED}
-    start, end = _contract_period(sheet)
-    city = sheet.voucher.city
-    contract_stay = (Contract.objects.filter(voucher_id=sheet.voucher_id)
-                     .order_by("-starts_on").values_list("stay_mode", flat=True).first())
-    norm = monthly_norm(city=city, age_group=age_group(sheet.voucher.birth_date, sheet.month),
-                        stay_mode=contract_stay or "full_day", month=sheet.month)
-    return pay.calculate(
-        pay.Sheet.build(month=month, marks=marks, contract_from=start, contract_to=end,
-                        vacation_days_used_this_year=_vacation_used(sheet)),
-        norm, parent_fee(preschool=sheet.preschool, month=sheet.month),
-        kz_calendar((month.year,)), pay.Period(city.pilot_start, city.pilot_end))
-
-
 def _child_account(voucher_id: int) -> LedgerAccount | None:
-    return LedgerAccount.objects.filter(kind=AccountKind.CHILD, owner=str(voucher_id)).first()
+    return LedgerAccount.objects.filter(kind=AccountKind.CHILD, owner=str(voucher_id),
+                                        closed=False).first()
+
+
+def _child_accounts(voucher_ids: list[int]) -> dict[int, LedgerAccount]:
+    """The children's open ledger accounts; a closed one (A10 swept) pays like none (A7.9)."""
+    rows = LedgerAccount.objects.filter(kind=AccountKind.CHILD, closed=False,
+                                        owner__in=[str(v) for v in voucher_ids])
+    return {int(a.owner): a for a in rows}
+
+
+def _preschool_accounts(sheets: list[Sheet], city: str) -> dict[int, LedgerAccount]:
+    return {s.preschool_id: account(kind=AccountKind.PRESCHOOL, owner=s.preschool.bin, city=city)
+            for s in {s.preschool_id: s for s in sheets}.values()}
 
 
 def settle(*, city: Any, month: str, on: dt.date, actor: Any, role: str,
            limit: int | None = None) -> int:
     """A7.18, A7.9, I5, I6: pay final sheets of the month once; returns how many were settled.
 
-    First what the child's account still owes for earlier months is paid from its balance; then
-    the month: from the child's account, as much as is there (the rest waits for the next
-    funding), or directly by the operator when the child has no account. The parent is told.
-    Sheets are taken under row locks, skipping those another run holds, so two runs at once
-    settle each sheet once; `limit` lets a command commit in chunks.
+    A child's payment goes from its account to the preschool of its contract, as much as the
+    account holds (the rest waits for the next funding, I5); a child without an account is paid
+    directly by the operator (A7.9). The parent is told. Set-based: the month's data is read
+    once (MonthContext), settlements are inserted and transfers posted as one batch. Sheets are
+    taken under row locks, skipping those another run holds, so two runs at once settle each
+    sheet once; `limit` lets a command commit in chunks.
     """
     _, operator = city_accounts(city)
-    count = 0
-    sheets = (Sheet.objects.select_for_update(skip_locked=True, of=("self",))
-              .filter(city=city.code, month=month, state__in=FINAL, settlement__isnull=True)
-              .select_related("voucher__city", "preschool").order_by("pk"))
-    for sheet in sheets[:limit] if limit else sheets:
-        result = calculate(sheet)
-        preschool = account(kind=AccountKind.PRESCHOOL, owner=sheet.preschool.bin, city=city.code)
-        child = _child_account(sheet.voucher_id)
-        settlement = Settlement.objects.create(
-            sheet=sheet, voucher=sheet.voucher, preschool=sheet.preschool, city=city.code,
-            month=month, due=result.state_order_tiyn, parent_fee=result.parent_fee_tiyn,
-            payable_days=result.payable_days, direct=child is None, clauses=list(result.clauses),
-            settled_on=on)
-        if child is not None:
-            pay_owed(voucher_id=sheet.voucher_id, upto=month, city=city.code)
-        elif settlement.due > 0:
-            post(Spec(id=f"direct/{sheet.voucher_id}/{month}", debit=operator.pk,
-                      credit=preschool.pk, amount=settlement.due, code=TransferCode.DIRECT,
-                      period=month, city=city.code, child=sheet.voucher_id))
-            Settlement.objects.filter(pk=settlement.pk).update(paid=settlement.due)
-        notify(city=city.code, kind="payment", recipient_key=sheet.voucher.parent_iin,
-               payload={"month": month, "state_order": format_tiyn(result.state_order_tiyn),
-                        "parent_fee": format_tiyn(result.parent_fee_tiyn),
-                        "days": result.payable_days},
-               dedup_key=f"payment/{sheet.voucher_id}/{month}")
-        _annul_if_twice_unconfirmed(sheet, actor=actor, role=role)
-        count += 1
-    if count:
-        record(user=actor, role=role, action="month.settled", obj_type="city", obj_id=city.code,
-               city=city.code, after={"month": month, "sheets": count})
-    return count
+    query = (Sheet.objects.select_for_update(skip_locked=True, of=("self",))
+             .filter(city=city.code, month=month, state__in=FINAL, settlement__isnull=True)
+             .select_related("voucher", "preschool").order_by("pk"))
+    sheets = list(query[:limit] if limit else query)
+    if not sheets:
+        return 0
+    context = MonthContext(city, month)
+    children = _child_accounts([s.voucher_id for s in sheets])
+    schools = _preschool_accounts(sheets, city.code)
+    owing = set(Settlement.objects.filter(voucher_id__in=list(children), month__lt=month,
+                                          due__gt=F("paid")).values_list("voucher_id",
+                                                                         flat=True))
+    settlements, specs, notes = [], [], []
+    for sheet in sheets:
+        result = context.payment(sheet)
+        child = children.get(sheet.voucher_id)
+        due = result.state_order_tiyn
+        if child is None:
+            paid, spec = due, Spec(id=f"direct/{sheet.voucher_id}/{month}", debit=operator.pk,
+                                   credit=schools[sheet.preschool_id].pk, amount=due,
+                                   code=TransferCode.DIRECT, period=month, city=city.code,
+                                   child=sheet.voucher_id)
+        elif sheet.voucher_id in owing:
+            paid, spec = 0, None  # older debts first: paid below, one child at a time
+        else:
+            paid = min(due, child.balance)
+            spec = Spec(id=f"payment/{sheet.voucher_id}/{month}", debit=child.pk,
+                        credit=schools[sheet.preschool_id].pk, amount=paid,
+                        code=TransferCode.PAYMENT, period=month, city=city.code,
+                        child=sheet.voucher_id)
+        if spec is not None and spec.amount > 0:
+            specs.append(spec)
+        settlements.append(Settlement(
+            sheet=sheet, voucher_id=sheet.voucher_id, preschool_id=sheet.preschool_id,
+            city=city.code, month=month, due=due, paid=paid if spec else 0,
+            parent_fee=result.parent_fee_tiyn, payable_days=result.payable_days,
+            direct=child is None, clauses=list(result.clauses), settled_on=on))
+        notes.append(Notification(
+            city=city.code, kind="payment", recipient_key=sheet.voucher.parent_iin,
+            payload={"month": month, "state_order": format_tiyn(due),
+                     "parent_fee": format_tiyn(result.parent_fee_tiyn),
+                     "days": result.payable_days},
+            created_at=timezone.now(), delivered_at=timezone.now(),
+            dedup_key=f"payment/{sheet.voucher_id}/{month}"))
+    Settlement.objects.bulk_create(settlements, batch_size=5000)
+    post_batch(specs)
+    Notification.objects.bulk_create(notes, batch_size=5000, ignore_conflicts=True)
+    for voucher_id in owing & {s.voucher_id for s in sheets}:
+        pay_owed(voucher_id=voucher_id, upto=month, city=city.code)
+    for sheet in sheets:
+        if not sheet.parent_responded:
+            _annul_if_twice_unconfirmed(sheet, actor=actor, role=role)
+    record(user=actor, role=role, action="month.settled", obj_type="city", obj_id=city.code,
+           city=city.code, after={"month": month, "sheets": len(sheets),
+                                  "transfers": len(specs)})
+    return len(sheets)
 
 
 def _previous_month(month: str) -> str:

@@ -1,0 +1,79 @@
+"""Everything a month's settlement of a city reads, loaded once: contracts, ages, tariffs, vacation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.db import connection
+from django.db.models import Q
+
+from goszakaz.attendance.models import UNMARKED, Sheet
+from goszakaz.domain import payment as pay
+from goszakaz.enrollment.models import Contract, Voucher
+from goszakaz.finance.funding import age_group
+from goszakaz.finance.tariffs import monthly_norm, parent_fee
+from goszakaz.rules.calendar import kz_calendar
+
+_VACATION = """
+SELECT voucher_id, SUM(LENGTH(days) - LENGTH(REPLACE(days, 'V', '')))
+FROM attendance_sheet WHERE city = %s AND month >= %s AND month < %s GROUP BY voucher_id
+"""
+
+
+class MonthContext:
+    """The data of one city and month that A8 needs, read in a handful of queries (not per sheet)."""
+
+    def __init__(self, city: Any, month: str) -> None:
+        self.city, self.month = city, month
+        self.first = pay.parse_month(month)
+        self.last = pay.month_end(self.first)
+        self.calendar = kz_calendar((self.first.year,))
+        self.pilot = pay.Period(city.pilot_start, city.pilot_end)
+        self.contracts: dict[tuple[int, int], list[tuple[dt.date, dt.date | None, str]]] = (
+            defaultdict(list))
+        rows = (Contract.objects.filter(voucher__city=city, starts_on__lte=self.last)
+                .filter(Q(ends_on=None) | Q(ends_on__gte=self.first))
+                .values_list("voucher_id", "preschool_id", "starts_on", "ends_on", "stay_mode"))
+        for voucher_id, preschool_id, start, end, stay in rows:
+            self.contracts[(voucher_id, preschool_id)].append((start, end, stay))
+        self.births = dict(Voucher.objects.filter(city=city).values_list("id", "birth_date"))
+        with connection.cursor() as cur:
+            cur.execute(_VACATION, [city.code, f"{self.first.year:04d}-01", month])
+            self.vacation = {v: int(n or 0) for v, n in cur.fetchall()}
+        self._norms: dict[tuple[str, str], int] = {}
+        self._fees: dict[int, int] = {}
+
+    def norm(self, voucher_id: int, stay_mode: str) -> int:
+        """The month's norm for the child's age group and stay mode (cached)."""
+        key = (age_group(self.births[voucher_id], self.month), stay_mode)
+        if key not in self._norms:
+            self._norms[key] = monthly_norm(city=self.city, age_group=key[0], stay_mode=key[1],
+                                            month=self.month)
+        return self._norms[key]
+
+    def fee(self, preschool: Any) -> int:
+        """The preschool's parent fee for the month (cached)."""
+        if preschool.pk not in self._fees:
+            self._fees[preschool.pk] = parent_fee(preschool=preschool, month=self.month)
+        return self._fees[preschool.pk]
+
+    def payment(self, sheet: Sheet) -> pay.Payment:
+        """A8, I1-I4 for one final sheet of the month."""
+        periods = self.contracts[(sheet.voucher_id, sheet.preschool_id)]
+        if not periods:
+            raise pay.SheetError(f"sheet {sheet.pk}: no contract with this preschool in the month")
+        start = min(p[0] for p in periods)
+        ends = [p[1] for p in periods if p[1] is not None]
+        end = None if len(ends) < len(periods) else min(max(ends), self.last)
+        stay = max(periods)[2]
+        marks = {self.first.replace(day=i + 1): code for i, code in enumerate(sheet.days)
+                 if code != UNMARKED}
+        return pay.calculate(
+            pay.Sheet.build(month=self.first, marks=marks,
+                            contract_from=start if start > self.first else None,
+                            contract_to=end,
+                            vacation_days_used_this_year=self.vacation.get(sheet.voucher_id, 0)),
+            self.norm(sheet.voucher_id, stay), self.fee(sheet.preschool), self.calendar,
+            self.pilot)

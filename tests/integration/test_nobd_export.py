@@ -1,0 +1,145 @@
+"""The month's sheets to НОБД (A7.17): one CSV per city and month, final sheets only, written once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from goszakaz.attendance.models import Sheet
+from goszakaz.attendance.nobd_export import NobdExportRefused, export_sheets
+from goszakaz.attendance.services import answer, auto_confirm, confirm, dispute, mark, sheet_for
+from goszakaz.audit.models import AuditEntry
+from goszakaz.deadlines.models import Deadline
+from goszakaz.enrollment.services import sign_contract
+from goszakaz.registry.models import Role
+from goszakaz.rules.calendar import kz_calendar
+from tests.integration.conftest import make_preschool, make_voucher
+
+D = dt.date
+WORKING = kz_calendar((2024,)).is_working_day
+EXPORT_DAY = D(2024, 5, 6)
+
+
+@pytest.fixture
+def april(taraz, shymkent):
+    """Taraz: two preschools, three children (confirmed, auto-confirmed, disputed);
+    Shymkent: one child, whose sheet must not reach Taraz's file."""
+    first, second = make_preschool(taraz, 1, capacity=5), make_preschool(taraz, 2, capacity=5)
+    far_school = make_preschool(shymkent, 3, capacity=5)
+    a, b, c = make_voucher(taraz, 1), make_voucher(taraz, 2), make_voucher(taraz, 3)
+    far = make_voucher(shymkent, 4)
+    for voucher, school in ((a, second), (b, first), (c, first), (far, far_school)):
+        sign_contract(voucher=voucher, preschool=school, on=D(2024, 4, 1), actor=None)
+        mark(voucher=voucher, day=D(2024, 4, 2), code="P", preschool_id=school.pk,
+             is_working_day=WORKING, actor=None)
+    mark(voucher=a, day=D(2024, 4, 3), code="S", preschool_id=second.pk, is_working_day=WORKING,
+         actor=None)
+    mark(voucher=b, day=D(2024, 4, 4), code="A", preschool_id=first.pk, is_working_day=WORKING,
+         actor=None)
+    confirm(sheet=sheet_for(voucher=a, month="2024-04"), on=D(2024, 4, 30), actor=None)
+    dispute(sheet=sheet_for(voucher=c, month="2024-04"), reason="был дома", on=D(2024, 4, 30),
+            actor=None)
+    auto_confirm(today=D(2024, 5, 1))  # b (and Shymkent's child) by silence; c stays disputed
+    return taraz, (first, second), (a, b, c)
+
+
+def expected_csv(rows) -> str:
+    lines = ["child_iin,preschool_bin,month,days,state"]
+    lines += [",".join(r) for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def test_the_final_sheets_of_the_month_go_to_nobd_in_one_csv(april, tmp_path) -> None:
+    # covers: A7.17
+    taraz, (first, second), (a, b, c) = april
+    path = export_sheets(city=taraz, month="2024-04", directory=tmp_path, today=EXPORT_DAY,
+                         actor=None, role=Role.OPR)
+    assert path == tmp_path / "nobd-sheets-taraz-2024-04.csv"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]  # no .part left behind
+    days_a = ".PS" + "." * 27
+    days_b = ".P.A" + "." * 26
+    rows = sorted([(a.child_iin, second.bin, "2024-04", days_a, "confirmed"),
+                   (b.child_iin, first.bin, "2024-04", days_b, "auto_confirmed")],
+                  key=lambda r: (r[1], r[0]))
+    assert path.read_bytes() == expected_csv(rows).encode("utf-8")
+    assert c.child_iin not in path.read_text(encoding="utf-8")  # disputed: not final yet
+    assert Sheet.objects.get(voucher=c).state == "disputed"
+    deadline = Deadline.objects.get(clause="A7.17")
+    assert (deadline.city, deadline.subject, deadline.opened_on, deadline.due_on,
+            deadline.state, deadline.met_on) == (
+        "taraz", "nobd-sheets/2024-04", D(2024, 5, 1), D(2024, 5, 17), "met", EXPORT_DAY)
+    entry = AuditEntry.objects.get(action="nobd.sheets_exported")
+    assert entry.after == {"month": "2024-04", "sheets": 2, "file": path.name}
+    assert a.child_iin not in str(entry.after)  # no personal data in the audit detail
+
+
+def test_exporting_again_rewrites_the_same_file_and_changes_nothing_else(april, tmp_path) -> None:
+    # covers: A7.17
+    taraz = april[0]
+    first = export_sheets(city=taraz, month="2024-04", directory=tmp_path, today=EXPORT_DAY,
+                          actor=None, role=Role.OPR)
+    content = first.read_bytes()
+    state = (AuditEntry.objects.count(),
+             list(Deadline.objects.values_list("clause", "state", "met_on")))
+    again = export_sheets(city=taraz, month="2024-04", directory=tmp_path,
+                          today=EXPORT_DAY + dt.timedelta(days=1), actor=None, role=Role.OPR)
+    assert again == first and again.read_bytes() == content
+    assert sorted(p.name for p in tmp_path.iterdir()) == [first.name]
+    assert state == (AuditEntry.objects.count(),
+                     list(Deadline.objects.values_list("clause", "state", "met_on")))
+
+
+def test_a_sheet_final_since_the_export_is_in_the_next_export(april, tmp_path) -> None:
+    # covers: A7.17
+    taraz, _, (_, _, c) = april
+    export_sheets(city=taraz, month="2024-04", directory=tmp_path, today=EXPORT_DAY, actor=None,
+                  role=Role.OPR)
+    answer(sheet=Sheet.objects.get(voucher=c), agree=False, on=D(2024, 5, 7), actor=None)
+    path = export_sheets(city=taraz, month="2024-04", directory=tmp_path, today=D(2024, 5, 8),
+                         actor=None, role=Role.OPR)
+    assert f"{c.child_iin}," in path.read_text(encoding="utf-8")
+    assert path.read_text(encoding="utf-8").count("\n") == 4
+    assert AuditEntry.objects.filter(action="nobd.sheets_exported").count() == 2
+    assert Deadline.objects.get(clause="A7.17").met_on == EXPORT_DAY
+
+
+def test_a_city_without_final_sheets_gets_a_header_only_file(taraz, tmp_path) -> None:
+    # covers: A7.17
+    path = export_sheets(city=taraz, month="2024-03", directory=tmp_path / "out",
+                         today=D(2024, 4, 1), actor=None, role=Role.OPR)
+    assert path.read_text(encoding="utf-8") == "child_iin,preschool_bin,month,days,state\n"
+
+
+def test_an_export_before_the_month_is_over_is_refused(april, tmp_path) -> None:
+    # covers: A7.17
+    taraz = april[0]
+    with pytest.raises(NobdExportRefused, match="after the month is over"):
+        export_sheets(city=taraz, month="2024-05", directory=tmp_path, today=D(2024, 5, 31),
+                      actor=None, role=Role.OPR)
+    with pytest.raises(ValueError, match="not a month"):
+        export_sheets(city=taraz, month="2024-13", directory=tmp_path, today=EXPORT_DAY,
+                      actor=None, role=Role.OPR)
+    assert list(tmp_path.iterdir()) == []
+    assert not Deadline.objects.filter(clause="A7.17").exists()
+
+
+def test_a_failed_write_leaves_the_previous_file_and_no_part(april, tmp_path, monkeypatch) -> None:
+    # covers: A7.17
+    from goszakaz.attendance import nobd_export
+
+    taraz = april[0]
+    path = export_sheets(city=taraz, month="2024-04", directory=tmp_path, today=EXPORT_DAY,
+                         actor=None, role=Role.OPR)
+    content = path.read_bytes()
+
+    def broken(part, city_code, month):
+        part.write_text("child_iin,preschool_bin\nhalf", encoding="utf-8")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(nobd_export, "_write", broken)
+    with pytest.raises(OSError, match="disk full"):
+        export_sheets(city=taraz, month="2024-04", directory=tmp_path, today=EXPORT_DAY,
+                      actor=None, role=Role.OPR)
+    assert path.read_bytes() == content
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
