@@ -21,6 +21,8 @@ DEBUG = False  # no per-query logging in connection.queries while timing ~10^5-1
 
 DEFAULT_CURRENCY = "KZT"  # hordak: currency of new accounts
 HORDAK_CURRENCIES = ["KZT"]  # hordak: currencies accounts may hold (HORDAK_ wins over CURRENCIES)
-HORDAK_INTERNAL_CURRENCY = "KZT"  # hordak: default currency of a leg's debit/credit money fields
+# HORDAK_INTERNAL_CURRENCY (the base of hordak's currency conversion, and the default currency
+# of a leg) stays at its default, EUR: hordak refuses to import with KZT there, as its built-in
+# exchange-rate backend (Fixer) does not list KZT. The bench passes KZT on every leg's Money.
 HORDAK_DECIMAL_PLACES = 2
 HORDAK_MAX_DIGITS = 20

@@ -13,7 +13,7 @@ from goszakaz import clock
 from goszakaz.finance.verify import verify
 from goszakaz.registry.models import City
 
-CHUNK = int(os.environ.get("GOSZAKAZ_SETTLE_CHUNK", "1000"))  # sheets per transaction
+CHUNK = int(os.environ.get("GOSZAKAZ_SETTLE_CHUNK", "20000"))  # sheets per transaction
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,6 +49,7 @@ def settle_command(*, month: str, city_code: str | None, today: dt.date) -> int:
     so it ends in the same state as one uninterrupted run.
     """
     from goszakaz.attendance.services import auto_confirm
+    from goszakaz.finance.month_context import MonthContext
     from goszakaz.finance.payments import settle
 
     cities = _cities(city_code)
@@ -59,10 +60,12 @@ def settle_command(*, month: str, city_code: str | None, today: dt.date) -> int:
         auto_confirm(today=today)
     total = 0
     for city in cities:
+        context = None
         while True:
             with transaction.atomic():
+                context = context or MonthContext(city, month)
                 n = settle(city=city, month=month, on=today, actor=None, role="OPR",
-                           limit=CHUNK)
+                           limit=CHUNK, context=context)
             total += n
             if n == 0:
                 break

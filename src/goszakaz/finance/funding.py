@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 
 from goszakaz.audit.services import record
 from goszakaz.banking.models import AccountStatus, ChildAccount
@@ -95,13 +95,25 @@ def city_accounts(city: Any) -> tuple[LedgerAccount, LedgerAccount]:
             account(kind=AccountKind.OPERATOR, owner=city.code, city=city.code))
 
 
-def owed_before(voucher_id: int, month: str) -> int:
-    """What the child's account still owes preschools for earlier months (I5)."""
+def _owed_before(city: Any, month: str) -> dict[int, int]:
+    """What each child's account still owes preschools for earlier months (I5)."""
     from goszakaz.finance.payments import Settlement
 
-    row = Settlement.objects.filter(voucher_id=voucher_id, month__lt=month).aggregate(
-        due=Sum("due"), paid=Sum("paid"))
-    return (row["due"] or 0) - (row["paid"] or 0)
+    rows = (Settlement.objects.filter(city=city.code, month__lt=month, due__gt=F("paid"))
+            .values("voucher_id").annotate(due=Sum("due"), paid=Sum("paid")))
+    return {r["voucher_id"]: r["due"] - r["paid"] for r in rows}
+
+
+def _child_ledgers(city: Any, banks: dict[int, int]) -> dict[int, LedgerAccount]:
+    """The open ledger accounts of the children with a bank account, made where missing."""
+    owners = {str(v) for v in banks}
+    city_children = LedgerAccount.objects.filter(kind=AccountKind.CHILD, city=city.code)
+    existing = set(city_children.values_list("owner", flat=True))
+    LedgerAccount.objects.bulk_create(
+        [LedgerAccount(kind=AccountKind.CHILD, owner=o, city=city.code, bank_id=banks[int(o)])
+         for o in owners - existing], batch_size=5000, ignore_conflicts=True)
+    return {int(a.owner): a for a in city_children.filter(closed=False)
+            if a.owner in owners}
 
 
 def build_request(*, city: Any, month: str, on: dt.date, actor: Any, role: str
@@ -124,21 +136,25 @@ def build_request(*, city: Any, month: str, on: dt.date, actor: Any, role: str
         city=city.code, status=AccountStatus.OPENED, direct_payment=False)}
     request = FundingRequest.objects.create(city=city, month=month, sent_on=on, to_accounts=0,
                                             direct=0)
+    ledgers = _child_ledgers(city, {v: a.bank_id for v, a in opened.items()})
+    owed = _owed_before(city, month)
+    norms: dict[tuple[str, str], int] = {}
     lines, seen = [], set()
     for c in contracts:
         v = c.voucher
         if v.pk in seen:
             continue
         seen.add(v.pk)
-        norm = monthly_norm(city=city, age_group=age_group(v.birth_date, month),
-                            stay_mode=c.stay_mode, month=month)
-        ledger = (account(kind=AccountKind.CHILD, owner=str(v.pk), city=city.code,
-                          bank_id=opened[v.pk].bank_id) if v.pk in opened else None)
+        key = (age_group(v.birth_date, month), c.stay_mode)
+        if key not in norms:
+            norms[key] = monthly_norm(city=city, age_group=key[0], stay_mode=key[1], month=month)
+        norm = norms[key]
+        ledger = ledgers.get(v.pk)
         balance = ledger.balance if ledger else 0
-        owed = owed_before(v.pk, month)
-        amount = max(0, norm + owed - balance) if ledger else norm
+        debt = owed.get(v.pk, 0)
+        amount = max(0, norm + debt - balance) if ledger else norm
         lines.append(FundingLine(request=request, voucher=v, account=ledger, norm=norm,
-                                 balance=balance, owed=owed, amount=amount,
+                                 balance=balance, owed=debt, amount=amount,
                                  direct=ledger is None))
     FundingLine.objects.bulk_create(lines, batch_size=5000)
     request.to_accounts = sum(x.amount for x in lines if not x.direct)

@@ -62,7 +62,7 @@ def _preschool_accounts(sheets: list[Sheet], city: str) -> dict[int, LedgerAccou
 
 
 def settle(*, city: Any, month: str, on: dt.date, actor: Any, role: str,
-           limit: int | None = None) -> int:
+           limit: int | None = None, context: MonthContext | None = None) -> int:
     """A7.18, A7.9, I5, I6: pay final sheets of the month once; returns how many were settled.
 
     A child's payment goes from its account to the preschool of its contract, as much as the
@@ -79,7 +79,7 @@ def settle(*, city: Any, month: str, on: dt.date, actor: Any, role: str,
     sheets = list(query[:limit] if limit else query)
     if not sheets:
         return 0
-    context = MonthContext(city, month)
+    context = context or MonthContext(city, month)
     children = _child_accounts([s.voucher_id for s in sheets])
     schools = _preschool_accounts(sheets, city.code)
     owing = set(Settlement.objects.filter(voucher_id__in=list(children), month__lt=month,
@@ -122,8 +122,12 @@ def settle(*, city: Any, month: str, on: dt.date, actor: Any, role: str,
     Notification.objects.bulk_create(notes, batch_size=5000, ignore_conflicts=True)
     for voucher_id in owing & {s.voucher_id for s in sheets}:
         pay_owed(voucher_id=voucher_id, upto=month, city=city.code)
-    for sheet in sheets:
-        if not sheet.parent_responded:
+    silent = [s for s in sheets if not s.parent_responded]
+    silent_before = set(Sheet.objects.filter(
+        voucher_id__in=[s.voucher_id for s in silent], month=_previous_month(month),
+        parent_responded=False, state__in=FINAL).values_list("voucher_id", flat=True))
+    for sheet in silent:
+        if sheet.voucher_id in silent_before:
             _annul_if_twice_unconfirmed(sheet, actor=actor, role=role)
     record(user=actor, role=role, action="month.settled", obj_type="city", obj_id=city.code,
            city=city.code, after={"month": month, "sheets": len(sheets),
