@@ -10,6 +10,7 @@ from django.db.models import F, Q, Sum
 
 from goszakaz.audit.services import record
 from goszakaz.banking.models import AccountStatus, ChildAccount
+from goszakaz.bulk import insert_rows
 from goszakaz.deadlines.services import business_days_after, meet, open_deadline
 from goszakaz.domain.states import needs_transition
 from goszakaz.enrollment.models import Contract, VoucherStatus
@@ -76,6 +77,10 @@ class FundingLine(models.Model):
         return f"{self.request_id}/{self.voucher_id}: {self.amount}"
 
 
+LINE_COLUMNS = ("request_id", "voucher_id", "account_id", "norm", "balance", "owed", "amount",
+                "direct")
+
+
 def age_group(birth_date: dt.date, month: str) -> str:
     """Under 3 on the 1st of the month: the early-age norm; else the preschool norm."""
     first = dt.date.fromisoformat(month + "-01")
@@ -131,34 +136,39 @@ def build_request(*, city: Any, month: str, on: dt.date, actor: Any, role: str
     contracts = (Contract.objects.filter(voucher__city=city, starts_on__lte=last)
                  .filter(Q(ends_on=None) | Q(ends_on__gte=first))
                  .exclude(voucher__status=VoucherStatus.ANNULLED)
-                 .select_related("voucher").order_by("voucher_id", "starts_on"))
-    opened = {a.voucher_id: a for a in ChildAccount.objects.filter(
-        city=city.code, status=AccountStatus.OPENED, direct_payment=False)}
+                 .order_by("voucher_id", "starts_on")
+                 .values_list("voucher_id", "voucher__birth_date", "stay_mode"))
+    opened = dict(ChildAccount.objects.filter(
+        city=city.code, status=AccountStatus.OPENED, direct_payment=False)
+        .values_list("voucher_id", "bank_id"))
     request = FundingRequest.objects.create(city=city, month=month, sent_on=on, to_accounts=0,
                                             direct=0)
-    ledgers = _child_ledgers(city, {v: a.bank_id for v, a in opened.items()})
+    ledgers = _child_ledgers(city, opened)
     owed = _owed_before(city, month)
     norms: dict[tuple[str, str], int] = {}
-    lines, seen = [], set()
-    for c in contracts:
-        v = c.voucher
-        if v.pk in seen:
+    lines: list[tuple[object, ...]] = []
+    seen: set[int] = set()
+    to_accounts = direct = 0
+    for voucher_id, birth_date, stay_mode in contracts:
+        if voucher_id in seen:
             continue
-        seen.add(v.pk)
-        key = (age_group(v.birth_date, month), c.stay_mode)
+        seen.add(voucher_id)
+        key = (age_group(birth_date, month), stay_mode)
         if key not in norms:
             norms[key] = monthly_norm(city=city, age_group=key[0], stay_mode=key[1], month=month)
         norm = norms[key]
-        ledger = ledgers.get(v.pk)
+        ledger = ledgers.get(voucher_id)
         balance = ledger.balance if ledger else 0
-        debt = owed.get(v.pk, 0)
+        debt = owed.get(voucher_id, 0)
         amount = max(0, norm + debt - balance) if ledger else norm
-        lines.append(FundingLine(request=request, voucher=v, account=ledger, norm=norm,
-                                 balance=balance, owed=debt, amount=amount,
-                                 direct=ledger is None))
-    FundingLine.objects.bulk_create(lines, batch_size=5000)
-    request.to_accounts = sum(x.amount for x in lines if not x.direct)
-    request.direct = sum(x.amount for x in lines if x.direct)
+        if ledger:
+            to_accounts += amount
+        else:
+            direct += amount
+        lines.append((request.pk, voucher_id, ledger.pk if ledger else None, norm, balance, debt,
+                      amount, ledger is None))
+    insert_rows(FundingLine, LINE_COLUMNS, lines)
+    request.to_accounts, request.direct = to_accounts, direct
     request.save(update_fields=["to_accounts", "direct"])
     subject = f"funding/{city.code}/{month}"
     open_deadline(clause="A7.11", city=city.code, subject=subject,
@@ -209,12 +219,12 @@ def transfer_to_operator(*, request: FundingRequest, on: dt.date, actor: Any, ro
 def distribute(*, request: FundingRequest, on: dt.date, actor: Any, role: str) -> int:
     """A7.12: the operator credits each child's account by the calculation; once per month."""
     _, operator = city_accounts(request.city)
-    specs = [Spec(id=f"funding/{line.voucher_id}/{request.month}", debit=operator.pk,
-                  credit=line.account_id, amount=line.amount, code=TransferCode.FUNDING,
-                  period=request.month, city=request.city.code, child=line.voucher_id)
-             for line in request.lines.filter(direct=False, amount__gt=0,
-                                              account__closed=False)
-             if line.account_id is not None]  # a swept, closed account (A10) gets nothing
+    lines = (request.lines.filter(direct=False, amount__gt=0, account__closed=False)
+             .values_list("voucher_id", "account_id", "amount"))  # a swept account gets none
+    specs = [Spec(id=f"funding/{voucher_id}/{request.month}", debit=operator.pk,
+                  credit=account_id, amount=amount, code=TransferCode.FUNDING,
+                  period=request.month, city=request.city.code, child=voucher_id)
+             for voucher_id, account_id, amount in lines if account_id is not None]
     posted = post_batch(specs)
     if _move(request, RequestState.DISTRIBUTED, distributed_on=on):
         record(user=actor, role=role, action="funding.distributed", obj_type="funding_request",

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q
 
-from goszakaz.attendance.models import UNMARKED, Sheet
+from goszakaz.attendance.models import UNMARKED
 from goszakaz.domain import payment as pay
 from goszakaz.enrollment.models import Contract, Voucher
 from goszakaz.finance.funding import age_group
@@ -53,27 +53,27 @@ class MonthContext:
                                             month=self.month)
         return self._norms[key]
 
-    def fee(self, preschool: Any) -> int:
+    def fee(self, preschool_id: int) -> int:
         """The preschool's parent fee for the month (cached)."""
-        if preschool.pk not in self._fees:
-            self._fees[preschool.pk] = parent_fee(preschool=preschool, month=self.month)
-        return self._fees[preschool.pk]
+        if preschool_id not in self._fees:
+            self._fees[preschool_id] = parent_fee(preschool=preschool_id, month=self.month)
+        return self._fees[preschool_id]
 
-    def payment(self, sheet: Sheet) -> pay.Payment:
-        """A8, I1-I4 for one final sheet of the month."""
-        periods = self.contracts[(sheet.voucher_id, sheet.preschool_id)]
+    def payment(self, voucher_id: int, preschool_id: int, days: str) -> pay.Payment:
+        """A8, I1-I4 for one final sheet of the month (its child, preschool and day marks)."""
+        periods = self.contracts[(voucher_id, preschool_id)]
         if not periods:
-            raise pay.SheetError(f"sheet {sheet.pk}: no contract with this preschool in the month")
+            raise pay.SheetError(f"child {voucher_id}: no contract with this preschool in the month")
         start = min(p[0] for p in periods)
         ends = [p[1] for p in periods if p[1] is not None]
         end = None if len(ends) < len(periods) else min(max(ends), self.last)
         stay = max(periods)[2]
-        marks = {self.first.replace(day=i + 1): code for i, code in enumerate(sheet.days)
+        marks = {self.first.replace(day=i + 1): code for i, code in enumerate(days)
                  if code != UNMARKED}
         return pay.calculate(
             pay.Sheet.build(month=self.first, marks=marks,
                             contract_from=start if start > self.first else None,
                             contract_to=end,
-                            vacation_days_used_this_year=self.vacation.get(sheet.voucher_id, 0)),
-            self.norm(sheet.voucher_id, stay), self.fee(sheet.preschool), self.calendar,
+                            vacation_days_used_this_year=self.vacation.get(voucher_id, 0)),
+            self.norm(voucher_id, stay), self.fee(preschool_id), self.calendar,
             self.pilot)

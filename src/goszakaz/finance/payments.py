@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from goszakaz.attendance.models import FINAL, Sheet
 from goszakaz.audit.services import record
+from goszakaz.bulk import insert_rows
 from goszakaz.domain import payment as pay
 from goszakaz.domain.money import format_tiyn
 from goszakaz.finance.funding import city_accounts
@@ -56,9 +57,14 @@ def _child_accounts(voucher_ids: list[int]) -> dict[int, LedgerAccount]:
     return {int(a.owner): a for a in rows}
 
 
-def _preschool_accounts(sheets: list[Sheet], city: str) -> dict[int, LedgerAccount]:
-    return {s.preschool_id: account(kind=AccountKind.PRESCHOOL, owner=s.preschool.bin, city=city)
-            for s in {s.preschool_id: s for s in sheets}.values()}
+def _preschool_accounts(bins: dict[int, str], city: str) -> dict[int, LedgerAccount]:
+    return {pk: account(kind=AccountKind.PRESCHOOL, owner=b, city=city) for pk, b in bins.items()}
+
+
+SETTLEMENT_COLUMNS = ("sheet_id", "voucher_id", "preschool_id", "city", "month", "due", "paid",
+                      "parent_fee", "payable_days", "direct", "clauses", "settled_on")
+NOTE_COLUMNS = ("city", "kind", "recipient_role", "recipient_key", "payload", "channel",
+                "created_at", "delivered_at", "dedup_key")
 
 
 def settle(*, city: Any, month: str, on: dt.date, actor: Any, role: str,
@@ -68,67 +74,57 @@ def settle(*, city: Any, month: str, on: dt.date, actor: Any, role: str,
     A child's payment goes from its account to the preschool of its contract, as much as the
     account holds (the rest waits for the next funding, I5); a child without an account is paid
     directly by the operator (A7.9). The parent is told. Set-based: the month's data is read
-    once (MonthContext), settlements are inserted and transfers posted as one batch. Sheets are
-    taken under row locks, skipping those another run holds, so two runs at once settle each
-    sheet once; `limit` lets a command commit in chunks.
+    once (MonthContext), settlements and messages are inserted by COPY and the transfers posted
+    as one batch. Sheets are taken under row locks, skipping those another run holds, so two
+    runs at once settle each sheet once; `limit` lets a command commit in chunks.
     """
     _, operator = city_accounts(city)
     query = (Sheet.objects.select_for_update(skip_locked=True, of=("self",))
              .filter(city=city.code, month=month, state__in=FINAL, settlement__isnull=True)
-             .select_related("voucher", "preschool").order_by("pk"))
+             .order_by("pk").values_list("pk", "voucher_id", "preschool_id", "days",
+                                         "parent_responded", "voucher__parent_iin",
+                                         "preschool__bin"))
     sheets = list(query[:limit] if limit else query)
     if not sheets:
         return 0
     context = context or MonthContext(city, month)
-    children = _child_accounts([s.voucher_id for s in sheets])
-    schools = _preschool_accounts(sheets, city.code)
+    children = _child_accounts([s[1] for s in sheets])
+    schools = _preschool_accounts({s[2]: s[6] for s in sheets}, city.code)
     owing = set(Settlement.objects.filter(voucher_id__in=list(children), month__lt=month,
                                           due__gt=F("paid")).values_list("voucher_id",
                                                                          flat=True))
+    now = timezone.now()
     settlements, specs, notes = [], [], []
-    for sheet in sheets:
-        result = context.payment(sheet)
-        child = children.get(sheet.voucher_id)
+    for sheet_id, voucher_id, preschool_id, days, _, parent_iin, _ in sheets:
+        result = context.payment(voucher_id, preschool_id, days)
+        child = children.get(voucher_id)
         due = result.state_order_tiyn
+        spec: Spec | None = None
         if child is None:
-            paid, spec = due, Spec(id=f"direct/{sheet.voucher_id}/{month}", debit=operator.pk,
-                                   credit=schools[sheet.preschool_id].pk, amount=due,
-                                   code=TransferCode.DIRECT, period=month, city=city.code,
-                                   child=sheet.voucher_id)
-        elif sheet.voucher_id in owing:
-            paid, spec = 0, None  # older debts first: paid below, one child at a time
-        else:
-            paid = min(due, child.balance)
-            spec = Spec(id=f"payment/{sheet.voucher_id}/{month}", debit=child.pk,
-                        credit=schools[sheet.preschool_id].pk, amount=paid,
+            spec = Spec(id=f"direct/{voucher_id}/{month}", debit=operator.pk,
+                        credit=schools[preschool_id].pk, amount=due, code=TransferCode.DIRECT,
+                        period=month, city=city.code, child=voucher_id)
+        elif voucher_id not in owing:  # older debts first: paid below, one child at a time
+            spec = Spec(id=f"payment/{voucher_id}/{month}", debit=child.pk,
+                        credit=schools[preschool_id].pk, amount=min(due, child.balance),
                         code=TransferCode.PAYMENT, period=month, city=city.code,
-                        child=sheet.voucher_id)
+                        child=voucher_id)
         if spec is not None and spec.amount > 0:
             specs.append(spec)
-        settlements.append(Settlement(
-            sheet=sheet, voucher_id=sheet.voucher_id, preschool_id=sheet.preschool_id,
-            city=city.code, month=month, due=due, paid=paid if spec else 0,
-            parent_fee=result.parent_fee_tiyn, payable_days=result.payable_days,
-            direct=child is None, clauses=list(result.clauses), settled_on=on))
-        notes.append(Notification(
-            city=city.code, kind="payment", recipient_key=sheet.voucher.parent_iin,
-            payload={"month": month, "state_order": format_tiyn(due),
-                     "parent_fee": format_tiyn(result.parent_fee_tiyn),
-                     "days": result.payable_days},
-            created_at=timezone.now(), delivered_at=timezone.now(),
-            dedup_key=f"payment/{sheet.voucher_id}/{month}"))
-    Settlement.objects.bulk_create(settlements, batch_size=5000)
+        settlements.append((sheet_id, voucher_id, preschool_id, city.code, month, due,
+                            spec.amount if spec else 0, result.parent_fee_tiyn,
+                            result.payable_days, child is None, list(result.clauses), on))
+        notes.append((city.code, "payment", "PAR", parent_iin,
+                      {"month": month, "state_order": format_tiyn(due),
+                       "parent_fee": format_tiyn(result.parent_fee_tiyn),
+                       "days": result.payable_days},
+                      "cabinet", now, now, f"payment/{voucher_id}/{month}"))
+    insert_rows(Settlement, SETTLEMENT_COLUMNS, settlements)
     post_batch(specs)
-    Notification.objects.bulk_create(notes, batch_size=5000, ignore_conflicts=True)
-    for voucher_id in owing & {s.voucher_id for s in sheets}:
+    insert_rows(Notification, NOTE_COLUMNS, notes)
+    for voucher_id in owing & {s[1] for s in sheets}:
         pay_owed(voucher_id=voucher_id, upto=month, city=city.code)
-    silent = [s for s in sheets if not s.parent_responded]
-    silent_before = set(Sheet.objects.filter(
-        voucher_id__in=[s.voucher_id for s in silent], month=_previous_month(month),
-        parent_responded=False, state__in=FINAL).values_list("voucher_id", flat=True))
-    for sheet in silent:
-        if sheet.voucher_id in silent_before:
-            _annul_if_twice_unconfirmed(sheet, actor=actor, role=role)
+    _annul_silent_twice([s[1] for s in sheets if not s[4]], month, actor=actor, role=role)
     record(user=actor, role=role, action="month.settled", obj_type="city", obj_id=city.code,
            city=city.code, after={"month": month, "sheets": len(sheets),
                                   "transfers": len(specs)})
@@ -141,21 +137,20 @@ def _previous_month(month: str) -> str:
     return f"{prev.year:04d}-{prev.month:02d}"
 
 
-def _annul_if_twice_unconfirmed(sheet: Sheet, *, actor: Any, role: str) -> bool:
+def _annul_silent_twice(voucher_ids: list[int], month: str, *, actor: Any, role: str) -> int:
     """A7.14, I6: two months in a row without the parent's own answer (confirmation or dispute)
     annul the voucher, effective after the second month's payment (the 1st of the next month)."""
-    if sheet.parent_responded:
-        return False
-    before = Sheet.objects.filter(voucher_id=sheet.voucher_id,
-                                  month=_previous_month(sheet.month)).first()
-    if before is None or before.parent_responded or before.state not in FINAL:
-        return False
-    from goszakaz.enrollment.models import AnnulmentReason
+    from goszakaz.enrollment.models import AnnulmentReason, Voucher
     from goszakaz.enrollment.services import annul
 
-    next_first = pay.month_end(pay.parse_month(sheet.month)) + dt.timedelta(days=1)
-    return annul(voucher=sheet.voucher, reason=AnnulmentReason.UNCONFIRMED, on=next_first,
-                 actor=actor, role=role)
+    silent_before = Sheet.objects.filter(voucher_id__in=voucher_ids, month=_previous_month(month),
+                                         parent_responded=False, state__in=FINAL)
+    next_first = pay.month_end(pay.parse_month(month)) + dt.timedelta(days=1)
+    count = 0
+    for voucher in Voucher.objects.filter(pk__in=silent_before.values("voucher_id")):
+        count += annul(voucher=voucher, reason=AnnulmentReason.UNCONFIRMED, on=next_first,
+                       actor=actor, role=role)
+    return count
 
 
 def pay_owed(*, voucher_id: int, upto: str, city: str) -> int:
