@@ -8,17 +8,22 @@ from typing import Any
 
 from django.db import connection, models
 
+_PLAIN = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
 
 def _text(value: Any) -> str:
+    kind = type(value)
+    if kind is int:
+        return str(value)
+    if kind is str:
+        return value.translate(_PLAIN)  # type: ignore[no-any-return]
     if value is None:
         return "\\N"
     if isinstance(value, bool):
         return "t" if value else "f"
     if isinstance(value, dict | list):
         value = json.dumps(value, ensure_ascii=False)
-    text = str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace(
-        "\r", "\\r")
+    return str(value).translate(_PLAIN)
 
 
 def insert_rows(model: type[models.Model], columns: Sequence[str],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -91,17 +92,7 @@ class WorkCalendar:
 
     def working_days(self, first: dt.date, last: dt.date) -> list[dt.date]:
         """The working days from `first` to `last`, both inclusive; empty when last < first."""
-        if last < first:
-            return []
-        self._check(first)
-        self._check(last)
-        days: list[dt.date] = []
-        day = first
-        while day <= last:
-            if self.is_working_day(day):
-                days.append(day)
-            day += _DAY
-        return days
+        return list(_working_days(self, first, last))
 
     def count_working_days(self, first: dt.date, last: dt.date) -> int:
         """How many working days lie from `first` to `last`, both inclusive (I4 for part months)."""
@@ -141,3 +132,19 @@ class WorkCalendar:
         while not self.is_working_day(day):
             day += _DAY
         return day
+
+
+@functools.lru_cache(maxsize=4096)
+def _working_days(calendar: WorkCalendar, first: dt.date, last: dt.date) -> tuple[dt.date, ...]:
+    """WorkCalendar.working_days, remembered: a month's settlement asks the same months often."""
+    if last < first:
+        return ()
+    calendar._check(first)
+    calendar._check(last)
+    days: list[dt.date] = []
+    day = first
+    while day <= last:
+        if calendar.is_working_day(day):
+            days.append(day)
+        day += _DAY
+    return tuple(days)

@@ -114,9 +114,10 @@ def _child_ledgers(city: Any, banks: dict[int, int]) -> dict[int, LedgerAccount]
     owners = {str(v) for v in banks}
     city_children = LedgerAccount.objects.filter(kind=AccountKind.CHILD, city=city.code)
     existing = set(city_children.values_list("owner", flat=True))
-    LedgerAccount.objects.bulk_create(
-        [LedgerAccount(kind=AccountKind.CHILD, owner=o, city=city.code, bank_id=banks[int(o)])
-         for o in owners - existing], batch_size=5000, ignore_conflicts=True)
+    insert_rows(LedgerAccount, ("kind", "owner", "city", "bank_id", "no_overdraft", "closed",
+                                "debits_posted", "credits_posted"),
+                [(AccountKind.CHILD.value, o, city.code, banks[int(o)], True, False, 0, 0)
+                 for o in sorted(owners - existing)])
     return {int(a.owner): a for a in city_children.filter(closed=False)
             if a.owner in owners}
 

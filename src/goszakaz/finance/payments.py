@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
@@ -50,11 +51,18 @@ def _child_account(voucher_id: int) -> LedgerAccount | None:
                                         closed=False).first()
 
 
-def _child_accounts(voucher_ids: list[int]) -> dict[int, LedgerAccount]:
+@dataclass(frozen=True, slots=True)
+class _Child:
+    pk: int
+    balance: int
+
+
+def _child_accounts(voucher_ids: list[int]) -> dict[int, _Child]:
     """The children's open ledger accounts; a closed one (A10 swept) pays like none (A7.9)."""
-    rows = LedgerAccount.objects.filter(kind=AccountKind.CHILD, closed=False,
-                                        owner__in=[str(v) for v in voucher_ids])
-    return {int(a.owner): a for a in rows}
+    rows = (LedgerAccount.objects.filter(kind=AccountKind.CHILD, closed=False,
+                                         owner__in=[str(v) for v in voucher_ids])
+            .values_list("pk", "owner", "debits_posted", "credits_posted"))
+    return {int(owner): _Child(pk, credits - debits) for pk, owner, debits, credits in rows}
 
 
 def _preschool_accounts(bins: dict[int, str], city: str) -> dict[int, LedgerAccount]:
