@@ -50,7 +50,7 @@ def settle_command(*, month: str, city_code: str | None, today: dt.date) -> int:
     """
     from goszakaz.attendance.services import auto_confirm
     from goszakaz.finance.month_context import MonthContext
-    from goszakaz.finance.payments import settle
+    from goszakaz.finance.payments import settle_chunk
 
     cities = _cities(city_code)
     if not cities:
@@ -60,12 +60,12 @@ def settle_command(*, month: str, city_code: str | None, today: dt.date) -> int:
         auto_confirm(today=today)
     total = 0
     for city in cities:
-        context = None
+        context, after = None, 0
         while True:
             with transaction.atomic():
                 context = context or MonthContext(city, month)
-                n = settle(city=city, month=month, on=today, actor=None, role="OPR",
-                           limit=CHUNK, context=context)
+                n, after = settle_chunk(city=city, month=month, on=today, actor=None, role="OPR",
+                                        limit=CHUNK, context=context, after=after)
             total += n
             if n == 0:
                 break

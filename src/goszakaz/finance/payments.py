@@ -77,6 +77,14 @@ NOTE_COLUMNS = ("city", "kind", "recipient_role", "recipient_key", "payload", "c
 
 def settle(*, city: Any, month: str, on: dt.date, actor: Any, role: str,
            limit: int | None = None, context: MonthContext | None = None) -> int:
+    """Settle the month's final sheets (see settle_chunk); returns how many were settled."""
+    return settle_chunk(city=city, month=month, on=on, actor=actor, role=role, limit=limit,
+                        context=context)[0]
+
+
+def settle_chunk(*, city: Any, month: str, on: dt.date, actor: Any, role: str,
+                 limit: int | None = None, context: MonthContext | None = None,
+                 after: int = 0) -> tuple[int, int]:
     """A7.18, A7.9, I5, I6: pay final sheets of the month once; returns how many were settled.
 
     A child's payment goes from its account to the preschool of its contract, as much as the
@@ -84,17 +92,19 @@ def settle(*, city: Any, month: str, on: dt.date, actor: Any, role: str,
     directly by the operator (A7.9). The parent is told. Set-based: the month's data is read
     once (MonthContext), settlements and messages are inserted by COPY and the transfers posted
     as one batch. Sheets are taken under row locks, skipping those another run holds, so two
-    runs at once settle each sheet once; `limit` lets a command commit in chunks.
+    runs at once settle each sheet once. A command commits in chunks of `limit` sheets, each
+    after the last sheet id of the one before (`after`); returns (settled, last sheet id).
     """
     _, operator = city_accounts(city)
     query = (Sheet.objects.select_for_update(skip_locked=True, of=("self",))
-             .filter(city=city.code, month=month, state__in=FINAL, settlement__isnull=True)
+             .filter(city=city.code, month=month, state__in=FINAL, settlement__isnull=True,
+                     pk__gt=after)
              .order_by("pk").values_list("pk", "voucher_id", "preschool_id", "days",
                                          "parent_responded", "voucher__parent_iin",
                                          "preschool__bin"))
     sheets = list(query[:limit] if limit else query)
     if not sheets:
-        return 0
+        return 0, after
     context = context or MonthContext(city, month)
     children = _child_accounts([s[1] for s in sheets])
     schools = _preschool_accounts({s[2]: s[6] for s in sheets}, city.code)
@@ -136,7 +146,7 @@ def settle(*, city: Any, month: str, on: dt.date, actor: Any, role: str,
     record(user=actor, role=role, action="month.settled", obj_type="city", obj_id=city.code,
            city=city.code, after={"month": month, "sheets": len(sheets),
                                   "transfers": len(specs)})
-    return len(sheets)
+    return len(sheets), sheets[-1][0]
 
 
 def _previous_month(month: str) -> str:
