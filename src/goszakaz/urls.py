@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from goszakaz.api import api
-from goszakaz.web import bank_views, enrollment_views, verification_views, views
+from goszakaz.web import bank_views, enrollment_views, import_views, verification_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -26,6 +26,7 @@ urlpatterns = [
          name="parent-sign"),
     path("edu/perechen/", enrollment_views.edu_perechen, name="edu-perechen"),
     path("edu/vouchers/", enrollment_views.edu_vouchers, name="edu-vouchers"),
+    path("edu/upload/<slug:kind>/", import_views.edu_upload, name="edu-upload"),
     path("preschool/", enrollment_views.preschool_pupils, name="preschool-pupils"),
     path("operator/banks/", bank_views.operator_banks, name="operator-banks"),
     path("bank/", bank_views.bank_cabinet, name="bank-cabinet"),

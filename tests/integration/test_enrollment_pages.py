@@ -118,3 +118,26 @@ def test_life_event_only_in_the_own_city(world, taraz) -> None:
                                                           "on": "2024-05-01"})
     voucher.refresh_from_db()
     assert (voucher.status, voucher.annulment_reason) == ("annulled", "moved_away")
+
+
+def test_edu_uploads_the_children_list(world, taraz, tmp_path) -> None:
+    # covers: A5, A7.3
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from goszakaz.domain.iin import make_iin
+    from goszakaz.enrollment.models import Voucher
+    from tests.integration.conftest import PARENT_IIN
+
+    users, _, _ = world
+    edu = client_of(users["edu-taraz"])
+    good = make_iin(dt.date(2020, 5, 5), 11)
+    header = "child_iin,birth_date,child_name,parent_iin,period_start\n"
+    bad = header + f"{good},2020-05-05,Дана,{PARENT_IIN},2024-04-01\n123,2020-05-05,X,1,2024-04-01\n"
+    page = edu.post("/edu/upload/children/", {"file": SimpleUploadedFile("l.csv", bad.encode())},
+                    follow=True).content.decode()
+    assert "line 3" in page and not Voucher.objects.filter(child_iin=good).exists()
+    ok = header + f"{good},2020-05-05,Дана,{PARENT_IIN},2024-04-01\n"
+    edu.post("/edu/upload/children/", {"file": SimpleUploadedFile("l.csv", ok.encode())})
+    assert Voucher.objects.get(child_iin=good).city_id == taraz.pk
+    assert client_of(users["parent"]).get("/edu/upload/children/").status_code == 403
+    assert edu.get("/edu/upload/nothing/").status_code == 404
