@@ -141,3 +141,14 @@ def test_edu_uploads_the_children_list(world, taraz, tmp_path) -> None:
     assert Voucher.objects.get(child_iin=good).city_id == taraz.pk
     assert client_of(users["parent"]).get("/edu/upload/children/").status_code == 403
     assert edu.get("/edu/upload/nothing/").status_code == 404
+
+
+@pytest.mark.parametrize("who", list(MATRIX))
+def test_no_signed_in_role_reaches_the_bank_api_without_a_token(world, who) -> None:
+    # covers: A3
+    users, _, _ = world
+    client = client_of(users.get(who))
+    assert client.get("/api/bank/v1/account-requests").status_code == 401
+    assert client.post("/api/bank/v1/monthly-lists", {"month": "2024-04"},
+                       content_type="application/json",
+                       headers={"Idempotency-Key": "k"}).status_code == 401
