@@ -111,3 +111,9 @@ def test_check_rules_reports_age_3_without_status_as_unmatched():
     # covers: I12
     report = check_rules(RULES)
     assert report.unmatched == ((3, NONE),)
+
+
+def test_rule_versions_carry_their_effective_date_and_source():
+    # covers: O4
+    assert RULES.effective_from == dt.date(2024, 3, 1)
+    assert "Order No. 352" in RULES.source and "Order No. 53" in RULES.source
