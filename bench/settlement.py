@@ -1,7 +1,8 @@
 """Benchmark of one month's money for a city: funding request, budget, distribution, settlement.
 
 Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/goszakaz_bench \\
-       python bench/settlement.py [--n 100000] [--seed 7]
+       python bench/settlement.py [--n 100000] [--seed 7] [--phase all|setup|month]
+(`--phase setup` then `--phase month` in a second process measures the month's own peak memory.)
 The database is emptied and migrated first (never point it at real data). Builds n children
 (95 % with an open bank account, 5 % paid directly), 140 children a preschool, and a final
 April 2024 sheet each (seeded marks: present, sick, absent, vacation); then times the month:
@@ -104,13 +105,21 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--n", type=int, default=100_000)
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--phase", choices=("all", "setup", "month"), default="all",
+                   help="setup only, the month only (on a set-up database), or both")
     args = p.parse_args()
-    call_command("flush", interactive=False, verbosity=0)
-    call_command("migrate", "registry", "0001", verbosity=0)
-    call_command("migrate", verbosity=0)
-    figures: dict[str, object] = {"date": dt.date.today().isoformat(), "n": args.n}
-    with transaction.atomic():
-        city = timed(figures, "setup", lambda: build(args.n, args.seed))
+    figures: dict[str, object] = {"date": dt.date.today().isoformat(), "n": args.n,
+                                  "phase": args.phase}
+    if args.phase in ("all", "setup"):
+        call_command("flush", interactive=False, verbosity=0)
+        call_command("migrate", "registry", "0001", verbosity=0)
+        call_command("migrate", verbosity=0)
+        with transaction.atomic():
+            timed(figures, "setup", lambda: build(args.n, args.seed))
+        if args.phase == "setup":
+            print(json.dumps(figures, indent=2))
+            return
+    city = City.objects.get(code="taraz")
     start = time.perf_counter()
 
     def fund():
