@@ -5,7 +5,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from goszakaz.api import api
-from goszakaz.web import bank_views, enrollment_views, import_views, verification_views, views
+from goszakaz.web import (
+    attendance_views,
+    bank_views,
+    enrollment_views,
+    import_views,
+    verification_views,
+    views,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -28,6 +35,10 @@ urlpatterns = [
     path("edu/vouchers/", enrollment_views.edu_vouchers, name="edu-vouchers"),
     path("edu/upload/<slug:kind>/", import_views.edu_upload, name="edu-upload"),
     path("preschool/", enrollment_views.preschool_pupils, name="preschool-pupils"),
+    path("preschool/day/", attendance_views.preschool_day, name="preschool-day"),
+    path("parent/sheets/", attendance_views.parent_sheets, name="parent-sheets"),
+    path("parent/sheets/<int:sheet_id>/answer/", attendance_views.parent_sheet_answer,
+         name="parent-sheet-answer"),
     path("operator/banks/", bank_views.operator_banks, name="operator-banks"),
     path("bank/", bank_views.bank_cabinet, name="bank-cabinet"),
     path("operator/cases/", verification_views.operator_cases, name="operator-cases"),

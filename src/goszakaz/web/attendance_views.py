@@ -1,0 +1,104 @@
+"""Pages of the attendance sheet: the preschool marks the day (A7.13); the parent confirms or
+disputes the month (A7.14, A7.15)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from goszakaz import clock
+from goszakaz.attendance import services
+from goszakaz.attendance.models import Mark, Sheet
+from goszakaz.enrollment.models import Contract
+from goszakaz.rules.calendar import kz_calendar
+from goszakaz.web.permissions import actor_of, can
+from goszakaz.web.views import mask_iin
+
+
+def _day(request: HttpRequest) -> dt.date:
+    try:
+        return dt.date.fromisoformat(request.GET.get("day") or request.POST.get("day") or "")
+    except ValueError:
+        return clock.today()
+
+
+@login_required
+def preschool_day(request: HttpRequest) -> HttpResponse:
+    """A7.13: the preschool marks the day for every child whose contract is in force."""
+    actor = actor_of(request.user)
+    if not can(actor, "preschool.pupils") or actor.preschool is None:
+        raise PermissionDenied
+    day = _day(request)
+    contracts = list(Contract.objects.filter(preschool_id=actor.preschool, starts_on__lte=day)
+                     .filter(Q(ends_on=None) | Q(ends_on__gte=day)).select_related("voucher"))
+    calendar = kz_calendar((day.year,))
+    if request.method == "POST":
+        errors = 0
+        with transaction.atomic():
+            for c in contracts:
+                code = request.POST.get(f"mark-{c.voucher_id}", "")
+                if not code:
+                    continue
+                try:
+                    services.mark(voucher=c.voucher, day=day, code=code,
+                                  preschool_id=actor.preschool,
+                                  is_working_day=calendar.is_working_day, actor=request.user)
+                except services.SheetError as e:
+                    errors += 1
+                    messages.error(request, f"{mask_iin(c.voucher.child_iin)}: {e}")
+        if not errors:
+            messages.success(request, _("The day is marked."))
+        return redirect(f"{request.path}?day={day.isoformat()}")
+    month = services.month_of(day)
+    sheets = {s.voucher_id: s for s in Sheet.objects.filter(
+        month=month, voucher_id__in=[c.voucher_id for c in contracts])}
+    rows = [{"c": c, "masked_iin": mask_iin(c.voucher.child_iin),
+             "mark": (sheets[c.voucher_id].days[day.day - 1]
+                      if c.voucher_id in sheets else "."),
+             "days": sheets[c.voucher_id].days if c.voucher_id in sheets else ""}
+            for c in contracts]
+    return render(request, "web/preschool_day.html", {
+        "day": day, "rows": rows, "marks": Mark.choices,
+        "working": calendar.is_working_day(day)})
+
+
+@login_required
+def parent_sheets(request: HttpRequest) -> HttpResponse:
+    """A7.14, A7.15: the parent's children's sheets, to confirm or dispute."""
+    actor = actor_of(request.user)
+    if not can(actor, "cabinet.view"):
+        raise PermissionDenied
+    sheets = (Sheet.objects.filter(voucher__parent_iin=actor.iin)
+              .select_related("voucher", "preschool").order_by("-month")[:24])
+    return render(request, "web/parent_sheets.html", {"sheets": sheets})
+
+
+@login_required
+@require_POST
+def parent_sheet_answer(request: HttpRequest, sheet_id: int) -> HttpResponse:
+    """The parent confirms the sheet, or disputes it with a reason and a document."""
+    sheet = get_object_or_404(Sheet.objects.select_related("voucher", "preschool"), pk=sheet_id)
+    if not can(actor_of(request.user), "voucher.view", parent_iin=sheet.voucher.parent_iin):
+        raise PermissionDenied
+    try:
+        with transaction.atomic():
+            if request.POST.get("answer") == "confirm":
+                services.confirm(sheet=sheet, on=clock.today(), actor=request.user)
+                messages.success(request, _("The sheet is confirmed."))
+            else:
+                services.dispute(sheet=sheet, reason=request.POST.get("reason", ""),
+                                 on=clock.today(), actor=request.user,
+                                 document=request.FILES.get("document"))
+                messages.success(request, _("The dispute is sent to the preschool."))
+    except services.SheetError as e:
+        messages.error(request, str(e))
+    return redirect("parent-sheets")

@@ -1,0 +1,56 @@
+"""The sheet through the web: the preschool marks the day; the parent confirms or disputes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from goszakaz.attendance.models import Dispute, Sheet, SheetState
+from goszakaz.enrollment.services import sign_contract
+from goszakaz.registry.models import Membership, Role
+from tests.integration.conftest import make_preschool, make_user, make_voucher
+
+
+def client_of(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_the_preschool_marks_the_day_and_the_parent_answers(taraz, parent, other_parent,
+                                                           settings, tmp_path) -> None:
+    # covers: A7.13, A7.14, A7.15
+    settings.MEDIA_ROOT = tmp_path
+    school, other_school = make_preschool(taraz, 1), make_preschool(taraz, 2)
+    mine = make_voucher(taraz, 1)
+    sign_contract(voucher=mine, preschool=school, on=dt.date(2024, 4, 1), actor=None)
+    staff = make_user("teacher", Role.PRE)
+    Membership.objects.filter(user=staff).update(preschool=school)
+    stranger = make_user("stranger", Role.PRE)
+    Membership.objects.filter(user=stranger).update(preschool=other_school)
+
+    page = client_of(staff)
+    assert "200101******" in page.get("/preschool/day/?day=2024-04-02").content.decode()
+    page.post("/preschool/day/", {"day": "2024-04-02", f"mark-{mine.pk}": "A"})
+    page.post("/preschool/day/", {"day": "2024-04-03", f"mark-{mine.pk}": "S"})
+    sheet = Sheet.objects.get(voucher=mine, month="2024-04")
+    assert sheet.days[1:3] == "AS"
+    saturday = page.post("/preschool/day/", {"day": "2024-04-06", f"mark-{mine.pk}": "P"},
+                         follow=True).content.decode()
+    assert "not a working day" in saturday.lower() or "Not a working day" in saturday
+    client_of(stranger).post("/preschool/day/", {"day": "2024-04-04", f"mark-{mine.pk}": "P"})
+    assert Sheet.objects.get(pk=sheet.pk).days[3] == "."  # not its pupil: nothing marked
+
+    assert client_of(other_parent).post(f"/parent/sheets/{sheet.pk}/answer/",
+                                        {"answer": "confirm"}).status_code == 403
+    family = client_of(parent)
+    assert "AS" in family.get("/parent/sheets/").content.decode()
+    doc = SimpleUploadedFile("spravka.pdf", b"%PDF-1.4", "application/pdf")
+    family.post(f"/parent/sheets/{sheet.pk}/answer/", {"answer": "dispute",
+                                                       "reason": "Болел, справка",
+                                                       "document": doc})
+    sheet.refresh_from_db()
+    assert sheet.state == SheetState.DISPUTED and sheet.parent_responded
+    assert Dispute.objects.get(sheet=sheet).document.name.endswith(".pdf")
