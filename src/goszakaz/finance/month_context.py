@@ -68,8 +68,13 @@ class MonthContext:
         ends = [p[1] for p in periods if p[1] is not None]
         end = None if len(ends) < len(periods) else min(max(ends), self.last)
         stay = max(periods)[2]
-        marks = {self.first.replace(day=i + 1): code for i, code in enumerate(days)
-                 if code != UNMARKED}
+        # A mark after the contract ended (an annulment effective mid-month, entered before it
+        # was known) is not payable: only the days of the contract count.
+        # The same for days outside the city's pilot period (O1).
+        low = max(start, self.pilot.first or start)
+        high = min(end or self.last, self.pilot.last or self.last)
+        marks = {day: code for i, code in enumerate(days) if code != UNMARKED
+                 and low <= (day := self.first.replace(day=i + 1)) <= high}
         return pay.calculate(
             pay.Sheet.build(month=self.first, marks=marks,
                             contract_from=start if start > self.first else None,
