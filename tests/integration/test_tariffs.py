@@ -54,3 +54,10 @@ def test_the_parent_fee_per_preschool(taraz) -> None:
     with pytest.raises(ValueError):
         set_parent_fee(preschool=school, effective_from=D(2024, 5, 1), amount=-1, actor=None,
                        role=Role.EDU)
+
+
+def test_a_term_inside_the_year_needs_no_calendar_of_the_next() -> None:
+    # covers: A7.4
+    from goszakaz.deadlines.services import business_days_after
+
+    assert business_days_after(D(2026, 11, 2), 5) == D(2026, 11, 9)  # 2027 has no data yet
