@@ -36,6 +36,7 @@ urlpatterns = [
     path("edu/upload/<slug:kind>/", import_views.edu_upload, name="edu-upload"),
     path("preschool/", enrollment_views.preschool_pupils, name="preschool-pupils"),
     path("preschool/day/", attendance_views.preschool_day, name="preschool-day"),
+    path("preschool/upload/", attendance_views.preschool_upload, name="preschool-upload"),
     path("parent/sheets/", attendance_views.parent_sheets, name="parent-sheets"),
     path("parent/sheets/<int:sheet_id>/answer/", attendance_views.parent_sheet_answer,
          name="parent-sheet-answer"),

@@ -54,3 +54,35 @@ def test_the_preschool_marks_the_day_and_the_parent_answers(taraz, parent, other
     sheet.refresh_from_db()
     assert sheet.state == SheetState.DISPUTED and sheet.parent_responded
     assert Dispute.objects.get(sheet=sheet).document.name.endswith(".pdf")
+
+
+def test_a_group_month_from_an_xlsx_file(taraz, tmp_path) -> None:
+    # covers: A7.13
+    import openpyxl
+
+    school = make_preschool(taraz, 1)
+    kids = [make_voucher(taraz, s) for s in (1, 4)]
+    for v in kids:
+        sign_contract(voucher=v, preschool=school, on=dt.date(2024, 4, 1), actor=None)
+    staff = make_user("teacher", Role.PRE)
+    Membership.objects.filter(user=staff).update(preschool=school)
+    page = client_of(staff)
+
+    def upload(rows, name="group.xlsx"):
+        book = openpyxl.Workbook()
+        book.active.append(["child_iin", *[str(d) for d in range(1, 31)]])
+        for row in rows:
+            book.active.append(row)
+        path = tmp_path / name
+        book.save(path)
+        with path.open("rb") as f:
+            return page.post("/preschool/upload/", {"month": "2024-04", "file": f}, follow=True)
+
+    a, b = kids[0].child_iin, kids[1].child_iin
+    bad = upload([[a, None, "P", "A"], [b, None, "X"], [b, None, None, None, None, None, "P"]])
+    text = bad.content.decode()
+    assert "line 3: 2:" in text and "line 4: 6:" in text  # a bad code; a Saturday
+    assert not Sheet.objects.exists()  # whole file or nothing
+    upload([[a, None, "P", "A"], [b, "S", "S"]], name="good.xlsx")
+    days = dict(Sheet.objects.values_list("voucher_id", "days"))
+    assert days[kids[0].pk][:3] == ".PA" and days[kids[1].pk][:2] == "SS"

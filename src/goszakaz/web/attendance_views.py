@@ -4,6 +4,8 @@ disputes the month (A7.14, A7.15)."""
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,7 +20,9 @@ from django.views.decorators.http import require_POST
 from goszakaz import clock
 from goszakaz.attendance import services
 from goszakaz.attendance.models import Mark, Sheet
+from goszakaz.attendance.upload import import_group_sheet
 from goszakaz.enrollment.models import Contract
+from goszakaz.imports import ImportRejected
 from goszakaz.rules.calendar import kz_calendar
 from goszakaz.web.permissions import actor_of, can
 from goszakaz.web.views import mask_iin
@@ -69,6 +73,40 @@ def preschool_day(request: HttpRequest) -> HttpResponse:
     return render(request, "web/preschool_day.html", {
         "day": day, "rows": rows, "marks": Mark.choices,
         "working": calendar.is_working_day(day)})
+
+
+@login_required
+@require_POST
+def preschool_upload(request: HttpRequest) -> HttpResponse:
+    """A7.13: the month's sheet of a whole group from an XLSX (or CSV) file."""
+    actor = actor_of(request.user)
+    if not can(actor, "preschool.pupils") or actor.preschool is None:
+        raise PermissionDenied
+    month = request.POST.get("month", "")
+    upload = request.FILES.get("file")
+    suffix = Path(upload.name).suffix.lower() if upload and upload.name else ""
+    try:
+        dt.date.fromisoformat(month + "-01")
+    except ValueError:
+        upload = None
+    if upload is None or suffix not in (".xlsx", ".csv") or (upload.size or 0) > 20 * 2**20:
+        messages.error(request, _("Choose the month and an XLSX or CSV file under 20 MB."))
+        return redirect("preschool-day")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"group{suffix}"
+        path.write_bytes(upload.read())
+        try:
+            with transaction.atomic():
+                result = import_group_sheet(preschool_id=actor.preschool, month=month,
+                                            path=path, actor=request.user)
+        except ImportRejected as e:
+            for err in e.errors[:30]:
+                messages.error(request, str(err))
+            messages.error(request, _("Nothing was imported: %(n)d problem(s).") % {
+                "n": len(e.errors)})
+            return redirect("preschool-day")
+    messages.success(request, _("Marks saved: %(n)d.") % {"n": result.updated})
+    return redirect("preschool-day")
 
 
 @login_required

@@ -1,0 +1,69 @@
+"""A whole group's sheet for a month from one XLSX or CSV file (A7.13): whole file or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from django.db.models import Q
+
+from goszakaz.attendance import services
+from goszakaz.attendance.models import Mark
+from goszakaz.enrollment.models import Contract
+from goszakaz.imports import ImportRejected, ImportResult
+from goszakaz.queue.files import RowError, read_rows
+from goszakaz.rules.calendar import kz_calendar
+
+
+def import_group_sheet(*, preschool_id: int, month: str, path: Path, actor: Any) -> ImportResult:
+    """Marks for the month: a row per child (`child_iin`), a column per day (`1` … `31`).
+
+    Empty cells are left as they are. Every bad cell is named by line and day; one bad cell
+    rejects the whole file (ImportRejected), so a group is never half-marked.
+    """
+    header, rows = read_rows(path)
+    first = dt.date.fromisoformat(month + "-01")
+    last = services.last_day(month)
+    if "child_iin" not in header:
+        raise ImportRejected([RowError(1, "child_iin", "column is missing from the header")])
+    days = {i: int(h) for i, h in enumerate(header) if h.isdigit() and 1 <= int(h) <= last.day}
+    contracts = {c.voucher.child_iin: c for c in Contract.objects.filter(
+        preschool_id=preschool_id, starts_on__lte=last).filter(
+        Q(ends_on=None) | Q(ends_on__gte=first)).select_related("voucher")}
+    calendar = kz_calendar((first.year,))
+    errors: list[RowError] = []
+    marks: list[tuple[Any, dt.date, str, int]] = []
+    for line, values in rows:
+        iin = values[header.index("child_iin")].strip()
+        contract = contracts.get(iin)
+        if contract is None:
+            errors.append(RowError(line, "child_iin", "no contract with this preschool in "
+                                                      f"{month}"))
+            continue
+        for i, day in days.items():
+            code = values[i].strip().upper() if i < len(values) else ""
+            if not code:
+                continue
+            date = first.replace(day=day)
+            if code not in Mark.values:
+                errors.append(RowError(line, str(day), f"{code!r} is not P, S, A or V"))
+            elif not calendar.is_working_day(date):
+                errors.append(RowError(line, str(day), f"{date.isoformat()} is not a working day"))
+            elif date < contract.starts_on or (contract.ends_on and date > contract.ends_on):
+                errors.append(RowError(line, str(day), "outside the child's contract"))
+            else:
+                marks.append((contract.voucher, date, code, line))
+    result = ImportResult(errors=errors)
+    if not errors:
+        for voucher, date, code, line in marks:
+            try:
+                services.mark(voucher=voucher, day=date, code=code, preschool_id=preschool_id,
+                              is_working_day=calendar.is_working_day, actor=actor)
+            except services.SheetError as e:
+                errors.append(RowError(line, str(date.day), str(e)))
+            else:
+                result.updated += 1
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda e: e.line))
+    return result
