@@ -20,16 +20,9 @@ from goszakaz.domain.iin import InvalidNumber, validate_bin
 from goszakaz.enrollment import services
 from goszakaz.enrollment.models import AnnulmentReason, Contract, Voucher
 from goszakaz.queue.models import AllocationRun, RunState
-from goszakaz.registry.models import City, Preschool, Role
+from goszakaz.registry.models import Preschool, Role
 from goszakaz.web.permissions import actor_of, can
-from goszakaz.web.views import mask_iin
-
-
-def _edu_city(request: HttpRequest, action: str) -> City:
-    actor = actor_of(request.user)
-    if actor.city is None or not can(actor, action, city=actor.city):
-        raise PermissionDenied
-    return get_object_or_404(City, code=actor.city)
+from goszakaz.web.views import edu_city, mask_iin
 
 
 class PreschoolForm(forms.Form):
@@ -54,7 +47,7 @@ class PreschoolForm(forms.Form):
 @login_required
 def edu_perechen(request: HttpRequest) -> HttpResponse:
     """A4: the city's Перечень; include a preschool with its date of inclusion."""
-    city = _edu_city(request, "perechen.manage")
+    city = edu_city(request, "perechen.manage")
     form = PreschoolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -93,7 +86,7 @@ class LifeEventForm(forms.Form):
 @login_required
 def edu_vouchers(request: HttpRequest) -> HttpResponse:
     """A5: the city's vouchers; grant them from a confirmed allocation; record life events."""
-    city = _edu_city(request, "vouchers.grant")
+    city = edu_city(request, "vouchers.grant")
     form = LifeEventForm(request.POST or None)
     if request.method == "POST" and "run" in request.POST:
         run = get_object_or_404(AllocationRun, pk=request.POST["run"], city=city)

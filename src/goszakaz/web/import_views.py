@@ -8,17 +8,16 @@ from pathlib import Path
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from goszakaz.enrollment.imports import import_children, import_contracts
 from goszakaz.imports import ImportRejected
-from goszakaz.registry.models import City, Role
-from goszakaz.web.permissions import actor_of, can
+from goszakaz.registry.models import Role
+from goszakaz.web.views import edu_city
 
 IMPORTS = {"children": import_children, "contracts": import_contracts}
 MAX_FILE = 50 * 2**20
@@ -36,10 +35,7 @@ def edu_upload(request: HttpRequest, kind: str) -> HttpResponse:
     """Upload the city's children list or its existing contracts; bad rows named by line."""
     if kind not in IMPORTS:
         raise Http404
-    actor = actor_of(request.user)
-    if actor.city is None or not can(actor, "vouchers.grant", city=actor.city):
-        raise PermissionDenied
-    city = get_object_or_404(City, code=actor.city)
+    city = edu_city(request, "vouchers.grant")
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

@@ -23,6 +23,7 @@ from goszakaz.verification import services
 from goszakaz.verification.models import RiskCase, RiskCaseState
 from goszakaz.verification.nobd import CsvNobdExport, NobdExportError
 from goszakaz.web.permissions import actor_of, can
+from goszakaz.web.views import edu_city
 
 MAX_UPLOAD = 50 * 2**20  # an НОБД export of a large city is a few MB
 
@@ -117,10 +118,8 @@ def operator_case(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 def edu_exclusions(request: HttpRequest) -> HttpResponse:
     """EDU: the operator's notices to exclude a child or a preschool (A7.4)."""
-    actor = actor_of(request.user)
-    if actor.city is None or not can(actor, "perechen.manage", city=actor.city):
-        raise PermissionDenied
-    cases = (RiskCase.objects.filter(city__code=actor.city,
+    city = edu_city(request, "perechen.manage")
+    cases = (RiskCase.objects.filter(city=city,
                                      state=RiskCaseState.EXCLUSION_REQUESTED)
              .select_related("voucher", "preschool"))
     return render(request, "web/edu_exclusions.html", {"cases": cases})

@@ -41,7 +41,7 @@ def _require(request: HttpRequest, action: str, **obj: Any) -> Actor:
     return actor
 
 
-def _edu_city(request: HttpRequest, action: str) -> City:
+def edu_city(request: HttpRequest, action: str) -> City:
     """The city of the signed-in EDU user, if it may do the action there; else 403."""
     actor = actor_of(request.user)
     if actor.city is None or not can(actor, action, city=actor.city):
@@ -69,7 +69,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def edu_queue(request: HttpRequest) -> HttpResponse:
     """The city's queue by category: counts, and the first applications of a chosen category."""
-    city = _edu_city(request, "queue.view")
+    city = edu_city(request, "queue.view")
     rule_set = rule_data.load(city.allocation_rules or "taraz-2024")
     counts = dict(services.queued(city).exclude(category=None).values_list("category")
                   .annotate(n=Count("id")).values_list("category", "n"))
@@ -101,7 +101,7 @@ def edu_queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def edu_actualize(request: HttpRequest) -> HttpResponse:
     """T3: recompute categories and queue numbers of the city's queue as of today."""
-    city = _edu_city(request, "queue.actualize")
+    city = edu_city(request, "queue.actualize")
     with transaction.atomic():
         changed = services.actualize_queue(city=city, on=timezone.localdate(),
                                            actor=request.user, role=Role.EDU)
@@ -120,7 +120,7 @@ class AllocationForm(forms.Form):
 @login_required
 def edu_allocation_new(request: HttpRequest) -> HttpResponse:
     """Preview an allocation: the form, then a preview run."""
-    city = _edu_city(request, "allocation.preview")
+    city = edu_city(request, "allocation.preview")
     if not city.allocation_rules:  # A5: the general law applies, not the Taraz procedure
         messages.error(request, _("This city distributes places by the general law; "
                                   "the Taraz procedure does not apply."))
