@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from goszakaz.attendance.models import FINAL, Sheet
-from goszakaz.attendance.services import last_day
 from goszakaz.audit.services import record
 from goszakaz.deadlines.models import Deadline
 from goszakaz.deadlines.services import business_days_after, meet, open_deadline
+from goszakaz.domain.months import last_day
 
 DAYS = 10  # A7.17: business days after the month ends
 COLUMNS = ("child_iin", "preschool_bin", "month", "days", "state")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar as cal
 import datetime as dt
 from typing import Any
 
@@ -22,6 +21,7 @@ from goszakaz.attendance.models import (
     SheetVersion,
 )
 from goszakaz.audit.services import record
+from goszakaz.domain.months import last_day, month_of
 from goszakaz.domain.states import IllegalTransition, needs_transition
 from goszakaz.enrollment.models import Contract, Voucher, VoucherStatus
 from goszakaz.notifications.services import notify
@@ -32,17 +32,6 @@ RECONFIRM_DAYS = 2  # A7.16, I7: calendar days for the parent to confirm a corre
 
 class SheetError(ValueError):
     """A mark or step the rules do not allow; the message says which."""
-
-
-def month_of(day: dt.date) -> str:
-    """YYYY-MM of a day."""
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def last_day(month: str) -> dt.date:
-    """The last day of month YYYY-MM."""
-    year, mon = int(month[:4]), int(month[5:7])
-    return dt.date(year, mon, cal.monthrange(year, mon)[1])
 
 
 def _contract_on(voucher: Voucher, day: dt.date) -> Contract | None:

@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from goszakaz.attendance import services
 from goszakaz.attendance.models import Mark
+from goszakaz.domain.months import last_day
 from goszakaz.enrollment.models import Contract
 from goszakaz.imports import ImportRejected, ImportResult
 from goszakaz.queue.files import RowError, read_rows
@@ -24,7 +25,7 @@ def import_group_sheet(*, preschool_id: int, month: str, path: Path, actor: Any)
     """
     header, rows = read_rows(path)
     first = dt.date.fromisoformat(month + "-01")
-    last = services.last_day(month)
+    last = last_day(month)
     if "child_iin" not in header:
         raise ImportRejected([RowError(1, "child_iin", "column is missing from the header")])
     days = {i: int(h) for i, h in enumerate(header) if h.isdigit() and 1 <= int(h) <= last.day}

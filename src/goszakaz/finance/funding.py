@@ -12,6 +12,7 @@ from goszakaz.audit.services import record
 from goszakaz.banking.models import AccountStatus, ChildAccount
 from goszakaz.bulk import insert_rows
 from goszakaz.deadlines.services import business_days_after, meet, open_deadline
+from goszakaz.domain.months import first_day, last_day
 from goszakaz.domain.states import needs_transition
 from goszakaz.enrollment.models import Contract, VoucherStatus
 from goszakaz.finance.ledger import Spec, account, post, post_batch
@@ -89,11 +90,6 @@ def age_group(birth_date: dt.date, month: str) -> str:
     return AgeGroup.EARLY if age < 3 else AgeGroup.PRESCHOOL
 
 
-def _month_bounds(month: str) -> tuple[dt.date, dt.date]:
-    first = dt.date.fromisoformat(month + "-01")
-    return first, (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(1)
-
-
 def city_accounts(city: Any) -> tuple[LedgerAccount, LedgerAccount]:
     """The city's budget account and the operator's account for the city."""
     return (account(kind=AccountKind.BUDGET, owner=city.code, city=city.code, no_overdraft=False),
@@ -133,7 +129,7 @@ def build_request(*, city: Any, month: str, on: dt.date, actor: Any, role: str
     prior = FundingRequest.objects.filter(city=city, month=month).first()
     if prior is not None:
         return prior
-    first, last = _month_bounds(month)
+    first, last = first_day(month), last_day(month)
     contracts = (Contract.objects.filter(voucher__city=city, starts_on__lte=last)
                  .filter(Q(ends_on=None) | Q(ends_on__gte=first))
                  .exclude(voucher__status=VoucherStatus.ANNULLED)

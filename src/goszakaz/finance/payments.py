@@ -13,8 +13,8 @@ from django.utils import timezone
 from goszakaz.attendance.models import FINAL, Sheet
 from goszakaz.audit.services import record
 from goszakaz.bulk import insert_rows
-from goszakaz.domain import payment as pay
 from goszakaz.domain.money import format_tiyn
+from goszakaz.domain.months import last_day, previous
 from goszakaz.finance.funding import city_accounts
 from goszakaz.finance.ledger import Spec, account, post, post_batch
 from goszakaz.finance.models import AccountKind, LedgerAccount, TransferCode
@@ -149,21 +149,15 @@ def settle_chunk(*, city: Any, month: str, on: dt.date, actor: Any, role: str,
     return len(sheets), sheets[-1][0]
 
 
-def _previous_month(month: str) -> str:
-    first = pay.parse_month(month)
-    prev = first - dt.timedelta(days=1)
-    return f"{prev.year:04d}-{prev.month:02d}"
-
-
 def _annul_silent_twice(voucher_ids: list[int], month: str, *, actor: Any, role: str) -> int:
     """A7.14, I6: two months in a row without the parent's own answer (confirmation or dispute)
     annul the voucher, effective after the second month's payment (the 1st of the next month)."""
     from goszakaz.enrollment.models import AnnulmentReason, Voucher
     from goszakaz.enrollment.services import annul
 
-    silent_before = Sheet.objects.filter(voucher_id__in=voucher_ids, month=_previous_month(month),
+    silent_before = Sheet.objects.filter(voucher_id__in=voucher_ids, month=previous(month),
                                          parent_responded=False, state__in=FINAL)
-    next_first = pay.month_end(pay.parse_month(month)) + dt.timedelta(days=1)
+    next_first = last_day(month) + dt.timedelta(days=1)
     count = 0
     for voucher in Voucher.objects.filter(pk__in=silent_before.values("voucher_id")):
         count += annul(voucher=voucher, reason=AnnulmentReason.UNCONFIRMED, on=next_first,

@@ -11,6 +11,7 @@ from django.db.models.functions import Cast
 from goszakaz.audit.services import record
 from goszakaz.banking.models import AccountStatus, ChildAccount
 from goszakaz.deadlines.services import business_days_after, meet, open_deadline
+from goszakaz.domain.months import month_of
 from goszakaz.finance.ledger import Spec, account, post, post_batch
 from goszakaz.finance.models import AccountKind, LedgerAccount, Transfer, TransferCode
 from goszakaz.finance.payments import Settlement, pay_owed
@@ -21,10 +22,6 @@ BATCH = 100_000  # transfers per post_batch call (each is staged in memory first
 
 class SweepError(ValueError):
     """A sweep the rules do not allow yet; the message says which."""
-
-
-def _month(day: dt.date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
 
 
 def returns_account(city: str) -> LedgerAccount:
@@ -68,11 +65,11 @@ def sweep_closed_accounts(*, today: dt.date, actor: Any, role: str) -> int:
         if locked.closed:  # another run closed it while we waited for the lock
             continue
         before = locked.balance
-        paid = pay_owed(voucher_id=voucher_id, upto=_month(max(today, closed_on)), city=city)
+        paid = pay_owed(voucher_id=voucher_id, upto=month_of(max(today, closed_on)), city=city)
         rest = LedgerAccount.objects.get(pk=ledger.pk).balance
         if rest > 0:
             post(Spec(id=subject, debit=ledger.pk, credit=returns_account(city).pk, amount=rest,
-                      code=TransferCode.SWEEP, period=_month(closed_on), city=city,
+                      code=TransferCode.SWEEP, period=month_of(closed_on), city=city,
                       child=voucher_id))
         LedgerAccount.objects.filter(pk=ledger.pk).update(closed=True)
         meet(clause="A10", city=city, subject=subject, on=today)

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from goszakaz.audit.services import record
+from goszakaz.domain.months import first_day
 
 
 class AgeGroup(models.TextChoices):
@@ -71,14 +72,10 @@ class TariffMissing(LookupError):
     """No tariff is in force for that month."""
 
 
-def _first_day(month: str) -> dt.date:
-    return dt.date.fromisoformat(month + "-01")
-
-
 def monthly_norm(*, city: Any, age_group: str, stay_mode: str, month: str) -> int:
     """The norm in tiyn in force on the 1st of month YYYY-MM."""
     row = (Norm.objects.filter(city=city, age_group=age_group, stay_mode=stay_mode,
-                               effective_from__lte=_first_day(month))
+                               effective_from__lte=first_day(month))
            .order_by("-effective_from").first())
     if row is None:
         raise TariffMissing(f"no norm for {age_group}/{stay_mode} in {month}")
@@ -87,7 +84,7 @@ def monthly_norm(*, city: Any, age_group: str, stay_mode: str, month: str) -> in
 
 def parent_fee(*, preschool: Any, month: str) -> int:
     """The preschool's parent fee in tiyn in force on the 1st of month YYYY-MM (0 if none)."""
-    row = (ParentFee.objects.filter(preschool=preschool, effective_from__lte=_first_day(month))
+    row = (ParentFee.objects.filter(preschool=preschool, effective_from__lte=first_day(month))
            .order_by("-effective_from").first())
     return row.amount if row else 0
 

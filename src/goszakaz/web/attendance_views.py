@@ -21,6 +21,7 @@ from goszakaz import clock
 from goszakaz.attendance import services
 from goszakaz.attendance.models import Mark, Sheet
 from goszakaz.attendance.upload import import_group_sheet
+from goszakaz.domain.months import month_of
 from goszakaz.enrollment.models import Contract
 from goszakaz.imports import ImportRejected
 from goszakaz.rules.calendar import kz_calendar
@@ -62,7 +63,7 @@ def preschool_day(request: HttpRequest) -> HttpResponse:
         if not errors:
             messages.success(request, _("The day is marked."))
         return redirect(f"{request.path}?day={day.isoformat()}")
-    month = services.month_of(day)
+    month = month_of(day)
     sheets = {s.voucher_id: s for s in Sheet.objects.filter(
         month=month, voucher_id__in=[c.voucher_id for c in contracts])}
     rows = [{"c": c, "masked_iin": mask_iin(c.voucher.child_iin),

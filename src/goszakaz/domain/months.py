@@ -1,0 +1,27 @@
+"""Months as the pilot names them ("YYYY-MM"): first and last day, the month of a day, the one before."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+
+def month_of(day: dt.date) -> str:
+    """YYYY-MM of a day."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def first_day(month: str) -> dt.date:
+    """The 1st of month YYYY-MM."""
+    return dt.date.fromisoformat(month + "-01")
+
+
+def last_day(month: str) -> dt.date:
+    """The last day of month YYYY-MM."""
+    first = first_day(month)
+    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+def previous(month: str) -> str:
+    """The month before YYYY-MM."""
+    return month_of(first_day(month) - dt.timedelta(days=1))
