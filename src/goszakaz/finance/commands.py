@@ -10,6 +10,7 @@ import sys
 from django.db import transaction
 
 from goszakaz import clock
+from goszakaz.domain.months import month_of
 from goszakaz.finance.verify import verify
 from goszakaz.registry.models import City
 
@@ -88,7 +89,7 @@ def tick(*, today: dt.date) -> int:
     from goszakaz.notifications.channels import deliver_pending
 
     last_month_day = today.replace(day=1) - dt.timedelta(days=1)
-    last_month = f"{last_month_day.year:04d}-{last_month_day.month:02d}"
+    last_month = month_of(last_month_day)
     settle_command(month=last_month, city_code=None, today=today)
     with transaction.atomic():
         closed = sweep_closed_accounts(today=today, actor=None, role="OPR")
