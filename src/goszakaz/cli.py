@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from goszakaz.domain.payment import Sheet
 
 OWN = ("allocate", "rules", "import-applications", "import-children", "import-contracts", "demo",
-       "run", "calculate-payment", "ledger", "settle", "tick")
+       "run", "calculate-payment", "ledger", "settle", "tick", "issue-token")
 ENROLLMENT = ("import-children", "import-contracts")
 EPILOG = (
     "Django's management commands run too, against DATABASE_URL: goszakaz migrate, "
@@ -95,6 +95,12 @@ def parser() -> argparse.ArgumentParser:
 
     tk = sub.add_parser("tick", help="do everything due on a day (idempotent; run daily)")
     tk.add_argument("--date", type=_date, help="today (default: the clock)")
+
+    it = sub.add_parser("issue-token", help="a new API token for a bank or a preschool "
+                                            "(printed once; only its hash is kept)")
+    who = it.add_mutually_exclusive_group(required=True)
+    who.add_argument("--bank", metavar="CODE", help="the bank's code")
+    who.add_argument("--preschool", metavar="BIN", help="the preschool's BIN")
 
     sub.add_parser("demo", help="create the database and load demo data (idempotent)")
     sub.add_parser("run", help="migrate, load demo data and serve on http://127.0.0.1:8000")
@@ -297,6 +303,8 @@ def _django_own(args: argparse.Namespace) -> int:
         from goszakaz.finance import commands as finance_commands
 
         return finance_commands.run(args)
+    if args.command == "issue-token":
+        return issue_token_command(args)
     if args.command in ENROLLMENT:
         from goszakaz.enrollment import commands as enrollment_commands
 
@@ -308,3 +316,24 @@ def _django_own(args: argparse.Namespace) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def issue_token_command(args: argparse.Namespace) -> int:
+    """`goszakaz issue-token --bank CODE | --preschool BIN`: print a new API token once."""
+    from goszakaz.attendance.tokens import issue_token as preschool_token
+    from goszakaz.banking.services import issue_token as bank_token
+    from goszakaz.registry.models import Bank, Preschool
+
+    if args.bank:
+        bank = Bank.objects.filter(code=args.bank).first()
+        if bank is None:
+            print(f"error: no bank with code {args.bank!r}", file=sys.stderr)
+            return 2
+        print(bank_token(bank=bank))
+        return 0
+    preschool = Preschool.objects.filter(bin=args.preschool).first()
+    if preschool is None:
+        print(f"error: no preschool with BIN {args.preschool!r}", file=sys.stderr)
+        return 2
+    print(preschool_token(preschool=preschool))
+    return 0

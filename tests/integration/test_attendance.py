@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from goszakaz.attendance.models import Sheet, SheetState
 from goszakaz.attendance.services import (
@@ -24,6 +25,13 @@ from tests.integration.conftest import make_preschool, make_voucher
 
 D = dt.date
 WORKING = kz_calendar((2024,)).is_working_day
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The services' messages in English (the default language is Russian)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -54,7 +62,7 @@ def test_daily_marks_keep_every_version(child) -> None:
 @pytest.mark.parametrize(("day", "code", "why"), [
     (D(2024, 4, 9), "P", "outside the child's contract"),
     (D(2024, 4, 13), "P", "not a working day"),  # a Saturday
-    (D(2024, 4, 12), "X", "unknown mark"),
+    (D(2024, 4, 12), "X", "Unknown mark"),
 ])
 def test_bad_marks_are_refused(child, day, code, why) -> None:
     # covers: A7.13

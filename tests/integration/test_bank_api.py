@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import urllib.error
-import urllib.request
 
 import pytest
 from django.db import transaction
@@ -18,30 +15,10 @@ from goszakaz.enrollment.services import set_status
 from goszakaz.notifications.models import Notification
 from goszakaz.registry.models import Bank, Role
 from goszakaz.verification.models import RiskCase
-from tests.integration.conftest import PARENT_IIN, make_voucher, pilot_city
+from tests.integration.conftest import PARENT_IIN, Api, make_voucher, pilot_city
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 IBAN = "KZ86125KZT5004100100"
-
-
-class Api:
-    """A tiny HTTP client of the live server, one bank token."""
-
-    def __init__(self, base: str, token: str) -> None:
-        self.base, self.token = base + "/api/bank/v1", token
-
-    def call(self, method: str, path: str, body: object = None, key: str | None = None,
-             raw: bytes | None = None) -> tuple[int, object]:
-        headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
-        if key is not None:
-            headers["Idempotency-Key"] = key
-        data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
-        req = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
-        try:
-            with urllib.request.urlopen(req, timeout=20) as r:
-                return r.status, json.loads(r.read() or b"null")
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read() or b"null")
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from goszakaz.attendance.models import (
     DOCUMENT_TYPES,
@@ -31,7 +32,11 @@ RECONFIRM_DAYS = 2  # A7.16, I7: calendar days for the parent to confirm a corre
 
 
 class SheetError(ValueError):
-    """A mark or step the rules do not allow; the message says which."""
+    """A mark or step the rules do not allow; the message says which, `field` names the input."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def _contract_on(voucher: Voucher, day: dt.date) -> Contract | None:
@@ -49,7 +54,7 @@ def sheet_for(*, voucher: Voucher, month: str) -> Sheet:
     first = dt.date.fromisoformat(month + "-01")
     contract = _contract_on(voucher, last_day(month)) or _contract_on(voucher, first)
     if contract is None:
-        raise SheetError("the child has no contract in that month")
+        raise SheetError(_("The child has no contract in that month."), "month")
     days = UNMARKED * last_day(month).day
     sheet, created = Sheet.objects.get_or_create(
         voucher=voucher, month=month,
@@ -69,18 +74,19 @@ def mark(
     is open, only for an active voucher. `is_working_day` is the calendar's predicate.
     """
     if code not in Mark.values:
-        raise SheetError(f"unknown mark {code!r}: use P, S, A or V")
+        raise SheetError(_("Unknown mark %(code)r: use P, S, A or V.") % {"code": code}, "code")
     if voucher.status == VoucherStatus.ANNULLED:
-        raise SheetError("the voucher is annulled")
+        raise SheetError(_("The voucher is annulled."), "child_iin")
     contract = _contract_on(voucher, day)
     if contract is None or contract.preschool_id != preschool_id:
-        raise SheetError("the day is outside the child's contract with this preschool")
+        raise SheetError(_("The day is outside the child's contract with this preschool."),
+                         "day")
     if not is_working_day(day):
-        raise SheetError(f"{day.isoformat()} is not a working day")
+        raise SheetError(_("%(day)s is not a working day.") % {"day": day.isoformat()}, "day")
     sheet = sheet_for(voucher=voucher, month=month_of(day))
     sheet = Sheet.objects.select_for_update().get(pk=sheet.pk)
     if sheet.state != SheetState.OPEN:
-        raise SheetError("the sheet is no longer open")
+        raise SheetError(_("The sheet is no longer open."), "day")
     if sheet.days[day.day - 1] == code:
         return sheet
     sheet.days = sheet.days[:day.day - 1] + code + sheet.days[day.day:]
@@ -109,12 +115,13 @@ def _move(sheet: Sheet, to: str, *, on: dt.date, role: str, actor: Any, **fields
 def confirm(*, sheet: Sheet, on: dt.date, actor: Any) -> bool:
     """A7.14, A7.16: the parent confirms the sheet (or the corrected one); a repeat is a no-op."""
     if sheet.state == SheetState.OPEN and on > last_day(sheet.month):
-        raise SheetError("the month is over: the sheet was confirmed automatically")
+        raise SheetError(_("The month is over: the sheet was confirmed automatically."))
     try:
         return _move(sheet, SheetState.CONFIRMED, on=on, role=Role.PAR, actor=actor,
                      parent_responded=True)
     except IllegalTransition:
-        raise SheetError(f"a sheet in state {sheet.state!r} cannot be confirmed") from None
+        raise SheetError(_("A sheet in state “%(state)s” cannot be confirmed.")
+                         % {"state": sheet.get_state_display()}) from None
 
 
 def dispute(
@@ -123,12 +130,12 @@ def dispute(
 ) -> Dispute:
     """A7.15: the parent disputes the sheet with a reason and an optional document."""
     if not reason.strip():
-        raise SheetError("a dispute needs a reason")
+        raise SheetError(_("A dispute needs a reason."), "reason")
     if document is not None:
         name = document.name or ""
         ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
         if ext not in DOCUMENT_TYPES or (document.size or 0) > MAX_DOCUMENT:
-            raise SheetError("the document must be PDF, JPG or PNG, at most 5 MB")
+            raise SheetError(_("The document must be PDF, JPG or PNG, at most 5 MB."), "document")
     if not _move(sheet, SheetState.DISPUTED, on=on, role=Role.PAR, actor=actor,
                  parent_responded=True):
         return sheet.dispute
@@ -152,7 +159,7 @@ def answer(*, sheet: Sheet, agree: bool, on: dt.date, actor: Any,
     if agree:
         if corrected_days is None or len(corrected_days) != len(sheet.days) or any(
                 c not in Mark.values and c != UNMARKED for c in corrected_days):
-            raise SheetError("a corrected sheet needs one mark per day of the month")
+            raise SheetError(_("A corrected sheet needs one mark per day of the month."), "days")
         sheet.days, sheet.version = corrected_days, sheet.version + 1
         sheet.save(update_fields=["days", "version"])
         moved = _move(sheet, SheetState.CORRECTED, on=on, role=Role.PRE, actor=actor,

@@ -110,7 +110,7 @@ def accounts_opened(request: HttpRequest, body: Opened, idempotency_key: str = K
             return 409, {"detail": str(e)}
         return 200, {"account_id": account.pk, "status": AccountStatus.OPENED}
 
-    return Status(*idempotent(bank=bank, key=idempotency_key, path="accounts/opened",
+    return Status(*idempotent(client=bank, key=idempotency_key, path="accounts/opened",
                       body=body.dict(), handler=handle))
 
 
@@ -127,7 +127,7 @@ def accounts_closed(request: HttpRequest, body: Closed, idempotency_key: str = K
                                 role=Role.BANK)
         return 200, {"account_id": account.pk, "status": AccountStatus.CLOSED}
 
-    return Status(*idempotent(bank=bank, key=idempotency_key, path="accounts/closed",
+    return Status(*idempotent(client=bank, key=idempotency_key, path="accounts/closed",
                       body=body.dict(), handler=handle))
 
 
@@ -147,7 +147,7 @@ def monthly_lists(
             return 409, {"detail": str(e)}
         return 200, {"status": "received"}
 
-    return Status(*idempotent(bank=bank, key=idempotency_key, path="monthly-lists",
+    return Status(*idempotent(client=bank, key=idempotency_key, path="monthly-lists",
                               body=body.dict(), handler=handle))
 
 
@@ -166,5 +166,5 @@ def preschools_registered(
             return 409, {"detail": str(e)}
         return 200, {"status": "registered" if created else "already registered"}
 
-    return Status(*idempotent(bank=bank, key=idempotency_key, path="preschools/registered",
+    return Status(*idempotent(client=bank, key=idempotency_key, path="preschools/registered",
                               body=body.dict(), handler=handle))

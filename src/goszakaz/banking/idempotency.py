@@ -1,4 +1,4 @@
-"""Idempotent write requests of the bank API: a repeat returns the first answer, a changed body gets 409."""
+"""Idempotent API writes (banks, preschools): a repeat returns the first answer, a changed body gets 409."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from goszakaz.banking.models import IdempotentRequest
-from goszakaz.registry.models import Bank
+from goszakaz.registry.models import Bank, Preschool
 
 Answer = tuple[int, dict[str, Any]]
 CONFLICT = 409
@@ -28,16 +28,21 @@ def _replay(prior: IdempotentRequest, digest: str) -> Answer:
     return prior.status, prior.response
 
 
+def _client(client: Bank | Preschool) -> dict[str, Any]:
+    return {"bank": client} if isinstance(client, Bank) else {"preschool": client}
+
+
 def idempotent(
-    *, bank: Bank, key: str, path: str, body: dict[str, Any], handler: Callable[[], Answer]
+    *, client: Bank | Preschool, key: str, path: str, body: dict[str, Any],
+    handler: Callable[[], Answer],
 ) -> Answer:
-    """Run `handler` once per (bank, key): its changes and the stored answer commit together.
+    """Run `handler` once per (client, key): its changes and the stored answer commit together.
 
     An answer with an error status is not stored: nothing changed, so a repeat may try again.
     Two identical requests at once: the loser of the unique key sees the winner's answer.
     """
     digest = _digest(path, body)
-    prior = IdempotentRequest.objects.filter(bank=bank, key=key).first()
+    prior = IdempotentRequest.objects.filter(**_client(client), key=key).first()
     if prior is not None:
         return _replay(prior, digest)
     try:
@@ -47,10 +52,10 @@ def idempotent(
                 transaction.set_rollback(True)
                 return status, response
             IdempotentRequest.objects.create(
-                bank=bank, key=key, path=path, body_sha256=digest, status=status,
+                **_client(client), key=key, path=path, body_sha256=digest, status=status,
                 response=response, created_at=timezone.now())
     except IntegrityError:
-        prior = IdempotentRequest.objects.filter(bank=bank, key=key).first()
+        prior = IdempotentRequest.objects.filter(**_client(client), key=key).first()
         if prior is None:
             raise
         return _replay(prior, digest)

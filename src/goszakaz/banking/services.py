@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from typing import Any
 
 from django.utils import timezone
@@ -24,6 +22,7 @@ from goszakaz.enrollment.services import annul, set_status
 from goszakaz.notifications.models import Notification
 from goszakaz.notifications.services import notify
 from goszakaz.registry.models import Bank, City, Role
+from goszakaz.tokens import digest, new_token
 from goszakaz.verification.services import report_parent_not_registered
 
 
@@ -33,20 +32,16 @@ class BankingError(Exception):
 
 def issue_token(*, bank: Bank) -> str:
     """A new API token for a bank: shown once, stored only as its SHA-256."""
-    token = secrets.token_urlsafe(32)
-    BankToken.objects.create(bank=bank, token_sha256=_sha256(token), created_at=timezone.now())
+    token, sha256 = new_token()
+    BankToken.objects.create(bank=bank, token_sha256=sha256, created_at=timezone.now())
     return token
 
 
 def bank_for_token(token: str) -> Bank | None:
     """The bank an active token belongs to, or None."""
     row = (BankToken.objects.select_related("bank")
-           .filter(token_sha256=_sha256(token), active=True).first())
+           .filter(token_sha256=digest(token), active=True).first())
     return row.bank if row else None
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def request_accounts(*, city: City, bank: Bank, on: dt.date, actor: Any, role: str) -> int:

@@ -1,0 +1,166 @@
+"""The sheet API for preschools' own systems (A7.13): read the month's sheets, send day marks.
+
+A token per preschool (`Authorization: Bearer`), an Idempotency-Key on every write; a batch of
+marks goes in whole or not at all, every refused mark named by its index and field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Header, Query, Router, Schema, Status
+from ninja.security import HttpBearer
+
+from goszakaz.attendance import services
+from goszakaz.attendance.models import UNMARKED, Sheet
+from goszakaz.attendance.tokens import preschool_for_token
+from goszakaz.banking.idempotency import Answer, idempotent
+from goszakaz.domain.calendar import OutsideCalendar
+from goszakaz.domain.months import last_day
+from goszakaz.enrollment.models import Contract, Voucher
+from goszakaz.registry.models import Preschool
+from goszakaz.rules.calendar import kz_calendar
+
+KEY = Header(..., alias="Idempotency-Key", min_length=1, max_length=128)  # type: ignore[type-arg]
+MONTH = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
+MAX_MARKS = 10_000  # a month of a large preschool's group in one request
+
+
+class PreschoolBearer(HttpBearer):
+    """`Authorization: Bearer <token>`: the request acts for the token's preschool."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Preschool | None:
+        return preschool_for_token(token)
+
+
+router = Router(auth=PreschoolBearer(), tags=["preschool"])
+
+
+class MonthQuery(Schema):
+    month: str = Field(..., pattern=MONTH)
+
+
+class SheetOut(Schema):
+    """A child's sheet of the month: `days[i]` is the mark of day i + 1 ('.' not marked)."""
+
+    child_iin: str
+    month: str
+    days: str
+    state: str
+    version: int = Field(..., description="0: no mark yet, the sheet is not opened")
+    contract_from: dt.date
+    contract_to: dt.date | None
+
+
+class MarkIn(Schema):
+    child_iin: str = Field(..., pattern=r"^[0-9]{12}$")
+    day: dt.date
+    code: str = Field(..., description="P present, S sick, A absent, V parent's vacation")
+
+
+class Marks(Schema):
+    marks: list[MarkIn] = Field(..., min_length=1, max_length=MAX_MARKS)
+
+
+class Marked(Schema):
+    marked: int
+    changed: int
+
+
+class Refused(Schema):
+    index: int
+    child_iin: str
+    field: str
+    detail: str
+
+
+class Error(Schema):
+    detail: str
+    errors: list[Refused] = Field(default_factory=list)
+
+
+def _preschool(request: HttpRequest) -> Preschool:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+def _contracts(preschool: Preschool, first: dt.date, last: dt.date) -> list[Contract]:
+    return list(Contract.objects.filter(preschool=preschool, starts_on__lte=last)
+                .filter(Q(ends_on=None) | Q(ends_on__gte=first))
+                .select_related("voucher").order_by("voucher__child_iin", "starts_on"))
+
+
+@router.get("/sheets", response=list[SheetOut])
+def sheets(request: HttpRequest, query: Query[MonthQuery]) -> list[dict[str, Any]]:
+    """A7.13: the month's sheet of every child with a contract at this preschool in the month."""
+    preschool, month = _preschool(request), query.month
+    first, last = dt.date.fromisoformat(month + "-01"), last_day(month)
+    contracts = _contracts(preschool, first, last)
+    opened = {s.voucher_id: s for s in Sheet.objects.filter(
+        preschool=preschool, month=month, voucher_id__in=[c.voucher_id for c in contracts])}
+    out: dict[int, dict[str, Any]] = {}
+    for c in contracts:
+        sheet = opened.get(c.voucher_id)
+        row = out.setdefault(c.voucher_id, {
+            "child_iin": c.voucher.child_iin, "month": month,
+            "days": sheet.days if sheet else UNMARKED * last.day,
+            "state": sheet.state if sheet else "open", "version": sheet.version if sheet else 0,
+            "contract_from": c.starts_on, "contract_to": c.ends_on})
+        row["contract_to"] = c.ends_on  # several contracts in a month: the last one's end
+    return list(out.values())
+
+
+def _voucher(preschool: Preschool, child_iin: str, day: dt.date) -> Voucher | None:
+    """The child's voucher whose contract with this preschool covers the day."""
+    contract = (Contract.objects.filter(preschool=preschool, voucher__child_iin=child_iin,
+                                        starts_on__lte=day)
+                .filter(Q(ends_on=None) | Q(ends_on__gte=day)).select_related("voucher").first())
+    return contract.voucher if contract else None
+
+
+def _is_working_day(day: dt.date) -> bool:
+    """The calendar's answer; a year without calendar data raises OutsideCalendar."""
+    return kz_calendar(day.year).is_working_day(day)
+
+
+@router.post("/marks", response={200: Marked, 409: Error})
+def marks(request: HttpRequest, body: Marks, idempotency_key: str = KEY) -> Status[dict[str, Any]]:
+    """A7.13: day marks of this preschool's children; all of them or none."""
+    preschool = _preschool(request)
+
+    def handle() -> Answer:
+        refused: list[dict[str, Any]] = []
+        changed = 0
+        for i, m in enumerate(body.marks):
+            voucher = _voucher(preschool, m.child_iin, m.day)
+            if voucher is None:
+                refused.append({"index": i, "child_iin": m.child_iin, "field": "day",
+                                "detail": _("The day is outside the child's contract with "
+                                            "this preschool.")})
+                continue
+            before = Sheet.objects.filter(voucher=voucher, month=m.day.isoformat()[:7]).first()
+            try:
+                sheet = services.mark(voucher=voucher, day=m.day, code=m.code,
+                                      preschool_id=preschool.pk,
+                                      is_working_day=_is_working_day, actor=None)
+            except OutsideCalendar as e:
+                refused.append({"index": i, "child_iin": m.child_iin, "field": "day",
+                                "detail": str(e)})
+                continue
+            except services.SheetError as e:
+                refused.append({"index": i, "child_iin": m.child_iin, "field": e.field or "day",
+                                "detail": str(e)})
+                continue
+            changed += before is None or before.version != sheet.version
+        if refused:
+            return 409, {"detail": _("%(refused)d of %(total)d mark(s) refused; nothing was "
+                                     "saved.") % {"refused": len(refused),
+                                                  "total": len(body.marks)},
+                         "errors": refused}
+        return 200, {"marked": len(body.marks), "changed": changed}
+
+    return Status(*idempotent(client=preschool, key=idempotency_key, path="marks",
+                              body=body.dict(), handler=handle))
