@@ -167,3 +167,24 @@ def test_tick_does_what_is_due_and_twice_changes_nothing(city, settings, tmp_pat
     assert Settlement.objects.count() == 1 and Transfer.objects.filter(code="payment").count() == 1
     assert (tmp_path / "nobd-sheets-taraz-2024-04.csv").exists()
     assert verify() == []
+
+
+def test_the_parent_sees_the_months_statement(city, parent) -> None:
+    # covers: A8.1, A7.18, A7.9
+    from django.test import Client
+
+    taraz, school, child, direct = city
+    fund(taraz, "2024-04", D(2024, 4, 8))
+    for v in (child, direct):
+        mark(voucher=v, day=D(2024, 4, 2), code="A", preschool_id=school.pk,
+             is_working_day=WORKING, actor=None)
+    auto_confirm(today=D(2024, 5, 1))
+    settle(city=taraz, month="2024-04", on=D(2024, 5, 2), actor=None, role=Role.OPR)
+    page = Client()
+    page.force_login(parent)
+    html = page.get("/parent/sheets/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    # 1 unexcused day is within the limit: all 22 days paid; the fee for 22 of 22 days
+    assert html.count("60\u00a0000,00 ₸") == 4  # two children: the amount due and paid
+    assert html.count("15\u00a0000,00 ₸") == 2
+    assert "Оплачено оператором напрямую" in html  # the child without an account (A7.9)
+    assert ": 0,00 ₸</li>" in html  # the funded account paid its month in full

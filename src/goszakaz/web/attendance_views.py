@@ -23,6 +23,7 @@ from goszakaz.attendance.models import Mark, Sheet
 from goszakaz.attendance.upload import import_group_sheet
 from goszakaz.domain.months import month_of
 from goszakaz.enrollment.models import Contract
+from goszakaz.finance.models import AccountKind, LedgerAccount
 from goszakaz.imports import ImportRejected
 from goszakaz.rules.calendar import kz_calendar
 from goszakaz.web.permissions import actor_of, can
@@ -116,9 +117,15 @@ def parent_sheets(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request.user)
     if not can(actor, "cabinet.view"):
         raise PermissionDenied
-    sheets = (Sheet.objects.filter(voucher__parent_iin=actor.iin)
-              .select_related("voucher", "preschool").order_by("-month")[:24])
-    return render(request, "web/parent_sheets.html", {"sheets": sheets})
+    # the statement (A8, A7.18): each settled month's cost, what was paid of it, and the parent
+    # fee beside it (paid by the parent, not from the account); then the accounts' balances
+    sheets = list(Sheet.objects.filter(voucher__parent_iin=actor.iin)
+                  .select_related("voucher", "preschool", "settlement").order_by("-month")[:24])
+    children = {s.voucher_id: s.voucher for s in sheets}
+    accounts = LedgerAccount.objects.filter(kind=AccountKind.CHILD, closed=False,
+                                            owner__in=[str(v) for v in children])
+    return render(request, "web/parent_sheets.html", {
+        "sheets": sheets, "balances": [(children[int(a.owner)], a.balance) for a in accounts]})
 
 
 @login_required

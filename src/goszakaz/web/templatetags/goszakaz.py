@@ -1,4 +1,4 @@
-"""Template filters: labels of allocation reasons and city names in the page's language."""
+"""Template filters: labels of allocation reasons, city names and amounts in the page's language."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ from django import template
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from goszakaz.domain.money import format_tiyn
+
 register = template.Library()
+NBSP = "\u00a0"  # thousands separator of ru and kk amounts, kept on one line
 
 REASONS = {
     "not resident": _("not resident in the city"),
@@ -26,3 +29,14 @@ def city_name(city: object) -> str:
     """The city's name in the current language (Russian by default)."""
     lang = translation.get_language() or "ru"
     return str(getattr(city, f"name_{lang}", None) or getattr(city, "name_ru", ""))
+
+
+@register.filter
+def tenge(tiyn: int) -> str:
+    """Integer tiyn as the reader writes tenge: 5727273 -> "57 272,73 ₸" (ru, kk), "57,272.73 ₸" (en)."""
+    whole, cents = format_tiyn(tiyn).split(".")
+    sign, digits = ("-", whole[1:]) if whole.startswith("-") else ("", whole)
+    groups = f"{int(digits):,}"
+    if (translation.get_language() or "ru") == "en":
+        return f"{sign}{groups}.{cents} ₸"
+    return f"{sign}{groups.replace(',', NBSP)},{cents} ₸"
