@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from goszakaz.audit.services import record
 from goszakaz.banking.models import (
@@ -74,10 +75,10 @@ def account_opened(
     account = ChildAccount.objects.select_for_update().get(pk=account.pk)
     if not needs_transition(account.status, AccountStatus.OPENED, ACCOUNT_TRANSITIONS):
         if account.number != number:
-            raise BankingError("the account is already open under another number")
+            raise BankingError(_("The account is already open under another number."))
         return account
     if ChildAccount.objects.filter(bank=account.bank, number=number).exists():
-        raise BankingError("this account number is already used for another child")
+        raise BankingError(_("This account number is already used for another child."))
     account.status, account.number, account.opened_on = AccountStatus.OPENED, number, opened_on
     account.parent_registered = parent_registered
     account.save(update_fields=["status", "number", "opened_on", "parent_registered"])
@@ -124,9 +125,10 @@ def receive_monthly_list(
     ids = set(opened) | set(not_registered)
     known = set(ChildAccount.objects.filter(bank=bank, pk__in=ids).values_list("pk", flat=True))
     if ids - known:
-        raise BankingError(f"unknown accounts for this bank: {sorted(ids - known)[:10]}")
+        raise BankingError(_("Unknown accounts for this bank: %(ids)s.")
+                           % {"ids": sorted(ids - known)[:10]})
     if set(opened) & set(not_registered):
-        raise BankingError("an account is both opened and not registered")
+        raise BankingError(_("An account is both opened and not registered."))
     monthly, created = MonthlyBankList.objects.get_or_create(
         bank=bank, month=month, defaults={"received_on": received_on, "opened": sorted(opened),
                                           "not_registered": sorted(not_registered)})
@@ -172,7 +174,7 @@ def register_preschool(
 
     preschool = Preschool.objects.filter(bin=preschool_bin).first()
     if preschool is None or not preschool.in_perechen(on):
-        raise BankingError("no preschool with this BIN on a city's Перечень")
+        raise BankingError(_("No preschool with this BIN on a city's Перечень."))
     registration, created = BankRegistration.objects.get_or_create(
         bank=bank, preschool=preschool, defaults={"registered_on": on})
     if created:

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from goszakaz import clock
 from goszakaz.audit.services import record
@@ -112,7 +113,7 @@ def verify(
     """
     submission = ListSubmission.objects.select_for_update().get(pk=submission.pk)
     if on < submission.received_on:
-        raise VerificationError("the check cannot be before the lists were received")
+        raise VerificationError(_("The check cannot be before the lists were received."))
     city = City.objects.get(pk=submission.city_id)
     names = CityNames.of(city.code, city.name_ru, city.name_kk, city.name_en)
     opened: Counter[str] = Counter()
@@ -121,8 +122,8 @@ def verify(
         preschools += 1
         for m in preschool_mismatches(bin_=preschool.bin, city=names,
                                       record=nobd.find_preschool(preschool.bin)):
-            _, new = open_case(city=city, mismatch=m, preschool=preschool, on=on,
-                               submission=submission, actor=actor, role=role)
+            new = open_case(city=city, mismatch=m, preschool=preschool, on=on,
+                            submission=submission, actor=actor, role=role)[1]
             opened[m.kind] += new
     checked: list[Voucher] = []
     granted = Voucher.objects.filter(city=city, status=VoucherStatus.GRANTED).only(
@@ -132,8 +133,8 @@ def verify(
         for m in child_mismatches(iin=voucher.child_iin, birth_date=voucher.birth_date,
                                   name=voucher.child_name, city=names,
                                   record=nobd.find_child(voucher.child_iin)):
-            _, new = open_case(city=city, mismatch=m, voucher=voucher, on=on,
-                               submission=submission, actor=actor, role=role)
+            new = open_case(city=city, mismatch=m, voucher=voucher, on=on,
+                            submission=submission, actor=actor, role=role)[1]
             opened[m.kind] += new
     blocked = set(RiskCase.objects.filter(
         city=city, voucher__status=VoucherStatus.GRANTED, state__in=UNRESOLVED,
@@ -169,7 +170,7 @@ def open_case(
     elif preschool is not None and voucher is None:
         subject, subject_id = "preschool", preschool.pk
     else:
-        raise VerificationError("a risk case is about one voucher or one preschool")
+        raise VerificationError(_("A risk case is about one voucher or one preschool."))
     case, created = RiskCase.objects.get_or_create(
         key=f"{subject[0]}/{subject_id}/{mismatch.kind}/{mismatch.digest()}",
         defaults={"city": city, "voucher": voucher, "preschool": preschool,
@@ -241,9 +242,9 @@ def close_by_protocol(
     if not needs_transition(case.state, decision, RISK_CASE_TRANSITIONS):
         return case.protocol
     if decision == ProtocolDecision.CONFIRMED and corrections:
-        raise VerificationError("a protocol confirming the data carries no corrections")
+        raise VerificationError(_("A protocol confirming the data carries no corrections."))
     if decision == ProtocolDecision.CORRECTED and not corrections:
-        raise VerificationError("a protocol correcting the data needs the corrections")
+        raise VerificationError(_("A protocol correcting the data needs the corrections."))
     number = number or f"A7.4/{case.city.code}/{case.pk}"
     applied = _correct(case, corrections, number=number, actor=actor, role=role)
     protocol = Protocol.objects.create(case=case, number=number, date=on, decision=decision,
@@ -267,7 +268,8 @@ def _correct(case: RiskCase, corrections: dict[str, Any], *, number: str, actor:
         allowed, target = PRESCHOOL_CORRECTIONS, _preschool_of(case, lock=True)
     unknown = sorted(set(corrections) - set(allowed))
     if unknown:
-        raise VerificationError(f"a protocol cannot correct {', '.join(unknown)}")
+        raise VerificationError(_("A protocol cannot correct %(fields)s.")
+                                % {"fields": ", ".join(unknown)})
     applied: dict[str, dict[str, str]] = {}
     for name, raw in corrections.items():
         value = _clean(name, raw, target)
@@ -276,7 +278,7 @@ def _correct(case: RiskCase, corrections: dict[str, Any], *, number: str, actor:
             setattr(target, name, value)
             applied[name] = {"before": str(before), "after": str(value)}
     if corrections and not applied:
-        raise VerificationError("the corrections change nothing: confirm the data instead")
+        raise VerificationError(_("The corrections change nothing: confirm the data instead."))
     if applied:
         target.save(update_fields=list(applied))
         obj_type = "voucher" if isinstance(target, Voucher) else "preschool"
@@ -296,22 +298,22 @@ def _clean(name: str, raw: Any, target: Voucher | Preschool) -> Any:
             iin_birth_date(value)
             if Voucher.objects.filter(city_id=target.city_id, child_iin=value).exclude(
                     pk=target.pk).exclude(status=VoucherStatus.ANNULLED).exists():
-                raise VerificationError("another live voucher of the city has this IIN")
+                raise VerificationError(_("Another live voucher of the city has this IIN."))
         elif name == "bin":
             validate_bin(value)
             if Preschool.objects.filter(bin=value).exclude(pk=target.pk).exists():
-                raise VerificationError("another preschool has this BIN")
+                raise VerificationError(_("Another preschool has this BIN."))
     except (InvalidNumber, ValueError, TypeError) as e:
         raise VerificationError(f"{name}: {e}") from None
     if not isinstance(value, str) or not value:
-        raise VerificationError(f"{name}: must be a non-empty text")
+        raise VerificationError(_("%(field)s: must be a non-empty text.") % {"field": name})
     return " ".join(value.split())
 
 
 def _preschool_of(case: RiskCase, *, lock: bool = False) -> Preschool:
     """The preschool a case is about (locked for update when asked)."""
     if case.preschool_id is None:
-        raise VerificationError("the case is about a voucher, not a preschool")
+        raise VerificationError(_("The case is about a voucher, not a preschool."))
     preschools = Preschool.objects.select_for_update() if lock else Preschool.objects.all()
     return preschools.get(pk=case.preschool_id)
 
