@@ -10,6 +10,7 @@ from goszakaz.web import (
     bank_views,
     enrollment_views,
     import_views,
+    tariff_views,
     verification_views,
     views,
 )
@@ -44,6 +45,7 @@ urlpatterns = [
     path("bank/", bank_views.bank_cabinet, name="bank-cabinet"),
     path("operator/cases/", verification_views.operator_cases, name="operator-cases"),
     path("operator/cases/<int:case_id>/", verification_views.operator_case, name="operator-case"),
+    path("tariffs/", tariff_views.tariffs_page, name="tariffs"),
     path("edu/exclusions/", verification_views.edu_exclusions, name="edu-exclusions"),
     path("edu/exclusions/<int:case_id>/exclude/", verification_views.edu_exclude,
          name="edu-exclude"),

@@ -61,3 +61,49 @@ def test_a_term_inside_the_year_needs_no_calendar_of_the_next() -> None:
     from goszakaz.deadlines.services import business_days_after
 
     assert business_days_after(D(2026, 11, 2), 5) == D(2026, 11, 9)  # 2027 has no data yet
+
+
+def test_the_city_sets_tariffs_on_its_page_and_a_paid_month_keeps_its_own(taraz, edu_taraz,
+                                                                           shymkent) -> None:
+    # covers: A8.1, A8.2, A3
+    from django.test import Client
+
+    from goszakaz.attendance.models import Sheet
+    from goszakaz.finance.payments import Settlement
+    from goszakaz.finance.tariffs import Norm, TariffError
+    from tests.integration.conftest import make_voucher
+
+    school = make_preschool(taraz, 1)
+    page = Client()
+    page.force_login(edu_taraz)
+    norm = {"kind": "norm", "norm-age_group": "preschool", "norm-stay_mode": "full_day",
+            "norm-effective_from": "2024-03-01", "norm-amount": "60 000,50"}
+    assert page.post("/tariffs/", norm).status_code == 302
+    assert monthly_norm(city=taraz, age_group="preschool", stay_mode="full_day",
+                        month="2024-04") == 6_000_050
+    bad = page.post("/tariffs/", dict(norm, **{"norm-amount": "60000.001"}))
+    assert "Укажите сумму в тенге" in bad.content.decode()  # a float never sees an amount
+    fee = {"kind": "fee", "fee-preschool": school.pk, "fee-effective_from": "2024-04-01",
+           "fee-amount": "15000"}
+    assert page.post("/tariffs/", fee).status_code == 302
+    html = page.get("/tariffs/").content.decode()
+    assert "60\u00a0000,50 ₸" in html and "15\u00a0000,00 ₸" in html and "parent_fee.set" in html
+    other = make_preschool(shymkent, 2)  # another city's preschool is not offered
+    assert page.post("/tariffs/", dict(fee, **{"fee-preschool": other.pk})).status_code == 200
+    assert parent_fee(preschool=other, month="2024-05") == 0
+
+    # April is paid: its norm and fee stay; a change may start in May (A9 never reopens tariffs)
+    voucher = make_voucher(taraz, 1)
+    sheet = Sheet.objects.create(voucher=voucher, preschool=school, city="taraz",
+                                 month="2024-04", days="." * 30, state="auto_confirmed")
+    Settlement.objects.create(sheet=sheet, voucher=voucher, preschool=school, city="taraz",
+                              month="2024-04", due=1, paid=1, parent_fee=0, payable_days=22,
+                              direct=True, clauses=[], settled_on=D(2024, 5, 2))
+    refused = page.post("/tariffs/", dict(norm, **{"norm-effective_from": "2024-04-01"}))
+    assert "2024-04 уже оплачен" in refused.content.decode()
+    with pytest.raises(TariffError):
+        set_parent_fee(preschool=school, effective_from=D(2024, 3, 20), amount=0, actor=None,
+                       role=Role.EDU)
+    set_norm(city=taraz, age_group="preschool", stay_mode="full_day",
+             effective_from=D(2024, 4, 15), amount=6_500_000, actor=None, role=Role.EDU)
+    assert Norm.objects.filter(city=taraz).count() == 2

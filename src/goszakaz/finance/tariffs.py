@@ -7,9 +7,11 @@ from typing import Any
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from goszakaz.audit.services import record
-from goszakaz.domain.months import first_day
+from goszakaz.domain.capacity import first_of_month_on_or_after
+from goszakaz.domain.months import first_day, month_of
 
 
 class AgeGroup(models.TextChoices):
@@ -72,6 +74,22 @@ class TariffMissing(LookupError):
     """No tariff is in force for that month."""
 
 
+class TariffError(ValueError):
+    """A tariff change the rules do not allow; the message says why."""
+
+
+def _refuse_paid_months(settled: Any, effective_from: dt.date) -> None:
+    """A month already paid keeps its tariff: a change may start at the first unpaid month.
+
+    A tariff is the one in force on a month's 1st, so a change from the 15th touches the next
+    month first."""
+    first_touched = month_of(first_of_month_on_or_after(effective_from))
+    paid = settled.filter(month__gte=first_touched).order_by("-month").first()
+    if paid is not None:
+        raise TariffError(_("%(month)s is already paid: a tariff can change from the month "
+                            "after it.") % {"month": paid.month})
+
+
 def monthly_norm(*, city: Any, age_group: str, stay_mode: str, month: str) -> int:
     """The norm in tiyn in force on the 1st of month YYYY-MM."""
     row = (Norm.objects.filter(city=city, age_group=age_group, stay_mode=stay_mode,
@@ -92,13 +110,16 @@ def parent_fee(*, preschool: Any, month: str) -> int:
 def set_norm(*, city: Any, age_group: str, stay_mode: str, effective_from: dt.date, amount: int,
              actor: Any, role: str) -> Norm:
     """Set the norm from a date (EDU, operator); the earlier rows stay as history."""
+    from goszakaz.finance.payments import Settlement
+
     if amount <= 0:
-        raise ValueError("a norm is a positive amount of tiyn")
+        raise TariffError(_("A norm is a positive amount."))
+    _refuse_paid_months(Settlement.objects.filter(city=city.code), effective_from)
     old = Norm.objects.filter(city=city, age_group=age_group, stay_mode=stay_mode,
                               effective_from=effective_from).first()
-    norm, _ = Norm.objects.update_or_create(
+    norm = Norm.objects.update_or_create(
         city=city, age_group=age_group, stay_mode=stay_mode, effective_from=effective_from,
-        defaults={"amount": amount, "set_at": timezone.now()})
+        defaults={"amount": amount, "set_at": timezone.now()})[0]
     record(user=actor, role=role, action="norm.set", obj_type="norm", obj_id=norm.pk,
            city=city.code, before={"amount": old.amount} if old else None,
            after={"amount": amount, "effective_from": effective_from.isoformat(),
@@ -109,12 +130,15 @@ def set_norm(*, city: Any, age_group: str, stay_mode: str, effective_from: dt.da
 def set_parent_fee(*, preschool: Any, effective_from: dt.date, amount: int, actor: Any,
                    role: str) -> ParentFee:
     """Set a preschool's parent fee from a date; the earlier rows stay as history."""
+    from goszakaz.finance.payments import Settlement
+
     if amount < 0:
-        raise ValueError("a parent fee cannot be negative")
+        raise TariffError(_("A parent fee cannot be negative."))
+    _refuse_paid_months(Settlement.objects.filter(preschool=preschool), effective_from)
     old = ParentFee.objects.filter(preschool=preschool, effective_from=effective_from).first()
-    fee, _ = ParentFee.objects.update_or_create(
+    fee = ParentFee.objects.update_or_create(
         preschool=preschool, effective_from=effective_from,
-        defaults={"amount": amount, "set_at": timezone.now()})
+        defaults={"amount": amount, "set_at": timezone.now()})[0]
     record(user=actor, role=role, action="parent_fee.set", obj_type="preschool",
            obj_id=preschool.pk, city=preschool.city.code,
            before={"amount": old.amount} if old else None,

@@ -53,6 +53,8 @@ def can(actor: Actor, action: str, *, city: str | None = None, parent_iin: str |
     if action in ("cabinet.view", "contract.sign"):
         return actor.role == Role.PAR and bool(actor.iin) and (
             parent_iin is None or actor.iin == parent_iin)
+    if action == "tariffs.manage":  # the city's norms and fees: its EDU, or the operator
+        return actor.role == Role.OPR or (actor.role == Role.EDU and actor.city == city)
     if action in ("accounts.request", "operator.view"):
         return actor.role == Role.OPR
     if action in ("bank.cabinet", "bank.account"):

@@ -1,0 +1,101 @@
+"""The tariffs page: the city's monthly norms and its preschools' parent fees, effective-dated,
+with their history (EDU of the city, the operator)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from goszakaz.audit.models import AuditEntry
+from goszakaz.domain.money import parse_tiyn
+from goszakaz.finance import tariffs
+from goszakaz.registry.models import City, Preschool, Role
+from goszakaz.web.permissions import actor_of, can
+
+
+class TengeField(forms.CharField):
+    """An amount in tenge ("60000.00"), cleaned to integer tiyn; never a float."""
+
+    def to_python(self, value: object) -> int | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return parse_tiyn(text.replace(",", ".").replace(" ", "").replace("\u00a0", ""))
+        except ValueError:
+            raise forms.ValidationError(_("Write the amount in tenge, e.g. 60000.00.")) from None
+
+
+class NormForm(forms.Form):
+    age_group = forms.ChoiceField(choices=tariffs.AgeGroup.choices, label=_lazy("Age group"))
+    stay_mode = forms.ChoiceField(choices=tariffs.StayMode.choices, label=_lazy("Stay mode"))
+    effective_from = forms.DateField(label=_lazy("From"),
+                                     widget=forms.DateInput(attrs={"type": "date"}))
+    amount = TengeField(label=_lazy("Norm a month, tenge"))
+
+
+class FeeForm(forms.Form):
+    preschool = forms.ModelChoiceField(queryset=Preschool.objects.none(),
+                                       label=_lazy("Preschool"))
+    effective_from = forms.DateField(label=_lazy("From"),
+                                     widget=forms.DateInput(attrs={"type": "date"}))
+    amount = TengeField(label=_lazy("Parent fee a month, tenge"))
+
+
+def _city(request: HttpRequest) -> City:
+    """EDU: its own city; the operator: the city it asks for (?city=)."""
+    actor = actor_of(request.user)
+    code = actor.city or request.GET.get("city") or City.objects.order_by("code").values_list(
+        "code", flat=True).first()
+    if not can(actor, "tariffs.manage", city=code):
+        raise PermissionDenied
+    return get_object_or_404(City, code=code)
+
+
+@login_required
+def tariffs_page(request: HttpRequest) -> HttpResponse:
+    """The city's norms and parent fees: set one from a date; every earlier value stays."""
+    city = _city(request)
+    role = actor_of(request.user).role or ""
+    norm_form = NormForm(request.POST if request.POST.get("kind") == "norm" else None,
+                         prefix="norm")
+    fee_form = FeeForm(request.POST if request.POST.get("kind") == "fee" else None,
+                       prefix="fee")
+    preschools = fee_form.fields["preschool"]
+    assert isinstance(preschools, forms.ModelChoiceField)
+    preschools.queryset = Preschool.objects.filter(city=city).order_by("name")
+    form = norm_form if request.POST.get("kind") == "norm" else fee_form
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                if form is norm_form:
+                    tariffs.set_norm(city=city, age_group=data["age_group"],
+                                     stay_mode=data["stay_mode"],
+                                     effective_from=data["effective_from"],
+                                     amount=data["amount"], actor=request.user, role=role)
+                else:
+                    tariffs.set_parent_fee(preschool=data["preschool"],
+                                           effective_from=data["effective_from"],
+                                           amount=data["amount"], actor=request.user, role=role)
+        except tariffs.TariffError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, _("The tariff is saved."))
+            return redirect(f"{request.path}?city={city.code}")
+    return render(request, "web/tariffs.html", {
+        "city": city, "norm_form": norm_form, "fee_form": fee_form,
+        "norms": tariffs.Norm.objects.filter(city=city).order_by(
+            "age_group", "stay_mode", "-effective_from"),
+        "fees": tariffs.ParentFee.objects.filter(preschool__city=city).select_related(
+            "preschool").order_by("preschool__name", "-effective_from"),
+        "cities": City.objects.order_by("code") if role == Role.OPR else [],
+        "changes": AuditEntry.objects.filter(city=city.code, action__in=(
+            "norm.set", "parent_fee.set")).order_by("-pk")[:50]})
