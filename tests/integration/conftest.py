@@ -15,12 +15,20 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 
+from goszakaz.banking.models import ChildAccount
 from goszakaz.domain.iin import make_iin
+from goszakaz.enrollment.services import sign_contract
+from goszakaz.finance.funding import build_request, distribute, transfer_to_operator
+from goszakaz.finance.tariffs import set_norm, set_parent_fee
 from goszakaz.queue.files import COLUMNS
-from goszakaz.registry.models import City, Membership, Role
+from goszakaz.registry.models import Bank, City, Membership, Role
+from goszakaz.rules.calendar import kz_calendar
 
 PARENT_IIN = make_iin(dt.date(1990, 5, 17), 123, female=True)
 OTHER_PARENT_IIN = make_iin(dt.date(1988, 2, 3), 456)
+D = dt.date
+NORM = 6_000_000  # 60000.00 tenge: the monthly norm of the money tests
+WORKING = kz_calendar((2024,)).is_working_day
 
 
 def pilot_city(code: str) -> City:
@@ -165,3 +173,31 @@ class Api:
                 return r.status, json.loads(r.read() or b"null")
         except urllib.error.HTTPError as e:
             return e.code, json.loads(e.read() or b"null")
+
+
+@pytest.fixture
+def money_city(taraz):
+    """Taraz with a preschool, norms and a fee from March 2024, two children with contracts
+    from April: one with an open bank account, one paid directly (A7.9)."""
+    school = make_preschool(taraz, 1, capacity=10)
+    bank = Bank.objects.create(code="halyk", name="Halyk", bin="920140000084")
+    for group in ("early", "preschool"):
+        set_norm(city=taraz, age_group=group, stay_mode="full_day", effective_from=D(2024, 3, 1),
+                 amount=NORM, actor=None, role=Role.EDU)
+    set_parent_fee(preschool=school, effective_from=D(2024, 3, 1), amount=1_500_000, actor=None,
+                   role=Role.EDU)
+    with_account, without = make_voucher(taraz, 1), make_voucher(taraz, 2)
+    for v in (with_account, without):
+        sign_contract(voucher=v, preschool=school, on=D(2024, 4, 1), actor=None)
+    ChildAccount.objects.create(voucher=with_account, bank=bank, city="taraz", status="opened",
+                                requested_on=D(2024, 3, 20), opened_on=D(2024, 3, 25),
+                                number="KZ86125KZT5004100100", parent_registered=True)
+    return taraz, school, with_account, without
+
+
+def fund(taraz: City, month: str, on: dt.date):
+    """A7.11, A7.12: the month's funding request, the budget transfer and the distribution."""
+    request = build_request(city=taraz, month=month, on=on, actor=None, role=Role.OPR)
+    transfer_to_operator(request=request, on=on, actor=None, role=Role.EDU)
+    distribute(request=request, on=on, actor=None, role=Role.OPR)
+    return request

@@ -4,61 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from goszakaz.attendance.models import Sheet, SheetState
 from goszakaz.attendance.services import auto_confirm, confirm, mark, sheet_for
-from goszakaz.banking.models import ChildAccount
 from goszakaz.deadlines.models import Deadline
-from goszakaz.enrollment.services import sign_contract
-from goszakaz.finance.funding import build_request, distribute, transfer_to_operator
+from goszakaz.finance.funding import build_request
 from goszakaz.finance.ledger import account
 from goszakaz.finance.models import AccountKind, LedgerAccount, Transfer
 from goszakaz.finance.payments import Settlement, settle
-from goszakaz.finance.tariffs import set_norm, set_parent_fee
 from goszakaz.finance.verify import verify
 from goszakaz.notifications.models import Notification
-from goszakaz.registry.models import Bank, Role
-from goszakaz.rules.calendar import kz_calendar
-from tests.integration.conftest import PARENT_IIN, make_preschool, make_voucher
+from goszakaz.registry.models import Role
+from tests.integration.conftest import NORM, PARENT_IIN, WORKING, fund
 
 D = dt.date
-WORKING = kz_calendar((2024,)).is_working_day
-NORM = 6_000_000  # 60000.00 tenge
-
-
-@pytest.fixture
-def city(taraz):
-    school = make_preschool(taraz, 1, capacity=10)
-    bank = Bank.objects.create(code="halyk", name="Halyk", bin="920140000084")
-    for group in ("early", "preschool"):
-        set_norm(city=taraz, age_group=group, stay_mode="full_day", effective_from=D(2024, 3, 1),
-                 amount=NORM, actor=None, role=Role.EDU)
-    set_parent_fee(preschool=school, effective_from=D(2024, 3, 1), amount=1_500_000, actor=None,
-                   role=Role.EDU)
-    with_account, without = make_voucher(taraz, 1), make_voucher(taraz, 2)
-    for v in (with_account, without):
-        sign_contract(voucher=v, preschool=school, on=D(2024, 4, 1), actor=None)
-    ChildAccount.objects.create(voucher=with_account, bank=bank, city="taraz", status="opened",
-                                requested_on=D(2024, 3, 20), opened_on=D(2024, 3, 25),
-                                number="KZ86125KZT5004100100", parent_registered=True)
-    return taraz, school, with_account, without
-
-
-def fund(taraz, month, on):
-    request = build_request(city=taraz, month=month, on=on, actor=None, role=Role.OPR)
-    transfer_to_operator(request=request, on=on, actor=None, role=Role.EDU)
-    distribute(request=request, on=on, actor=None, role=Role.OPR)
-    return request
 
 
 def balance(kind, owner) -> int:
     return LedgerAccount.objects.get(kind=kind, owner=owner).balance
 
 
-def test_a_month_from_the_budget_to_the_preschool(city) -> None:
+def test_a_month_from_the_budget_to_the_preschool(money_city) -> None:
     # covers: A7.11, A7.12, A7.18, A7.9, A2
-    taraz, school, child, direct = city
+    taraz, school, child, direct = money_city
     request = fund(taraz, "2024-04", D(2024, 4, 8))
     assert (request.to_accounts, request.direct) == (NORM, NORM)
     assert fund(taraz, "2024-04", D(2024, 4, 9)).pk == request.pk  # once
@@ -85,9 +52,9 @@ def test_a_month_from_the_budget_to_the_preschool(city) -> None:
     assert verify() == []
 
 
-def test_next_month_tops_up_only_what_is_missing(city) -> None:
+def test_next_month_tops_up_only_what_is_missing(money_city) -> None:
     # covers: A9, I5
-    taraz, school, child, _ = city
+    taraz, school, child, _ = money_city
     fund(taraz, "2024-04", D(2024, 4, 8))
     for day in (D(2024, 4, 2), D(2024, 4, 3), D(2024, 4, 4), D(2024, 4, 5)):
         mark(voucher=child, day=day, code="A", preschool_id=school.pk, is_working_day=WORKING,
@@ -101,9 +68,9 @@ def test_next_month_tops_up_only_what_is_missing(city) -> None:
     assert Sheet.objects.get(voucher=child, month="2024-04").state == SheetState.AUTO_CONFIRMED
 
 
-def test_a_short_balance_pays_what_is_there_and_the_rest_later(city) -> None:
+def test_a_short_balance_pays_what_is_there_and_the_rest_later(money_city) -> None:
     # covers: I5, A9
-    taraz, school, child, _ = city
+    taraz, school, child, _ = money_city
     operator = account(kind=AccountKind.OPERATOR, owner="taraz", city="taraz")
     budget = account(kind=AccountKind.BUDGET, owner="taraz", city="taraz", no_overdraft=False)
     from goszakaz.finance.ledger import Spec, post
@@ -129,9 +96,9 @@ def test_a_short_balance_pays_what_is_there_and_the_rest_later(city) -> None:
     assert s.paid == s.due and verify() == []
 
 
-def test_two_silent_months_annul_after_the_second_payment(city) -> None:
+def test_two_silent_months_annul_after_the_second_payment(money_city) -> None:
     # covers: A7.14, I6
-    taraz, school, child, direct = city
+    taraz, school, child, direct = money_city
     for day in (D(2024, 4, 2), D(2024, 5, 2)):
         for v in (child, direct):
             mark(voucher=v, day=day, code="P", preschool_id=school.pk, is_working_day=WORKING,
@@ -153,12 +120,12 @@ def test_two_silent_months_annul_after_the_second_payment(city) -> None:
     assert Settlement.objects.filter(voucher=child).count() == 2  # both months were paid
 
 
-def test_tick_does_what_is_due_and_twice_changes_nothing(city, settings, tmp_path) -> None:
+def test_tick_does_what_is_due_and_twice_changes_nothing(money_city, settings, tmp_path) -> None:
     # covers: A7.14, A7.17, A7.18
     from goszakaz.cli import main
 
     settings.NOBD_EXPORT_DIR = tmp_path
-    taraz, school, child, _ = city
+    taraz, school, child, _ = money_city
     fund(taraz, "2024-04", D(2024, 4, 8))
     mark(voucher=child, day=D(2024, 4, 2), code="P", preschool_id=school.pk,
          is_working_day=WORKING, actor=None)
@@ -169,11 +136,11 @@ def test_tick_does_what_is_due_and_twice_changes_nothing(city, settings, tmp_pat
     assert verify() == []
 
 
-def test_the_parent_sees_the_months_statement(city, parent) -> None:
+def test_the_parent_sees_the_months_statement(money_city, parent) -> None:
     # covers: A8.1, A7.18, A7.9
     from django.test import Client
 
-    taraz, school, child, direct = city
+    taraz, school, child, direct = money_city
     fund(taraz, "2024-04", D(2024, 4, 8))
     for v in (child, direct):
         mark(voucher=v, day=D(2024, 4, 2), code="A", preschool_id=school.pk,

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from goszakaz import clock
 from goszakaz.banking import services
@@ -25,8 +25,8 @@ from goszakaz.web.views import mask_iin
 class SendListForm(forms.Form):
     """A7.5: which city's verified children go to which bank."""
 
-    city = forms.ModelChoiceField(queryset=City.objects.all(), label=_lazy("City"))
-    bank = forms.ModelChoiceField(queryset=Bank.objects.all(), label=_lazy("Bank"))
+    city = forms.ModelChoiceField(queryset=City.objects.all(), label=gettext_lazy("City"))
+    bank = forms.ModelChoiceField(queryset=Bank.objects.all(), label=gettext_lazy("Bank"))
 
 
 @login_required
@@ -53,13 +53,13 @@ class OpenForm(forms.Form):
 
     account = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     number = forms.RegexField(regex=r"^KZ[0-9]{2}[0-9A-Z]{16}$", label="IBAN")
-    parent_registered = forms.BooleanField(required=False, label=_lazy("Parent registered"))
+    parent_registered = forms.BooleanField(required=False, label=gettext_lazy("Parent registered"))
 
 
 class MonthForm(forms.Form):
     """A7.9: the month whose list the bank sends (every account is listed by its state)."""
 
-    month = forms.RegexField(regex=r"^20[0-9]{2}-(0[1-9]|1[0-2])$", label=_lazy("Month"))
+    month = forms.RegexField(regex=r"^20[0-9]{2}-(0[1-9]|1[0-2])$", label=gettext_lazy("Month"))
 
 
 @login_required

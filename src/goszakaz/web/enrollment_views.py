@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from goszakaz import clock
@@ -28,11 +28,11 @@ from goszakaz.web.views import edu_city, mask_iin
 class PreschoolForm(forms.Form):
     """A4: a preschool put on (or added to) the city's Перечень."""
 
-    bin = forms.CharField(min_length=12, max_length=12, label=_lazy("BIN"))
-    name = forms.CharField(max_length=300, label=_lazy("Name"))
+    bin = forms.CharField(min_length=12, max_length=12, label=gettext_lazy("BIN"))
+    name = forms.CharField(max_length=300, label=gettext_lazy("Name"))
     design_capacity = forms.IntegerField(min_value=1, max_value=5000,
-                                         label=_lazy("Design capacity"))
-    included_on = forms.DateField(label=_lazy("Included in the list on"),
+                                         label=gettext_lazy("Design capacity"))
+    included_on = forms.DateField(label=gettext_lazy("Included in the list on"),
                                   widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean_bin(self) -> str:
@@ -76,11 +76,11 @@ def edu_perechen(request: HttpRequest) -> HttpResponse:
 class LifeEventForm(forms.Form):
     """A12, A13: a child moved away or died; the voucher is annulled from the date."""
 
-    voucher = forms.IntegerField(min_value=1, label=_lazy("Voucher"))
+    voucher = forms.IntegerField(min_value=1, label=gettext_lazy("Voucher"))
     reason = forms.ChoiceField(choices=[(AnnulmentReason.MOVED.value, AnnulmentReason.MOVED.label),
                                         (AnnulmentReason.DEATH.value, AnnulmentReason.DEATH.label)],
-                               label=_lazy("Event"))
-    on = forms.DateField(label=_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+                               label=gettext_lazy("Event"))
+    on = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from goszakaz.enrollment.imports import import_children, import_contracts
 from goszakaz.imports import ImportRejected
@@ -27,7 +27,7 @@ SHOWN = 30  # errors listed on the page; the rest are counted
 class UploadForm(forms.Form):
     """A CSV (UTF-8 or Windows-1251) or XLSX file."""
 
-    file = forms.FileField(label=_lazy("File (CSV or XLSX)"))
+    file = forms.FileField(label=gettext_lazy("File (CSV or XLSX)"))
 
 
 @login_required

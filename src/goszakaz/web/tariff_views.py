@@ -11,7 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from goszakaz.audit.models import AuditEntry
 from goszakaz.domain.money import parse_tiyn
@@ -34,19 +34,19 @@ class TengeField(forms.CharField):
 
 
 class NormForm(forms.Form):
-    age_group = forms.ChoiceField(choices=tariffs.AgeGroup.choices, label=_lazy("Age group"))
-    stay_mode = forms.ChoiceField(choices=tariffs.StayMode.choices, label=_lazy("Stay mode"))
-    effective_from = forms.DateField(label=_lazy("From"),
+    age_group = forms.ChoiceField(choices=tariffs.AgeGroup.choices, label=gettext_lazy("Age group"))
+    stay_mode = forms.ChoiceField(choices=tariffs.StayMode.choices, label=gettext_lazy("Stay mode"))
+    effective_from = forms.DateField(label=gettext_lazy("From"),
                                      widget=forms.DateInput(attrs={"type": "date"}))
-    amount = TengeField(label=_lazy("Norm a month, tenge"))
+    amount = TengeField(label=gettext_lazy("Norm a month, tenge"))
 
 
 class FeeForm(forms.Form):
     preschool = forms.ModelChoiceField(queryset=Preschool.objects.none(),
-                                       label=_lazy("Preschool"))
-    effective_from = forms.DateField(label=_lazy("From"),
+                                       label=gettext_lazy("Preschool"))
+    effective_from = forms.DateField(label=gettext_lazy("From"),
                                      widget=forms.DateInput(attrs={"type": "date"}))
-    amount = TengeField(label=_lazy("Parent fee a month, tenge"))
+    amount = TengeField(label=gettext_lazy("Parent fee a month, tenge"))
 
 
 def _city(request: HttpRequest) -> City:

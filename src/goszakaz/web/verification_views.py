@@ -13,14 +13,15 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from goszakaz import clock
+from goszakaz.attendance.models import Sheet
 from goszakaz.audit.services import record
 from goszakaz.registry.models import City, Role
 from goszakaz.verification import services
-from goszakaz.verification.models import RiskCase, RiskCaseState
+from goszakaz.verification.models import RiskCase, RiskCaseKind, RiskCaseState
 from goszakaz.verification.nobd import CsvNobdExport, NobdExportError
 from goszakaz.web.permissions import actor_of, can
 from goszakaz.web.views import edu_city
@@ -31,8 +32,8 @@ MAX_UPLOAD = 50 * 2**20  # an НОБД export of a large city is a few MB
 class VerifyForm(forms.Form):
     """A7.3, A7.4: the city whose lists came in, and the НОБД export to check them against."""
 
-    city = forms.ModelChoiceField(queryset=City.objects.all(), label=_lazy("City"))
-    export = forms.FileField(label=_lazy("НОБД export (CSV or XLSX)"))
+    city = forms.ModelChoiceField(queryset=City.objects.all(), label=gettext_lazy("City"))
+    export = forms.FileField(label=gettext_lazy("НОБД export (CSV or XLSX)"))
 
 
 @login_required
@@ -73,14 +74,16 @@ def operator_cases(request: HttpRequest) -> HttpResponse:
 class ProtocolForm(forms.Form):
     """A7.4: the operator's decision on a case."""
 
-    decision = forms.ChoiceField(choices=[("confirmed", _lazy("Data confirmed")),
-                                          ("corrected", _lazy("Data corrected")),
-                                          ("exclusion", _lazy("Ask EDU to exclude"))])
-    number = forms.CharField(max_length=40, required=False, label=_lazy("Protocol number"))
-    child_name = forms.CharField(max_length=200, required=False, label=_lazy("Correct name"))
-    birth_date = forms.DateField(required=False, label=_lazy("Correct birth date"),
+    decision = forms.ChoiceField(choices=[("confirmed", gettext_lazy("Data confirmed")),
+                                          ("corrected", gettext_lazy("Data corrected")),
+                                          ("exclusion", gettext_lazy("Ask EDU to exclude"))])
+    number = forms.CharField(max_length=40, required=False, label=gettext_lazy("Protocol number"))
+    child_name = forms.CharField(max_length=200, required=False, label=gettext_lazy("Correct name"))
+    birth_date = forms.DateField(required=False, label=gettext_lazy("Correct birth date"),
                                  widget=forms.DateInput(attrs={"type": "date"}))
-    note = forms.CharField(max_length=300, required=False, label=_lazy("Note"))
+    days = forms.CharField(max_length=31, required=False,
+                           label=gettext_lazy("Correct sheet (a mark per day: P, S, A, V or .)"))
+    note = forms.CharField(max_length=300, required=False, label=gettext_lazy("Note"))
 
 
 @login_required
@@ -101,7 +104,8 @@ def operator_case(request: HttpRequest, case_id: int) -> HttpResponse:
                     services.request_exclusion(case=case, actor=request.user, role=Role.OPR,
                                                note=data["note"])
                 else:
-                    corrections = {k: data[k] for k in ("child_name", "birth_date") if data[k]}
+                    corrections = {k: data[k] for k in ("child_name", "birth_date", "days")
+                                   if data[k]}
                     services.close_by_protocol(case=case, decision=data["decision"],
                                                corrections=corrections, actor=request.user,
                                                role=Role.OPR, number=data["number"],
@@ -111,8 +115,13 @@ def operator_case(request: HttpRequest, case_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The case is updated."))
         return redirect("operator-case", case_id=case.pk)
+    sheet = None
+    if case.kind == RiskCaseKind.SHEET_DISPUTE:  # A7.16: the two versions side by side
+        sheet = (Sheet.objects.filter(voucher_id=case.voucher_id, month=case.found["ours"])
+                 .select_related("dispute").first())
     return render(request, "web/operator_case.html", {"case": case, "form": form,
-                                                      "events": case.events.all()})
+                                                      "events": case.events.all(),
+                                                      "sheet": sheet})
 
 
 @login_required

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from goszakaz import rules as rule_data
@@ -112,8 +112,8 @@ def edu_actualize(request: HttpRequest) -> HttpResponse:
 class AllocationForm(forms.Form):
     """Volume (A7.1) and as-of date of an allocation."""
 
-    volume = forms.IntegerField(min_value=0, max_value=10_000_000, label=_lazy("Volume (places)"))
-    as_of = forms.DateField(label=_lazy("Allocation date"),
+    volume = forms.IntegerField(min_value=0, max_value=10_000_000, label=gettext_lazy("Volume (places)"))
+    as_of = forms.DateField(label=gettext_lazy("Allocation date"),
                             widget=forms.DateInput(attrs={"type": "date"}))
 
 
