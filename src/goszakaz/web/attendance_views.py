@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from goszakaz import clock
 from goszakaz.attendance import services
-from goszakaz.attendance.models import Mark, Sheet
+from goszakaz.attendance.models import Mark, Sheet, SheetState
 from goszakaz.attendance.upload import import_group_sheet
 from goszakaz.domain.months import month_of
 from goszakaz.enrollment.models import Contract
@@ -148,3 +148,38 @@ def parent_sheet_answer(request: HttpRequest, sheet_id: int) -> HttpResponse:
     except services.SheetError as e:
         messages.error(request, str(e))
     return redirect("parent-sheets")
+
+
+@login_required
+def preschool_disputes(request: HttpRequest) -> HttpResponse:
+    """A7.15, A7.16: the parents' disputes of this preschool's sheets, to agree or disagree."""
+    actor = actor_of(request.user)
+    if not can(actor, "preschool.pupils") or actor.preschool is None:
+        raise PermissionDenied
+    sheets = (Sheet.objects.filter(preschool_id=actor.preschool, state=SheetState.DISPUTED)
+              .select_related("voucher", "dispute").order_by("month", "pk"))
+    rows = [{"s": s, "masked_iin": mask_iin(s.voucher.child_iin)} for s in sheets]
+    return render(request, "web/preschool_disputes.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def preschool_dispute_answer(request: HttpRequest, sheet_id: int) -> HttpResponse:
+    """A7.16: agree and correct the days (the parent confirms them), or disagree (the operator
+    gets a risk case and the preschool's sheet is paid)."""
+    actor = actor_of(request.user)
+    sheet = get_object_or_404(Sheet, pk=sheet_id)
+    if not can(actor, "preschool.pupils", preschool=sheet.preschool_id):
+        raise PermissionDenied
+    agree = request.POST.get("answer") == "agree"
+    try:
+        with transaction.atomic():
+            services.answer(sheet=sheet, agree=agree, on=clock.today(), actor=request.user,
+                            corrected_days=request.POST.get("days", "").strip() if agree
+                            else None)
+    except services.SheetError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("The corrected sheet went to the parent.") if agree
+                         else _("The dispute went to the operator."))
+    return redirect("preschool-disputes")

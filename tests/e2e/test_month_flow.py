@@ -1,0 +1,59 @@
+"""In a real browser: a month of one child, from the preschool's marks through the parent's
+dispute and the preschool's correction to the parent's statement (A7.13-A7.18, A8)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from goszakaz.attendance.services import auto_confirm
+from goszakaz.finance.payments import settle
+from goszakaz.registry.models import Membership, Role
+from tests.e2e.test_allocation_flow import sign_in
+from tests.integration.conftest import PARENT_IIN, fund, make_user
+
+
+def test_a_month_from_the_mark_to_the_statement(page, live_server, money_city,
+                                                monkeypatch) -> None:
+    # covers: A7.13, A7.15, A7.16, A7.18, A8.1
+    taraz, school, child, _ = money_city
+    make_user("mama", Role.PAR, iin=PARENT_IIN)
+    staff = make_user("teacher", Role.PRE)
+    Membership.objects.filter(user=staff).update(preschool=school)
+    fund(taraz, "2024-04", dt.date(2024, 4, 8))
+    monkeypatch.setenv("GOSZAKAZ_TODAY", "2024-04-26")
+
+    sign_in(page, live_server, "teacher")
+    page.goto(f"{live_server.url}/preschool/day/?day=2024-04-02")
+    page.select_option(f"select[name=mark-{child.pk}]", "A")
+    page.get_by_role("button", name="Сохранить день").click()
+    assert "День отмечен" in page.text_content(".msg")
+    page.get_by_role("button", name="Выйти").click()
+
+    sign_in(page, live_server, "mama")
+    page.goto(f"{live_server.url}/parent/sheets/")
+    card = page.locator(".sheet", has_text=".A.")
+    card.locator("input[name=reason]").fill("Болел, справка есть")
+    card.get_by_role("button", name="Оспорить").click()
+    assert "Спор направлен в организацию" in page.text_content(".msg")
+    page.get_by_role("button", name="Выйти").click()
+
+    sign_in(page, live_server, "teacher")
+    page.goto(f"{live_server.url}/preschool/disputes/")
+    assert "Болел, справка есть" in page.text_content(".sheet")
+    days = page.input_value("input[name=days]")
+    page.fill("input[name=days]", days[:1] + "S" + days[2:])
+    page.get_by_role("button", name="Согласиться и исправить").click()
+    assert "Исправленный табель направлен родителю" in page.text_content(".msg")
+    page.get_by_role("button", name="Выйти").click()
+
+    sign_in(page, live_server, "mama")
+    page.goto(f"{live_server.url}/parent/sheets/")
+    page.locator(".sheet", has_text=".S.").get_by_role("button", name="Подтвердить").click()
+    assert "Табель подтверждён" in page.text_content(".msg")
+    auto_confirm(today=dt.date(2024, 5, 1))
+    assert settle(city=taraz, month="2024-04", on=dt.date(2024, 5, 2), actor=None,
+                  role=Role.OPR) == 1  # the other child has no sheet: no payment
+    page.reload()
+    statement = page.text_content(".sheet .statement")
+    assert "Госзаказ за месяц: 60\u00a0000,00 ₸" in statement
+    assert "Родительская плата за месяц: 15\u00a0000,00 ₸" in statement
