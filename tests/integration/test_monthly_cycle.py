@@ -155,3 +155,43 @@ def test_the_parent_sees_the_months_statement(money_city, parent) -> None:
     assert html.count("15\u00a0000,00 ₸") == 2
     assert "Оплачено оператором напрямую" in html  # the child without an account (A7.9)
     assert ": 0,00 ₸</li>" in html  # the funded account paid its month in full
+
+
+def test_the_month_is_funded_through_the_pages(money_city, edu_taraz, edu_shymkent,
+                                               monkeypatch) -> None:
+    # covers: A7.11, A7.12, A7.9, A3
+    from django.test import Client
+
+    from goszakaz.finance.funding import FundingRequest
+    from tests.integration.conftest import make_user
+
+    taraz, _, child, direct = money_city
+    monkeypatch.setenv("GOSZAKAZ_TODAY", "2024-04-08")
+    operator, edu, stranger = Client(), Client(), Client()
+    operator.force_login(make_user("operator", Role.OPR))
+    edu.force_login(edu_taraz)
+    stranger.force_login(edu_shymkent)
+    answer = operator.post("/operator/funding/", {"city": taraz.pk, "month": "2024-04"},
+                           follow=True)
+    request = FundingRequest.objects.get()
+    html = answer.content.decode()
+    assert "120\u00a0000,00 ₸" in html and "200101" in html  # the total; the direct child
+    assert str(direct.child_iin) not in html  # masked
+    url = f"/funding/{request.pk}/next/"
+    assert operator.post(url).status_code == 403  # the city transfers, not the operator
+    assert stranger.post(url).status_code == 403 and stranger.get(
+        f"/funding/{request.pk}/").status_code == 403
+    assert "2024-04" in edu.get("/edu/funding/").content.decode()
+    assert "Утвердить и перечислить оператору" in edu.get(f"/funding/{request.pk}/").content.decode()
+    edu.post(url)
+    request.refresh_from_db()
+    assert request.state == "transferred"
+    assert edu.post(url).status_code == 403  # distribution is the operator's
+    operator.post(url)
+    request.refresh_from_db()
+    assert request.state == "distributed"
+    assert balance(AccountKind.CHILD, str(child.pk)) == NORM
+    assert dict(Deadline.objects.values_list("clause", "state")) == {"A7.11": "met",
+                                                                     "A7.12": "met"}
+    operator.post(url)  # a repeat changes nothing
+    assert balance(AccountKind.CHILD, str(child.pk)) == NORM and verify() == []

@@ -11,6 +11,7 @@ from goszakaz.registry.models import Role
 CITY_ACTIONS = {
     "queue.view", "queue.actualize", "allocation.preview", "allocation.view",
     "allocation.confirm", "perechen.manage", "vouchers.grant", "voucher.life_event",
+    "funding.transfer",
 }
 
 

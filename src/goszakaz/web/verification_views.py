@@ -117,7 +117,7 @@ def operator_case(request: HttpRequest, case_id: int) -> HttpResponse:
         return redirect("operator-case", case_id=case.pk)
     sheet = None
     if case.kind == RiskCaseKind.SHEET_DISPUTE:  # A7.16: the two versions side by side
-        sheet = (Sheet.objects.filter(voucher_id=case.voucher_id, month=case.found["ours"])
+        sheet = (Sheet.objects.filter(voucher=case.voucher, month=case.found["ours"])
                  .select_related("dispute").first())
     return render(request, "web/operator_case.html", {"case": case, "form": form,
                                                       "events": case.events.all(),

@@ -1,0 +1,110 @@
+"""Pages of the monthly funding cycle (A7.11, A7.12, A7.9): the operator's request, the city's
+transfer to the operator, the operator's distribution to the children's accounts."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from goszakaz import clock
+from goszakaz.deadlines.models import Deadline
+from goszakaz.finance import funding
+from goszakaz.finance.tariffs import TariffMissing
+from goszakaz.registry.models import City, Role
+from goszakaz.web.permissions import actor_of, can
+from goszakaz.web.templatetags.goszakaz import tenge
+from goszakaz.web.views import edu_city, mask_iin
+
+
+class RequestForm(forms.Form):
+    """A7.11: the city and month to request money for."""
+
+    city = forms.ModelChoiceField(queryset=City.objects.order_by("code"),
+                                  label=gettext_lazy("City"))
+    month = forms.RegexField(regex=r"^20[0-9]{2}-(0[1-9]|1[0-2])$", label=gettext_lazy("Month"),
+                             widget=forms.TextInput(attrs={"placeholder": "2024-04"}))
+
+
+def _requests(city: City | None = None) -> list[funding.FundingRequest]:
+    rows = funding.FundingRequest.objects.select_related("city").order_by("-month", "city__code")
+    return list(rows.filter(city=city) if city else rows[:100])
+
+
+@login_required
+def operator_funding(request: HttpRequest) -> HttpResponse:
+    """A7.11: the operator makes the month's request for a city (after the banks' lists, A7.9);
+    the requests and their steps."""
+    if not can(actor_of(request.user), "operator.view"):
+        raise PermissionDenied
+    form = RequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        city, month = form.cleaned_data["city"], form.cleaned_data["month"]
+        try:
+            with transaction.atomic():
+                made = funding.build_request(city=city, month=month, on=clock.today(),
+                                             actor=request.user, role=Role.OPR)
+        except TariffMissing:
+            messages.error(request, _("No norm is set for %(month)s: set the tariffs first.")
+                           % {"month": month})
+        else:
+            messages.success(request, _("The request is sent to the city: %(amount)s.")
+                             % {"amount": tenge(made.to_accounts + made.direct)})
+            return redirect("funding-request", request_id=made.pk)
+    return render(request, "web/funding.html", {"form": form, "requests": _requests(),
+                                                "operator": True})
+
+
+@login_required
+def edu_funding(request: HttpRequest) -> HttpResponse:
+    """A7.12: the city's requests, to approve and transfer to the operator."""
+    city = edu_city(request, "funding.transfer")
+    return render(request, "web/funding.html", {"requests": _requests(city), "city": city})
+
+
+@login_required
+def funding_request(request: HttpRequest, request_id: int) -> HttpResponse:
+    """One request: totals, the deadlines, and the children paid directly (listed apart, A7.9)."""
+    made = get_object_or_404(funding.FundingRequest.objects.select_related("city"), pk=request_id)
+    actor = actor_of(request.user)
+    if not (can(actor, "operator.view")
+            or can(actor, "funding.transfer", city=made.city.code)):
+        raise PermissionDenied
+    direct = (made.lines.filter(direct=True).select_related("voucher")
+              .order_by("voucher__child_iin")[:500])
+    subject = f"funding/{made.city.code}/{made.month}"
+    return render(request, "web/funding_request.html", {
+        "r": made, "operator": actor.role == Role.OPR,
+        "children": made.lines.count(), "with_account": made.lines.filter(direct=False).count(),
+        "direct": [{"line": x, "masked_iin": mask_iin(x.voucher.child_iin)} for x in direct],
+        "deadlines": Deadline.objects.filter(city=made.city.code, subject=subject),
+        "today": clock.today()})
+
+
+@login_required
+@require_POST
+def funding_step(request: HttpRequest, request_id: int) -> HttpResponse:
+    """The next step: EDU transfers the money to the operator; the operator distributes it."""
+    made = get_object_or_404(funding.FundingRequest.objects.select_related("city"), pk=request_id)
+    actor = actor_of(request.user)
+    with transaction.atomic():
+        if made.state == funding.RequestState.SENT:
+            if not can(actor, "funding.transfer", city=made.city.code):
+                raise PermissionDenied
+            funding.transfer_to_operator(request=made, on=clock.today(), actor=request.user,
+                                         role=Role.EDU)
+            messages.success(request, _("The money is transferred to the operator."))
+        elif made.state == funding.RequestState.TRANSFERRED:
+            if not can(actor, "operator.view"):
+                raise PermissionDenied
+            n = funding.distribute(request=made, on=clock.today(), actor=request.user,
+                                   role=Role.OPR)
+            messages.success(request, _("Children's accounts credited: %(n)d.") % {"n": n})
+    return redirect("funding-request", request_id=made.pk)
