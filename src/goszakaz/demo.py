@@ -1,4 +1,5 @@
-"""Demo data for a fresh machine: a user of each role, a Taraz queue, and Uralsk's vouchers and bank."""
+"""Demo data for a fresh machine: a user of each role, a Taraz queue, and Uralsk's children with
+their bank accounts, contracts, tariffs and a paid month (December 2024)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,21 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from goszakaz.banking.services import request_accounts
+from goszakaz.attendance.services import auto_confirm, confirm, mark, sheet_for
+from goszakaz.banking.models import ChildAccount
+from goszakaz.banking.services import account_opened, request_accounts
 from goszakaz.domain.iin import check_digit, make_iin
-from goszakaz.enrollment.models import VoucherStatus
-from goszakaz.enrollment.services import grant, set_status
+from goszakaz.enrollment.models import Voucher, VoucherStatus
+from goszakaz.enrollment.services import grant, set_status, sign_contract
+from goszakaz.finance.funding import build_request, distribute, transfer_to_operator
+from goszakaz.finance.payments import settle
+from goszakaz.finance.tariffs import AgeGroup, set_norm, set_parent_fee
 from goszakaz.queue.files import COLUMNS
 from goszakaz.queue.models import Application
 from goszakaz.queue.services import actualize_queue, import_applications
 from goszakaz.queue.synthetic import synthetic_rows
 from goszakaz.registry.models import AgreementVersion, Bank, City, Membership, Preschool, Role
+from goszakaz.rules.calendar import kz_calendar
 
 PASSWORD = "demo12345"
 AS_OF = dt.date(2024, 8, 1)
@@ -60,6 +67,7 @@ def load(n_applications: int = 400) -> None:
                                     summary="Договор присоединения, первая редакция")
     _users(halyk, schools[0])
     _taraz_queue(n_applications)
+    vouchers = []
     for i, name in enumerate(["Әлихан", "Мирас", "Сара"]):
         birth = dt.date(2021, 2 + i, 10)
         voucher, _ = grant(city=uralsk, child_iin=make_iin(birth, 700 + i), birth_date=birth,
@@ -68,8 +76,40 @@ def load(n_applications: int = 400) -> None:
                            period_end=None, actor=None, role=Role.EDU)
         set_status(voucher=voucher, to=VoucherStatus.VERIFIED, why="НОБД", actor=None,
                    role=Role.OPR)
+        vouchers.append(voucher)
     request_accounts(city=uralsk, bank=halyk, on=dt.date(2024, 11, 15), actor=None,
                      role=Role.OPR)
+    _uralsk_december(uralsk, schools[0], vouchers)
+
+
+def _uralsk_december(city: City, school: Preschool, vouchers: list[Voucher]) -> None:
+    """A month of money: tariffs; two accounts opened (the third child is paid directly, A7.9);
+    contracts from 1 December 2024; the funding; marks; a confirmation, silence; the payment."""
+    for group in AgeGroup.values:
+        set_norm(city=city, age_group=group, stay_mode="full_day", effective_from=city.pilot_start,
+                 amount=6_000_000, actor=None, role=Role.EDU)
+    set_parent_fee(preschool=school, effective_from=city.pilot_start, amount=1_500_000,
+                   actor=None, role=Role.EDU)
+    for i, voucher in enumerate(vouchers[:2]):
+        account_opened(account=ChildAccount.objects.get(voucher=voucher),
+                       number=f"KZ{10 + i}601A8610000{i:05d}", opened_on=dt.date(2024, 11, 25),
+                       parent_registered=True, actor=None, role=Role.BANK)
+    for voucher in vouchers:
+        sign_contract(voucher=voucher, preschool=school, on=dt.date(2024, 12, 1), actor=None)
+    request = build_request(city=city, month="2024-12", on=dt.date(2024, 12, 6), actor=None,
+                            role=Role.OPR)
+    transfer_to_operator(request=request, on=dt.date(2024, 12, 9), actor=None, role=Role.EDU)
+    distribute(request=request, on=dt.date(2024, 12, 10), actor=None, role=Role.OPR)
+    working = kz_calendar(2024).is_working_day
+    marks = [(0, 3, "S"), (0, 4, "S"), (1, 9, "A"), (1, 10, "A"), (1, 11, "A"), (1, 12, "A"),
+             (2, 5, "V")]
+    for child, day, code in marks:
+        mark(voucher=vouchers[child], day=dt.date(2024, 12, day), code=code,
+             preschool_id=school.pk, is_working_day=working, actor=None)
+    confirm(sheet=sheet_for(voucher=vouchers[0], month="2024-12"), on=dt.date(2024, 12, 27),
+            actor=None)
+    auto_confirm(today=dt.date(2025, 1, 1))  # the other two parents were silent (A7.14)
+    settle(city=city, month="2024-12", on=dt.date(2025, 1, 3), actor=None, role=Role.OPR)
 
 
 def _users(bank: Bank, preschool: Preschool) -> None:
