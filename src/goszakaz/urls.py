@@ -49,6 +49,8 @@ urlpatterns = [
     path("bank/", bank_views.bank_cabinet, name="bank-cabinet"),
     path("operator/cases/", verification_views.operator_cases, name="operator-cases"),
     path("operator/cases/<int:case_id>/", verification_views.operator_case, name="operator-case"),
+    path("operator/unconfirmed/", attendance_views.operator_unconfirmed,
+         name="operator-unconfirmed"),
     path("operator/funding/", funding_views.operator_funding, name="operator-funding"),
     path("edu/funding/", funding_views.edu_funding, name="edu-funding"),
     path("funding/<int:request_id>/", funding_views.funding_request, name="funding-request"),

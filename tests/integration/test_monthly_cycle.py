@@ -195,3 +195,25 @@ def test_the_month_is_funded_through_the_pages(money_city, edu_taraz, edu_shymke
                                                                      "A7.12": "met"}
     operator.post(url)  # a repeat changes nothing
     assert balance(AccountKind.CHILD, str(child.pk)) == NORM and verify() == []
+
+
+def test_the_operator_sees_who_did_not_confirm(money_city) -> None:
+    # covers: A7.14, I6
+    from django.test import Client
+
+    from tests.integration.conftest import make_user
+
+    taraz, school, child, direct = money_city
+    for day in (D(2024, 4, 2), D(2024, 5, 2)):
+        for v in (child, direct):
+            mark(voucher=v, day=day, code="P", preschool_id=school.pk, is_working_day=WORKING,
+                 actor=None)
+    confirm(sheet=sheet_for(voucher=direct, month="2024-05"), on=D(2024, 5, 31), actor=None)
+    auto_confirm(today=D(2024, 6, 1))
+    page = Client()
+    page.force_login(make_user("operator", Role.OPR))
+    april = page.get("/operator/unconfirmed/?month=2024-04").content.decode()
+    assert april.count("<tr>") + april.count('<tr class="overdue">') == 3  # header + both
+    may = page.get("/operator/unconfirmed/?month=2024-05").content.decode()
+    assert may.count('<tr class="overdue">') == 1  # `child`: April and May silent
+    assert "второй месяц подряд: 1" in may

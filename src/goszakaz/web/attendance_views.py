@@ -19,9 +19,9 @@ from django.views.decorators.http import require_POST
 
 from goszakaz import clock
 from goszakaz.attendance import services
-from goszakaz.attendance.models import Mark, Sheet, SheetState
+from goszakaz.attendance.models import FINAL, Mark, Sheet, SheetState
 from goszakaz.attendance.upload import import_group_sheet
-from goszakaz.domain.months import month_of
+from goszakaz.domain.months import month_of, previous
 from goszakaz.enrollment.models import Contract
 from goszakaz.finance.models import AccountKind, LedgerAccount
 from goszakaz.imports import ImportRejected
@@ -183,3 +183,28 @@ def preschool_dispute_answer(request: HttpRequest, sheet_id: int) -> HttpRespons
         messages.success(request, _("The corrected sheet went to the parent.") if agree
                          else _("The dispute went to the operator."))
     return redirect("preschool-disputes")
+
+
+@login_required
+def operator_unconfirmed(request: HttpRequest) -> HttpResponse:
+    """A7.14, I6: the month's sheets the parent did not confirm (silence confirmed them), the
+    second month in a row marked: that voucher is annulled after the month's payment."""
+    if not can(actor_of(request.user), "operator.view"):
+        raise PermissionDenied
+    month = request.GET.get("month") or month_of(clock.today().replace(day=1)
+                                                  - dt.timedelta(days=1))
+    try:
+        dt.date.fromisoformat(month + "-01")
+    except ValueError:
+        month = month_of(clock.today())
+    silent = (Sheet.objects.filter(month=month, state=SheetState.AUTO_CONFIRMED,
+                                   parent_responded=False)
+              .select_related("voucher", "preschool").order_by("city", "preschool__name"))
+    before = set(Sheet.objects.filter(month=previous(month), parent_responded=False,
+                                      state__in=FINAL, voucher__in=silent.values("voucher"))
+                 .values_list("voucher_id", flat=True))
+    rows = [{"s": s, "masked_iin": mask_iin(s.voucher.child_iin),
+             "second": s.voucher_id in before} for s in silent[:2000]]
+    return render(request, "web/operator_unconfirmed.html", {
+        "month": month, "rows": rows, "total": silent.count(),
+        "second": sum(r["second"] for r in rows)})
