@@ -60,7 +60,7 @@ def test_a_term_inside_the_year_needs_no_calendar_of_the_next() -> None:
     # covers: A7.4
     from goszakaz.deadlines.services import business_days_after
 
-    assert business_days_after(D(2026, 11, 2), 5) == D(2026, 11, 9)  # 2027 has no data yet
+    assert business_days_after(D(2026, 11, 2), 5) == D(2026, 11, 9)
 
 
 def test_the_city_sets_tariffs_on_its_page_and_a_paid_month_keeps_its_own(taraz, edu_taraz,

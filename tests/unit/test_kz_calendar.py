@@ -139,10 +139,21 @@ def test_each_day_is_filed_once_and_weekend_holidays_cost_no_working_day() -> No
 
 
 def test_every_data_year_has_a_source() -> None:
-    assert data_years() == [2024, 2025, 2026]
+    assert data_years() == [2024, 2025, 2026, 2027]
     for year in calendar_data().values():
         assert year.source.strip()
         assert not year.moved_working_days & year.moved_days_off
+
+
+def test_2027_counts_the_statutory_holidays_and_their_carry_overs() -> None:
+    # covers: A7.18 (the 1 January sweep's 5 business days run into January)
+    kz = kz_calendar(2027)
+    assert not kz.is_working_day(D(2027, 1, 4))  # 2 January fell on Saturday: carried over
+    assert not kz.is_working_day(D(2027, 3, 15))  # Constitution Day under the 2026 Constitution
+    assert kz.is_working_day(D(2027, 8, 30))  # no longer a holiday
+    from goszakaz.deadlines.services import business_days_after
+
+    assert business_days_after(D(2027, 1, 1), 5) == D(2027, 1, 12)  # 5, 6, 8, 11, 12 January
 
 
 def test_years_without_data_are_refused() -> None:
