@@ -314,9 +314,6 @@ def _django_own(args: argparse.Namespace) -> int:
     return commands.run(args)
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
 
 def issue_token_command(args: argparse.Namespace) -> int:
     """`goszakaz issue-token --bank CODE | --preschool BIN`: print a new API token once."""
@@ -337,3 +334,7 @@ def issue_token_command(args: argparse.Namespace) -> int:
         return 2
     print(preschool_token(preschool=preschool))
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -141,3 +141,53 @@ def test_a_document_of_the_wrong_type_is_refused(child) -> None:
     with pytest.raises(SheetError, match="PDF"):
         dispute(sheet=sheet, reason="x", on=D(2024, 4, 29), actor=None, document=exe)
     assert Sheet.objects.get(pk=sheet.pk).state == SheetState.OPEN
+
+
+def test_a_group_of_marks_is_a_few_queries_and_all_or_none(taraz, django_assert_max_num_queries,
+                                                           settings, tmp_path) -> None:
+    # covers: A7.13
+    from goszakaz.attendance.services import mark_many
+
+    school = make_preschool(taraz, 1, capacity=30)
+    children = [make_voucher(taraz, 3 * i + 1) for i in range(20)]
+    for v in children:
+        sign_contract(voucher=v, preschool=school, on=D(2024, 4, 1), actor=None)
+    days = [d for d in (D(2024, 4, n) for n in range(1, 31)) if WORKING(d)]
+    marks = [(v, d, "P") for v in children for d in days]  # 20 children x 22 days
+    with django_assert_max_num_queries(12):
+        done = mark_many(preschool_id=school.pk, marks=marks, is_working_day=WORKING,
+                         actor=None)
+    assert not done.refused and done.changed == 440
+    sheet = Sheet.objects.get(voucher=children[0], month="2024-04")
+    assert sheet.version == 2 and sheet.days.count("P") == 22  # one version for the batch
+    bad = [(children[0], D(2024, 4, 1), "A"), (children[1], D(2024, 4, 6), "P"),
+           (children[2], dt.date.today() + dt.timedelta(days=1), "P")]
+    done = mark_many(preschool_id=school.pk, marks=bad, is_working_day=WORKING, actor=None)
+    assert [(i, e.field) for i, e in done.refused] == [(1, "day"), (2, "day")]
+    assert "has not come yet" in str(done.refused[1][1])
+    assert Sheet.objects.get(pk=sheet.pk).days[0] == "P"  # the good mark was not saved either
+
+
+def test_only_a_disputed_sheet_is_answered_and_a_repeat_changes_nothing(child) -> None:
+    # covers: A7.16
+    voucher, school = child
+    sheet = put(voucher, school, D(2024, 4, 10), "A")
+    with pytest.raises(SheetError, match="Only a disputed sheet"):
+        answer(sheet=sheet, agree=False, on=D(2024, 4, 26), actor=None)
+    dispute(sheet=sheet, reason="болел", on=D(2024, 4, 26), actor=None)
+    saturday = sheet.days[:12] + "S" + sheet.days[13:]  # 13 April 2024
+    before_contract = "S" + sheet.days[1:]
+    for bad, needle in ((saturday, "not a working day"), (before_contract, "outside")):
+        with pytest.raises(SheetError, match=needle):
+            answer(sheet=sheet, agree=True, on=D(2024, 4, 27), actor=None, corrected_days=bad)
+    fixed = sheet.days[:9] + "S" + sheet.days[10:]
+    assert answer(sheet=sheet, agree=True, on=D(2024, 4, 27), actor=None, corrected_days=fixed)
+    version = Sheet.objects.get(pk=sheet.pk).version
+    assert not answer(sheet=sheet, agree=True, on=D(2024, 4, 28), actor=None,
+                      corrected_days=fixed)  # a double click
+    with pytest.raises(SheetError, match="Only a disputed sheet"):
+        answer(sheet=sheet, agree=True, on=D(2024, 4, 28), actor=None,
+               corrected_days=fixed.replace("S", "P"))
+    with pytest.raises(SheetError, match="Only a disputed sheet"):
+        answer(sheet=sheet, agree=False, on=D(2024, 4, 28), actor=None)
+    assert Sheet.objects.get(pk=sheet.pk).version == version

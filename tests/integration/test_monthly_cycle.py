@@ -187,13 +187,16 @@ def test_the_month_is_funded_through_the_pages(money_city, edu_taraz, edu_shymke
     request.refresh_from_db()
     assert request.state == "transferred"
     assert edu.post(url).status_code == 403  # distribution is the operator's
+    again = operator.post("/operator/funding/", {"city": taraz.pk, "month": "2024-04"},
+                          follow=True).content.decode()
+    assert "Заявка за 2024-04 направлена 2024-04-08" in again
     operator.post(url)
     request.refresh_from_db()
     assert request.state == "distributed"
     assert balance(AccountKind.CHILD, str(child.pk)) == NORM
     assert dict(Deadline.objects.values_list("clause", "state")) == {"A7.11": "met",
                                                                      "A7.12": "met"}
-    operator.post(url)  # a repeat changes nothing
+    assert "Этот шаг уже выполнен" in operator.post(url, follow=True).content.decode()
     assert balance(AccountKind.CHILD, str(child.pk)) == NORM and verify() == []
 
 

@@ -19,7 +19,6 @@ from goszakaz.attendance import services
 from goszakaz.attendance.models import UNMARKED, Sheet
 from goszakaz.attendance.tokens import preschool_for_token
 from goszakaz.banking.idempotency import Answer, idempotent
-from goszakaz.domain.calendar import OutsideCalendar
 from goszakaz.domain.months import last_day
 from goszakaz.enrollment.models import Contract, Voucher
 from goszakaz.registry.models import Preschool
@@ -113,12 +112,22 @@ def sheets(request: HttpRequest, query: Query[MonthQuery]) -> list[dict[str, Any
     return list(out.values())
 
 
-def _voucher(preschool: Preschool, child_iin: str, day: dt.date) -> Voucher | None:
-    """The child's voucher whose contract with this preschool covers the day."""
-    contract = (Contract.objects.filter(preschool=preschool, voucher__child_iin=child_iin,
-                                        starts_on__lte=day)
-                .filter(Q(ends_on=None) | Q(ends_on__gte=day)).select_related("voucher").first())
-    return contract.voucher if contract else None
+def _vouchers(preschool: Preschool, marks: list[MarkIn]) -> list[Voucher | None]:
+    """For each mark, the child's voucher whose contract with this preschool covers the day
+    (any of the child's vouchers here when none does, so the refusal says why), or None."""
+    found: dict[str, list[tuple[Voucher, dt.date, dt.date | None]]] = {}
+    for c in (Contract.objects.filter(preschool=preschool,
+                                      voucher__child_iin__in={m.child_iin for m in marks})
+              .select_related("voucher__city")):
+        found.setdefault(c.voucher.child_iin, []).append((c.voucher, c.starts_on, c.ends_on))
+    out: list[Voucher | None] = []
+    for m in marks:
+        terms = found.get(m.child_iin, [])
+        covering = [v for v, start, end in terms if start <= m.day and (end is None
+                                                                        or m.day <= end)]
+        candidates: list[Voucher | None] = [*covering, *(v for v, _s, _e in terms), None]
+        out.append(candidates[0])
+    return out
 
 
 def _is_working_day(day: dt.date) -> bool:
@@ -126,41 +135,35 @@ def _is_working_day(day: dt.date) -> bool:
     return kz_calendar(day.year).is_working_day(day)
 
 
-@router.post("/marks", response={200: Marked, 409: Error})
+def _refused(index: int, mark: MarkIn, field: str, detail: str) -> dict[str, Any]:
+    return {"index": index, "child_iin": mark.child_iin, "field": field, "detail": detail}
+
+
+@router.post("/marks", response={200: Marked, 409: Error, 422: Error})
 def marks(request: HttpRequest, body: Marks, idempotency_key: str = KEY) -> Status[dict[str, Any]]:
-    """A7.13: day marks of this preschool's children; all of them or none."""
+    """A7.13: day marks of this preschool's children; all of them or none (422 naming each
+    refused mark)."""
     preschool = _preschool(request)
 
     def handle() -> Answer:
-        refused: list[dict[str, Any]] = []
-        changed = 0
-        for i, m in enumerate(body.marks):
-            voucher = _voucher(preschool, m.child_iin, m.day)
-            if voucher is None:
-                refused.append({"index": i, "child_iin": m.child_iin, "field": "day",
-                                "detail": _("The day is outside the child's contract with "
-                                            "this preschool.")})
-                continue
-            before = Sheet.objects.filter(voucher=voucher, month=m.day.isoformat()[:7]).first()
-            try:
-                sheet = services.mark(voucher=voucher, day=m.day, code=m.code,
-                                      preschool_id=preschool.pk,
-                                      is_working_day=_is_working_day, actor=None)
-            except OutsideCalendar as e:
-                refused.append({"index": i, "child_iin": m.child_iin, "field": "day",
-                                "detail": str(e)})
-                continue
-            except services.SheetError as e:
-                refused.append({"index": i, "child_iin": m.child_iin, "field": e.field or "day",
-                                "detail": str(e)})
-                continue
-            changed += before is None or before.version != sheet.version
+        vouchers = _vouchers(preschool, body.marks)
+        refused = [_refused(i, m, "child_iin", _("The child has no contract with this "
+                                                 "preschool."))
+                   for i, (m, v) in enumerate(zip(body.marks, vouchers, strict=True))
+                   if v is None]
+        known = [(i, v, m) for i, (m, v) in enumerate(zip(body.marks, vouchers, strict=True))
+                 if v is not None]
+        done = services.mark_many(preschool_id=preschool.pk,
+                                  marks=[(v, m.day, m.code) for _, v, m in known],
+                                  is_working_day=_is_working_day, actor=None)
+        refused += [_refused(known[j][0], known[j][2], e.field or "day", str(e))
+                    for j, e in done.refused]
         if refused:
-            return 409, {"detail": _("%(refused)d of %(total)d mark(s) refused; nothing was "
+            return 422, {"detail": _("%(refused)d of %(total)d mark(s) refused; nothing was "
                                      "saved.") % {"refused": len(refused),
                                                   "total": len(body.marks)},
-                         "errors": refused}
-        return 200, {"marked": len(body.marks), "changed": changed}
+                         "errors": sorted(refused, key=lambda r: r["index"])}
+        return 200, {"marked": len(body.marks), "changed": done.changed}
 
     return Status(*idempotent(client=preschool, key=idempotency_key, path="marks",
                               body=body.dict(), handler=handle))

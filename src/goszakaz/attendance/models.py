@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from django.core.validators import FileExtensionValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Mark(models.TextChoices):
     """A day's code: P present, S sick with a certificate, A absent without a valid reason,
     V a parent's vacation with the written application on file; '.' not marked."""
 
-    PRESENT = "P", "Присутствовал"
-    SICK = "S", "Болезнь (справка)"
-    ABSENT = "A", "Без уважительной причины"
-    VACATION = "V", "Отпуск родителя (заявление)"
+    PRESENT = "P", _("present")
+    SICK = "S", _("sick (certificate)")
+    ABSENT = "A", _("absent without a valid reason")
+    VACATION = "V", _("parent's vacation (application)")
 
 
 UNMARKED = "."
@@ -23,12 +24,12 @@ class SheetState(models.TextChoices):
     """open -> confirmed | auto_confirmed | disputed; disputed -> corrected | upheld;
     corrected -> confirmed | auto_confirmed (I7)."""
 
-    OPEN = "open", "Заполняется"
-    CONFIRMED = "confirmed", "Подтверждён родителем"
-    AUTO_CONFIRMED = "auto_confirmed", "Подтверждён автоматически"
-    DISPUTED = "disputed", "Оспорен родителем"
-    CORRECTED = "corrected", "Исправлен организацией"
-    UPHELD = "upheld", "Организация не согласна"
+    OPEN = "open", _("being filled")
+    CONFIRMED = "confirmed", _("confirmed by the parent")
+    AUTO_CONFIRMED = "auto_confirmed", _("confirmed automatically")
+    DISPUTED = "disputed", _("disputed by the parent")
+    CORRECTED = "corrected", _("corrected by the preschool")
+    UPHELD = "upheld", _("upheld by the preschool")
 
 
 SHEET_TRANSITIONS: dict[str, set[str]] = {

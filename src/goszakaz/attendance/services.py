@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -10,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from goszakaz import clock
 from goszakaz.attendance.models import (
     DOCUMENT_TYPES,
     MAX_DOCUMENT,
@@ -22,11 +25,13 @@ from goszakaz.attendance.models import (
     SheetVersion,
 )
 from goszakaz.audit.services import record
+from goszakaz.domain.calendar import OutsideCalendar
 from goszakaz.domain.months import last_day, month_of
 from goszakaz.domain.states import IllegalTransition, needs_transition
 from goszakaz.enrollment.models import Contract, Voucher, VoucherStatus
 from goszakaz.notifications.services import notify
-from goszakaz.registry.models import Role
+from goszakaz.registry.models import Preschool, Role
+from goszakaz.rules.calendar import kz_calendar
 
 RECONFIRM_DAYS = 2  # A7.16, I7: calendar days for the parent to confirm a corrected sheet
 
@@ -45,8 +50,7 @@ def _contract_on(voucher: Voucher, day: dt.date) -> Contract | None:
 
 
 def _save_version(sheet: Sheet, role: str) -> None:
-    SheetVersion.objects.create(sheet=sheet, version=sheet.version, days=sheet.days,
-                                state=sheet.state, role=role, at=timezone.now())
+    _save_versions([sheet], role)
 
 
 def sheet_for(*, voucher: Voucher, month: str) -> Sheet:
@@ -64,36 +68,125 @@ def sheet_for(*, voucher: Voucher, month: str) -> Sheet:
     return sheet
 
 
+@dataclass
+class Marks:
+    """What a batch of marks did: the refused ones by their index (then nothing was saved),
+    the sheets after it by (voucher id, month), and how many marks changed a day."""
+
+    refused: list[tuple[int, SheetError]] = field(default_factory=list)
+    sheets: dict[tuple[int, str], Sheet] = field(default_factory=dict)
+    changed: int = 0
+
+
 def mark(
     *, voucher: Voucher, day: dt.date, code: str, preschool_id: int, is_working_day: Any,
     actor: Any,
 ) -> Sheet:
-    """A7.13: the preschool marks one day of a child's sheet (a new version each time).
+    """A7.13: the preschool marks one day of a child's sheet (see mark_many)."""
+    done = mark_many(preschool_id=preschool_id, marks=[(voucher, day, code)],
+                     is_working_day=is_working_day, actor=actor)
+    if done.refused:
+        raise done.refused[0][1]
+    return done.sheets[(voucher.pk, month_of(day))]
 
-    Only a working day inside the child's contract with this preschool, only while the sheet
-    is open, only for an active voucher. `is_working_day` is the calendar's predicate.
+
+def mark_many(
+    *, preschool_id: int, marks: Sequence[tuple[Voucher, dt.date, str]], is_working_day: Any,
+    actor: Any,
+) -> Marks:
+    """A7.13: the preschool marks days of its children's sheets: all of the marks or none.
+
+    A mark is refused unless its code is P, S, A or V, the voucher is not annulled, the day is
+    not in the future (the sheet is filled daily), the child's contract with this preschool
+    covers it, the preschool is on the Перечень then (A4), it is a working day
+    (`is_working_day`, the calendar's predicate) and the sheet is still open. Each sheet that
+    changes gets one new version for the batch; a mark equal to the day's changes nothing.
     """
+    done = Marks()
+    if not marks:
+        return done
+    today = clock.today()
+    preschool = Preschool.objects.select_related("city").get(pk=preschool_id)
+    voucher_ids = {v.pk for v, _day, _code in marks}
+    contracts: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
+    for voucher_id, start, end in (Contract.objects.filter(
+            preschool_id=preschool_id, voucher_id__in=voucher_ids)
+            .values_list("voucher_id", "starts_on", "ends_on")):
+        contracts.setdefault(voucher_id, []).append((start, end))
+    months = {month_of(day) for _v, day, _code in marks}
+    sheets = {(s.voucher_id, s.month): s for s in Sheet.objects.select_for_update().filter(
+        voucher_id__in=voucher_ids, month__in=months)}
+    for i, (voucher, day, code) in enumerate(marks):
+        why = _refusal(voucher, day, code, preschool, contracts.get(voucher.pk, []),
+                       sheets.get((voucher.pk, month_of(day))), today, is_working_day)
+        if why is not None:
+            done.refused.append((i, why))
+    if done.refused:
+        return done
+    _open_sheets(sheets, marks, preschool)
+    touched: dict[int, Sheet] = {}
+    for voucher, day, code in marks:
+        sheet = sheets[(voucher.pk, month_of(day))]
+        if sheet.days[day.day - 1] != code:
+            sheet.days = sheet.days[:day.day - 1] + code + sheet.days[day.day:]
+            touched[sheet.pk] = sheet
+            done.changed += 1
+    for sheet in touched.values():
+        sheet.version += 1
+    Sheet.objects.bulk_update(list(touched.values()), ["days", "version"])
+    _save_versions(list(touched.values()), Role.PRE)
+    done.sheets = {key: sheets[key] for key in {(v.pk, month_of(day)) for v, day, _c in marks}}
+    return done
+
+
+def _refusal(voucher: Voucher, day: dt.date, code: str, preschool: Preschool,
+             contracts: list[tuple[dt.date, dt.date | None]], sheet: Sheet | None,
+             today: dt.date, is_working_day: Any) -> SheetError | None:
+    """Why one mark of mark_many is refused, or None."""
     if code not in Mark.values:
-        raise SheetError(_("Unknown mark %(code)r: use P, S, A or V.") % {"code": code}, "code")
+        return SheetError(_("Unknown mark %(code)r: use P, S, A or V.") % {"code": code}, "code")
     if voucher.status == VoucherStatus.ANNULLED:
-        raise SheetError(_("The voucher is annulled."), "child_iin")
-    contract = _contract_on(voucher, day)
-    if contract is None or contract.preschool_id != preschool_id:
-        raise SheetError(_("The day is outside the child's contract with this preschool."),
-                         "day")
-    if not is_working_day(day):
-        raise SheetError(_("%(day)s is not a working day.") % {"day": day.isoformat()}, "day")
-    sheet = sheet_for(voucher=voucher, month=month_of(day))
-    sheet = Sheet.objects.select_for_update().get(pk=sheet.pk)
-    if sheet.state != SheetState.OPEN:
-        raise SheetError(_("The sheet is no longer open."), "day")
-    if sheet.days[day.day - 1] == code:
-        return sheet
-    sheet.days = sheet.days[:day.day - 1] + code + sheet.days[day.day:]
-    sheet.version += 1
-    sheet.save(update_fields=["days", "version"])
-    _save_version(sheet, Role.PRE)
-    return sheet
+        return SheetError(_("The voucher is annulled."), "child_iin")
+    if day > today:
+        return SheetError(_("%(day)s has not come yet: the sheet is filled day by day.")
+                          % {"day": day.isoformat()}, "day")
+    covered = any(start <= day and (end is None or day <= end) for start, end in contracts)
+    if not covered or (sheet is not None and sheet.preschool_id != preschool.pk):
+        return SheetError(_("The day is outside the child's contract with this preschool."),
+                          "day")
+    if not preschool.in_perechen(day):
+        return SheetError(_("The preschool is not on the city's list on %(day)s.")
+                          % {"day": day.isoformat()}, "day")
+    try:
+        working = is_working_day(day)
+    except OutsideCalendar as e:
+        return SheetError(str(e), "day")
+    if not working:
+        return SheetError(_("%(day)s is not a working day.") % {"day": day.isoformat()}, "day")
+    if sheet is not None and sheet.state != SheetState.OPEN:
+        return SheetError(_("The sheet is no longer open."), "day")
+    return None
+
+
+def _open_sheets(sheets: dict[tuple[int, str], Sheet],
+                 marks: Sequence[tuple[Voucher, dt.date, str]], preschool: Preschool) -> None:
+    """Open (version 1, nothing marked) the sheets the marks need that do not exist yet."""
+    new: dict[tuple[int, str], Sheet] = {}
+    for voucher, day, _code in marks:
+        key = (voucher.pk, month_of(day))
+        if key not in sheets and key not in new:
+            new[key] = Sheet(voucher=voucher, month=key[1], preschool=preschool,
+                             city=preschool.city.code, days=UNMARKED * last_day(key[1]).day)
+    Sheet.objects.bulk_create(list(new.values()))  # PostgreSQL and SQLite return the new ids
+    _save_versions(list(new.values()), Role.PRE)
+    sheets.update(new)
+
+
+def _save_versions(changed: list[Sheet], role: str) -> None:
+    now = timezone.now()
+    SheetVersion.objects.bulk_create([
+        SheetVersion(sheet=s, version=s.version, days=s.days, state=s.state, role=role, at=now)
+        for s in changed])
 
 
 def _move(sheet: Sheet, to: str, *, on: dt.date, role: str, actor: Any, **fields: Any) -> bool:
@@ -154,13 +247,19 @@ def answer(*, sheet: Sheet, agree: bool, on: dt.date, actor: Any,
 
     Agreeing: the corrected sheet waits for the parent's confirmation for 2 calendar days (I7).
     Disagreeing: payment follows the preschool's sheet; the operator gets a risk case.
+    Only a disputed sheet is answered; the same answer again changes nothing.
     """
     sheet = Sheet.objects.select_for_update().get(pk=sheet.pk)
+    repeat = SheetState.CORRECTED if agree else SheetState.UPHELD
+    if sheet.state == repeat and (not agree or corrected_days == sheet.days):
+        return False
+    if sheet.state != SheetState.DISPUTED:
+        raise SheetError(_("Only a disputed sheet is answered; this one is “%(state)s”.")
+                         % {"state": sheet.get_state_display()})
     if agree:
-        if corrected_days is None or len(corrected_days) != len(sheet.days) or any(
-                c not in Mark.values and c != UNMARKED for c in corrected_days):
-            raise SheetError(_("A corrected sheet needs one mark per day of the month."), "days")
-        sheet.days, sheet.version = corrected_days, sheet.version + 1
+        corrected = corrected_days or ""
+        _check_days(sheet, corrected)
+        sheet.days, sheet.version = corrected, sheet.version + 1
         sheet.save(update_fields=["days", "version"])
         moved = _move(sheet, SheetState.CORRECTED, on=on, role=Role.PRE, actor=actor,
                       corrected_on=on)
@@ -173,6 +272,55 @@ def answer(*, sheet: Sheet, agree: bool, on: dt.date, actor: Any,
             report_sheet_dispute(sheet=sheet, on=on, actor=actor, role=Role.PRE)
     Dispute.objects.filter(sheet=sheet).update(agreed=agree, answered_on=on)
     return moved
+
+
+def _check_days(sheet: Sheet, days: str) -> None:
+    """A corrected month of marks: one per day, and each changed mark on a working day of the
+    child's contract with the sheet's preschool (A7.13)."""
+    if len(days) != len(sheet.days) or any(c not in Mark.values and c != UNMARKED for c in days):
+        raise SheetError(_("A corrected sheet needs one mark per day of the month."), "days")
+    first = dt.date.fromisoformat(sheet.month + "-01")
+    calendar = kz_calendar(first.year)
+    for i, code in enumerate(days):
+        day = first.replace(day=i + 1)
+        if code == UNMARKED or code == sheet.days[i]:
+            continue
+        contract = _contract_on(sheet.voucher, day)
+        if contract is None or contract.preschool_id != sheet.preschool_id:
+            raise SheetError(_("The day is outside the child's contract with this preschool.")
+                             + f" ({day.isoformat()})", "days")
+        if not calendar.is_working_day(day):
+            raise SheetError(_("%(day)s is not a working day.") % {"day": day.isoformat()},
+                             "days")
+
+
+def correct_by_protocol(*, sheet: Sheet, days: str, on: dt.date, actor: Any, role: str
+                        ) -> dict[str, str]:
+    """A7.16, A9: the operator's protocol on a dispute the preschool upheld corrects the days.
+
+    The sheet stays final (it was paid by the preschool's version); the corrected days are a new
+    version, and the payment is recalculated by the caller. Marks only on working days of the
+    child's contract with the sheet's preschool. Returns the days before and after.
+    """
+    sheet = Sheet.objects.select_for_update().get(pk=sheet.pk)
+    if sheet.state != SheetState.UPHELD:
+        raise SheetError(_("Only a sheet the preschool upheld in a dispute is corrected by "
+                           "protocol."))
+    _check_days(sheet, days)
+    before = sheet.days
+    if days == before:
+        raise SheetError(_("The corrections change nothing: confirm the data instead."), "days")
+    sheet.days, sheet.version = days, sheet.version + 1
+    sheet.save(update_fields=["days", "version"])
+    _save_version(sheet, role)
+    record(user=actor, role=role, action="sheet.corrected_by_protocol", obj_type="sheet",
+           obj_id=sheet.pk, city=sheet.city, after={"version": sheet.version})
+    for recipient_role, key in ((Role.PAR, sheet.voucher.parent_iin),
+                                (Role.PRE, sheet.preschool.bin)):
+        notify(city=sheet.city, kind="sheet_corrected", recipient_role=recipient_role,
+               recipient_key=key, payload={"sheet": sheet.pk, "month": sheet.month},
+               dedup_key=f"corrected/{sheet.pk}/v{sheet.version}/{recipient_role}")
+    return {"before": before, "after": days}
 
 
 def auto_confirm(*, today: dt.date) -> int:

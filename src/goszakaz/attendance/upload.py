@@ -57,14 +57,11 @@ def import_group_sheet(*, preschool_id: int, month: str, path: Path, actor: Any)
                 marks.append((contract.voucher, date, code, line))
     result = ImportResult(errors=errors)
     if not errors:
-        for voucher, date, code, line in marks:
-            try:
-                services.mark(voucher=voucher, day=date, code=code, preschool_id=preschool_id,
-                              is_working_day=calendar.is_working_day, actor=actor)
-            except services.SheetError as e:
-                errors.append(RowError(line, str(date.day), str(e)))
-            else:
-                result.updated += 1
+        done = services.mark_many(preschool_id=preschool_id,
+                                  marks=[(v, date, code) for v, date, code, _ in marks],
+                                  is_working_day=calendar.is_working_day, actor=actor)
+        errors += [RowError(marks[i][3], str(marks[i][1].day), str(e)) for i, e in done.refused]
+        result.updated = len(marks)
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: e.line))
     return result

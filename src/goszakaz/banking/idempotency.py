@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from goszakaz.banking.models import IdempotentRequest
 from goszakaz.registry.models import Bank, Preschool
@@ -24,7 +25,7 @@ def _digest(path: str, body: dict[str, Any]) -> str:
 
 def _replay(prior: IdempotentRequest, digest: str) -> Answer:
     if prior.body_sha256 != digest:
-        return CONFLICT, {"detail": "this Idempotency-Key was used for a different request"}
+        return CONFLICT, {"detail": _("This Idempotency-Key was used for a different request.")}
     return prior.status, prior.response
 
 

@@ -48,20 +48,16 @@ def preschool_day(request: HttpRequest) -> HttpResponse:
                      .filter(Q(ends_on=None) | Q(ends_on__gte=day)).select_related("voucher"))
     calendar = kz_calendar((day.year,))
     if request.method == "POST":
-        errors = 0
+        chosen = [(c.voucher, day, code) for c in contracts
+                  if (code := request.POST.get(f"mark-{c.voucher_id}", ""))]
         with transaction.atomic():
-            for c in contracts:
-                code = request.POST.get(f"mark-{c.voucher_id}", "")
-                if not code:
-                    continue
-                try:
-                    services.mark(voucher=c.voucher, day=day, code=code,
-                                  preschool_id=actor.preschool,
-                                  is_working_day=calendar.is_working_day, actor=request.user)
-                except services.SheetError as e:
-                    errors += 1
-                    messages.error(request, f"{mask_iin(c.voucher.child_iin)}: {e}")
-        if not errors:
+            done = services.mark_many(preschool_id=actor.preschool, marks=chosen,
+                                      is_working_day=calendar.is_working_day, actor=request.user)
+            if done.refused:
+                transaction.set_rollback(True)  # the day is saved whole or not at all
+        for i, e in done.refused:
+            messages.error(request, f"{mask_iin(chosen[i][0].child_iin)}: {e}")
+        if not done.refused:
             messages.success(request, _("The day is marked."))
         return redirect(f"{request.path}?day={day.isoformat()}")
     month = month_of(day)
@@ -185,6 +181,9 @@ def preschool_dispute_answer(request: HttpRequest, sheet_id: int) -> HttpRespons
     return redirect("preschool-disputes")
 
 
+SHOWN = 2000  # rows on one page; the counts are of the whole month
+
+
 @login_required
 def operator_unconfirmed(request: HttpRequest) -> HttpResponse:
     """A7.14, I6: the month's sheets the parent did not confirm (silence confirmed them), the
@@ -200,11 +199,14 @@ def operator_unconfirmed(request: HttpRequest) -> HttpResponse:
     silent = (Sheet.objects.filter(month=month, state=SheetState.AUTO_CONFIRMED,
                                    parent_responded=False)
               .select_related("voucher", "preschool").order_by("city", "preschool__name"))
-    before = set(Sheet.objects.filter(month=previous(month), parent_responded=False,
-                                      state__in=FINAL, voucher__in=silent.values("voucher"))
-                 .values_list("voucher_id", flat=True))
+    silent_before = Sheet.objects.filter(month=previous(month), parent_responded=False,
+                                         state__in=FINAL).values("voucher_id")
+    second = silent.filter(voucher_id__in=silent_before)
+    shown = list(silent[:SHOWN])
+    before = set(second.filter(pk__in=[s.pk for s in shown]).values_list("voucher_id",
+                                                                          flat=True))
     rows = [{"s": s, "masked_iin": mask_iin(s.voucher.child_iin),
-             "second": s.voucher_id in before} for s in silent[:2000]]
+             "second": s.voucher_id in before} for s in shown]
     return render(request, "web/operator_unconfirmed.html", {
-        "month": month, "rows": rows, "total": silent.count(),
-        "second": sum(r["second"] for r in rows)})
+        "month": month, "rows": rows, "total": silent.count(), "second": second.count(),
+        "shown": SHOWN})

@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -22,6 +22,8 @@ from goszakaz.registry.models import City, Role
 from goszakaz.web.permissions import actor_of, can
 from goszakaz.web.templatetags.goszakaz import tenge
 from goszakaz.web.views import edu_city, mask_iin
+
+SHOWN = 500  # children paid directly listed on the page; the totals count them all
 
 
 class RequestForm(forms.Form):
@@ -47,6 +49,11 @@ def operator_funding(request: HttpRequest) -> HttpResponse:
     form = RequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         city, month = form.cleaned_data["city"], form.cleaned_data["month"]
+        prior = funding.FundingRequest.objects.filter(city=city, month=month).first()
+        if prior is not None:
+            messages.info(request, _("The request for %(month)s was sent on %(on)s.")
+                          % {"month": month, "on": prior.sent_on.isoformat()})
+            return redirect("funding-request", request_id=prior.pk)
         try:
             with transaction.atomic():
                 made = funding.build_request(city=city, month=month, on=clock.today(),
@@ -54,6 +61,8 @@ def operator_funding(request: HttpRequest) -> HttpResponse:
         except TariffMissing:
             messages.error(request, _("No norm is set for %(month)s: set the tariffs first.")
                            % {"month": month})
+        except IntegrityError:  # sent at the same moment from another window: that one stands
+            return redirect("operator-funding")
         else:
             messages.success(request, _("The request is sent to the city: %(amount)s.")
                              % {"amount": tenge(made.to_accounts + made.direct)})
@@ -77,13 +86,14 @@ def funding_request(request: HttpRequest, request_id: int) -> HttpResponse:
     if not (can(actor, "operator.view")
             or can(actor, "funding.transfer", city=made.city.code)):
         raise PermissionDenied
-    direct = (made.lines.filter(direct=True).select_related("voucher")
-              .order_by("voucher__child_iin")[:500])
+    direct_lines = made.lines.filter(direct=True)
+    direct = direct_lines.select_related("voucher").order_by("voucher__child_iin")[:SHOWN]
     subject = f"funding/{made.city.code}/{made.month}"
     return render(request, "web/funding_request.html", {
         "r": made, "operator": actor.role == Role.OPR,
         "children": made.lines.count(), "with_account": made.lines.filter(direct=False).count(),
         "direct": [{"line": x, "masked_iin": mask_iin(x.voucher.child_iin)} for x in direct],
+        "direct_count": direct_lines.count(), "shown": SHOWN,
         "deadlines": Deadline.objects.filter(city=made.city.code, subject=subject),
         "today": clock.today()})
 
@@ -107,4 +117,6 @@ def funding_step(request: HttpRequest, request_id: int) -> HttpResponse:
             n = funding.distribute(request=made, on=clock.today(), actor=request.user,
                                    role=Role.OPR)
             messages.success(request, _("Children's accounts credited: %(n)d.") % {"n": n})
+        else:  # a second click, or a step already done in another window
+            messages.info(request, _("This step is already done."))
     return redirect("funding-request", request_id=made.pk)

@@ -98,4 +98,4 @@ def tariffs_page(request: HttpRequest) -> HttpResponse:
             "preschool").order_by("preschool__name", "-effective_from"),
         "cities": City.objects.order_by("code") if role == Role.OPR else [],
         "changes": AuditEntry.objects.filter(city=city.code, action__in=(
-            "norm.set", "parent_fee.set")).order_by("-pk")[:50]})
+            "norm.set", "parent_fee.set")).select_related("user").order_by("-pk")[:50]})
