@@ -32,7 +32,6 @@ import os
 import resource
 import time
 from collections.abc import Callable, Sequence
-from decimal import Decimal
 from importlib.metadata import version
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hordak_settings")  # bench/ is sys.path[0]
@@ -44,18 +43,14 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from hordak.models import Account, AccountType, Leg, Transaction  # noqa: E402
-from moneyed import Money  # noqa: E402
 
 from goszakaz.finance.ledger import Spec, account, post_batch  # noqa: E402
 from goszakaz.finance.models import AccountKind, LedgerAccount  # noqa: E402
 from goszakaz.finance.verify import verify  # noqa: E402
+from hordak_ledger import Row, leaf_accounts, post_bulk, tenge  # noqa: E402
 
 FUNDING_TIYN = 6_000_000  # 60,000.00 KZT a child, as in bench/ledger.py
 PERIOD = "2024-04"
-CHUNK = 10_000  # transfers per bulk_create round (20,000 legs)
-
-# one transfer for hordak: (description, debited account id, credited account id, amount)
-Row = tuple[str, int, int, Money]
 
 
 def _vacuum() -> None:
@@ -79,41 +74,14 @@ def _goszakaz_accounts(n: int) -> tuple[LedgerAccount, LedgerAccount, list[int]]
 def _hordak_accounts(n: int) -> tuple[Account, Account, Account, list[int]]:
     """Budget (equity), operator (liability) and the children's accounts under one liability parent.
 
-    The roots are created with Account.objects.create (MPTT places them). The N children are
-    bulk-created with their nested-set fields computed here (a child i of the parent spans
-    lft 2+2i .. rght 3+2i); hordak's insert trigger gives each the parent's type. Creating them one
-    by one would make MPTT re-number the parent's tree per insert, quadratic in N.
+    The roots are created with Account.objects.create (MPTT places them); the N children are
+    bulk-created with their nested-set fields (hordak_ledger.leaf_accounts).
     """
     with transaction.atomic():
         budget = Account.objects.create(name="Бюджет города (bench)", type=AccountType.equity)
         operator = Account.objects.create(name="Оператор (bench)", type=AccountType.liability)
-        parent = Account.objects.create(name="Счета детей (bench)", type=AccountType.liability)
-        for start in range(0, n, 20_000):
-            Account.objects.bulk_create([
-                Account(name=f"c{i}", parent=parent, tree_id=parent.tree_id, level=1,
-                        lft=2 + 2 * i, rght=3 + 2 * i)
-                for i in range(start, min(n, start + 20_000))])
-        Account.objects.filter(pk=parent.pk).update(rght=2 * n + 2)
-    parent.refresh_from_db()
-    children = list(Account.objects.filter(parent=parent).order_by("lft").values_list("pk", flat=True))
+    parent, children = leaf_accounts("Счета детей (bench)", [f"c{i}" for i in range(n)])
     return budget, operator, parent, children
-
-
-def _tenge(tiyn: int) -> Money:
-    return Money(Decimal(tiyn).scaleb(-2), "KZT")
-
-
-def _post_bulk(rows: Sequence[Row]) -> None:
-    with transaction.atomic():
-        for start in range(0, len(rows), CHUNK):
-            chunk = rows[start:start + CHUNK]
-            txs = [Transaction(description=r[0]) for r in chunk]
-            Transaction.objects.bulk_create(txs)
-            legs = []
-            for tx, (_, debit, credit, money) in zip(txs, chunk, strict=True):
-                legs.append(Leg(transaction=tx, account_id=debit, debit=money))
-                legs.append(Leg(transaction=tx, account_id=credit, credit=money))
-            Leg.objects.bulk_create(legs)
 
 
 def _transfer_to_poster(rows: Sequence[Row]) -> Callable[[], None]:
@@ -131,7 +99,7 @@ def _transfer_to_poster(rows: Sequence[Row]) -> Callable[[], None]:
 def _hordak_check(n: int, budget: Account, operator: Account, parent: Account,
                   children: list[int]) -> dict[str, object]:
     """Hordak's own view of the result: counts, balances, and its accounting-equation check."""
-    total = _tenge(FUNDING_TIYN * n)
+    total = tenge(FUNDING_TIYN * n)
     got = {a.pk: a.balance for a in Account.objects.filter(
         pk__in=[budget.pk, operator.pk, parent.pk, children[0], children[-1]]).with_balances()}
     try:
@@ -141,7 +109,7 @@ def _hordak_check(n: int, budget: Account, operator: Account, parent: Account,
         equation = False
     clean = (Transaction.objects.count() == n + 1 and Leg.objects.count() == 2 * (n + 1)
              and got[budget.pk] == -total and got[operator.pk] == 0 and got[parent.pk] == total
-             and got[children[0]] == got[children[-1]] == _tenge(FUNDING_TIYN) and equation)
+             and got[children[0]] == got[children[-1]] == tenge(FUNDING_TIYN) and equation)
     kzt = got[parent.pk].monies()[0]
     return {"check_clean": clean, "children_total_balance": f"{kzt.amount} {kzt.currency}"}
 
@@ -181,7 +149,7 @@ def main() -> None:
     # the same transfers in hordak's accounts: goszakaz account id -> hordak account id
     to_hordak = {g_budget.pk: h_budget.pk, g_operator.pk: h_operator.pk,
                  **dict(zip(g_children, h_children, strict=True))}
-    rows: list[Row] = [(s.id, to_hordak[s.debit], to_hordak[s.credit], _tenge(s.amount))
+    rows: list[Row] = [(s.id, to_hordak[s.debit], to_hordak[s.credit], tenge(s.amount))
                        for s in specs]
 
     _vacuum()
@@ -201,7 +169,7 @@ def main() -> None:
     for method in methods:
         with connection.cursor() as cur:
             cur.execute("TRUNCATE hordak_leg, hordak_transaction CASCADE")  # statement lines: none
-        post = (lambda: _post_bulk(rows)) if method == "bulk" else _transfer_to_poster(rows)
+        post = (lambda: post_bulk(rows)) if method == "bulk" else _transfer_to_poster(rows)
         _vacuum()
         t = time.perf_counter()
         post()

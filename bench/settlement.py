@@ -2,45 +2,75 @@
 
 Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/goszakaz_bench \\
        python bench/settlement.py [--n 100000] [--seed 7] [--phase all|setup|month]
-(`--phase setup` then `--phase month` in a second process measures the month's own peak memory.)
+                                  [--hordak | --no-hordak]
+(`--phase setup` then `--phase month` in a second process measures the month's own peak memory;
+`--phase month` may be run again: it empties what an earlier month run wrote, outside the timing.)
 The database is emptied and migrated first (never point it at real data). Builds n children
 (95 % with an open bank account, 5 % paid directly), 140 children a preschool, and a final
 April 2024 sheet each (seeded marks: present, sick, absent, vacation); then times the month:
 the funding request (A7.11), the budget transfer and the distribution to the children's
-accounts (A7.12), `settle` (A8, A7.18, A7.9), and `ledger verify`. Prints one JSON object.
+accounts (A7.12), `settle` (A8, A7.18, A7.9), and `ledger verify`. Then, with --hordak (the
+default when django-hordak from the `bench` extra is installed), the same transfers again through
+django-hordak, timed apart, with the ratio to goszakaz's own posting of them. Settings:
+bench/hordak_settings.py when hordak is installed (goszakaz's plus `mptt` and `hordak`), else
+goszakaz's. Prints one JSON object.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import json
 import os
 import random
 import resource
+import sys
 import time
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goszakaz.settings")
+HORDAK = importlib.util.find_spec("hordak") is not None  # the `bench` extra is installed
+
+
+def arguments() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--n", type=int, default=100_000)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--phase", choices=("all", "setup", "month"), default="all",
+                   help="setup only, the month only (on a set-up database), or both")
+    p.add_argument("--hordak", action=argparse.BooleanOptionalAction, default=HORDAK,
+                   help="after the month, post its transfers through django-hordak too "
+                        f"(default: {'on' if HORDAK else 'off: django-hordak is not installed'})")
+    return p.parse_args()
+
+
+ARGS = arguments() if __name__ == "__main__" else None
+# hordak_settings.py (bench/ is sys.path[0]) is goszakaz's settings plus `mptt` and `hordak`;
+# the same settings whether or not the hordak step runs, when hordak is installed.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hordak_settings" if HORDAK else "goszakaz.settings")
 os.environ.setdefault("DEBUG", "1")
 
 import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import transaction  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from goszakaz.attendance.models import Sheet, SheetState  # noqa: E402
 from goszakaz.banking.models import ChildAccount  # noqa: E402
 from goszakaz.domain.iin import check_digit, make_iin  # noqa: E402
 from goszakaz.enrollment.models import Contract, Voucher  # noqa: E402
+from goszakaz.finance import ledger  # noqa: E402
 from goszakaz.finance.commands import settle_command  # noqa: E402
 from goszakaz.finance.funding import build_request, distribute, transfer_to_operator  # noqa: E402
-from goszakaz.finance.models import Transfer  # noqa: E402
+from goszakaz.finance.models import AccountKind, LedgerAccount, Transfer  # noqa: E402
 from goszakaz.finance.tariffs import set_norm  # noqa: E402
 from goszakaz.finance.verify import verify  # noqa: E402
 from goszakaz.registry.models import Bank, City, Preschool, Role  # noqa: E402
+
+settings.DEBUG = False  # no per-query logging in connection.queries while timing
 
 MONTH, FIRST = "2024-04", dt.date(2024, 4, 1)
 WORKING = [d for d in range(1, 31) if dt.date(2024, 4, d).weekday() < 5]
@@ -101,15 +131,142 @@ def timed(figures: dict[str, object], name: str, step) -> object:
     return result
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--n", type=int, default=100_000)
-    p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--phase", choices=("all", "setup", "month"), default="all",
-                   help="setup only, the month only (on a set-up database), or both")
-    args = p.parse_args()
+MONTH_TABLES = ("finance_settlement", "finance_transfer", "finance_fundingline",
+                "finance_fundingrequest", "finance_ledgeraccount", "notifications_notification",
+                "deadlines_deadline")
+
+
+def settle_down(*, forget_month: bool) -> None:
+    """Outside every timing: (if asked) empty what an earlier month run wrote, so the month can
+    be run again on the same set-up; then VACUUM ANALYZE, as autovacuum would have done in the
+    days between the sheets' last day and the settlement (a million rows written at once
+    otherwise leave the planner without statistics)."""
+    call_command("migrate", verbosity=0)  # hordak's tables, if the set-up ran without them
+    with connection.cursor() as cur:
+        if forget_month:
+            hordak = ["hordak_leg", "hordak_transaction", "hordak_account"] if HORDAK else []
+            cur.execute(f"TRUNCATE {', '.join([*MONTH_TABLES, *hordak])} CASCADE")
+        cur.execute("VACUUM ANALYZE")
+
+
+class LedgerClock:
+    """Sums the time goszakaz's ledger spends posting batches (post_batch) during the month."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._post = ledger._post_batch_postgresql
+
+    def __enter__(self) -> LedgerClock:
+        def timed_post(specs):
+            t = time.perf_counter()
+            try:
+                return self._post(specs)
+            finally:
+                self.seconds += time.perf_counter() - t
+        ledger._post_batch_postgresql = timed_post
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        ledger._post_batch_postgresql = self._post
+
+
+def month(figures: dict[str, object]) -> None:
+    """The timed month: funding request, budget and distribution, settle; then verify."""
+    city = City.objects.get(code="taraz")
+    start = time.perf_counter()
+
+    def fund():
+        with transaction.atomic():
+            return build_request(city=city, month=MONTH, on=dt.date(2024, 4, 8), actor=None,
+                                 role=Role.OPR)
+
+    with LedgerClock() as clock:
+        request = timed(figures, "funding_request", fund)
+
+        def budget_and_distribute():
+            with transaction.atomic():
+                transfer_to_operator(request=request, on=dt.date(2024, 4, 9), actor=None,
+                                     role=Role.EDU)
+                return distribute(request=request, on=dt.date(2024, 4, 10), actor=None,
+                                  role=Role.OPR)
+
+        timed(figures, "distribution", budget_and_distribute)
+        timed(figures, "settle", lambda: settle_command(month=MONTH, city_code="taraz",
+                                                         today=dt.date(2024, 5, 2)))
+    month_s = time.perf_counter() - start
+    transfers = Transfer.objects.count()
+    figures.update({"month_s": round(month_s, 2), "transfers": transfers,
+                    "transfers_per_s": round(transfers / month_s),
+                    "goszakaz_post_batch_s": round(clock.seconds, 2)})
+    problems = timed(figures, "verify", verify)
+    figures["verify_clean"] = not problems
+
+
+def hordak(figures: dict[str, object]) -> None:
+    """The month's transfers again, the same amounts between the same parties, through
+    django-hordak (after the month, outside its timing): one hordak account per ledger account
+    (the city's budget as equity, the others as liability leaves under one parent), then every
+    transfer as a hordak Transaction with a debit and a credit Leg, bulk-created in one
+    transaction (hordak_ledger.post_bulk); timed from the first insert to the commit."""
+    from hordak.models import Account, AccountType, Leg
+    from hordak.models import Transaction as HordakTransaction
+
+    from hordak_ledger import leaf_accounts, post_bulk, tenge
+
+    with connection.cursor() as cur:
+        cur.execute("TRUNCATE hordak_leg, hordak_transaction, hordak_account CASCADE")
+    t = time.perf_counter()
+    used = (Transfer.objects.filter(period=MONTH).values("debit_id")
+            .union(Transfer.objects.filter(period=MONTH).values("credit_id")))
+    accounts = list(LedgerAccount.objects.filter(pk__in=used).order_by("pk")
+                    .values_list("pk", "kind", "owner"))
+    to_hordak: dict[int, int] = {}
+    with transaction.atomic():
+        for pk, _, owner in (a for a in accounts if a[1] == AccountKind.BUDGET):
+            to_hordak[pk] = Account.objects.create(name=f"budget:{owner}",
+                                                   type=AccountType.equity).pk
+    others = [a for a in accounts if a[1] != AccountKind.BUDGET]
+    _, leaves = leaf_accounts("Счета (bench)", [f"{kind}:{owner}" for _, kind, owner in others])
+    to_hordak.update(zip((a[0] for a in others), leaves, strict=True))
+    figures["hordak_accounts"] = len(to_hordak)
+    figures["hordak_accounts_s"] = round(time.perf_counter() - t, 2)
+    money: dict[int, object] = {}  # one Money object per amount: the list stays small
+    rows = [(tid, to_hordak[debit], to_hordak[credit],
+             money.get(amount) or money.setdefault(amount, tenge(amount)))
+            for tid, debit, credit, amount in Transfer.objects.filter(period=MONTH)
+            .order_by("created_at", "id").values_list("id", "debit_id", "credit_id", "amount")
+            .iterator(chunk_size=20_000)]
+    connection.cursor().execute("VACUUM ANALYZE")  # the month's writes settle first
+    t = time.perf_counter()
+    posted = post_bulk(rows)
+    hordak_s = time.perf_counter() - t
+    try:
+        Account.validate_accounting_equation()
+        equation = True
+    except Exception:  # hordak raises AccountingEquationViolationError
+        equation = False
+    ledger_s = figures["goszakaz_post_batch_s"]
+    figures.update({
+        "hordak_transfers": posted, "hordak_s": round(hordak_s, 2),
+        "hordak_transfers_per_s": round(posted / hordak_s),
+        "hordak_check_clean": (equation and HordakTransaction.objects.count() == posted
+                               and Leg.objects.count() == 2 * posted),
+        "ratio": round(hordak_s / ledger_s, 2),  # type: ignore[operator]
+        "ratio_means": "hordak seconds / goszakaz post_batch seconds (the month's batches) "
+                       "for the same transfers",
+        "ratio_to_month": round(hordak_s / figures["month_s"], 2),  # type: ignore[operator]
+    })
+
+
+def peak_rss_mb() -> int:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def main(args: argparse.Namespace) -> None:
     figures: dict[str, object] = {"date": dt.date.today().isoformat(), "n": args.n,
                                   "phase": args.phase}
+    if args.hordak and not HORDAK:
+        sys.exit("--hordak needs django-hordak: pip install -e '.[bench]'")
     if args.phase in ("all", "setup"):
         call_command("flush", interactive=False, verbosity=0)
         call_command("migrate", "registry", "0001", verbosity=0)
@@ -119,35 +276,14 @@ def main() -> None:
         if args.phase == "setup":
             print(json.dumps(figures, indent=2))
             return
-    city = City.objects.get(code="taraz")
-    start = time.perf_counter()
-
-    def fund():
-        with transaction.atomic():
-            return build_request(city=city, month=MONTH, on=dt.date(2024, 4, 8), actor=None,
-                                 role=Role.OPR)
-
-    request = timed(figures, "funding_request", fund)
-
-    def budget_and_distribute():
-        with transaction.atomic():
-            transfer_to_operator(request=request, on=dt.date(2024, 4, 9), actor=None,
-                                 role=Role.EDU)
-            return distribute(request=request, on=dt.date(2024, 4, 10), actor=None,
-                              role=Role.OPR)
-
-    timed(figures, "distribution", budget_and_distribute)
-    timed(figures, "settle", lambda: settle_command(month=MONTH, city_code="taraz",
-                                                     today=dt.date(2024, 5, 2)))
-    month_s = time.perf_counter() - start
-    transfers = Transfer.objects.count()
-    figures.update({"month_s": round(month_s, 2), "transfers": transfers,
-                    "transfers_per_s": round(transfers / month_s)})
-    problems = timed(figures, "verify", verify)
-    figures["verify_clean"] = not problems
-    figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    print(json.dumps(figures, indent=2))
+    settle_down(forget_month=args.phase == "month")
+    month(figures)
+    figures["peak_rss_mb"] = peak_rss_mb()  # the month's (with the set-up, in --phase all)
+    if args.hordak:
+        hordak(figures)
+        figures["peak_rss_with_hordak_mb"] = peak_rss_mb()
+    print(json.dumps(figures, indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":
-    main()
+    main(ARGS)

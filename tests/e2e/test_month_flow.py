@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
+
 from goszakaz.attendance.services import auto_confirm
 from goszakaz.finance.payments import settle
 from goszakaz.registry.models import Membership, Role
@@ -19,7 +21,8 @@ def test_a_month_from_the_mark_to_the_statement(page, live_server, money_city,
     make_user("mama", Role.PAR, iin=PARENT_IIN)
     staff = make_user("teacher", Role.PRE)
     Membership.objects.filter(user=staff).update(preschool=school)
-    fund(taraz, "2024-04", dt.date(2024, 4, 8))
+    with transaction.atomic():  # the browser tests run outside a test transaction
+        fund(taraz, "2024-04", dt.date(2024, 4, 8))
     monkeypatch.setenv("GOSZAKAZ_TODAY", "2024-04-26")
 
     sign_in(page, live_server, "teacher")
@@ -50,9 +53,10 @@ def test_a_month_from_the_mark_to_the_statement(page, live_server, money_city,
     page.goto(f"{live_server.url}/parent/sheets/")
     page.locator(".sheet", has_text=".S.").get_by_role("button", name="Подтвердить").click()
     assert "Табель подтверждён" in page.text_content(".msg")
-    auto_confirm(today=dt.date(2024, 5, 1))
-    assert settle(city=taraz, month="2024-04", on=dt.date(2024, 5, 2), actor=None,
-                  role=Role.OPR) == 1  # the other child has no sheet: no payment
+    with transaction.atomic():
+        auto_confirm(today=dt.date(2024, 5, 1))
+        assert settle(city=taraz, month="2024-04", on=dt.date(2024, 5, 2), actor=None,
+                      role=Role.OPR) == 1  # the other child has no sheet: no payment
     page.reload()
     statement = page.text_content(".sheet .statement")
     assert "Госзаказ за месяц: 60\u00a0000,00 ₸" in statement

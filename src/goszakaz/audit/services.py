@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
@@ -32,3 +33,21 @@ def record(
         before=before,
         after=after,
     )
+
+
+def record_many(
+    *,
+    user: Any,
+    role: str,
+    action: str,
+    obj_type: str,
+    entries: Iterable[tuple[object, str, dict[str, Any] | None, dict[str, Any] | None]],
+) -> int:
+    """Append one audit row per (obj_id, city, before, after), as `record` would, in one insert."""
+    at = timezone.now()
+    user = user if getattr(user, "is_authenticated", False) else None
+    rows = [AuditEntry(at=at, user=user, role=role, action=action, object_type=obj_type,
+                       object_id=str(obj_id), city=city, before=before, after=after)
+            for obj_id, city, before, after in entries]
+    AuditEntry.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)

@@ -34,8 +34,8 @@ How the project reads the law here (the regulation text is Order No. 53 as amend
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -65,12 +65,18 @@ def _mark(day: dt.date, value: object) -> Mark:
     if isinstance(value, Mark):
         return value
     if isinstance(value, str):
+        known = _MARKS.get(value)
+        if known is not None:
+            return known
         try:
             return Mark(value)
         except ValueError:
             pass
     raise SheetError(f"bad mark {value!r} on {day}: expected one of "
                      f"{', '.join(m.value for m in Mark)}")
+
+
+_MARKS = {m.value: m for m in Mark}  # a letter's Mark without the enum's slower lookup
 
 
 def month_end(first: dt.date) -> dt.date:
@@ -205,6 +211,15 @@ def _check_amount(name: str, tiyn: int) -> None:
         raise SheetError(f"the {name} must be a whole number of tiyn >= 0, not {tiyn!r}")
 
 
+def _days_within(days: list[dt.date], *periods: Period) -> int:
+    """How many of the sorted `days` lie inside every one of the periods."""
+    firsts = [p.first for p in periods if p.first is not None]
+    lasts = [p.last for p in periods if p.last is not None]
+    low = bisect.bisect_left(days, max(firsts)) if firsts else 0
+    high = bisect.bisect_right(days, min(lasts)) if lasts else len(days)
+    return max(0, high - low)
+
+
 def calculate(
     sheet: Sheet,
     norm_tiyn: int,
@@ -234,10 +249,16 @@ def calculate(
         if not pilot.contains(day):
             raise SheetError(f"mark {mark.value} on {day.isoformat()}: the date is outside the "
                              f"pilot period ({pilot.describe()})")
-    covered = sum(1 for d in month_days if sheet.contract.contains(d) and pilot.contains(d))
+    covered = _days_within(month_days, sheet.contract, pilot)
 
-    counts = Counter(mark for _, mark in sheet.marks)
-    sick, absent, marked_vacation = counts[Mark.SICK], counts[Mark.ABSENT], counts[Mark.VACATION]
+    sick = absent = marked_vacation = 0
+    for _, mark in sheet.marks:
+        if mark is Mark.SICK:
+            sick += 1
+        elif mark is Mark.ABSENT:
+            absent += 1
+        elif mark is Mark.VACATION:
+            marked_vacation += 1
     vacation_left = max(0, VACATION_DAYS_A_YEAR - sheet.vacation_days_used_this_year)
     vacation = min(marked_vacation, vacation_left)  # A8.5: paid by the Госзаказ, not the parent
     over_limit = marked_vacation - vacation  # I3: unexcused

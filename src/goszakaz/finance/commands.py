@@ -6,8 +6,10 @@ import argparse
 import datetime as dt
 import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from goszakaz import clock
 from goszakaz.domain.months import month_of
@@ -15,6 +17,9 @@ from goszakaz.finance.verify import verify
 from goszakaz.registry.models import City
 
 CHUNK = int(os.environ.get("GOSZAKAZ_SETTLE_CHUNK", "20000"))  # sheets per transaction
+# chunks settled at once on PostgreSQL, each in its own transaction and connection: one
+# computes A8 while another waits for the database (2 cores: the client and the server)
+WORKERS = int(os.environ.get("GOSZAKAZ_SETTLE_WORKERS", "2"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,7 +56,7 @@ def settle_command(*, month: str, city_code: str | None, today: dt.date) -> int:
     """
     from goszakaz.attendance.services import auto_confirm
     from goszakaz.finance.month_context import MonthContext
-    from goszakaz.finance.payments import settle_chunk
+    from goszakaz.finance.payments import open_preschool_accounts
 
     cities = _cities(city_code)
     if not cities:
@@ -59,19 +64,49 @@ def settle_command(*, month: str, city_code: str | None, today: dt.date) -> int:
         return 2
     with transaction.atomic():
         auto_confirm(today=today)
+    # in the caller's transaction (a test's, a tick's) one thread; otherwise WORKERS at once
+    workers = 1 if connection.vendor != "postgresql" or connection.in_atomic_block else WORKERS
     total = 0
     for city in cities:
-        context, after = None, 0
-        while True:
-            with transaction.atomic():
-                context = context or MonthContext(city, month)
-                n, after = settle_chunk(city=city, month=month, on=today, actor=None, role="OPR",
-                                        limit=CHUNK, context=context, after=after)
-            total += n
-            if n == 0:
-                break
+        context = MonthContext(city, month)
+        if workers == 1:
+            total += _settle_chunks(city, month, today, context)
+            continue
+        with transaction.atomic():
+            open_preschool_accounts(city=city, month=month)
+        with ThreadPoolExecutor(workers) as pool:
+            runs = [pool.submit(_settle_in_thread, city, month, today, context)
+                    for _ in range(workers)]
+            total += sum(run.result() for run in runs)
     print(f"settled {total} sheet(s) of {month}")
     return 0
+
+
+def _settle_chunks(city: City, month: str, today: dt.date, context: Any) -> int:
+    """Settle the city's month chunk by chunk, each committed; returns the sheets settled.
+
+    Runs alongside others: each takes the sheets no other run holds (settle_chunk skips locked
+    ones), so together they settle every sheet once; one stops when nothing is left for it.
+    """
+    from goszakaz.finance.payments import settle_chunk
+
+    settled, after = 0, 0
+    while True:
+        with transaction.atomic():
+            n, last = settle_chunk(city=city, month=month, on=today, actor=None, role="OPR",
+                                   limit=CHUNK, context=context, after=after)
+        settled += n
+        if last == after:
+            return settled
+        after = last
+
+
+def _settle_in_thread(city: City, month: str, today: dt.date, context: Any) -> int:
+    """_settle_chunks on the thread's own database connection, closed at the end."""
+    try:
+        return _settle_chunks(city, month, today, context)
+    finally:
+        connection.close()
 
 
 def tick(*, today: dt.date) -> int:

@@ -105,8 +105,9 @@ def _owed_before(city: Any, month: str) -> dict[int, int]:
     return {r["voucher_id"]: r["due"] - r["paid"] for r in rows}
 
 
-def _child_ledgers(city: Any, banks: dict[int, int]) -> dict[int, LedgerAccount]:
-    """The open ledger accounts of the children with a bank account, made where missing."""
+def _child_ledgers(city: Any, banks: dict[int, int]) -> dict[int, tuple[int, int]]:
+    """(account id, balance) of the open ledger account of each child with a bank account,
+    made where missing."""
     owners = {str(v) for v in banks}
     city_children = LedgerAccount.objects.filter(kind=AccountKind.CHILD, city=city.code)
     existing = set(city_children.values_list("owner", flat=True))
@@ -114,8 +115,10 @@ def _child_ledgers(city: Any, banks: dict[int, int]) -> dict[int, LedgerAccount]
                                 "debits_posted", "credits_posted"),
                 [(AccountKind.CHILD.value, o, city.code, banks[int(o)], True, False, 0, 0)
                  for o in sorted(owners - existing)])
-    return {int(a.owner): a for a in city_children.filter(closed=False)
-            if a.owner in owners}
+    return {int(owner): (pk, credits - debits) for owner, pk, credits, debits
+            in city_children.filter(closed=False).values_list("owner", "pk", "credits_posted",
+                                                               "debits_posted")
+            if owner in owners}
 
 
 def build_request(*, city: Any, month: str, on: dt.date, actor: Any, role: str
@@ -155,14 +158,16 @@ def build_request(*, city: Any, month: str, on: dt.date, actor: Any, role: str
             norms[key] = monthly_norm(city=city, age_group=key[0], stay_mode=key[1], month=month)
         norm = norms[key]
         ledger = ledgers.get(voucher_id)
-        balance = ledger.balance if ledger else 0
+        balance = ledger[1] if ledger else 0
         debt = owed.get(voucher_id, 0)
-        amount = max(0, norm + debt - balance) if ledger else norm
+        # I5, A9: what is still owed for earlier months comes too (the operator pays it
+        # directly for a child without an account)
+        amount = max(0, norm + debt - balance) if ledger else norm + debt
         if ledger:
             to_accounts += amount
         else:
             direct += amount
-        lines.append((request.pk, voucher_id, ledger.pk if ledger else None, norm, balance, debt,
+        lines.append((request.pk, voucher_id, ledger[0] if ledger else None, norm, balance, debt,
                       amount, ledger is None))
     insert_rows(FundingLine, LINE_COLUMNS, lines)
     request.to_accounts, request.direct = to_accounts, direct

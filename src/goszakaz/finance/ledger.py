@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -17,9 +17,10 @@ class LedgerError(Exception):
     """A transfer the ledger refuses: overdraft, closed account, an id reused for another transfer."""
 
 
-@dataclass(frozen=True, slots=True)
-class Spec:
-    """A transfer to post; `id` names what it is (e.g. payment/<voucher>/<2024-04>)."""
+class Spec(NamedTuple):
+    """A transfer to post; `id` names what it is (e.g. payment/<voucher>/<2024-04>).
+
+    A named tuple: a month builds millions of them, twice as fast as a frozen dataclass."""
 
     id: str
     debit: int
@@ -98,8 +99,16 @@ CREATE TEMP TABLE IF NOT EXISTS ledger_staged (
     city text, child_id bigint) ON COMMIT DROP;
 TRUNCATE ledger_staged;
 """
+# The queries below reach the ledger's tables only by index, through an array of the batch's
+# ids (`= ANY(ARRAY(...))`): a chunk of 20,000 transfers costs the same against a ledger of a
+# thousand transfers or of a hundred million, whatever the planner's statistics say.
+_POSTED = """
+CREATE TEMP TABLE ledger_posted ON COMMIT DROP AS
+SELECT t.id, t.debit_id, t.credit_id, t.amount, t.code, t.period, t.child_id
+FROM finance_transfer t WHERE t.id = ANY(ARRAY(SELECT id FROM ledger_staged));
+"""
 _CHECK = """
-SELECT s.id FROM ledger_staged s JOIN finance_transfer t ON t.id = s.id
+SELECT s.id FROM ledger_staged s JOIN ledger_posted t ON t.id = s.id
 WHERE (t.debit_id, t.credit_id, t.amount, t.code, t.period, t.child_id)
       IS DISTINCT FROM (s.debit_id, s.credit_id, s.amount, s.code, s.period, s.child_id)
 LIMIT 5
@@ -107,22 +116,19 @@ LIMIT 5
 _FRESH = """
 CREATE TEMP TABLE ledger_fresh ON COMMIT DROP AS
 SELECT s.* FROM ledger_staged s
-WHERE NOT EXISTS (SELECT 1 FROM finance_transfer t WHERE t.id = s.id);
+WHERE NOT EXISTS (SELECT 1 FROM ledger_posted t WHERE t.id = s.id);
 """
 _LOCK = """
-SELECT a.id FROM finance_ledgeraccount a
-WHERE a.id IN (SELECT debit_id FROM ledger_fresh UNION SELECT credit_id FROM ledger_fresh)
-ORDER BY a.id FOR UPDATE
-"""
-_CLOSED = """
-SELECT 1 FROM finance_ledgeraccount a
-WHERE a.closed AND a.id IN (SELECT debit_id FROM ledger_fresh UNION SELECT credit_id FROM ledger_fresh)
-LIMIT 1
+SELECT coalesce(bool_or(closed), false) FROM (
+    SELECT a.closed FROM finance_ledgeraccount a
+    WHERE a.id = ANY(ARRAY(SELECT debit_id FROM ledger_fresh UNION SELECT credit_id FROM ledger_fresh))
+    ORDER BY a.id FOR NO KEY UPDATE) locked
 """
 _INSERT = """
 INSERT INTO finance_transfer (id, debit_id, credit_id, amount, code, period, city, child_id,
                               created_at)
 SELECT id, debit_id, credit_id, amount, code, period, city, child_id, now() FROM ledger_fresh
+ORDER BY id
 """
 _BALANCES = """
 UPDATE finance_ledgeraccount a
@@ -130,7 +136,8 @@ SET debits_posted = a.debits_posted + m.debits, credits_posted = a.credits_poste
 FROM (SELECT account_id, sum(debits) AS debits, sum(credits) AS credits FROM (
         SELECT debit_id AS account_id, amount AS debits, 0 AS credits FROM ledger_fresh
         UNION ALL
-        SELECT credit_id, 0, amount FROM ledger_fresh) x GROUP BY account_id) m
+        SELECT credit_id, 0, amount FROM ledger_fresh) x GROUP BY account_id
+      ORDER BY account_id) m
 WHERE a.id = m.account_id
 """
 
@@ -152,18 +159,22 @@ def _post_batch_postgresql(specs: Sequence[Spec]) -> int:
                 "COPY ledger_staged (id, debit_id, credit_id, amount, code, period, city, "
                 "child_id) FROM STDIN") as copy:
             copy.write(buf.getvalue())
+        cur.execute("SET LOCAL work_mem = '256MB'")  # a million transfers sorted in memory
+        cur.execute("DROP TABLE IF EXISTS pg_temp.ledger_posted, pg_temp.ledger_fresh")
+        cur.execute(_POSTED)
         cur.execute(_CHECK)
         clashes = [r[0] for r in cur.fetchall()]
         if clashes:
             raise LedgerError(f"ids already used for other transfers: {clashes}")
-        cur.execute("DROP TABLE IF EXISTS ledger_fresh")
         cur.execute(_FRESH)
-        cur.execute(_LOCK)
-        cur.execute(_CLOSED)
-        if cur.fetchone() is not None:
-            raise LedgerError("a transfer of the batch touches a closed account")
+        cur.execute("ANALYZE ledger_fresh")  # its real size, for the grouped balance update
+        # The transfers first, the accounts' locks after: another batch waits for these locks
+        # (an operator's account is in every batch) only while the balances change and commit.
         cur.execute(_INSERT)
         new: int = cur.rowcount
+        cur.execute(_LOCK)
+        if cur.fetchone()[0]:
+            raise LedgerError("a transfer of the batch touches a closed account")
         try:
             with transaction.atomic():
                 cur.execute(_BALANCES)

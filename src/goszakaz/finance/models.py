@@ -83,4 +83,5 @@ class Transfer(models.Model):
 
 from goszakaz.finance.funding import FundingLine, FundingRequest  # noqa: E402,F401
 from goszakaz.finance.payments import Settlement  # noqa: E402,F401
+from goszakaz.finance.recalculation import Recalculation  # noqa: E402,F401
 from goszakaz.finance.tariffs import Norm, ParentFee  # noqa: E402,F401  (models of the app)

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from goszakaz.audit.services import record
 from goszakaz.domain.capacity import first_of_month_on_or_after
@@ -17,16 +18,16 @@ from goszakaz.domain.months import first_day, month_of
 class AgeGroup(models.TextChoices):
     """Age groups of the norm."""
 
-    EARLY = "early", "До 3 лет"
-    PRESCHOOL = "preschool", "От 3 лет"
+    EARLY = "early", gettext_lazy("under 3")
+    PRESCHOOL = "preschool", gettext_lazy("3 and over")
 
 
 class StayMode(models.TextChoices):
     """How long a child stays a day."""
 
-    FULL_DAY = "full_day", "Полный день"
-    HALF_DAY = "half_day", "Неполный день"
-    ROUND_THE_CLOCK = "round_the_clock", "Круглосуточно"
+    FULL_DAY = "full_day", gettext_lazy("full day")
+    HALF_DAY = "half_day", gettext_lazy("half day")
+    ROUND_THE_CLOCK = "round_the_clock", gettext_lazy("round the clock")
 
 
 class Norm(models.Model):

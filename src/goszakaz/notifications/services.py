@@ -35,3 +35,24 @@ def notify(
         obj.delivered_at = now
         obj.save(update_fields=["delivered_at"])
     return obj
+
+
+def notify_many(messages: list[dict[str, Any]]) -> int:
+    """`notify` for many messages at once (each a dict of notify's keyword arguments); a dedup
+    key already in the outbox (or twice in the list) writes nothing; returns how many were written."""
+    now = timezone.now()
+    taken = set(Notification.objects.filter(dedup_key__in=[m["dedup_key"] for m in messages])
+                .values_list("dedup_key", flat=True))
+    new: list[Notification] = []
+    for m in messages:
+        if m["dedup_key"] in taken:
+            continue
+        taken.add(m["dedup_key"])
+        new.append(Notification(city=m["city"], kind=m["kind"],
+                                recipient_role=m.get("recipient_role", "PAR"),
+                                recipient_key=m["recipient_key"], payload=m["payload"],
+                                created_at=now, dedup_key=m["dedup_key"]))
+    Notification.objects.bulk_create(new, batch_size=2000)
+    delivered = [n.pk for n in new if CHANNELS[n.channel].deliver(n)]
+    Notification.objects.filter(pk__in=delivered).update(delivered_at=now)
+    return len(new)

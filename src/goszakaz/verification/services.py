@@ -246,7 +246,7 @@ def close_by_protocol(
     if decision == ProtocolDecision.CORRECTED and not corrections:
         raise VerificationError(_("A protocol correcting the data needs the corrections."))
     number = number or f"A7.4/{case.city.code}/{case.pk}"
-    applied = _correct(case, corrections, number=number, actor=actor, role=role)
+    applied = _correct(case, corrections, number=number, actor=actor, role=role, on=on)
     protocol = Protocol.objects.create(case=case, number=number, date=on, decision=decision,
                                        corrections=applied, note=note, actor=_user(actor),
                                        role=role)
@@ -257,8 +257,11 @@ def close_by_protocol(
 
 
 def _correct(case: RiskCase, corrections: dict[str, Any], *, number: str, actor: Any,
-             role: str) -> dict[str, dict[str, str]]:
-    """Apply a protocol's corrections to the case's voucher or preschool; field -> before/after."""
+             role: str, on: dt.date) -> dict[str, dict[str, str]]:
+    """Apply a protocol's corrections to the case's voucher, preschool or sheet (A9);
+    field -> before/after."""
+    if case.kind == RiskCaseKind.SHEET_DISPUTE and corrections:
+        return _correct_sheet(case, corrections, on=on, actor=actor, role=role)
     target: Voucher | Preschool
     allowed: tuple[str, ...]
     if case.voucher_id is not None:
@@ -286,6 +289,28 @@ def _correct(case: RiskCase, corrections: dict[str, Any], *, number: str, actor:
                obj_id=target.pk, city=case.city.code,
                after={"fields": sorted(applied), "protocol": number})  # values stay out of audit
     return applied
+
+
+def _correct_sheet(case: RiskCase, corrections: dict[str, Any], *, on: dt.date, actor: Any,
+                   role: str) -> dict[str, dict[str, str]]:
+    """A7.16, A9: the operator found for the parent: the sheet's days are corrected and a month
+    already paid is recalculated."""
+    from goszakaz.attendance.models import Sheet
+    from goszakaz.attendance.services import SheetError, correct_by_protocol
+    from goszakaz.finance.recalculation import recalculate
+
+    unknown = sorted(set(corrections) - {"days"})
+    if unknown:
+        raise VerificationError(_("A protocol cannot correct %(fields)s.")
+                                % {"fields": ", ".join(unknown)})
+    sheet = Sheet.objects.get(voucher=case.voucher, month=case.found["ours"])
+    try:
+        applied = correct_by_protocol(sheet=sheet, days=str(corrections["days"]).strip(), on=on,
+                                      actor=actor, role=role)
+    except SheetError as e:
+        raise VerificationError(str(e)) from None
+    recalculate(sheet=Sheet.objects.get(pk=sheet.pk), on=on, actor=actor, role=role)
+    return {"days": applied}
 
 
 def _clean(name: str, raw: Any, target: Voucher | Preschool) -> Any:
