@@ -50,3 +50,23 @@ def test_code_marks_messages_the_way_makemessages_finds_them() -> None:
                if "from django.utils.translation import" in line and " as " in line
                and not line.rstrip().endswith(" as _")]
     assert aliased == []
+
+
+def test_status_labels_read_in_the_page_language() -> None:
+    from django.utils import translation
+
+    from goszakaz.attendance.models import SheetState
+    from goszakaz.enrollment.models import VoucherStatus
+    from goszakaz.verification.models import RiskCaseKind
+
+    labels = (VoucherStatus.ANNULLED.label, SheetState.UPHELD.label,
+              RiskCaseKind.SHEET_DISPUTE.label)
+    expected = {"ru": ["Аннулирован", "организация не согласна",
+                       "Спор по табелю: организация не согласна (A7.16)"],
+                "kk": ["күші жойылды", "ұйым келіспеді",
+                       "табель бойынша дау: ұйым келіспейді (A7.16)"],
+                "en": ["annulled", "upheld by the preschool",
+                       "sheet dispute: the preschool disagrees (A7.16)"]}
+    for language, texts in expected.items():
+        with translation.override(language):
+            assert [str(label) for label in labels] == texts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from goszakaz.enrollment.models import Voucher
 from goszakaz.registry.models import Bank
@@ -12,9 +13,9 @@ from goszakaz.registry.models import Bank
 class AccountStatus(models.TextChoices):
     """requested (on the bank's list) -> opened -> closed."""
 
-    REQUESTED = "requested", "Запрошен"
-    OPENED = "opened", "Открыт"
-    CLOSED = "closed", "Закрыт"
+    REQUESTED = "requested", gettext_lazy("requested")
+    OPENED = "opened", gettext_lazy("opened")
+    CLOSED = "closed", gettext_lazy("closed")
 
 
 ACCOUNT_TRANSITIONS: dict[str, set[str]] = {

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class DeadlineState(models.TextChoices):
     """Open until met; an open deadline past its due day is overdue (shown, not a state)."""
 
-    OPEN = "open", "Открыт"
-    MET = "met", "Выполнен"
-    CANCELLED = "cancelled", "Отменён"
+    OPEN = "open", gettext_lazy("open")
+    MET = "met", gettext_lazy("met")
+    CANCELLED = "cancelled", gettext_lazy("cancelled")
 
 
 class Deadline(models.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from goszakaz.registry.models import AgreementVersion, City, Preschool
 
@@ -11,11 +12,11 @@ from goszakaz.registry.models import AgreementVersion, City, Preschool
 class VoucherStatus(models.TextChoices):
     """granted -> verified -> account requested -> active; annulled from any of them."""
 
-    GRANTED = "granted", "Выделен"
-    VERIFIED = "verified", "Проверен"
-    ACCOUNT_REQUESTED = "account_requested", "Запрошен счёт"
-    ACTIVE = "active", "Действует"
-    ANNULLED = "annulled", "Аннулирован"
+    GRANTED = "granted", gettext_lazy("granted")
+    VERIFIED = "verified", gettext_lazy("verified")
+    ACCOUNT_REQUESTED = "account_requested", gettext_lazy("account requested")
+    ACTIVE = "active", gettext_lazy("active")
+    ANNULLED = "annulled", gettext_lazy("annulled")
 
 
 VOUCHER_TRANSITIONS: dict[str, set[str]] = {
@@ -30,11 +31,12 @@ VOUCHER_TRANSITIONS: dict[str, set[str]] = {
 class AnnulmentReason(models.TextChoices):
     """Why a voucher ended: A7.4, A12, A13, A10, A7.14."""
 
-    EXCLUDED = "excluded_after_verification", "Исключён по итогам проверки (A7.4)"
-    MOVED = "moved_away", "Переезд в другой населённый пункт (A12)"
-    DEATH = "death", "Смерть ребёнка (A13)"
-    ACCOUNT_CLOSED = "account_contract_ended", "Расторгнут договор банковского счёта (A10)"
-    UNCONFIRMED = "two_months_unconfirmed", "Два месяца без подтверждения табеля (A7.14)"
+    EXCLUDED = "excluded_after_verification", gettext_lazy("excluded after verification (A7.4)")
+    MOVED = "moved_away", gettext_lazy("moved to another locality (A12)")
+    DEATH = "death", gettext_lazy("death of the child (A13)")
+    ACCOUNT_CLOSED = "account_contract_ended", gettext_lazy("bank account contract ended (A10)")
+    UNCONFIRMED = "two_months_unconfirmed", gettext_lazy(
+        "two months without the sheet confirmed (A7.14)")
 
 
 class Voucher(models.Model):

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import F, Q, Sum
+from django.utils.translation import gettext_lazy
 
 from goszakaz.audit.services import record
 from goszakaz.banking.models import AccountStatus, ChildAccount
@@ -25,9 +26,9 @@ DAYS = 2  # A7.11 and A7.12: two business days for each step
 class RequestState(models.TextChoices):
     """sent to EDU (A7.11) -> transferred by EDU to the operator -> distributed to the children."""
 
-    SENT = "sent", "Заявка направлена"
-    TRANSFERRED = "transferred", "Средства перечислены оператору"
-    DISTRIBUTED = "distributed", "Средства зачислены на счета детей"
+    SENT = "sent", gettext_lazy("request sent")
+    TRANSFERRED = "transferred", gettext_lazy("money transferred to the operator")
+    DISTRIBUTED = "distributed", gettext_lazy("money credited to the children's accounts")
 
 
 REQUEST_TRANSITIONS: dict[str, set[str]] = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from goszakaz.registry.models import City
 
@@ -11,9 +12,9 @@ from goszakaz.registry.models import City
 class ApplicationState(models.TextChoices):
     """Where an application is in the queue; see TRANSITIONS."""
 
-    QUEUED = "queued", "В очереди"
-    ALLOCATED = "allocated", "Место выделено"
-    WITHDRAWN = "withdrawn", "Отозвано"
+    QUEUED = "queued", gettext_lazy("in the queue")
+    ALLOCATED = "allocated", gettext_lazy("place allocated")
+    WITHDRAWN = "withdrawn", gettext_lazy("withdrawn")
 
 
 APPLICATION_TRANSITIONS: dict[str, set[str]] = {
@@ -83,9 +84,9 @@ class CategoryChange(models.Model):
 class RunState(models.TextChoices):
     """An allocation run is previewed, then confirmed or discarded."""
 
-    PREVIEW = "preview", "Предварительный расчёт"
-    CONFIRMED = "confirmed", "Утверждено"
-    DISCARDED = "discarded", "Отменено"
+    PREVIEW = "preview", gettext_lazy("preview")
+    CONFIRMED = "confirmed", gettext_lazy("confirmed")
+    DISCARDED = "discarded", gettext_lazy("discarded")
 
 
 RUN_TRANSITIONS: dict[str, set[str]] = {

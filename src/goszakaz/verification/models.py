@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from goszakaz.enrollment.models import Voucher
 from goszakaz.registry.models import City, Preschool
@@ -37,24 +38,26 @@ class ListSubmission(models.Model):
 class RiskCaseKind(models.TextChoices):
     """What did not match (A7.4), or why else a child went to risk verification (A7.9)."""
 
-    IIN_UNKNOWN = "iin_unknown", "ИИН не найден в НОБД"
-    BIRTH_DATE_DIFFERS = "birth_date_differs", "Дата рождения не совпадает с НОБД"
-    NAME_DIFFERS = "name_differs", "ФИО не совпадает с НОБД"
-    NOT_RESIDENT = "not_resident", "Ребёнок не проживает в городе по НОБД"
-    BIN_UNKNOWN = "bin_unknown", "БИН организации не найден в НОБД"
-    PRESCHOOL_CITY_DIFFERS = "preschool_city_differs", "Организация в другом городе по НОБД"
-    PARENT_NOT_REGISTERED = "parent_not_registered", "Родитель не зарегистрировался в банке (A7.9)"
-    SHEET_DISPUTE = "sheet_dispute", "Спор по табелю: организация не согласна (A7.16)"
+    IIN_UNKNOWN = "iin_unknown", gettext_lazy("IIN not found in НОБД")
+    BIRTH_DATE_DIFFERS = "birth_date_differs", gettext_lazy("birth date differs from НОБД")
+    NAME_DIFFERS = "name_differs", gettext_lazy("name differs from НОБД")
+    NOT_RESIDENT = "not_resident", gettext_lazy("the child does not live in the city by НОБД")
+    BIN_UNKNOWN = "bin_unknown", gettext_lazy("the preschool's BIN not found in НОБД")
+    PRESCHOOL_CITY_DIFFERS = "preschool_city_differs", gettext_lazy(
+        "the preschool is in another city by НОБД")
+    PARENT_NOT_REGISTERED = "parent_not_registered", gettext_lazy(
+        "the parent did not register at the bank (A7.9)")
+    SHEET_DISPUTE = "sheet_dispute", gettext_lazy("sheet dispute: the preschool disagrees (A7.16)")
 
 
 class RiskCaseState(models.TextChoices):
     """open -> confirmed | corrected (by protocol) | exclusion requested -> excluded (by EDU)."""
 
-    OPEN = "open", "Открыт"
-    CONFIRMED = "confirmed", "Данные подтверждены протоколом"
-    CORRECTED = "corrected", "Данные исправлены протоколом"
-    EXCLUSION_REQUESTED = "exclusion_requested", "Направлено уведомление об исключении"
-    EXCLUDED = "excluded", "Исключён управлением образования"
+    OPEN = "open", gettext_lazy("open")
+    CONFIRMED = "confirmed", gettext_lazy("data confirmed by protocol")
+    CORRECTED = "corrected", gettext_lazy("data corrected by protocol")
+    EXCLUSION_REQUESTED = "exclusion_requested", gettext_lazy("exclusion notice sent")
+    EXCLUDED = "excluded", gettext_lazy("excluded by the education department")
 
 
 RISK_CASE_TRANSITIONS: dict[str, set[str]] = {
@@ -129,8 +132,8 @@ class RiskCaseEvent(models.Model):
 class ProtocolDecision(models.TextChoices):
     """A7.4: the operator's protocol confirms the data as they are, or corrects them."""
 
-    CONFIRMED = "confirmed", "Данные подтверждены"
-    CORRECTED = "corrected", "Данные исправлены"
+    CONFIRMED = "confirmed", gettext_lazy("data confirmed")
+    CORRECTED = "corrected", gettext_lazy("data corrected")
 
 
 class Protocol(models.Model):

@@ -178,7 +178,7 @@ def open_case(
                   "submission": submission, "opened_on": on})
     if created:
         RiskCaseEvent.objects.create(case=case, at=timezone.now(), actor=_user(actor), role=role,
-                                     after=case.state, note=RiskCaseKind(case.kind).label)
+                                     after=case.state, note=str(RiskCaseKind(case.kind).label))
         record(user=actor, role=role, action="risk_case.opened", obj_type="risk_case",
                obj_id=case.pk, city=city.code,
                after={"kind": case.kind, "state": case.state, "subject": subject,
