@@ -285,8 +285,10 @@ def _sheet_from_json(text: str) -> tuple[Sheet, int, int]:
 def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goszakaz.settings")
     import django
+    from django.utils import translation
 
     django.setup()
+    translation.activate("en")  # the command speaks English, as Django's own commands do
 
 
 def _django(argv: list[str]) -> int:

@@ -57,7 +57,7 @@ def test_design_capacity_is_never_exceeded(taraz) -> None:
     for serial in (1, 2):
         sign_contract(voucher=make_voucher(taraz, serial), preschool=preschool, on=D(2024, 4, 1),
                       actor=None)
-    with pytest.raises(EnrollmentError, match="capacity"):
+    with pytest.raises(EnrollmentError, match="проектной мощности"):
         sign_contract(voucher=make_voucher(taraz, 3), preschool=preschool, on=D(2024, 4, 1),
                       actor=None)
     assert preschool.contracts.count() == 2
@@ -143,6 +143,6 @@ def test_an_ended_contract_fits_before_a_later_one(taraz) -> None:
     earlier = sign_contract(voucher=make_voucher(taraz, 2), preschool=school, on=D(2024, 3, 1),
                             ends_on=D(2024, 8, 31), actor=None, source="imported")
     assert earlier.ends_on == D(2024, 8, 31) and earlier.agreement_version is None
-    with pytest.raises(EnrollmentError, match="capacity"):
+    with pytest.raises(EnrollmentError, match="проектной мощности"):
         sign_contract(voucher=make_voucher(taraz, 3), preschool=school, on=D(2024, 3, 1),
                       ends_on=D(2024, 9, 1), actor=None, source="imported")

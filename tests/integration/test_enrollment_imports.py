@@ -185,7 +185,7 @@ def test_over_capacity_rejects_the_whole_contracts_file(shymkent, tmp_path) -> N
     with pytest.raises(ImportRejected) as e:
         contracts(shymkent, path)
     assert fields(e) == [(4, "preschool_bin")]
-    assert "capacity" in e.value.errors[0].message
+    assert "проектной мощности" in e.value.errors[0].message
     assert not Contract.objects.exists()
     rejects = tmp_path / "rejects.csv"
     result = contracts(shymkent, path, skip_invalid=True, rejects=rejects)
@@ -295,7 +295,7 @@ def test_cli_exit_codes(shymkent, tmp_path, capsys) -> None:
                                               for s in (1, 2)])
     rejects = tmp_path / "k-rejects.csv"
     assert main(["import-contracts", "--city", "shymkent", "--file", str(k)]) == 2
-    assert "line 3: preschool_bin: the preschool has no free place" in capsys.readouterr().err
+    assert "line 3: preschool_bin: The preschool has no free place" in capsys.readouterr().err
     assert not Contract.objects.exists()
     assert main(["import-contracts", "--city", "shymkent", "--file", str(k), "--skip-invalid",
                  "--rejects", str(rejects)]) == 0

@@ -90,7 +90,7 @@ def test_from_the_list_to_an_open_account_through_the_web(world, taraz, monkeypa
     other = client_of(users["other-parent"])
     full = other.post(f"/parent/vouchers/{theirs.pk}/sign/", {"preschool": school.pk},
                       follow=True)
-    assert "design capacity" in full.content.decode()
+    assert "проектной мощности" in full.content.decode()
     assert 'id="in-force">1<' in client_of(users["preschool"]).get("/preschool/").content.decode()
 
     set_status(voucher=mine, to=VoucherStatus.VERIFIED, why="НОБД", actor=None, role=Role.OPR)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from goszakaz.audit.services import record, record_many
 from goszakaz.domain.capacity import first_of_month_on_or_after, has_free_place
@@ -55,14 +56,14 @@ def grant_from_run(*, run: AllocationRun, actor: Any, role: str) -> int:
     """A5, T1: vouchers for the allocated applications of a confirmed Taraz run; idempotent."""
     run = AllocationRun.objects.select_related("city").get(pk=run.pk)
     if run.state != RunState.CONFIRMED:
-        raise EnrollmentError("only a confirmed allocation grants vouchers")
+        raise EnrollmentError(_("Only a confirmed allocation grants vouchers."))
     created = 0
     for outcome in run.outcomes.filter(status="allocated").select_related("application"):
         app = outcome.application
-        _, new = grant(city=run.city, child_iin=app.child_iin, birth_date=app.birth_date,
-                       parent_iin=app.parent_iin, source="allocation", child_name=app.child_name,
-                       application=app, period_start=max(run.as_of, run.city.pilot_start),
-                       period_end=run.city.pilot_end, actor=actor, role=role)
+        new = grant(city=run.city, child_iin=app.child_iin, birth_date=app.birth_date,
+                    parent_iin=app.parent_iin, source="allocation", child_name=app.child_name,
+                    application=app, period_start=max(run.as_of, run.city.pilot_start),
+                    period_end=run.city.pilot_end, actor=actor, role=role)[1]
         created += new
     return created
 
@@ -150,10 +151,10 @@ def sign_contract(
     last place cannot both get it.
     """
     if voucher.status == VoucherStatus.ANNULLED:
-        raise EnrollmentError("the voucher is annulled")
+        raise EnrollmentError(_("The voucher is annulled."))
     if _contracts_in_force(voucher, on):
-        raise EnrollmentError("the child already has a contract; a change of preschool "
-                              "takes effect on the 1st of a month (A11)")
+        raise EnrollmentError(_("The child already has a contract; a change of preschool "
+                                "takes effect on the 1st of a month (A11)."))
     return _new_contract(voucher=voucher, preschool=preschool, on=on, actor=actor, role=role,
                          source=source, ends_on=ends_on)
 
@@ -164,11 +165,11 @@ def change_preschool(
 ) -> Contract:
     """A11, I8, A6: move the child on the 1st of a month; the voucher stays within the city."""
     if voucher.status == VoucherStatus.ANNULLED:
-        raise EnrollmentError("the voucher is annulled")
+        raise EnrollmentError(_("The voucher is annulled."))
     effective = first_of_month_on_or_after(requested_on)
     current = _contracts_in_force(voucher, effective)
     if any(c.preschool_id == preschool.pk for c in current):
-        raise EnrollmentError("the child already attends this preschool")
+        raise EnrollmentError(_("The child already attends this preschool."))
     contract = _new_contract(voucher=voucher, preschool=preschool, on=effective, actor=actor,
                              role=role, source="signed")
     for old in current:
@@ -183,14 +184,17 @@ def _new_contract(
 ) -> Contract:
     preschool = Preschool.objects.select_for_update().get(pk=preschool.pk)
     if preschool.city_id != voucher.city_id:
-        raise EnrollmentError("the preschool is in another city: the voucher is the city's (A6)")
+        raise EnrollmentError(_("The preschool is in another city: the voucher is the city's "
+                                "(A6)."))
     if not preschool.in_perechen(on):
-        raise EnrollmentError("the preschool is not on the city's Перечень on that day (A4)")
+        raise EnrollmentError(_("The preschool is not on the city's Перечень on that day "
+                                "(A4)."))
     taken = preschool.contracts.values_list("starts_on", "ends_on")
     if ends_on is not None and ends_on < on:
-        raise EnrollmentError("a contract cannot end before it starts")
+        raise EnrollmentError(_("A contract cannot end before it starts."))
     if not has_free_place(list(taken), on, preschool.design_capacity, ends_on):
-        raise EnrollmentError("the preschool has no free place within its design capacity (A6)")
+        raise EnrollmentError(_("The preschool has no free place within its design capacity "
+                                "(A6)."))
     # A7.10: signing here is accession to the agreement; a contract imported from the city's
     # system was signed there, and its parent accedes when they first sign in the platform.
     signature = (sign_agreement(party_type=Role.PAR, party_key=voucher.parent_iin, actor=actor,
