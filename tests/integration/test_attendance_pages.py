@@ -82,6 +82,7 @@ def test_a_group_month_from_an_xlsx_file(taraz, tmp_path) -> None:
     bad = upload([[a, None, "P", "A"], [b, None, "X"], [b, None, None, None, None, None, "P"]])
     text = bad.content.decode()
     assert "line 3: 2:" in text and "line 4: 6:" in text  # a bad code; a Saturday
+    assert "Неизвестная отметка &#x27;X&#x27;" in text and "2024-04-06 — нерабочий день." in text
     assert not Sheet.objects.exists()  # whole file or nothing
     upload([[a, None, "P", "A"], [b, "S", "S"]], name="good.xlsx")
     days = dict(Sheet.objects.values_list("voucher_id", "days"))

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from goszakaz.attendance import services
 from goszakaz.attendance.models import Mark
@@ -27,7 +28,7 @@ def import_group_sheet(*, preschool_id: int, month: str, path: Path, actor: Any)
     first = dt.date.fromisoformat(month + "-01")
     last = last_day(month)
     if "child_iin" not in header:
-        raise ImportRejected([RowError(1, "child_iin", "column is missing from the header")])
+        raise ImportRejected([RowError(1, "child_iin", _("The column is missing from the header."))])
     days = {i: int(h) for i, h in enumerate(header) if h.isdigit() and 1 <= int(h) <= last.day}
     contracts = {c.voucher.child_iin: c for c in Contract.objects.filter(
         preschool_id=preschool_id, starts_on__lte=last).filter(
@@ -39,8 +40,8 @@ def import_group_sheet(*, preschool_id: int, month: str, path: Path, actor: Any)
         iin = values[header.index("child_iin")].strip()
         contract = contracts.get(iin)
         if contract is None:
-            errors.append(RowError(line, "child_iin", "no contract with this preschool in "
-                                                      f"{month}"))
+            errors.append(RowError(line, "child_iin", _("The child has no contract with this "
+                                                        "preschool.")))
             continue
         for i, day in days.items():
             code = values[i].strip().upper() if i < len(values) else ""
@@ -48,11 +49,14 @@ def import_group_sheet(*, preschool_id: int, month: str, path: Path, actor: Any)
                 continue
             date = first.replace(day=day)
             if code not in Mark.values:
-                errors.append(RowError(line, str(day), f"{code!r} is not P, S, A or V"))
+                errors.append(RowError(line, str(day), _("Unknown mark %(code)r: use P, S, A or V.")
+                                       % {"code": code}))
             elif not calendar.is_working_day(date):
-                errors.append(RowError(line, str(day), f"{date.isoformat()} is not a working day"))
+                errors.append(RowError(line, str(day), _("%(day)s is not a working day.")
+                                       % {"day": date.isoformat()}))
             elif date < contract.starts_on or (contract.ends_on and date > contract.ends_on):
-                errors.append(RowError(line, str(day), "outside the child's contract"))
+                errors.append(RowError(line, str(day), _("The day is outside the child's "
+                                                         "contract with this preschool.")))
             else:
                 marks.append((contract.voucher, date, code, line))
     result = ImportResult(errors=errors)
