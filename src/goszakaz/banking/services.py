@@ -141,7 +141,8 @@ def receive_monthly_list(
     for city in {a.city for a in ChildAccount.objects.filter(pk__in=ids)}:
         subject = f"bank-list/{bank.code}/{month}"
         open_deadline(clause="A7.9", city=city, subject=subject, opened_on=received_on,
-                      title=f"Monthly list of {bank.name} for {month}", due_on=list_due_on(month))
+                      title=f"Ежемесячный список банка {bank.name} за {month}",
+                      due_on=list_due_on(month))
         meet(clause="A7.9", city=city, subject=subject, on=received_on)
     record(user=actor, role=role, action="bank_list.received", obj_type="bank", obj_id=bank.code,
            after={"month": month, "opened": len(opened), "not_registered": len(not_registered)})
