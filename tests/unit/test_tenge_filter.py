@@ -1,4 +1,4 @@
-"""The `tenge` template filter: integer tiyn as the reader writes tenge, by page language."""
+"""Template filters: amounts as tenge and deadlines, by page language."""
 
 from __future__ import annotations
 
@@ -19,3 +19,18 @@ from goszakaz.web.templatetags.goszakaz import tenge
 def test_amounts_read_as_tenge(language: str, tiyn: int, text: str) -> None:
     with translation.override(language):
         assert tenge(tiyn) == text
+
+
+def test_deadlines_read_in_the_page_language() -> None:
+    from types import SimpleNamespace
+
+    from goszakaz.web.templatetags.goszakaz import deadline_title
+
+    d = SimpleNamespace(clause="A7.11", subject="funding/taraz/2024-04",
+                        title="Заявка на финансирование за 2024-04")
+    expected = {"ru": "Заявка на финансирование за 2024-04",
+                "kk": "қаржыландыру өтінімі (taraz/2024-04)",
+                "en": "the funding request (taraz/2024-04)"}
+    for language, text in expected.items():
+        with translation.override(language):
+            assert deadline_title(d) == text

@@ -1,4 +1,5 @@
-"""Template filters: labels of allocation reasons, city names and amounts in the page's language."""
+"""Template filters: labels of allocation reasons, deadlines, city names and amounts in the page's
+language."""
 
 from __future__ import annotations
 
@@ -40,3 +41,26 @@ def tenge(tiyn: int) -> str:
     if (translation.get_language() or "ru") == "en":
         return f"{sign}{groups}.{cents} ₸"
     return f"{sign}{groups.replace(',', NBSP)},{cents} ₸"
+
+
+DEADLINES = {
+    "A7.4": _("the НОБД check of the lists"),
+    "A7.9": _("the bank's monthly list"),
+    "A7.11": _("the funding request"),
+    "A7.12": _("the transfer to the operator"),
+    "A7.17": _("the sheets to НОБД"),
+    "A10": _("a closed account's balance back to the operator"),
+    "A7.18": _("the balances of 1 January back to the operator"),
+}
+
+
+@register.filter
+def deadline_title(deadline: object) -> str:
+    """A deadline's title: as written (Russian) on Russian pages, else its clause's label with
+    what it is for (the subject after its kind, e.g. "taraz/2024-04")."""
+    title = str(getattr(deadline, "title", ""))
+    label = DEADLINES.get(str(getattr(deadline, "clause", "")))
+    if (translation.get_language() or "ru") == "ru" or label is None:
+        return title
+    subject = str(getattr(deadline, "subject", ""))
+    return f"{label} ({subject.split('/', 1)[-1]})"
