@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,9 +20,9 @@ from goszakaz.banking.models import (
 from goszakaz.deadlines.services import meet, open_deadline
 from goszakaz.domain.states import needs_transition
 from goszakaz.enrollment.models import AnnulmentReason, Voucher, VoucherStatus
-from goszakaz.enrollment.services import annul, set_status
+from goszakaz.enrollment.services import annul, set_status, set_status_many
 from goszakaz.notifications.models import Notification
-from goszakaz.notifications.services import notify
+from goszakaz.notifications.services import notify, notify_many
 from goszakaz.registry.models import Bank, City, Role
 from goszakaz.tokens import digest, new_token
 from goszakaz.verification.services import report_parent_not_registered
@@ -51,17 +52,22 @@ def request_accounts(*, city: City, bank: Bank, on: dt.date, actor: Any, role: s
     The bank gets only what opening an account needs; the parent gets the bank's instructions.
     Running it again adds only children verified since.
     """
-    added = 0
-    for voucher in Voucher.objects.filter(city=city, status=VoucherStatus.VERIFIED):
-        if voucher.accounts.exclude(status=AccountStatus.CLOSED).exists():
-            continue
-        ChildAccount.objects.create(voucher=voucher, bank=bank, city=city.code, requested_on=on)
-        set_status(voucher=voucher, to=VoucherStatus.ACCOUNT_REQUESTED, why=f"bank {bank.code}",
-                   actor=actor, role=role)
-        notify(city=city.code, kind="bank_instructions", recipient_key=voucher.parent_iin,
-               payload={"bank": bank.name, "voucher": voucher.pk},
-               dedup_key=f"bank-instructions/{voucher.pk}/{bank.code}")
-        added += 1
+    live_account = ChildAccount.objects.filter(voucher=OuterRef("pk")).exclude(
+        status=AccountStatus.CLOSED)
+    children = list(Voucher.objects.select_for_update()
+                    .filter(city=city, status=VoucherStatus.VERIFIED)
+                    .filter(~Exists(live_account)).order_by("pk")
+                    .values_list("pk", "parent_iin"))
+    ChildAccount.objects.bulk_create(
+        [ChildAccount(voucher_id=pk, bank=bank, city=city.code, requested_on=on)
+         for pk, _parent in children], batch_size=2000)
+    set_status_many(voucher_ids=[pk for pk, _parent in children],
+                    to=VoucherStatus.ACCOUNT_REQUESTED, why=f"bank {bank.code}", actor=actor,
+                    role=role)
+    notify_many([{"city": city.code, "kind": "bank_instructions", "recipient_key": parent,
+                  "payload": {"bank": bank.name, "voucher": pk},
+                  "dedup_key": f"bank-instructions/{pk}/{bank.code}"} for pk, parent in children])
+    added = len(children)
     record(user=actor, role=role, action="accounts.requested", obj_type="bank", obj_id=bank.code,
            city=city.code, after={"children": added, "on": on.isoformat()})
     return added

@@ -70,17 +70,28 @@ def grant_from_run(*, run: AllocationRun, actor: Any, role: str) -> int:
 
 def set_status(*, voucher: Voucher, to: str, why: str, actor: Any, role: str) -> bool:
     """Move a voucher along its status machine; the same status again is a no-op."""
-    voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
-    before = voucher.status
-    if not needs_transition(before, to, VOUCHER_TRANSITIONS):
-        return False
-    voucher.status = to
-    voucher.save(update_fields=["status"])
-    VoucherEvent.objects.create(voucher=voucher, at=timezone.now(), before=before, after=to,
-                                why=why)
-    record(user=actor, role=role, action="voucher.status", obj_type="voucher", obj_id=voucher.pk,
-           city=voucher.city.code, before={"status": before}, after={"status": to, "why": why})
-    return True
+    return set_status_many(voucher_ids=[voucher.pk], to=to, why=why, actor=actor,
+                           role=role) == [voucher.pk]
+
+
+def set_status_many(*, voucher_ids: Iterable[int], to: str, why: str, actor: Any, role: str
+                    ) -> list[int]:
+    """set_status for many vouchers at once (rows locked, one UPDATE, the events and audit rows
+    in bulk); returns the ids that moved. An illegal move of any of them raises, moving none."""
+    rows = list(Voucher.objects.select_for_update().filter(pk__in=list(voucher_ids))
+                .order_by("pk").values_list("pk", "status", "city__code"))
+    moving = [(pk, before, city) for pk, before, city in rows
+              if needs_transition(before, to, VOUCHER_TRANSITIONS)]
+    ids = [pk for pk, _before, _city in moving]
+    Voucher.objects.filter(pk__in=ids).update(status=to)
+    now = timezone.now()
+    VoucherEvent.objects.bulk_create(
+        [VoucherEvent(voucher_id=pk, at=now, before=before, after=to, why=why)
+         for pk, before, _city in moving], batch_size=2000)
+    record_many(user=actor, role=role, action="voucher.status", obj_type="voucher",
+                entries=[(pk, city, {"status": before}, {"status": to, "why": why})
+                         for pk, before, city in moving])
+    return ids
 
 
 def annul(

@@ -25,7 +25,7 @@ from goszakaz.deadlines.services import business_days_after, meet, open_deadline
 from goszakaz.domain.iin import InvalidNumber, iin_birth_date, validate_bin
 from goszakaz.domain.states import needs_transition
 from goszakaz.enrollment.models import AnnulmentReason, Voucher, VoucherStatus
-from goszakaz.enrollment.services import annul, set_status
+from goszakaz.enrollment.services import annul, set_status, set_status_many
 from goszakaz.notifications.services import notify
 from goszakaz.registry.models import City, Preschool, Role
 from goszakaz.verification.checks import CityNames, Mismatch, child_mismatches, preschool_mismatches
@@ -139,9 +139,9 @@ def verify(
     blocked = set(RiskCase.objects.filter(
         city=city, voucher__status=VoucherStatus.GRANTED, state__in=UNRESOLVED,
     ).values_list("voucher_id", flat=True))
-    verified = sum(set_status(voucher=v, to=VoucherStatus.VERIFIED, why="A7.4: НОБД",
-                              actor=actor, role=role)
-                   for v in checked if v.pk not in blocked)
+    verified = len(set_status_many(voucher_ids=[v.pk for v in checked if v.pk not in blocked],
+                                   to=VoucherStatus.VERIFIED, why="A7.4: НОБД", actor=actor,
+                                   role=role))
     summary = VerificationSummary(
         preschools_checked=preschools, children_checked=len(checked),
         cases_opened=sum(opened.values()), verified=verified,
