@@ -285,10 +285,8 @@ def _sheet_from_json(text: str) -> tuple[Sheet, int, int]:
 def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goszakaz.settings")
     import django
-    from django.utils import translation
 
     django.setup()
-    translation.activate("en")  # the command speaks English, as Django's own commands do
 
 
 def _django(argv: list[str]) -> int:
@@ -301,6 +299,13 @@ def _django(argv: list[str]) -> int:
 
 def _django_own(args: argparse.Namespace) -> int:
     _setup_django()
+    from django.utils import translation
+
+    with translation.override("en"):  # the command speaks English, as Django's own commands do
+        return _dispatch(args)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command in ("ledger", "settle", "tick"):
         from goszakaz.finance import commands as finance_commands
 

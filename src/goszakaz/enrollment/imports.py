@@ -13,7 +13,7 @@ from django.db import transaction
 from goszakaz.audit.services import record
 from goszakaz.enrollment import files
 from goszakaz.enrollment.models import Contract, Voucher, VoucherStatus
-from goszakaz.enrollment.services import EnrollmentError, grant, sign_contract
+from goszakaz.enrollment.services import EnrollmentError, grant_many, sign_contract
 from goszakaz.imports import ImportRejected, ImportResult
 from goszakaz.queue.files import RowError
 from goszakaz.registry.models import City, Preschool
@@ -25,7 +25,7 @@ def import_children(
     *, city: City, path: Path, skip_invalid: bool, actor: Any, role: str,
     rejects: Path | None = None,
 ) -> ImportResult:
-    """A5, A7.3: one voucher (source "city_list") per child of the city's list, through `grant`.
+    """A5, A7.3: one voucher (source "city_list") per child of the city's list (`grant_many`).
 
     Whole file or nothing, unless skip_invalid (then the bad rows go to `rejects`). A child who
     already has the same live voucher here is "unchanged", so re-importing a file creates
@@ -54,14 +54,11 @@ def import_children(
         raise ImportRejected(parsed.errors)
     if parsed.errors and rejects is not None:
         parsed.write_rejects(rejects)
-    created = 0
-    for row in todo:
-        _, new = grant(city=city, child_iin=row.child_iin, birth_date=row.birth_date,
-                       parent_iin=row.parent_iin, source="city_list", child_name=row.child_name,
-                       period_start=row.period_start,
-                       period_end=row.period_end if row.period_end is not None else city.pilot_end,
-                       actor=actor, role=role)
-        created += new
+    created = len(grant_many(city=city, source="city_list", actor=actor, role=role, children=[
+        {"child_iin": row.child_iin, "birth_date": row.birth_date, "parent_iin": row.parent_iin,
+         "child_name": row.child_name, "period_start": row.period_start,
+         "period_end": row.period_end if row.period_end is not None else city.pilot_end}
+        for row in todo]))
     record(user=actor, role=role, action="children.imported", obj_type="city", obj_id=city.code,
            city=city.code, after={"file": path.name, "created": created, "unchanged": unchanged,
                                   "rejected": len(parsed.rejected)})
