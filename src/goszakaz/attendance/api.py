@@ -19,13 +19,12 @@ from goszakaz.attendance import services
 from goszakaz.attendance.models import UNMARKED, Sheet
 from goszakaz.attendance.tokens import preschool_for_token
 from goszakaz.banking.idempotency import Answer, idempotent
-from goszakaz.domain.months import last_day
+from goszakaz.domain import months
 from goszakaz.enrollment.models import Contract, Voucher
 from goszakaz.registry.models import Preschool
 from goszakaz.rules.calendar import kz_calendar
 
 KEY = Header(..., alias="Idempotency-Key", min_length=1, max_length=128)  # type: ignore[type-arg]
-MONTH = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
 MAX_MARKS = 10_000  # a month of a large preschool's group in one request
 
 
@@ -40,7 +39,7 @@ router = Router(auth=PreschoolBearer(), tags=["preschool"])
 
 
 class MonthQuery(Schema):
-    month: str = Field(..., pattern=MONTH)
+    month: str = Field(..., pattern=months.PATTERN)
 
 
 class SheetOut(Schema):
@@ -96,7 +95,7 @@ def _contracts(preschool: Preschool, first: dt.date, last: dt.date) -> list[Cont
 def sheets(request: HttpRequest, query: Query[MonthQuery]) -> list[dict[str, Any]]:
     """A7.13: the month's sheet of every child with a contract at this preschool in the month."""
     preschool, month = _preschool(request), query.month
-    first, last = dt.date.fromisoformat(month + "-01"), last_day(month)
+    first, last = dt.date.fromisoformat(month + "-01"), months.last_day(month)
     contracts = _contracts(preschool, first, last)
     opened = {s.voucher_id: s for s in Sheet.objects.filter(
         preschool=preschool, month=month, voucher_id__in=[c.voucher_id for c in contracts])}

@@ -108,11 +108,7 @@ def mark_many(
     today = clock.today()
     preschool = Preschool.objects.select_related("city").get(pk=preschool_id)
     voucher_ids = {v.pk for v, _day, _code in marks}
-    contracts: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
-    for voucher_id, start, end in (Contract.objects.filter(
-            preschool_id=preschool_id, voucher_id__in=voucher_ids)
-            .values_list("voucher_id", "starts_on", "ends_on")):
-        contracts.setdefault(voucher_id, []).append((start, end))
+    contracts = _contract_terms(voucher_ids, preschool_id)
     months = {month_of(day) for _v, day, _code in marks}
     sheets = {(s.voucher_id, s.month): s for s in Sheet.objects.select_for_update().filter(
         voucher_id__in=voucher_ids, month__in=months)}
@@ -139,8 +135,26 @@ def mark_many(
     return done
 
 
+Terms = list[tuple[dt.date, dt.date | None]]  # a child's contracts with one preschool
+
+
+def _contract_terms(voucher_ids: set[int], preschool_id: int) -> dict[int, Terms]:
+    """Each child's contract terms (start, end) with this preschool, in one query."""
+    terms: dict[int, Terms] = {}
+    for voucher_id, start, end in (Contract.objects.filter(
+            preschool_id=preschool_id, voucher_id__in=voucher_ids)
+            .values_list("voucher_id", "starts_on", "ends_on")):
+        terms.setdefault(voucher_id, []).append((start, end))
+    return terms
+
+
+def _covers(terms: Terms, day: dt.date) -> bool:
+    """Does one of the contracts cover the day?"""
+    return any(start <= day and (end is None or day <= end) for start, end in terms)
+
+
 def _refusal(voucher: Voucher, day: dt.date, code: str, preschool: Preschool,
-             contracts: list[tuple[dt.date, dt.date | None]], sheet: Sheet | None,
+             contracts: Terms, sheet: Sheet | None,
              today: dt.date, is_working_day: Any) -> SheetError | None:
     """Why one mark of mark_many is refused, or None."""
     if code not in Mark.values:
@@ -150,8 +164,7 @@ def _refusal(voucher: Voucher, day: dt.date, code: str, preschool: Preschool,
     if day > today:
         return SheetError(_("%(day)s has not come yet: the sheet is filled day by day.")
                           % {"day": day.isoformat()}, "day")
-    covered = any(start <= day and (end is None or day <= end) for start, end in contracts)
-    if not covered or (sheet is not None and sheet.preschool_id != preschool.pk):
+    if not _covers(contracts, day) or (sheet is not None and sheet.preschool_id != preschool.pk):
         return SheetError(_("The day is outside the child's contract with this preschool."),
                           "day")
     if not preschool.in_perechen(day):
@@ -281,12 +294,12 @@ def _check_days(sheet: Sheet, days: str) -> None:
         raise SheetError(_("A corrected sheet needs one mark per day of the month."), "days")
     first = dt.date.fromisoformat(sheet.month + "-01")
     calendar = kz_calendar(first.year)
+    terms = _contract_terms({sheet.voucher_id}, sheet.preschool_id).get(sheet.voucher_id, [])
     for i, code in enumerate(days):
         day = first.replace(day=i + 1)
         if code == UNMARKED or code == sheet.days[i]:
             continue
-        contract = _contract_on(sheet.voucher, day)
-        if contract is None or contract.preschool_id != sheet.preschool_id:
+        if not _covers(terms, day):
             raise SheetError(_("The day is outside the child's contract with this preschool.")
                              + f" ({day.isoformat()})", "days")
         if not calendar.is_working_day(day):

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
-
+from goszakaz import tokens
 from goszakaz.attendance.models import PreschoolToken
 from goszakaz.registry.models import Preschool
-from goszakaz.tokens import digest, new_token
 
 
 def issue_token(*, preschool: Preschool) -> str:
     """A new API token for a preschool's own system."""
-    token, sha256 = new_token()
-    PreschoolToken.objects.create(preschool=preschool, token_sha256=sha256,
-                                  created_at=timezone.now())
-    return token
+    return tokens.issue(PreschoolToken, preschool=preschool)
 
 
 def preschool_for_token(token: str) -> Preschool | None:
     """The preschool an active token belongs to, or None."""
-    row = (PreschoolToken.objects.select_related("preschool")
-           .filter(token_sha256=digest(token), active=True).first())
-    return row.preschool if row else None
+    holder: Preschool | None = tokens.holder_of(PreschoolToken, "preschool", token)
+    return holder

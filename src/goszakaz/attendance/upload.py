@@ -6,11 +6,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from goszakaz.attendance import services
-from goszakaz.attendance.models import Mark
 from goszakaz.domain.months import last_day
 from goszakaz.enrollment.models import Contract
 from goszakaz.imports import ImportRejected, ImportResult
@@ -33,39 +33,28 @@ def import_group_sheet(*, preschool_id: int, month: str, path: Path, actor: Any)
     contracts = {c.voucher.child_iin: c for c in Contract.objects.filter(
         preschool_id=preschool_id, starts_on__lte=last).filter(
         Q(ends_on=None) | Q(ends_on__gte=first)).select_related("voucher")}
-    calendar = kz_calendar((first.year,))
     errors: list[RowError] = []
-    marks: list[tuple[Any, dt.date, str, int]] = []
+    marks: list[tuple[Any, dt.date, str]] = []
+    cells: list[tuple[int, int]] = []  # (line, day) of each mark, to name a refused one
     for line, values in rows:
-        iin = values[header.index("child_iin")].strip()
-        contract = contracts.get(iin)
+        contract = contracts.get(values[header.index("child_iin")].strip())
         if contract is None:
             errors.append(RowError(line, "child_iin", _("The child has no contract with this "
                                                         "preschool.")))
             continue
         for i, day in days.items():
             code = values[i].strip().upper() if i < len(values) else ""
-            if not code:
-                continue
-            date = first.replace(day=day)
-            if code not in Mark.values:
-                errors.append(RowError(line, str(day), _("Unknown mark %(code)r: use P, S, A or V.")
-                                       % {"code": code}))
-            elif not calendar.is_working_day(date):
-                errors.append(RowError(line, str(day), _("%(day)s is not a working day.")
-                                       % {"day": date.isoformat()}))
-            elif date < contract.starts_on or (contract.ends_on and date > contract.ends_on):
-                errors.append(RowError(line, str(day), _("The day is outside the child's "
-                                                         "contract with this preschool.")))
-            else:
-                marks.append((contract.voucher, date, code, line))
-    result = ImportResult(errors=errors)
-    if not errors:
-        done = services.mark_many(preschool_id=preschool_id,
-                                  marks=[(v, date, code) for v, date, code, _ in marks],
-                                  is_working_day=calendar.is_working_day, actor=actor)
-        errors += [RowError(marks[i][3], str(marks[i][1].day), str(e)) for i, e in done.refused]
-        result.updated = len(marks)
+            if code:
+                marks.append((contract.voucher, first.replace(day=day), code))
+                cells.append((line, day))
+    with transaction.atomic():  # the marks' own rules are mark_many's; saved only if all pass
+        done = services.mark_many(preschool_id=preschool_id, marks=marks,
+                                  is_working_day=kz_calendar((first.year,)).is_working_day,
+                                  actor=actor)
+        errors += [RowError(cells[i][0], str(cells[i][1]), str(e)) for i, e in done.refused]
+        if errors:
+            transaction.set_rollback(True)
+    result = ImportResult(errors=errors, updated=len(marks))
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: e.line))
     return result

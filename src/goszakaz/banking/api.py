@@ -13,6 +13,7 @@ from goszakaz import clock
 from goszakaz.banking import services
 from goszakaz.banking.idempotency import Answer, idempotent
 from goszakaz.banking.models import AccountStatus, ChildAccount
+from goszakaz.domain import months
 from goszakaz.enrollment.services import EnrollmentError
 from goszakaz.registry.models import Bank, Role
 
@@ -58,7 +59,7 @@ class Closed(Schema):
 
 
 class MonthlyList(Schema):
-    month: str = Field(..., pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$")
+    month: str = Field(..., pattern=months.PATTERN)
     opened: list[Id] = Field(default_factory=list, max_length=1_000_000)
     parents_not_registered: list[Id] = Field(default_factory=list, max_length=1_000_000)
 

@@ -6,9 +6,9 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from goszakaz import tokens
 from goszakaz.audit.services import record
 from goszakaz.banking.models import (
     ACCOUNT_TRANSITIONS,
@@ -24,7 +24,6 @@ from goszakaz.enrollment.services import annul, set_status, set_status_many
 from goszakaz.notifications.models import Notification
 from goszakaz.notifications.services import notify, notify_many
 from goszakaz.registry.models import Bank, City, Role
-from goszakaz.tokens import digest, new_token
 from goszakaz.verification.services import report_parent_not_registered
 
 
@@ -34,16 +33,13 @@ class BankingError(Exception):
 
 def issue_token(*, bank: Bank) -> str:
     """A new API token for a bank: shown once, stored only as its SHA-256."""
-    token, sha256 = new_token()
-    BankToken.objects.create(bank=bank, token_sha256=sha256, created_at=timezone.now())
-    return token
+    return tokens.issue(BankToken, bank=bank)
 
 
 def bank_for_token(token: str) -> Bank | None:
     """The bank an active token belongs to, or None."""
-    row = (BankToken.objects.select_related("bank")
-           .filter(token_sha256=digest(token), active=True).first())
-    return row.bank if row else None
+    holder: Bank | None = tokens.holder_of(BankToken, "bank", token)
+    return holder
 
 
 def request_accounts(*, city: City, bank: Bank, on: dt.date, actor: Any, role: str) -> int:

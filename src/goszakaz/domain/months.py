@@ -5,6 +5,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
+PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"  # a month of the pilot's years, as input is checked
+
 
 def month_of(day: dt.date) -> str:
     """YYYY-MM of a day."""

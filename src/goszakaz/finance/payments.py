@@ -48,7 +48,8 @@ class Settlement(models.Model):
         return f"settlement {self.voucher_id} {self.month}: {self.paid}/{self.due}"
 
 
-def _child_account(voucher_id: int) -> LedgerAccount | None:
+def child_account(voucher_id: int) -> LedgerAccount | None:
+    """The child's open ledger account; a closed (swept, A10) one counts as none (A7.9)."""
     return LedgerAccount.objects.filter(kind=AccountKind.CHILD, owner=str(voucher_id),
                                         closed=False).first()
 
@@ -249,7 +250,7 @@ def _annul_silent_twice(voucher_ids: list[int], month: str, *, actor: Any, role:
 def pay_owed(*, voucher_id: int, upto: str, city: str) -> int:
     """I5, A9: pay the child's unpaid settlements (oldest first) from its balance, or from the
     operator for a child without an account (A7.9); returns tiyn paid."""
-    payer = _child_account(voucher_id)
+    payer = child_account(voucher_id)
     code, prefix = TransferCode.PAYMENT, "payment"
     if payer is None:
         payer = account(kind=AccountKind.OPERATOR, owner=city, city=city)

@@ -13,9 +13,9 @@ from goszakaz.audit.services import record
 from goszakaz.domain.payment import recalculation
 from goszakaz.finance.funding import city_accounts
 from goszakaz.finance.ledger import Spec, account, post
-from goszakaz.finance.models import AccountKind, LedgerAccount, TransferCode
+from goszakaz.finance.models import AccountKind, TransferCode
 from goszakaz.finance.month_context import MonthContext
-from goszakaz.finance.payments import Settlement
+from goszakaz.finance.payments import Settlement, child_account
 
 
 class Recalculation(models.Model):
@@ -66,7 +66,7 @@ def recalculate(*, sheet: Sheet, on: dt.date, actor: Any, role: str) -> Recalcul
     recovered = max(0, settlement.paid - after.state_order_tiyn)
     if recovered:
         preschool = account(kind=AccountKind.PRESCHOOL, owner=sheet.preschool.bin, city=city.code)
-        back_to = _child_ledger(sheet.voucher_id) if not settlement.direct else None
+        back_to = child_account(sheet.voucher_id) if not settlement.direct else None
         back_to = back_to or city_accounts(city)[1]
         post(Spec(id=f"recovery/{sheet.voucher_id}/{sheet.month}/v{sheet.version}",
                   debit=preschool.pk, credit=back_to.pk, amount=recovered,
@@ -86,8 +86,3 @@ def recalculate(*, sheet: Sheet, on: dt.date, actor: Any, role: str) -> Recalcul
            after={"due": after.state_order_tiyn, "recovered": recovered,
                   "difference": change.state_order_tiyn})
     return row
-
-
-def _child_ledger(voucher_id: int) -> LedgerAccount | None:
-    return LedgerAccount.objects.filter(kind=AccountKind.CHILD, owner=str(voucher_id),
-                                        closed=False).first()

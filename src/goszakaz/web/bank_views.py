@@ -16,6 +16,7 @@ from goszakaz import clock
 from goszakaz.banking import services
 from goszakaz.banking.models import AccountStatus, ChildAccount, MonthlyBankList
 from goszakaz.deadlines.models import Deadline, DeadlineState
+from goszakaz.domain import months
 from goszakaz.enrollment.services import EnrollmentError
 from goszakaz.registry.models import Bank, City, Role
 from goszakaz.web.permissions import actor_of, can
@@ -59,7 +60,7 @@ class OpenForm(forms.Form):
 class MonthForm(forms.Form):
     """A7.9: the month whose list the bank sends (every account is listed by its state)."""
 
-    month = forms.RegexField(regex=r"^20[0-9]{2}-(0[1-9]|1[0-2])$", label=gettext_lazy("Month"))
+    month = forms.RegexField(regex=months.PATTERN, label=gettext_lazy("Month"))
 
 
 @login_required

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from goszakaz import clock
 from goszakaz.deadlines.models import Deadline
+from goszakaz.domain import months
 from goszakaz.finance import funding
 from goszakaz.finance.tariffs import TariffMissing
 from goszakaz.registry.models import City, Role
@@ -31,7 +33,7 @@ class RequestForm(forms.Form):
 
     city = forms.ModelChoiceField(queryset=City.objects.order_by("code"),
                                   label=gettext_lazy("City"))
-    month = forms.RegexField(regex=r"^20[0-9]{2}-(0[1-9]|1[0-2])$", label=gettext_lazy("Month"),
+    month = forms.RegexField(regex=months.PATTERN, label=gettext_lazy("Month"),
                              widget=forms.TextInput(attrs={"placeholder": "2024-04"}))
 
 
@@ -86,14 +88,16 @@ def funding_request(request: HttpRequest, request_id: int) -> HttpResponse:
     if not (can(actor, "operator.view")
             or can(actor, "funding.transfer", city=made.city.code)):
         raise PermissionDenied
-    direct_lines = made.lines.filter(direct=True)
-    direct = direct_lines.select_related("voucher").order_by("voucher__child_iin")[:SHOWN]
+    counts = made.lines.aggregate(children=Count("pk"),
+                                  with_account=Count("pk", filter=Q(direct=False)))
+    direct = (made.lines.filter(direct=True).select_related("voucher")
+              .order_by("voucher__child_iin")[:SHOWN])
     subject = f"funding/{made.city.code}/{made.month}"
     return render(request, "web/funding_request.html", {
         "r": made, "operator": actor.role == Role.OPR,
-        "children": made.lines.count(), "with_account": made.lines.filter(direct=False).count(),
+        "children": counts["children"], "with_account": counts["with_account"],
         "direct": [{"line": x, "masked_iin": mask_iin(x.voucher.child_iin)} for x in direct],
-        "direct_count": direct_lines.count(), "shown": SHOWN,
+        "direct_count": counts["children"] - counts["with_account"], "shown": SHOWN,
         "deadlines": Deadline.objects.filter(city=made.city.code, subject=subject),
         "today": clock.today()})
 
