@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "goszakaz.banking",
     "goszakaz.finance",
     "goszakaz.attendance",
+    "goszakaz.api",
     "goszakaz.web",
 ]
 MIDDLEWARE = [

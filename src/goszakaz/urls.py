@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from goszakaz.api import api
+from goszakaz.api.root import api
 from goszakaz.web import (
     attendance_views,
     bank_views,

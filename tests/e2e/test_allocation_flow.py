@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from goszakaz.access.actor import Actor
 from goszakaz.queue.services import import_applications
 from goszakaz.registry.models import Role
-from tests.integration.conftest import PARENT_IIN, app_row, make_user, pilot_city
+from tests.factories import NOW, PARENT_IIN, app_row, make_user, pilot_city
 
 
 def sign_in(page, live_server, username: str) -> None:
@@ -23,8 +24,8 @@ def test_edu_allocates_and_parent_sees_the_explanation(page, live_server, write_
     make_user("mama", Role.PAR, iin=PARENT_IIN)
     rows = [app_row(str(i), dt.date(2019, 3, 1), f"2023-01-{i:02d}T10:00:00", i,
                     parent_iin=PARENT_IIN if i == 2 else "") for i in range(1, 6)]
-    import_applications(city=taraz, path=write_csv(rows), skip_invalid=False, actor=None,
-                        role=Role.EDU)
+    import_applications(city=taraz, path=write_csv(rows), skip_invalid=False, actor=Actor.system(Role.EDU),
+                        now=NOW)
 
     sign_in(page, live_server, "edu")
     page.get_by_role("button", name="Актуализировать очередь").click()

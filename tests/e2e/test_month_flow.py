@@ -7,15 +7,16 @@ import datetime as dt
 
 from django.db import transaction
 
+from goszakaz.access.actor import Actor
 from goszakaz.attendance.services import auto_confirm
-from goszakaz.finance.payments import settle
 from goszakaz.registry.models import Membership, Role
+from goszakaz.workflows.monthly_cycle import settle
 from tests.e2e.test_allocation_flow import sign_in
-from tests.integration.conftest import PARENT_IIN, fund, make_user
+from tests.factories import NOW, PARENT_IIN, fund, make_user
 
 
 def test_a_month_from_the_mark_to_the_statement(page, live_server, money_city,
-                                                monkeypatch) -> None:
+                                                clock_at) -> None:
     # covers: A7.13, A7.15, A7.16, A7.18, A8.1
     taraz, school, child, _ = money_city
     make_user("mama", Role.PAR, iin=PARENT_IIN)
@@ -23,7 +24,7 @@ def test_a_month_from_the_mark_to_the_statement(page, live_server, money_city,
     Membership.objects.filter(user=staff).update(preschool=school)
     with transaction.atomic():  # the browser tests run outside a test transaction
         fund(taraz, "2024-04", dt.date(2024, 4, 8))
-    monkeypatch.setenv("GOSZAKAZ_TODAY", "2024-04-26")
+    clock_at(dt.date(2024, 4, 26))
 
     sign_in(page, live_server, "teacher")
     page.goto(f"{live_server.url}/preschool/day/?day=2024-04-02")
@@ -54,9 +55,9 @@ def test_a_month_from_the_mark_to_the_statement(page, live_server, money_city,
     page.locator(".sheet", has_text=".S.").get_by_role("button", name="Подтвердить").click()
     assert "Табель подтверждён" in page.text_content(".msg")
     with transaction.atomic():
-        auto_confirm(today=dt.date(2024, 5, 1))
-        assert settle(city=taraz, month="2024-04", on=dt.date(2024, 5, 2), actor=None,
-                      role=Role.OPR) == 1  # the other child has no sheet: no payment
+        auto_confirm(today=dt.date(2024, 5, 1), now=NOW)
+        assert settle(city=taraz, month="2024-04", on=dt.date(2024, 5, 2), actor=Actor.system(Role.OPR),
+                      now=NOW) == 1  # the other child has no sheet: no payment
     page.reload()
     statement = page.text_content(".sheet .statement")
     assert "Госзаказ за месяц: 60\u00a0000,00 ₸" in statement

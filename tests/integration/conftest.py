@@ -1,42 +1,22 @@
-"""Fixtures of the database tests: the pilot cities (from the data migration), users per role."""
+"""Fixtures of the database tests: the pilot cities (from the data migration), users per role, a
+city with money; the data itself is made by tests/factories.py."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import json
-import threading
-import urllib.error
-import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection, transaction
+from django.db import transaction
 
-from goszakaz.banking.models import ChildAccount
-from goszakaz.domain.iin import make_iin
-from goszakaz.enrollment.services import sign_contract
-from goszakaz.finance.funding import build_request, distribute, transfer_to_operator
-from goszakaz.finance.tariffs import set_norm, set_parent_fee
-from goszakaz.queue.files import COLUMNS
-from goszakaz.registry.models import Bank, City, Membership, Role
-from goszakaz.rules.calendar import kz_calendar
-
-PARENT_IIN = make_iin(dt.date(1990, 5, 17), 123, female=True)
-OTHER_PARENT_IIN = make_iin(dt.date(1988, 2, 3), 456)
-D = dt.date
-NORM = 6_000_000  # 60000.00 tenge: the monthly norm of the money tests
-WORKING = kz_calendar((2024,)).is_working_day
-
-
-def pilot_city(code: str) -> City:
-    """A pilot city of the data migration; made again if a transactional test flushed it."""
-    from goszakaz.registry import pilot_cities
-
-    pilot_cities.ensure(City)
-    return City.objects.get(code=code)
+from goszakaz import clock
+from goszakaz.enrollment.models import Voucher
+from goszakaz.registry.models import City, Preschool, Role
+from tests import factories
+from tests.factories import OTHER_PARENT_IIN, PARENT_IIN, make_user, pilot_city
 
 
 @pytest.fixture
@@ -47,12 +27,6 @@ def taraz(db: None) -> City:
 @pytest.fixture
 def shymkent(db: None) -> City:
     return pilot_city("shymkent")
-
-
-def make_user(username: str, role: str, city: City | None = None, iin: str = "") -> User:
-    user = User.objects.create_user(username, password="pw")
-    Membership.objects.create(user=user, role=role, city=city, iin=iin)
-    return user
 
 
 @pytest.fixture
@@ -75,134 +49,25 @@ def other_parent(db: None) -> User:
     return make_user("other-parent", Role.PAR, iin=OTHER_PARENT_IIN)
 
 
-def app_row(app_id: str, birth: dt.date, submitted: str, serial: int, **flags: object) -> dict:
-    """One input row; flags default to a resident without statuses."""
-    row = {"application_id": app_id, "child_iin": make_iin(birth, serial),
-           "birth_date": birth.isoformat(), "submitted_at": submitted,
-           "resides_in_city": "true", "large_family": "false", "single_parent": "false",
-           "other_susn": "false", "sibling_in_preschool": "false", "military_family": "false"}
-    row.update({k: str(v) for k, v in flags.items()})
-    return row
-
-
 @pytest.fixture
 def write_csv(tmp_path: Path) -> Callable[..., Path]:
     def write(rows: list[dict], name: str = "apps.csv", encoding: str = "utf-8",
               delimiter: str = ",") -> Path:
-        path = tmp_path / name
-        header = list(COLUMNS) + [k for k in rows[0] if k not in COLUMNS] if rows else COLUMNS
-        with path.open("w", encoding=encoding, newline="") as f:
-            w = csv.DictWriter(f, fieldnames=header, delimiter=delimiter)
-            w.writeheader()
-            w.writerows(rows)
-        return path
+        return factories.write_applications(tmp_path / name, rows, encoding, delimiter)
 
     return write
 
 
-def make_preschool(city: City, bin_serial: int, capacity: int = 2,
-                   included_on: dt.date | None = dt.date(2024, 3, 1)):
-    """A preschool of the city with a valid BIN (registered 2015-06, a legal entity)."""
-    from goszakaz.domain.iin import check_digit
-    from goszakaz.registry.models import Preschool
-
-    head = f"15064{bin_serial:06d}"
-    digit = check_digit(head)
-    while digit is None:
-        bin_serial += 1
-        head = f"15064{bin_serial:06d}"
-        digit = check_digit(head)
-    return Preschool.objects.create(bin=head + str(digit), name=f"Балабақша №{bin_serial}",
-                                    city=city, design_capacity=capacity, included_on=included_on)
-
-
-def make_voucher(city: City, serial: int, parent_iin: str = PARENT_IIN):
-    """A granted voucher of the child born 2020-01-01 with IIN make_iin(birth, serial).
-
-    make_iin steps over a serial with no check digit, so neighbouring serials may give one
-    child: use serials a few apart for many children."""
-    from goszakaz.enrollment.services import grant
-
-    birth = dt.date(2020, 1, 1)
-    voucher, _ = grant(city=city, child_iin=make_iin(birth, serial), birth_date=birth,
-                       parent_iin=parent_iin, source="city_list", period_start=city.pilot_start,
-                       period_end=city.pilot_end, actor=None, role=Role.EDU)
-    return voucher
-
-
-def race(*calls) -> list[object]:
-    """Run the calls at the same moment, each in its own thread, connection and transaction."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def work(i: int, call) -> None:
-        try:
-            barrier.wait()
-            with transaction.atomic():
-                results[i] = call()
-        except Exception as e:  # noqa: BLE001 - the outcome is what the test compares
-            results[i] = e
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
-
-
-class Api:
-    """A tiny HTTP client of the live server's API, one token (a bank's, or a preschool's)."""
-
-    def __init__(self, base: str, token: str, prefix: str = "/api/bank/v1",
-                 language: str = "en") -> None:
-        self.base, self.token, self.language = base + prefix, token, language
-
-    def call(self, method: str, path: str, body: object = None, key: str | None = None,
-             raw: bytes | None = None) -> tuple[int, object]:
-        headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json",
-                   "Accept-Language": self.language}
-        if key is not None:
-            headers["Idempotency-Key"] = key
-        data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
-        req = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
-        try:
-            with urllib.request.urlopen(req, timeout=20) as r:
-                return r.status, json.loads(r.read() or b"null")
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read() or b"null")
+@pytest.fixture
+def money_city(taraz: City) -> tuple[City, Preschool, Voucher, Voucher]:
+    """Taraz with money (factories.money_city)."""
+    with transaction.atomic():  # the browser tests run outside a test transaction
+        return factories.money_city(taraz)
 
 
 @pytest.fixture
-def money_city(taraz):
-    """Taraz with a preschool, norms and a fee from March 2024, two children with contracts
-    from April: one with an open bank account, one paid directly (A7.9)."""
-    with transaction.atomic():  # the browser tests run outside a test transaction
-        return _money_city(taraz)
-
-
-def _money_city(taraz):
-    school = make_preschool(taraz, 1, capacity=10)
-    bank = Bank.objects.create(code="halyk", name="Halyk", bin="920140000084")
-    for group in ("early", "preschool"):
-        set_norm(city=taraz, age_group=group, stay_mode="full_day", effective_from=D(2024, 3, 1),
-                 amount=NORM, actor=None, role=Role.EDU)
-    set_parent_fee(preschool=school, effective_from=D(2024, 3, 1), amount=1_500_000, actor=None,
-                   role=Role.EDU)
-    with_account, without = make_voucher(taraz, 1), make_voucher(taraz, 2)
-    for v in (with_account, without):
-        sign_contract(voucher=v, preschool=school, on=D(2024, 4, 1), actor=None)
-    ChildAccount.objects.create(voucher=with_account, bank=bank, city="taraz", status="opened",
-                                requested_on=D(2024, 3, 20), opened_on=D(2024, 3, 25),
-                                number="KZ86125KZT5004100100", parent_registered=True)
-    return taraz, school, with_account, without
-
-
-def fund(taraz: City, month: str, on: dt.date):
-    """A7.11, A7.12: the month's funding request, the budget transfer and the distribution."""
-    request = build_request(city=taraz, month=month, on=on, actor=None, role=Role.OPR)
-    transfer_to_operator(request=request, on=on, actor=None, role=Role.EDU)
-    distribute(request=request, on=on, actor=None, role=Role.OPR)
-    return request
+def clock_at() -> Iterator[Callable[[dt.date], object]]:
+    """Fix the clock the pages and commands read at a day, for the rest of the test (every
+    thread sees it, the live server's too)."""
+    with ExitStack() as stack:
+        yield lambda day: stack.enter_context(clock.frozen(day))

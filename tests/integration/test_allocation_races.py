@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 
+from goszakaz.access.actor import Actor
 from goszakaz.queue.models import Application, ApplicationState, RunState
 from goszakaz.queue.services import (
     StalePreview,
@@ -15,7 +16,7 @@ from goszakaz.queue.services import (
     preview_allocation,
 )
 from goszakaz.registry.models import Role
-from tests.integration.conftest import app_row, make_user, pilot_city, race
+from tests.factories import NOW, app_row, make_user, pilot_city, race
 
 pytestmark = [pytest.mark.postgres,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -27,12 +28,10 @@ def previews(write_csv):
     edu = make_user("edu-race", Role.EDU, taraz)
     rows = [app_row(str(i), dt.date(2019, 3, 1), f"2023-01-{i:02d}T10:00:00", i)
             for i in range(1, 11)]
-    import_applications(city=taraz, path=write_csv(rows), skip_invalid=False, actor=None,
-                        role=Role.EDU)
-    a = preview_allocation(city=taraz, volume=3, as_of=dt.date(2024, 8, 1), actor=edu,
-                           role=Role.EDU)
-    b = preview_allocation(city=taraz, volume=4, as_of=dt.date(2024, 8, 1), actor=edu,
-                           role=Role.EDU)
+    import_applications(city=taraz, path=write_csv(rows), skip_invalid=False, actor=Actor.system(Role.EDU),
+                        now=NOW)
+    a = preview_allocation(city=taraz, volume=3, as_of=dt.date(2024, 8, 1), actor=Actor.of_user(edu), now=NOW)
+    b = preview_allocation(city=taraz, volume=4, as_of=dt.date(2024, 8, 1), actor=Actor.of_user(edu), now=NOW)
     return edu, a, b
 
 
@@ -40,8 +39,8 @@ def test_two_previews_confirmed_at_once_one_wins(previews) -> None:
     # covers: T1.7, T1.8
     assert connection.vendor == "postgresql"
     edu, a, b = previews
-    results = race(lambda: confirm_allocation(run=a, actor=edu, role=Role.EDU),
-                   lambda: confirm_allocation(run=b, actor=edu, role=Role.EDU))
+    results = race(lambda: confirm_allocation(run=a, actor=Actor.of_user(edu), now=NOW),
+                   lambda: confirm_allocation(run=b, actor=Actor.of_user(edu), now=NOW))
     assert sorted(type(r).__name__ for r in results) == ["StalePreview", "bool"]
     winner = a if results[0] is True else b
     assert isinstance(results[1 if winner is a else 0], StalePreview)
@@ -52,8 +51,8 @@ def test_two_previews_confirmed_at_once_one_wins(previews) -> None:
 def test_the_same_preview_confirmed_twice_at_once_confirms_once(previews) -> None:
     # covers: T1.7
     edu, a, _ = previews
-    results = race(lambda: confirm_allocation(run=a, actor=edu, role=Role.EDU),
-                   lambda: confirm_allocation(run=a, actor=edu, role=Role.EDU))
+    results = race(lambda: confirm_allocation(run=a, actor=Actor.of_user(edu), now=NOW),
+                   lambda: confirm_allocation(run=a, actor=Actor.of_user(edu), now=NOW))
     assert sorted(results) == [False, True]
     a.refresh_from_db()
     assert a.state == RunState.CONFIRMED

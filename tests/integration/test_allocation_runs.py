@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import pytest
 
+from goszakaz.access.actor import Actor
 from goszakaz.domain.states import IllegalTransition
 from goszakaz.notifications.models import Notification
 from goszakaz.queue.models import Application, ApplicationState, RunState
@@ -20,7 +21,7 @@ from goszakaz.queue.services import (
     preview_allocation,
 )
 from goszakaz.registry.models import Role
-from tests.integration.conftest import PARENT_IIN, app_row
+from tests.factories import NOW, PARENT_IIN, app_row
 
 AS_OF = dt.date(2024, 8, 1)
 
@@ -32,13 +33,13 @@ def queue(taraz, write_csv) -> None:
                     military_family="true" if i == 20 else "false",
                     parent_iin=PARENT_IIN if i in (3, 20) else "")
             for i in range(1, 25)]
-    import_applications(city=taraz, path=write_csv(rows), skip_invalid=False, actor=None,
-                        role=Role.EDU)
+    import_applications(city=taraz, path=write_csv(rows), skip_invalid=False, actor=Actor.system(Role.EDU),
+                        now=NOW)
 
 
 def test_preview_keeps_inputs_and_results(taraz, queue, edu_taraz) -> None:
     # covers: T1.4, T1.5, T1.6, T2, I13, A7.1
-    run = preview_allocation(city=taraz, volume=5, as_of=AS_OF, actor=edu_taraz, role=Role.EDU)
+    run = preview_allocation(city=taraz, volume=5, as_of=AS_OF, actor=Actor.of_user(edu_taraz), now=NOW)
     assert run.state == RunState.PREVIEW and (run.volume, run.rules) == (5, "taraz-2024")
     assert (run.military_applications, run.military_seats, run.allocated) == (1, 1, 5)
     # 24 applicants aged 5 on 1 July 2024: large families (8, i % 3 == 0) in category 1,
@@ -58,9 +59,9 @@ def test_preview_keeps_inputs_and_results(taraz, queue, edu_taraz) -> None:
 
 def test_confirm_allocates_and_notifies_once(taraz, queue, edu_taraz) -> None:
     # covers: T1.7, T1.8
-    run = preview_allocation(city=taraz, volume=5, as_of=AS_OF, actor=edu_taraz, role=Role.EDU)
-    assert confirm_allocation(run=run, actor=edu_taraz, role=Role.EDU) is True
-    assert confirm_allocation(run=run, actor=edu_taraz, role=Role.EDU) is False  # no-op
+    run = preview_allocation(city=taraz, volume=5, as_of=AS_OF, actor=Actor.of_user(edu_taraz), now=NOW)
+    assert confirm_allocation(run=run, actor=Actor.of_user(edu_taraz), now=NOW) is True
+    assert confirm_allocation(run=run, actor=Actor.of_user(edu_taraz), now=NOW) is False  # no-op
     allocated = Application.objects.filter(state=ApplicationState.ALLOCATED)
     assert allocated.count() == 5
     orders = run.outcomes.exclude(seat_order=None).order_by("seat_order")
@@ -70,40 +71,38 @@ def test_confirm_allocates_and_notifies_once(taraz, queue, edu_taraz) -> None:
     notes = Notification.objects.filter(kind="place_allocated", recipient_key=PARENT_IIN)
     assert notes.count() == 2
     with pytest.raises(IllegalTransition):
-        discard_allocation(run=run, actor=edu_taraz, role=Role.EDU)
+        discard_allocation(run=run, actor=Actor.of_user(edu_taraz), now=NOW)
 
 
 def test_explanation_for_the_parent(taraz, queue, edu_taraz) -> None:
     # covers: T1.2, T1.3
-    run = preview_allocation(city=taraz, volume=5, as_of=AS_OF, actor=edu_taraz, role=Role.EDU)
-    confirm_allocation(run=run, actor=edu_taraz, role=Role.EDU)
-    text = explanation(Application.objects.get(application_id="3"), "ru")
+    run = preview_allocation(city=taraz, volume=5, as_of=AS_OF, actor=Actor.of_user(edu_taraz), now=NOW)
+    confirm_allocation(run=run, actor=Actor.of_user(edu_taraz), now=NOW)
+    text = explanation(Application.objects.get(application_id="3"), today=NOW.date(), lang="ru")
     assert "Категория 1:" in text and "Номер в очереди категории: 1." in text
     assert "Мест для категории: 3; места получили заявления с номерами 1–3." in text
-    en = explanation(Application.objects.get(application_id="3"), "en")
+    en = explanation(Application.objects.get(application_id="3"), today=NOW.date(), lang="en")
     assert "Category 1:" in en and "has a place" in en
 
 
 def test_only_taraz_uses_the_procedure(shymkent, edu_shymkent) -> None:
     # covers: A5
     with pytest.raises(NotTarazProcedure):
-        preview_allocation(city=shymkent, volume=10, as_of=AS_OF, actor=edu_shymkent,
-                           role=Role.EDU)
+        preview_allocation(city=shymkent, volume=10, as_of=AS_OF, actor=Actor.of_user(edu_shymkent), now=NOW)
 
 
 def test_a_preview_of_a_changed_queue_cannot_be_confirmed(taraz, queue, edu_taraz,
                                                          write_csv) -> None:
     # covers: T1.4, T3
-    first = preview_allocation(city=taraz, volume=5, as_of=AS_OF, actor=edu_taraz, role=Role.EDU)
-    second = preview_allocation(city=taraz, volume=5, as_of=AS_OF, actor=edu_taraz,
-                                role=Role.EDU)
-    confirm_allocation(run=first, actor=edu_taraz, role=Role.EDU)
+    first = preview_allocation(city=taraz, volume=5, as_of=AS_OF, actor=Actor.of_user(edu_taraz), now=NOW)
+    second = preview_allocation(city=taraz, volume=5, as_of=AS_OF, actor=Actor.of_user(edu_taraz), now=NOW)
+    confirm_allocation(run=first, actor=Actor.of_user(edu_taraz), now=NOW)
     with pytest.raises(StalePreview):  # the first took five applications out of the queue
-        confirm_allocation(run=second, actor=edu_taraz, role=Role.EDU)
-    third = preview_allocation(city=taraz, volume=2, as_of=AS_OF, actor=edu_taraz, role=Role.EDU)
+        confirm_allocation(run=second, actor=Actor.of_user(edu_taraz), now=NOW)
+    third = preview_allocation(city=taraz, volume=2, as_of=AS_OF, actor=Actor.of_user(edu_taraz), now=NOW)
     import_applications(city=taraz, path=write_csv([app_row("77", dt.date(2019, 3, 1),
                                                             "2023-05-05T10:00:00", 77)]),
-                        skip_invalid=False, actor=None, role=Role.EDU)
+                        skip_invalid=False, actor=Actor.system(Role.EDU), now=NOW)
     with pytest.raises(StalePreview):  # a new application came in
-        confirm_allocation(run=third, actor=edu_taraz, role=Role.EDU)
+        confirm_allocation(run=third, actor=Actor.of_user(edu_taraz), now=NOW)
     assert Application.objects.filter(state=ApplicationState.ALLOCATED).count() == 5

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
+from goszakaz.access.actor import Actor
 from goszakaz.attendance.models import Sheet, SheetState
 from goszakaz.audit.models import AuditEntry
 from goszakaz.enrollment.models import AnnulmentReason, Contract, Voucher, VoucherEvent
 from goszakaz.enrollment.services import annul_many, sign_contract
 from goszakaz.finance.ledger import Spec, account, post
-from goszakaz.finance.models import AccountKind
-from goszakaz.finance.payments import Settlement, settle
+from goszakaz.finance.models import AccountKind, Settlement
 from goszakaz.finance.tariffs import set_norm
 from goszakaz.finance.verify import verify
 from goszakaz.notifications.models import Notification
 from goszakaz.registry.models import Role
-from tests.integration.conftest import PARENT_IIN, make_preschool, make_voucher
+from goszakaz.workflows.monthly_cycle import settle
+from tests.factories import NOW, PARENT_IIN, make_preschool, make_voucher
 
 D = dt.date
 NORM = 6_000_000
@@ -27,18 +28,20 @@ def test_many_vouchers_annulled_at_once_each_with_every_effect(taraz) -> None:
     school = make_preschool(taraz, 1, capacity=30)
     later = make_preschool(taraz, 5, capacity=30)
     vouchers = [make_voucher(taraz, 3 * i) for i in range(1, 13)]
-    contracts = {v.pk: sign_contract(voucher=v, preschool=school, on=D(2024, 4, 1), actor=None)
+    contracts = {v.pk: sign_contract(voucher=v, preschool=school, on=D(2024, 4, 1),
+                                     actor=Actor.system(Role.PAR), now=NOW)
                  for v in vouchers}
     # one child also has a contract signed for after the annulment: it never comes into force
     Contract.objects.filter(pk=contracts[vouchers[1].pk].pk).update(ends_on=D(2024, 5, 31))
-    future = sign_contract(voucher=vouchers[1], preschool=later, on=D(2024, 6, 1), actor=None,
-                           ends_on=D(2024, 8, 31))
+    future = sign_contract(voucher=vouchers[1], preschool=later, on=D(2024, 6, 1),
+                           actor=Actor.system(Role.PAR),
+                           ends_on=D(2024, 8, 31), now=NOW)
     annul_many(voucher_ids=[vouchers[0].pk], reason=AnnulmentReason.MOVED, on=D(2024, 5, 1),
-               actor=None, role=Role.EDU)  # annulled already, for another reason
+               actor=Actor.system(Role.EDU), now=NOW)  # annulled already, for another reason
     events_before = VoucherEvent.objects.count()
 
     n = annul_many(voucher_ids=[v.pk for v in vouchers], reason=REASON, on=D(2024, 5, 1),
-                   actor=None, role=Role.OPR)
+                   actor=Actor.system(Role.OPR), now=NOW)
 
     assert n == len(vouchers) - 1
     for v in vouchers[1:]:
@@ -66,7 +69,7 @@ def test_many_vouchers_annulled_at_once_each_with_every_effect(taraz) -> None:
 
     # again: nothing changes
     assert annul_many(voucher_ids=[v.pk for v in vouchers], reason=REASON, on=D(2024, 6, 1),
-                      actor=None, role=Role.OPR) == 0
+                      actor=Actor.system(Role.OPR), now=NOW) == 0
     assert VoucherEvent.objects.count() == events_before + n
     assert Notification.objects.filter(kind="voucher_annulled").count() == len(vouchers)
 
@@ -75,14 +78,14 @@ def test_settle_annuls_every_child_silent_two_months_in_one_go(taraz) -> None:
     # covers: I6, A7.14, A7.9
     school = make_preschool(taraz, 1, capacity=30)
     set_norm(city=taraz, age_group="preschool", stay_mode="full_day",
-             effective_from=D(2024, 3, 1), amount=NORM, actor=None, role=Role.EDU)
+             effective_from=D(2024, 3, 1), amount=NORM, actor=Actor.system(Role.EDU), now=NOW)
     vouchers = [make_voucher(taraz, 3 * i) for i in range(1, 11)]
     for v in vouchers:
-        sign_contract(voucher=v, preschool=school, on=D(2024, 3, 1), actor=None)
+        sign_contract(voucher=v, preschool=school, on=D(2024, 3, 1), actor=Actor.system(Role.PAR), now=NOW)
     budget = account(kind=AccountKind.BUDGET, owner="taraz", city="taraz", no_overdraft=False)
     operator = account(kind=AccountKind.OPERATOR, owner="taraz", city="taraz")
     post(Spec(id="budget/taraz/2024-04", debit=budget.pk, credit=operator.pk,
-              amount=len(vouchers) * NORM, code="budget", period="2024-04", city="taraz"))
+              amount=len(vouchers) * NORM, code="budget", period="2024-04", city="taraz"), now=NOW)
     responded = {vouchers[0].pk, vouchers[5].pk}  # these parents answered in March
     for i, v in enumerate(vouchers):
         for month, answered in (("2024-03", v.pk in responded), ("2024-04", i == 9)):
@@ -92,8 +95,8 @@ def test_settle_annuls_every_child_silent_two_months_in_one_go(taraz) -> None:
                                  else SheetState.AUTO_CONFIRMED,
                                  parent_responded=answered, final_on=D(2024, 4, 30))
 
-    assert settle(city=taraz, month="2024-04", on=D(2024, 5, 2), actor=None,
-                  role=Role.OPR) == len(vouchers)
+    assert settle(city=taraz, month="2024-04", on=D(2024, 5, 2), actor=Actor.system(Role.OPR),
+                  now=NOW) == len(vouchers)
 
     silent_twice = {v.pk for v in vouchers[:9]} - responded  # the 10th confirmed April
     annulled = set(Voucher.objects.filter(status="annulled").values_list("pk", flat=True))

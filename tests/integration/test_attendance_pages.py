@@ -7,10 +7,11 @@ import datetime as dt
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from goszakaz.access.actor import Actor
 from goszakaz.attendance.models import Dispute, Sheet, SheetState
 from goszakaz.enrollment.services import sign_contract
 from goszakaz.registry.models import Membership, Role
-from tests.integration.conftest import make_preschool, make_user, make_voucher
+from tests.factories import NOW, make_preschool, make_user, make_voucher
 
 
 def client_of(user) -> Client:
@@ -25,7 +26,8 @@ def test_the_preschool_marks_the_day_and_the_parent_answers(taraz, parent, other
     settings.MEDIA_ROOT = tmp_path
     school, other_school = make_preschool(taraz, 1), make_preschool(taraz, 2)
     mine = make_voucher(taraz, 1)
-    sign_contract(voucher=mine, preschool=school, on=dt.date(2024, 4, 1), actor=None)
+    sign_contract(voucher=mine, preschool=school, on=dt.date(2024, 4, 1), actor=Actor.system(Role.PAR),
+                  now=NOW)
     staff = make_user("teacher", Role.PRE)
     Membership.objects.filter(user=staff).update(preschool=school)
     stranger = make_user("stranger", Role.PRE)
@@ -63,7 +65,8 @@ def test_a_group_month_from_an_xlsx_file(taraz, tmp_path) -> None:
     school = make_preschool(taraz, 1)
     kids = [make_voucher(taraz, s) for s in (1, 4)]
     for v in kids:
-        sign_contract(voucher=v, preschool=school, on=dt.date(2024, 4, 1), actor=None)
+        sign_contract(voucher=v, preschool=school, on=dt.date(2024, 4, 1), actor=Actor.system(Role.PAR),
+                      now=NOW)
     staff = make_user("teacher", Role.PRE)
     Membership.objects.filter(user=staff).update(preschool=school)
     page = client_of(staff)

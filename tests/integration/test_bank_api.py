@@ -7,15 +7,17 @@ import datetime as dt
 import pytest
 from django.db import transaction
 
+from goszakaz.access.actor import Actor
+from goszakaz.api.tokens import issue_token
 from goszakaz.banking.models import AccountStatus, ChildAccount
-from goszakaz.banking.services import issue_token, request_accounts
 from goszakaz.deadlines.models import Deadline
 from goszakaz.enrollment.models import VoucherStatus
 from goszakaz.enrollment.services import set_status
 from goszakaz.notifications.models import Notification
 from goszakaz.registry.models import Bank, Role
 from goszakaz.verification.models import RiskCase
-from tests.integration.conftest import PARENT_IIN, Api, make_voucher, pilot_city
+from goszakaz.workflows.onboarding import send_to_bank
+from tests.factories import NOW, OPR, PARENT_IIN, Api, make_voucher, pilot_city
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 IBAN = "KZ86125KZT5004100100"
@@ -29,13 +31,13 @@ def setup(live_server):
         other = Bank.objects.create(code="kaspi", name="Kaspi", bin="971240001315")
         vouchers = [make_voucher(taraz, i) for i in (1, 2, 3)]
         for v in vouchers:
-            set_status(voucher=v, to=VoucherStatus.VERIFIED, why="НОБД", actor=None, role="OPR")
-        assert request_accounts(city=taraz, bank=bank, on=dt.date(2024, 3, 10), actor=None,
-                                role=Role.OPR) == 3
-        assert request_accounts(city=taraz, bank=bank, on=dt.date(2024, 3, 11), actor=None,
-                                role=Role.OPR) == 0
-    return (Api(live_server.url, issue_token(bank=bank)),
-            Api(live_server.url, issue_token(bank=other)), vouchers)
+            set_status(voucher=v, to=VoucherStatus.VERIFIED, why="НОБД", actor=Actor.system("OPR"), now=NOW)
+        assert send_to_bank(city=taraz, bank=bank, on=dt.date(2024, 3, 10), actor=Actor.system(Role.OPR),
+                            now=NOW) == 3
+        assert send_to_bank(city=taraz, bank=bank, on=dt.date(2024, 3, 11), actor=Actor.system(Role.OPR),
+                            now=NOW) == 0
+    return (Api(live_server.url, issue_token(bank=bank, actor=OPR, now=NOW)),
+            Api(live_server.url, issue_token(bank=other, actor=OPR, now=NOW)), vouchers)
 
 
 def test_bank_opens_accounts_from_its_list(setup) -> None:
@@ -103,9 +105,9 @@ def test_closing_the_account_annuls_the_voucher(setup) -> None:
     assert vouchers[1].annulled_on == dt.date(2024, 5, 21)
 
 
-def test_monthly_list_marks_direct_payment_and_meets_the_deadline(setup, monkeypatch) -> None:
+def test_monthly_list_marks_direct_payment_and_meets_the_deadline(setup, clock_at) -> None:
     # covers: A7.9
-    monkeypatch.setenv("GOSZAKAZ_TODAY", "2024-04-04")
+    clock_at(dt.date(2024, 4, 4))
     halyk, _, _ = setup
     ids = list(ChildAccount.objects.order_by("pk").values_list("pk", flat=True))
     body = {"month": "2024-04", "opened": ids[:2], "parents_not_registered": ids[2:]}
@@ -127,17 +129,15 @@ def test_preschools_are_invited_and_register_once(setup) -> None:
     halyk, _, _ = setup
     from goszakaz.banking.services import invite_preschools
     from goszakaz.registry.models import BankRegistration
-    from tests.integration.conftest import make_preschool
+    from tests.factories import make_preschool
 
     taraz = pilot_city("taraz")
     bank = Bank.objects.get(code="halyk")
     with transaction.atomic():
         school = make_preschool(taraz, 3)
         make_preschool(taraz, 4, included_on=None)  # not on the Перечень: not invited
-        assert invite_preschools(bank=bank, city=taraz, on=dt.date(2024, 3, 5), actor=None,
-                                 role=Role.BANK) == 1
-        assert invite_preschools(bank=bank, city=taraz, on=dt.date(2024, 3, 6), actor=None,
-                                 role=Role.BANK) == 0
+        assert invite_preschools(bank=bank, city=taraz, on=dt.date(2024, 3, 5), now=NOW) == 1
+        assert invite_preschools(bank=bank, city=taraz, on=dt.date(2024, 3, 6), now=NOW) == 0
     note = Notification.objects.get(kind="bank_registration_invite")
     assert (note.recipient_role, note.recipient_key) == ("PRE", school.bin)
     body = {"preschool_bin": school.bin, "registered_on": "2024-03-07"}

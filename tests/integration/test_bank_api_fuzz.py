@@ -11,10 +11,10 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 
-from goszakaz.attendance.tokens import issue_token as issue_preschool_token
-from goszakaz.banking.services import issue_token
+from goszakaz.api.tokens import issue_token
+from goszakaz.api.tokens import issue_token as issue_preschool_token
 from goszakaz.registry.models import Bank
-from tests.integration.conftest import make_preschool
+from tests.factories import NOW, OPR, make_preschool
 
 
 @pytest.fixture
@@ -32,8 +32,8 @@ def wsgi_app():
 def tokens(taraz) -> dict[str, str]:
     """A token for each kind of client, by the API's path prefix."""
     bank = Bank.objects.create(code="fuzz", name="Fuzz bank", bin="920140000084")
-    return {"/api/bank/": issue_token(bank=bank),
-            "/api/preschool/": issue_preschool_token(preschool=make_preschool(taraz, 1))}
+    return {"/api/bank/": issue_token(bank=bank, actor=OPR, now=NOW),
+            "/api/preschool/": issue_preschool_token(preschool=make_preschool(taraz, 1), actor=OPR, now=NOW)}
 
 
 def test_the_api_answers_every_input_without_a_server_error(tokens, wsgi_app) -> None:

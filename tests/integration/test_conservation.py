@@ -8,19 +8,20 @@ import random
 
 from django.db.models import F, Sum
 
+from goszakaz.access.actor import Actor
 from goszakaz.attendance.models import Sheet
 from goszakaz.attendance.services import confirm, dispute, mark, sheet_for
 from goszakaz.banking.models import ChildAccount
-from goszakaz.banking.services import account_closed
 from goszakaz.enrollment.services import sign_contract
-from goszakaz.finance.commands import tick
 from goszakaz.finance.funding import build_request, distribute, transfer_to_operator
 from goszakaz.finance.models import AccountKind, LedgerAccount, Transfer
 from goszakaz.finance.tariffs import set_norm, set_parent_fee
 from goszakaz.finance.verify import verify
 from goszakaz.registry.models import Bank, Role
 from goszakaz.rules.calendar import kz_calendar
-from tests.integration.conftest import make_preschool, make_voucher
+from goszakaz.workflows.bank_accounts import account_closed
+from goszakaz.workflows.monthly_cycle import tick
+from tests.factories import NOW, make_preschool, make_voucher
 
 D = dt.date
 CAL = kz_calendar((2024, 2025))
@@ -40,15 +41,16 @@ def test_a_year_of_money_is_conserved(taraz, settings, tmp_path) -> None:
     bank = Bank.objects.create(code="halyk", name="Halyk", bin="920140000084")
     for group in ("early", "preschool"):
         set_norm(city=taraz, age_group=group, stay_mode="full_day", effective_from=D(2024, 3, 1),
-                 amount=6_000_000, actor=None, role=Role.EDU)
+                 amount=6_000_000, actor=Actor.system(Role.EDU), now=NOW)
         set_norm(city=taraz, age_group=group, stay_mode="full_day", effective_from=D(2024, 9, 1),
-                 amount=6_500_000, actor=None, role=Role.EDU)
+                 amount=6_500_000, actor=Actor.system(Role.EDU), now=NOW)
     for school in schools:
         set_parent_fee(preschool=school, effective_from=D(2024, 3, 1), amount=1_500_000,
-                       actor=None, role=Role.EDU)
+                       actor=Actor.system(Role.EDU), now=NOW)
     vouchers = [make_voucher(taraz, 3 * i) for i in range(1, 13)]
     for i, v in enumerate(vouchers):
-        sign_contract(voucher=v, preschool=schools[i % 2], on=D(2024, 3, 1), actor=None)
+        sign_contract(voucher=v, preschool=schools[i % 2], on=D(2024, 3, 1), actor=Actor.system(Role.PAR),
+                      now=NOW)
         if i % 4:  # every fourth child has no account: paid directly (A7.9)
             ChildAccount.objects.create(voucher=v, bank=bank, city="taraz", status="opened",
                                         requested_on=D(2024, 3, 1), opened_on=D(2024, 3, 1),
@@ -56,33 +58,32 @@ def test_a_year_of_money_is_conserved(taraz, settings, tmp_path) -> None:
     closing = ChildAccount.objects.filter(voucher=vouchers[1]).get()
     for month in range(3, 13):
         first = D(2024, month, 1)
-        request = build_request(city=taraz, month=f"2024-{month:02d}", on=first, actor=None,
-                                role=Role.OPR)
-        transfer_to_operator(request=request, on=first, actor=None, role=Role.EDU)
-        distribute(request=request, on=first, actor=None, role=Role.OPR)
+        request = build_request(city=taraz, month=f"2024-{month:02d}", on=first,
+                                actor=Actor.system(Role.OPR), now=NOW)
+        transfer_to_operator(request=request, on=first, actor=Actor.system(Role.EDU), now=NOW)
+        distribute(request=request, on=first, actor=Actor.system(Role.OPR), now=NOW)
         last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(1)
         for v in vouchers:
             v.refresh_from_db()
             if v.status == "annulled":
                 continue
-            sheet_for(voucher=v, month=f"2024-{month:02d}")  # the preschool opens the sheet
+            sheet_for(voucher=v, month=f"2024-{month:02d}", now=NOW)  # the preschool opens the sheet
             for day in CAL.working_days(first, last):  # also after the pilot's end (O1)
                 if rng.random() < 0.15:
                     mark(voucher=v, day=day, code=rng.choice("SAAV"),
                          preschool_id=schools[vouchers.index(v) % 2].pk,
-                         is_working_day=CAL.is_working_day, actor=None)
+                         is_working_day=CAL.is_working_day, actor=Actor.system(Role.PRE), now=NOW)
             roll = rng.random()
             if roll < 0.1:
-                dispute(sheet=sheet_for(voucher=v, month=f"2024-{month:02d}"), reason="спор",
-                        on=last, actor=None)
+                dispute(sheet=sheet_for(voucher=v, month=f"2024-{month:02d}", now=NOW), reason="спор",
+                        on=last, actor=Actor.system(Role.PAR), now=NOW)
             elif roll < 0.8:  # most parents confirm; the others stay silent (I6)
-                confirm(sheet=sheet_for(voucher=v, month=f"2024-{month:02d}"), on=last,
-                        actor=None)
+                confirm(sheet=sheet_for(voucher=v, month=f"2024-{month:02d}", now=NOW), on=last,
+                        actor=Actor.system(Role.PAR), now=NOW)
         if month == 6:
-            account_closed(account=closing, closed_on=D(2024, 6, 20), actor=None,
-                           role=Role.BANK)
-        tick(today=last + dt.timedelta(days=1))  # confirms, settles, sweeps, exports
-    tick(today=D(2025, 1, 2))  # the 1 January sweep (A7.18)
+            account_closed(account=closing, closed_on=D(2024, 6, 20), actor=Actor.system(Role.BANK), now=NOW)
+        tick(today=last + dt.timedelta(days=1), now=NOW)  # confirms, settles, sweeps, exports
+    tick(today=D(2025, 1, 2), now=NOW)  # the 1 January sweep (A7.18)
 
     money = totals()
     budget_out = -money[AccountKind.BUDGET]

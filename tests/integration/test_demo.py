@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from goszakaz import demo
+from goszakaz.cli import demo
 
 
 @pytest.mark.django_db

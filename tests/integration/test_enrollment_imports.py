@@ -10,15 +10,17 @@ import openpyxl
 import pytest
 from django.db import connection, transaction
 
+from goszakaz.access.actor import Actor
 from goszakaz.audit.models import AuditEntry
 from goszakaz.cli import main
 from goszakaz.domain.iin import make_iin
 from goszakaz.enrollment.imports import import_children, import_contracts
 from goszakaz.enrollment.models import AnnulmentReason, Contract, Voucher
 from goszakaz.enrollment.services import annul, sign_contract
-from goszakaz.imports import ImportRejected
+from goszakaz.files import ImportRejected
 from goszakaz.registry.models import Preschool, Role
-from tests.integration.conftest import (
+from tests.factories import (
+    NOW,
     OTHER_PARENT_IIN,
     PARENT_IIN,
     make_preschool,
@@ -50,13 +52,13 @@ def write(path: Path, header: list[str], rows: list[list[str]], encoding: str = 
 def children(city, path: Path, skip_invalid: bool = False, rejects: Path | None = None):
     with transaction.atomic():
         return import_children(city=city, path=path, skip_invalid=skip_invalid, rejects=rejects,
-                               actor=None, role=Role.EDU)
+                               actor=Actor.system(Role.EDU), now=NOW)
 
 
 def contracts(city, path: Path, skip_invalid: bool = False, rejects: Path | None = None):
     with transaction.atomic():
         return import_contracts(city=city, path=path, skip_invalid=skip_invalid,
-                                rejects=rejects, actor=None, role=Role.EDU)
+                                rejects=rejects, actor=Actor.system(Role.EDU), now=NOW)
 
 
 def fields(e: pytest.ExceptionInfo[ImportRejected]) -> list[tuple[int, str]]:
@@ -141,7 +143,7 @@ def test_list_conflicting_with_vouchers_already_granted(shymkent, taraz, tmp_pat
     make_voucher(shymkent, 2)                                    # same child, other parent
     make_voucher(taraz, 3)                                       # live in another city
     annul(voucher=make_voucher(shymkent, 4), reason=AnnulmentReason.EXCLUDED, on=D(2024, 6, 1),
-          actor=None, role=Role.OPR)
+          actor=Actor.system(Role.OPR), now=NOW)
     rows = [child(1, end="2024-12-25"), child(2), child(3), child(4), child(5)]
     rows[1][3] = OTHER_PARENT_IIN
     with pytest.raises(ImportRejected) as e:
@@ -172,8 +174,8 @@ def test_contracts_imported_within_capacity_and_reimport_changes_nothing(
     assert (again.created, again.unchanged) == (0, 2)
     assert Contract.objects.count() == 2
     # A contract ended by the platform since (annulment) is still "unchanged" on re-import.
-    annul(voucher=vouchers[1], reason=AnnulmentReason.MOVED, on=D(2024, 8, 1), actor=None,
-          role=Role.EDU)
+    annul(voucher=vouchers[1], reason=AnnulmentReason.MOVED, on=D(2024, 8, 1), actor=Actor.system(Role.EDU),
+          now=NOW)
     assert contracts(shymkent, path).unchanged == 2
 
 
@@ -199,7 +201,7 @@ def test_every_bad_contract_row_is_named(shymkent, taraz, tmp_path) -> None:
     later = make_preschool(shymkent, 2, capacity=5, included_on=D(2024, 9, 1))
     there = make_preschool(taraz, 3, capacity=5)
     held = make_voucher(shymkent, 1)
-    sign_contract(voucher=held, preschool=here, on=D(2024, 3, 1), actor=None)
+    sign_contract(voucher=held, preschool=here, on=D(2024, 3, 1), actor=Actor.system(Role.PAR), now=NOW)
     mover = make_voucher(shymkent, 5)
     unknown = make_preschool(shymkent, 4).bin
     Preschool.objects.filter(bin=unknown).delete()
@@ -265,8 +267,8 @@ def test_changed_end_of_an_existing_contract_is_an_error(shymkent, tmp_path) -> 
 def test_contract_import_needs_the_callers_transaction(tmp_path) -> None:
     path = write(tmp_path / "k.csv", CONTRACTS, [])
     with pytest.raises(RuntimeError, match="atomic"):
-        import_contracts(city=pilot_city("shymkent"), path=path, skip_invalid=False, actor=None,
-                         role=Role.EDU)
+        import_contracts(city=pilot_city("shymkent"), path=path, skip_invalid=False,
+                         actor=Actor.system(Role.EDU), now=NOW)
 
 
 # --- the command line ---------------------------------------------------------------------
@@ -314,7 +316,7 @@ def test_two_imports_of_one_list_at_once_grant_each_voucher_once(tmp_path) -> No
     shymkent = pilot_city("shymkent")
     path = write(tmp_path / "list.csv", CHILDREN, [child(s) for s in range(1, 21)])
     results = race(*[
-        (lambda: import_children(city=shymkent, path=path, skip_invalid=False, actor=None,
-                                 role=Role.EDU)) for _ in range(2)])
+        (lambda: import_children(city=shymkent, path=path, skip_invalid=False, actor=Actor.system(Role.EDU),
+                                 now=NOW)) for _ in range(2)])
     assert sorted((r.created, r.unchanged) for r in results) == [(0, 20), (20, 0)], results
     assert Voucher.objects.filter(city=shymkent).count() == 20

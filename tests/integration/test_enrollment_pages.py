@@ -7,11 +7,12 @@ import datetime as dt
 import pytest
 from django.test import Client
 
+from goszakaz.access.actor import Actor
 from goszakaz.banking.models import ChildAccount
 from goszakaz.enrollment.models import Contract, VoucherStatus
 from goszakaz.enrollment.services import set_status
 from goszakaz.registry.models import Bank, Membership, Role
-from tests.integration.conftest import make_preschool, make_user, make_voucher
+from tests.factories import NOW, make_preschool, make_user, make_voucher
 
 OK, NO, LOGIN = 200, 403, 302
 PAGES = ["/edu/perechen/", "/edu/vouchers/", "/parent/vouchers/", "/preschool/",
@@ -64,9 +65,9 @@ def test_every_role_against_every_page(world, who) -> None:
     assert got == MATRIX[who]
 
 
-def test_from_the_list_to_an_open_account_through_the_web(world, taraz, monkeypatch) -> None:
+def test_from_the_list_to_an_open_account_through_the_web(world, taraz, clock_at) -> None:
     # covers: A4, A6, A7.5, A7.6, A7.10
-    monkeypatch.setenv("GOSZAKAZ_TODAY", "2024-04-10")
+    clock_at(dt.date(2024, 4, 10))
     users, school, halyk = world
     edu = client_of(users["edu-taraz"])
     bad = edu.post("/edu/perechen/", {"bin": "123456789012", "name": "X", "design_capacity": 5,
@@ -93,7 +94,7 @@ def test_from_the_list_to_an_open_account_through_the_web(world, taraz, monkeypa
     assert "проектной мощности" in full.content.decode()
     assert 'id="in-force">1<' in client_of(users["preschool"]).get("/preschool/").content.decode()
 
-    set_status(voucher=mine, to=VoucherStatus.VERIFIED, why="НОБД", actor=None, role=Role.OPR)
+    set_status(voucher=mine, to=VoucherStatus.VERIFIED, why="НОБД", actor=Actor.system(Role.OPR), now=NOW)
     client_of(users["operator"]).post("/operator/banks/", {"city": taraz.pk, "bank": halyk.pk})
     account = ChildAccount.objects.get(voucher=mine)
     kaspi = client_of(users["kaspi"])
@@ -129,7 +130,7 @@ def test_edu_uploads_the_children_list(world, taraz, tmp_path) -> None:
 
     from goszakaz.domain.iin import make_iin
     from goszakaz.enrollment.models import Voucher
-    from tests.integration.conftest import PARENT_IIN
+    from tests.factories import PARENT_IIN
 
     users, _, _ = world
     edu = client_of(users["edu-taraz"])

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+from goszakaz.access.actor import Actor
 from goszakaz.attendance.models import Sheet, SheetState
 from goszakaz.attendance.services import auto_confirm, confirm, mark, sheet_for
 from goszakaz.deadlines.models import Deadline
 from goszakaz.finance.funding import build_request
 from goszakaz.finance.ledger import account
-from goszakaz.finance.models import AccountKind, LedgerAccount, Transfer
-from goszakaz.finance.payments import Settlement, settle
+from goszakaz.finance.models import AccountKind, LedgerAccount, Settlement, Transfer
 from goszakaz.finance.verify import verify
 from goszakaz.notifications.models import Notification
 from goszakaz.registry.models import Role
-from tests.integration.conftest import NORM, PARENT_IIN, WORKING, fund
+from goszakaz.workflows.monthly_cycle import settle
+from tests.factories import NORM, NOW, PARENT_IIN, WORKING, fund
 
 D = dt.date
 
@@ -36,11 +37,12 @@ def test_a_month_from_the_budget_to_the_preschool(money_city) -> None:
     for v in (child, direct):
         for day in (D(2024, 4, 2), D(2024, 4, 3), D(2024, 4, 4), D(2024, 4, 5)):
             mark(voucher=v, day=day, code="A", preschool_id=school.pk, is_working_day=WORKING,
-                 actor=None)
-    confirm(sheet=sheet_for(voucher=child, month="2024-04"), on=D(2024, 4, 30), actor=None)
-    auto_confirm(today=D(2024, 5, 1))
-    assert settle(city=taraz, month="2024-04", on=D(2024, 5, 2), actor=None, role=Role.OPR) == 2
-    assert settle(city=taraz, month="2024-04", on=D(2024, 5, 3), actor=None, role=Role.OPR) == 0
+                 actor=Actor.system(Role.PRE), now=NOW)
+    confirm(sheet=sheet_for(voucher=child, month="2024-04", now=NOW), on=D(2024, 4, 30),
+            actor=Actor.system(Role.PAR), now=NOW)
+    auto_confirm(today=D(2024, 5, 1), now=NOW)
+    assert settle(city=taraz, month="2024-04", on=D(2024, 5, 2), actor=Actor.system(Role.OPR), now=NOW) == 2
+    assert settle(city=taraz, month="2024-04", on=D(2024, 5, 3), actor=Actor.system(Role.OPR), now=NOW) == 0
     # 4 unexcused days: 21 of 22 working days paid (A8.4, I1): 60000 * 21 / 22 = 57272.73
     paid = dict(Settlement.objects.values_list("voucher_id", "paid"))
     assert paid == {child.pk: 5_727_273, direct.pk: 5_727_273}
@@ -58,10 +60,10 @@ def test_next_month_tops_up_only_what_is_missing(money_city) -> None:
     fund(taraz, "2024-04", D(2024, 4, 8))
     for day in (D(2024, 4, 2), D(2024, 4, 3), D(2024, 4, 4), D(2024, 4, 5)):
         mark(voucher=child, day=day, code="A", preschool_id=school.pk, is_working_day=WORKING,
-             actor=None)
-    auto_confirm(today=D(2024, 5, 1))
-    settle(city=taraz, month="2024-04", on=D(2024, 5, 2), actor=None, role=Role.OPR)
-    may = build_request(city=taraz, month="2024-05", on=D(2024, 5, 7), actor=None, role=Role.OPR)
+             actor=Actor.system(Role.PRE), now=NOW)
+    auto_confirm(today=D(2024, 5, 1), now=NOW)
+    settle(city=taraz, month="2024-04", on=D(2024, 5, 2), actor=Actor.system(Role.OPR), now=NOW)
+    may = build_request(city=taraz, month="2024-05", on=D(2024, 5, 7), actor=Actor.system(Role.OPR), now=NOW)
     line = may.lines.get(voucher=child)
     assert (line.norm, line.balance, line.owed, line.amount) == (
         NORM, NORM - 5_727_273, 0, 5_727_273)
@@ -77,13 +79,13 @@ def test_a_short_balance_pays_what_is_there_and_the_rest_later(money_city) -> No
 
     child_acc = account(kind=AccountKind.CHILD, owner=str(child.pk), city="taraz")
     post(Spec(id="budget/t", debit=budget.pk, credit=operator.pk, amount=1_000_000,
-              code="budget", period="2024-04", city="taraz"))
+              code="budget", period="2024-04", city="taraz"), now=NOW)
     post(Spec(id="funding/t", debit=operator.pk, credit=child_acc.pk, amount=1_000_000,
-              code="funding", period="2024-04", city="taraz", child=child.pk))
+              code="funding", period="2024-04", city="taraz", child=child.pk), now=NOW)
     mark(voucher=child, day=D(2024, 4, 2), code="P", preschool_id=school.pk,
-         is_working_day=WORKING, actor=None)
-    auto_confirm(today=D(2024, 5, 1))
-    settle(city=taraz, month="2024-04", on=D(2024, 5, 2), actor=None, role=Role.OPR)
+         is_working_day=WORKING, actor=Actor.system(Role.PRE), now=NOW)
+    auto_confirm(today=D(2024, 5, 1), now=NOW)
+    settle(city=taraz, month="2024-04", on=D(2024, 5, 2), actor=Actor.system(Role.OPR), now=NOW)
     s = Settlement.objects.get(voucher=child)
     assert (s.due, s.paid) == (NORM, 1_000_000)
     may = fund(taraz, "2024-05", D(2024, 5, 7))
@@ -91,7 +93,7 @@ def test_a_short_balance_pays_what_is_there_and_the_rest_later(money_city) -> No
     assert (line.owed, line.balance, line.amount) == (NORM - 1_000_000, 0, 2 * NORM - 1_000_000)
     from goszakaz.finance.payments import pay_owed
 
-    assert pay_owed(voucher_id=child.pk, upto="2024-05", city="taraz") == NORM - 1_000_000
+    assert pay_owed(voucher_id=child.pk, upto="2024-05", city="taraz", now=NOW) == NORM - 1_000_000
     s.refresh_from_db()
     assert s.paid == s.due and verify() == []
 
@@ -102,16 +104,17 @@ def test_two_silent_months_annul_after_the_second_payment(money_city) -> None:
     for day in (D(2024, 4, 2), D(2024, 5, 2)):
         for v in (child, direct):
             mark(voucher=v, day=day, code="P", preschool_id=school.pk, is_working_day=WORKING,
-                 actor=None)
+                 actor=Actor.system(Role.PRE), now=NOW)
     # the parent of `direct` disputes nothing but confirms May: a response breaks the run
-    confirm(sheet=sheet_for(voucher=direct, month="2024-05"), on=D(2024, 5, 31), actor=None)
+    confirm(sheet=sheet_for(voucher=direct, month="2024-05", now=NOW), on=D(2024, 5, 31),
+            actor=Actor.system(Role.PAR), now=NOW)
     fund(taraz, "2024-04", D(2024, 4, 8))
     fund(taraz, "2024-05", D(2024, 5, 7))
-    auto_confirm(today=D(2024, 6, 1))
-    settle(city=taraz, month="2024-04", on=D(2024, 6, 2), actor=None, role=Role.OPR)
+    auto_confirm(today=D(2024, 6, 1), now=NOW)
+    settle(city=taraz, month="2024-04", on=D(2024, 6, 2), actor=Actor.system(Role.OPR), now=NOW)
     child.refresh_from_db()
     assert child.status != "annulled"  # one silent month is not enough
-    settle(city=taraz, month="2024-05", on=D(2024, 6, 2), actor=None, role=Role.OPR)
+    settle(city=taraz, month="2024-05", on=D(2024, 6, 2), actor=Actor.system(Role.OPR), now=NOW)
     child.refresh_from_db()
     direct.refresh_from_db()
     assert (child.status, child.annulment_reason, child.annulled_on) == (
@@ -128,7 +131,7 @@ def test_tick_does_what_is_due_and_twice_changes_nothing(money_city, settings, t
     taraz, school, child, _ = money_city
     fund(taraz, "2024-04", D(2024, 4, 8))
     mark(voucher=child, day=D(2024, 4, 2), code="P", preschool_id=school.pk,
-         is_working_day=WORKING, actor=None)
+         is_working_day=WORKING, actor=Actor.system(Role.PRE), now=NOW)
     assert main(["tick", "--date", "2024-05-02"]) == 0
     assert main(["tick", "--date", "2024-05-02"]) == 0
     assert Settlement.objects.count() == 1 and Transfer.objects.filter(code="payment").count() == 1
@@ -144,9 +147,9 @@ def test_the_parent_sees_the_months_statement(money_city, parent) -> None:
     fund(taraz, "2024-04", D(2024, 4, 8))
     for v in (child, direct):
         mark(voucher=v, day=D(2024, 4, 2), code="A", preschool_id=school.pk,
-             is_working_day=WORKING, actor=None)
-    auto_confirm(today=D(2024, 5, 1))
-    settle(city=taraz, month="2024-04", on=D(2024, 5, 2), actor=None, role=Role.OPR)
+             is_working_day=WORKING, actor=Actor.system(Role.PRE), now=NOW)
+    auto_confirm(today=D(2024, 5, 1), now=NOW)
+    settle(city=taraz, month="2024-04", on=D(2024, 5, 2), actor=Actor.system(Role.OPR), now=NOW)
     page = Client()
     page.force_login(parent)
     html = page.get("/parent/sheets/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
@@ -158,15 +161,15 @@ def test_the_parent_sees_the_months_statement(money_city, parent) -> None:
 
 
 def test_the_month_is_funded_through_the_pages(money_city, edu_taraz, edu_shymkent,
-                                               monkeypatch) -> None:
+                                               clock_at) -> None:
     # covers: A7.11, A7.12, A7.9, A3
     from django.test import Client
 
-    from goszakaz.finance.funding import FundingRequest
-    from tests.integration.conftest import make_user
+    from goszakaz.finance.models import FundingRequest
+    from tests.factories import make_user
 
     taraz, _, child, direct = money_city
-    monkeypatch.setenv("GOSZAKAZ_TODAY", "2024-04-08")
+    clock_at(dt.date(2024, 4, 8))
     operator, edu, stranger = Client(), Client(), Client()
     operator.force_login(make_user("operator", Role.OPR))
     edu.force_login(edu_taraz)
@@ -204,15 +207,16 @@ def test_the_operator_sees_who_did_not_confirm(money_city) -> None:
     # covers: A7.14, I6
     from django.test import Client
 
-    from tests.integration.conftest import make_user
+    from tests.factories import make_user
 
     taraz, school, child, direct = money_city
     for day in (D(2024, 4, 2), D(2024, 5, 2)):
         for v in (child, direct):
             mark(voucher=v, day=day, code="P", preschool_id=school.pk, is_working_day=WORKING,
-                 actor=None)
-    confirm(sheet=sheet_for(voucher=direct, month="2024-05"), on=D(2024, 5, 31), actor=None)
-    auto_confirm(today=D(2024, 6, 1))
+                 actor=Actor.system(Role.PRE), now=NOW)
+    confirm(sheet=sheet_for(voucher=direct, month="2024-05", now=NOW), on=D(2024, 5, 31),
+            actor=Actor.system(Role.PAR), now=NOW)
+    auto_confirm(today=D(2024, 6, 1), now=NOW)
     page = Client()
     page.force_login(make_user("operator", Role.OPR))
     april = page.get("/operator/unconfirmed/?month=2024-04").content.decode()

@@ -6,15 +6,17 @@ import datetime as dt
 
 import pytest
 
+from goszakaz.access.actor import Actor
 from goszakaz.attendance.models import Sheet
 from goszakaz.attendance.nobd_export import NobdExportRefused, export_sheets
-from goszakaz.attendance.services import answer, auto_confirm, confirm, dispute, mark, sheet_for
+from goszakaz.attendance.services import auto_confirm, confirm, dispute, mark, sheet_for
 from goszakaz.audit.models import AuditEntry
 from goszakaz.deadlines.models import Deadline
 from goszakaz.enrollment.services import sign_contract
 from goszakaz.registry.models import Role
 from goszakaz.rules.calendar import kz_calendar
-from tests.integration.conftest import make_preschool, make_voucher
+from goszakaz.workflows.dispute import answer_dispute
+from tests.factories import NOW, make_preschool, make_voucher
 
 D = dt.date
 WORKING = kz_calendar((2024,)).is_working_day
@@ -30,17 +32,19 @@ def april(taraz, shymkent):
     a, b, c = make_voucher(taraz, 1), make_voucher(taraz, 2), make_voucher(taraz, 3)
     far = make_voucher(shymkent, 4)
     for voucher, school in ((a, second), (b, first), (c, first), (far, far_school)):
-        sign_contract(voucher=voucher, preschool=school, on=D(2024, 4, 1), actor=None)
+        sign_contract(voucher=voucher, preschool=school, on=D(2024, 4, 1), actor=Actor.system(Role.PAR),
+                      now=NOW)
         mark(voucher=voucher, day=D(2024, 4, 2), code="P", preschool_id=school.pk,
-             is_working_day=WORKING, actor=None)
+             is_working_day=WORKING, actor=Actor.system(Role.PRE), now=NOW)
     mark(voucher=a, day=D(2024, 4, 3), code="S", preschool_id=second.pk, is_working_day=WORKING,
-         actor=None)
+         actor=Actor.system(Role.PRE), now=NOW)
     mark(voucher=b, day=D(2024, 4, 4), code="A", preschool_id=first.pk, is_working_day=WORKING,
-         actor=None)
-    confirm(sheet=sheet_for(voucher=a, month="2024-04"), on=D(2024, 4, 30), actor=None)
-    dispute(sheet=sheet_for(voucher=c, month="2024-04"), reason="был дома", on=D(2024, 4, 30),
-            actor=None)
-    auto_confirm(today=D(2024, 5, 1))  # b (and Shymkent's child) by silence; c stays disputed
+         actor=Actor.system(Role.PRE), now=NOW)
+    confirm(sheet=sheet_for(voucher=a, month="2024-04", now=NOW), on=D(2024, 4, 30),
+            actor=Actor.system(Role.PAR), now=NOW)
+    dispute(sheet=sheet_for(voucher=c, month="2024-04", now=NOW), reason="был дома", on=D(2024, 4, 30),
+            actor=Actor.system(Role.PAR), now=NOW)
+    auto_confirm(today=D(2024, 5, 1), now=NOW)  # b (and Shymkent's child) by silence; c stays disputed
     return taraz, (first, second), (a, b, c)
 
 
@@ -54,7 +58,7 @@ def test_the_final_sheets_of_the_month_go_to_nobd_in_one_csv(april, tmp_path) ->
     # covers: A7.17
     taraz, (first, second), (a, b, c) = april
     path = export_sheets(city=taraz, month="2024-04", directory=tmp_path, today=EXPORT_DAY,
-                         actor=None, role=Role.OPR)
+                         actor=Actor.system(Role.OPR), now=NOW)
     assert path == tmp_path / "nobd-sheets-taraz-2024-04.csv"
     assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]  # no .part left behind
     days_a = ".PS" + "." * 27
@@ -78,12 +82,12 @@ def test_exporting_again_rewrites_the_same_file_and_changes_nothing_else(april, 
     # covers: A7.17
     taraz = april[0]
     first = export_sheets(city=taraz, month="2024-04", directory=tmp_path, today=EXPORT_DAY,
-                          actor=None, role=Role.OPR)
+                          actor=Actor.system(Role.OPR), now=NOW)
     content = first.read_bytes()
     state = (AuditEntry.objects.count(),
              list(Deadline.objects.values_list("clause", "state", "met_on")))
     again = export_sheets(city=taraz, month="2024-04", directory=tmp_path,
-                          today=EXPORT_DAY + dt.timedelta(days=1), actor=None, role=Role.OPR)
+                          today=EXPORT_DAY + dt.timedelta(days=1), actor=Actor.system(Role.OPR), now=NOW)
     assert again == first and again.read_bytes() == content
     assert sorted(p.name for p in tmp_path.iterdir()) == [first.name]
     assert state == (AuditEntry.objects.count(),
@@ -93,11 +97,12 @@ def test_exporting_again_rewrites_the_same_file_and_changes_nothing_else(april, 
 def test_a_sheet_final_since_the_export_is_in_the_next_export(april, tmp_path) -> None:
     # covers: A7.17
     taraz, _, (_, _, c) = april
-    export_sheets(city=taraz, month="2024-04", directory=tmp_path, today=EXPORT_DAY, actor=None,
-                  role=Role.OPR)
-    answer(sheet=Sheet.objects.get(voucher=c), agree=False, on=D(2024, 5, 7), actor=None)
+    export_sheets(city=taraz, month="2024-04", directory=tmp_path, today=EXPORT_DAY,
+                  actor=Actor.system(Role.OPR), now=NOW)
+    answer_dispute(sheet=Sheet.objects.get(voucher=c), agree=False, on=D(2024, 5, 7),
+                   actor=Actor.system(Role.PRE), now=NOW)
     path = export_sheets(city=taraz, month="2024-04", directory=tmp_path, today=D(2024, 5, 8),
-                         actor=None, role=Role.OPR)
+                         actor=Actor.system(Role.OPR), now=NOW)
     assert f"{c.child_iin}," in path.read_text(encoding="utf-8")
     assert path.read_text(encoding="utf-8").count("\n") == 4
     assert AuditEntry.objects.filter(action="nobd.sheets_exported").count() == 2
@@ -107,7 +112,7 @@ def test_a_sheet_final_since_the_export_is_in_the_next_export(april, tmp_path) -
 def test_a_city_without_final_sheets_gets_a_header_only_file(taraz, tmp_path) -> None:
     # covers: A7.17
     path = export_sheets(city=taraz, month="2024-03", directory=tmp_path / "out",
-                         today=D(2024, 4, 1), actor=None, role=Role.OPR)
+                         today=D(2024, 4, 1), actor=Actor.system(Role.OPR), now=NOW)
     assert path.read_text(encoding="utf-8") == "child_iin,preschool_bin,month,days,state\n"
 
 
@@ -116,10 +121,10 @@ def test_an_export_before_the_month_is_over_is_refused(april, tmp_path) -> None:
     taraz = april[0]
     with pytest.raises(NobdExportRefused, match="after the month is over"):
         export_sheets(city=taraz, month="2024-05", directory=tmp_path, today=D(2024, 5, 31),
-                      actor=None, role=Role.OPR)
+                      actor=Actor.system(Role.OPR), now=NOW)
     with pytest.raises(ValueError, match="not a month"):
         export_sheets(city=taraz, month="2024-13", directory=tmp_path, today=EXPORT_DAY,
-                      actor=None, role=Role.OPR)
+                      actor=Actor.system(Role.OPR), now=NOW)
     assert list(tmp_path.iterdir()) == []
     assert not Deadline.objects.filter(clause="A7.17").exists()
 
@@ -130,7 +135,7 @@ def test_a_failed_write_leaves_the_previous_file_and_no_part(april, tmp_path, mo
 
     taraz = april[0]
     path = export_sheets(city=taraz, month="2024-04", directory=tmp_path, today=EXPORT_DAY,
-                         actor=None, role=Role.OPR)
+                         actor=Actor.system(Role.OPR), now=NOW)
     content = path.read_bytes()
 
     def broken(part, city_code, month):
@@ -140,6 +145,6 @@ def test_a_failed_write_leaves_the_previous_file_and_no_part(april, tmp_path, mo
     monkeypatch.setattr(nobd_export, "_write", broken)
     with pytest.raises(OSError, match="disk full"):
         export_sheets(city=taraz, month="2024-04", directory=tmp_path, today=EXPORT_DAY,
-                      actor=None, role=Role.OPR)
+                      actor=Actor.system(Role.OPR), now=NOW)
     assert path.read_bytes() == content
     assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]

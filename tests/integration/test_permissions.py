@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 from django.test import Client
 
+from goszakaz.access.actor import Actor
 from goszakaz.audit.models import AuditEntry
 from goszakaz.queue.services import import_applications, preview_allocation
 from goszakaz.registry.models import Role
-from tests.integration.conftest import PARENT_IIN, app_row
+from tests.factories import NOW, PARENT_IIN, app_row
 
 OK, FORBIDDEN, LOGIN = 200, 403, 302
 
@@ -30,10 +31,10 @@ MATRIX = {
 @pytest.fixture
 def run(taraz, write_csv, edu_taraz):
     rows = [app_row("1", dt.date(2020, 1, 1), "2021-01-01T10:00:00", 1, parent_iin=PARENT_IIN)]
-    import_applications(city=taraz, path=write_csv(rows), skip_invalid=False, actor=None,
-                        role=Role.EDU)
-    return preview_allocation(city=taraz, volume=1, as_of=dt.date(2024, 8, 1), actor=edu_taraz,
-                              role=Role.EDU)
+    import_applications(city=taraz, path=write_csv(rows), skip_invalid=False, actor=Actor.system(Role.EDU),
+                        now=NOW)
+    return preview_allocation(city=taraz, volume=1, as_of=dt.date(2024, 8, 1),
+                              actor=Actor.of_user(edu_taraz), now=NOW)
 
 
 @pytest.mark.parametrize("page", list(MATRIX), ids=[f"{m} {u}" for m, u in MATRIX])

@@ -8,10 +8,12 @@ import datetime as dt
 import pytest
 from django.db import transaction
 
+from goszakaz.access.actor import Actor
+from goszakaz.api.tokens import issue_token
 from goszakaz.attendance.models import Sheet, SheetState
-from goszakaz.attendance.tokens import issue_token
 from goszakaz.enrollment.services import sign_contract
-from tests.integration.conftest import Api, make_preschool, make_voucher, pilot_city
+from goszakaz.registry.models import Role
+from tests.factories import NOW, OPR, Api, make_preschool, make_voucher, pilot_city
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 PREFIX = "/api/preschool/v1"
@@ -26,10 +28,12 @@ def setup(live_server, settings, tmp_path):
         ours = [make_voucher(taraz, s) for s in (1, 4)]
         theirs = make_voucher(taraz, 7)
         for v in ours:
-            sign_contract(voucher=v, preschool=school, on=dt.date(2024, 4, 10), actor=None)
-        sign_contract(voucher=theirs, preschool=other, on=dt.date(2024, 4, 1), actor=None)
-    return (Api(live_server.url, issue_token(preschool=school), PREFIX),
-            Api(live_server.url, issue_token(preschool=other), PREFIX), ours, theirs)
+            sign_contract(voucher=v, preschool=school, on=dt.date(2024, 4, 10), actor=Actor.system(Role.PAR),
+                          now=NOW)
+        sign_contract(voucher=theirs, preschool=other, on=dt.date(2024, 4, 1), actor=Actor.system(Role.PAR),
+                      now=NOW)
+    return (Api(live_server.url, issue_token(preschool=school, actor=OPR, now=NOW), PREFIX),
+            Api(live_server.url, issue_token(preschool=other, actor=OPR, now=NOW), PREFIX), ours, theirs)
 
 
 def test_a_preschool_reads_its_childrens_sheets_only(setup) -> None:

@@ -6,16 +6,17 @@ import datetime as dt
 
 import pytest
 
+from goszakaz.access.actor import Actor
 from goszakaz.notifications.models import Notification
 from goszakaz.queue.models import Application, CategoryChange
 from goszakaz.queue.services import LOCAL, actualize_queue, import_applications
 from goszakaz.registry.models import City, Role
-from tests.integration.conftest import PARENT_IIN, app_row
+from tests.factories import NOW, PARENT_IIN, app_row
 
 
 def load(taraz, write_csv, rows) -> None:
-    import_applications(city=taraz, path=write_csv(rows), skip_invalid=False, actor=None,
-                        role=Role.EDU)
+    import_applications(city=taraz, path=write_csv(rows), skip_invalid=False, actor=Actor.system(Role.EDU),
+                        now=NOW)
 
 
 def test_actualization_moves_category_and_keeps_original_date(taraz, write_csv) -> None:
@@ -27,12 +28,12 @@ def test_actualization_moves_category_and_keeps_original_date(taraz, write_csv) 
         app_row("12", dt.date(2020, 6, 1), "2022-01-01T09:00:00", 3),
     ]
     load(taraz, write_csv, rows)
-    assert actualize_queue(city=taraz, on=dt.date(2022, 9, 1), actor=None, role=Role.EDU) == 3
+    assert actualize_queue(city=taraz, on=dt.date(2022, 9, 1), actor=Actor.system(Role.EDU), now=NOW) == 3
     a = Application.objects.get(application_id="10")
     assert (a.category, a.queue_number) == (16, 1)
     assert Application.objects.get(application_id="12").category == 14
-    assert actualize_queue(city=taraz, on=dt.date(2022, 9, 2), actor=None, role=Role.EDU) == 0
-    actualize_queue(city=taraz, on=dt.date(2024, 9, 1), actor=None, role=Role.EDU)
+    assert actualize_queue(city=taraz, on=dt.date(2022, 9, 2), actor=Actor.system(Role.EDU), now=NOW) == 0
+    actualize_queue(city=taraz, on=dt.date(2024, 9, 1), actor=Actor.system(Role.EDU), now=NOW)
     a.refresh_from_db()
     assert a.category == 14  # 12 is 4 now (category 8); 10 and 11 keep their date order
     assert Application.objects.get(application_id="12").category == 8
@@ -49,11 +50,11 @@ def test_status_change_moves_application_ahead_by_its_original_date(taraz, write
     rows = [app_row(str(i), dt.date(2019, 5, 5), f"2022-0{i}-01T09:00:00", i) for i in (1, 2, 3)]
     rows[2]["large_family"] = "true"
     load(taraz, write_csv, rows)
-    actualize_queue(city=taraz, on=dt.date(2023, 8, 1), actor=None, role=Role.EDU)
+    actualize_queue(city=taraz, on=dt.date(2023, 8, 1), actor=Actor.system(Role.EDU), now=NOW)
     assert Application.objects.get(application_id="3").category == 1
     rows[0]["large_family"] = "true"  # the earliest application gets the status later
     load(taraz, write_csv, rows)
-    actualize_queue(city=taraz, on=dt.date(2023, 9, 1), actor=None, role=Role.EDU)
+    actualize_queue(city=taraz, on=dt.date(2023, 9, 1), actor=Actor.system(Role.EDU), now=NOW)
     cat1 = Application.objects.filter(category=1).order_by("queue_number")
     assert [(a.application_id, a.queue_number) for a in cat1] == [("1", 1), ("3", 2)]
 
@@ -62,8 +63,8 @@ def test_queue_number_goes_to_the_parents_cabinet(taraz, write_csv) -> None:
     # covers: T1.3
     load(taraz, write_csv, [app_row("7", dt.date(2021, 1, 1), "2021-06-01T10:00:00", 1,
                                     parent_iin=PARENT_IIN)])
-    actualize_queue(city=taraz, on=dt.date(2023, 8, 1), actor=None, role=Role.EDU)
-    actualize_queue(city=taraz, on=dt.date(2023, 8, 2), actor=None, role=Role.EDU)
+    actualize_queue(city=taraz, on=dt.date(2023, 8, 1), actor=Actor.system(Role.EDU), now=NOW)
+    actualize_queue(city=taraz, on=dt.date(2023, 8, 2), actor=Actor.system(Role.EDU), now=NOW)
     notes = Notification.objects.filter(recipient_key=PARENT_IIN, kind="queue_number")
     assert notes.count() == 1  # unchanged number: no second message
     note = notes.get()
@@ -76,7 +77,7 @@ def test_non_resident_and_no_category_are_reported_not_dropped(taraz, write_csv)
     rows = [app_row("1", dt.date(2020, 3, 3), "2021-01-01T10:00:00", 1, resides_in_city="no"),
             app_row("2", dt.date(2020, 3, 3), "2021-01-01T10:00:00", 2)]
     load(taraz, write_csv, rows)
-    actualize_queue(city=taraz, on=dt.date(2023, 8, 1), actor=None, role=Role.EDU)
+    actualize_queue(city=taraz, on=dt.date(2023, 8, 1), actor=Actor.system(Role.EDU), now=NOW)
     reasons = dict(Application.objects.values_list("application_id", "reason"))
     assert reasons == {"1": "not resident", "2": "no matching category"}
 
@@ -116,9 +117,9 @@ def test_messages_go_through_their_channel(taraz) -> None:
                                             created_at=dt.datetime(2024, 1, 1, tzinfo=LOCAL),
                                             dedup_key=f"sms/{kind}")
             assert n.delivered_at is None
-        assert channels.deliver_pending() == 1 and sent == ["hello", "fails"]
+        assert channels.deliver_pending(at=NOW) == 1 and sent == ["hello", "fails"]
         cabinet = notify(city="taraz", kind="x", recipient_key=PARENT_IIN, payload={},
-                         dedup_key="cab/1")
+                         dedup_key="cab/1", at=NOW)
         assert cabinet.delivered_at is not None and cabinet.recipient_role == "PAR"
     finally:
         del channels.CHANNELS["sms"]

@@ -8,17 +8,21 @@ import datetime as dt
 import pytest
 from django.utils import translation
 
+from goszakaz.access.actor import Actor
 from goszakaz.attendance.models import Sheet, SheetState
-from goszakaz.attendance.services import answer, auto_confirm, dispute, mark, sheet_for
-from goszakaz.finance.models import AccountKind, LedgerAccount, Transfer
-from goszakaz.finance.payments import Settlement, pay_owed, settle
-from goszakaz.finance.recalculation import Recalculation, recalculate
+from goszakaz.attendance.services import auto_confirm, dispute, mark, sheet_for
+from goszakaz.finance.models import AccountKind, LedgerAccount, Recalculation, Settlement, Transfer
+from goszakaz.finance.payments import pay_owed
+from goszakaz.finance.recalculation import recalculate
 from goszakaz.finance.verify import verify
 from goszakaz.notifications.models import Notification
 from goszakaz.registry.models import Role
 from goszakaz.verification.models import RiskCase, RiskCaseKind
-from goszakaz.verification.services import VerificationError, close_by_protocol
-from tests.integration.conftest import NORM, WORKING, fund
+from goszakaz.verification.services import VerificationError
+from goszakaz.workflows.dispute import answer_dispute
+from goszakaz.workflows.monthly_cycle import settle
+from goszakaz.workflows.protocol import close_by_protocol
+from tests.factories import NORM, NOW, WORKING, fund
 
 D = dt.date
 APRIL_DAYS = [D(2024, 4, d) for d in (2, 3, 4, 5, 8)]  # five working days
@@ -39,10 +43,11 @@ def upheld_sheet(voucher, school, code):
     """The preschool marks five days `code`; the parent disputes; the preschool disagrees."""
     for day in APRIL_DAYS:
         mark(voucher=voucher, day=day, code=code, preschool_id=school.pk,
-             is_working_day=WORKING, actor=None)
-    sheet = sheet_for(voucher=voucher, month="2024-04")
-    dispute(sheet=sheet, reason="Ребёнок болел, справка есть", on=D(2024, 4, 26), actor=None)
-    answer(sheet=sheet, agree=False, on=D(2024, 4, 29), actor=None)
+             is_working_day=WORKING, actor=Actor.system(Role.PRE), now=NOW)
+    sheet = sheet_for(voucher=voucher, month="2024-04", now=NOW)
+    dispute(sheet=sheet, reason="Ребёнок болел, справка есть", on=D(2024, 4, 26),
+            actor=Actor.system(Role.PAR), now=NOW)
+    answer_dispute(sheet=sheet, agree=False, on=D(2024, 4, 29), actor=Actor.system(Role.PRE), now=NOW)
     sheet.refresh_from_db()
     assert sheet.state == SheetState.UPHELD
     return sheet, RiskCase.objects.get(voucher=voucher, kind=RiskCaseKind.SHEET_DISPUTE)
@@ -60,12 +65,12 @@ def test_an_under_paid_month_is_paid_after_the_next_funding(money_city) -> None:
     taraz, school, child, _ = money_city
     fund(taraz, "2024-04", D(2024, 4, 8))
     sheet, case = upheld_sheet(child, school, "A")
-    settle(city=taraz, month="2024-04", on=D(2024, 5, 2), actor=None, role=Role.OPR)
+    settle(city=taraz, month="2024-04", on=D(2024, 5, 2), actor=Actor.system(Role.OPR), now=NOW)
     paid = Settlement.objects.get(sheet=sheet)
     assert (paid.due, paid.paid) == (5_454_545, 5_454_545)  # 5 unexcused: 20 of 22 days (I1)
 
     close_by_protocol(case=case, decision="corrected", corrections={"days": days_with(sheet, "S")},
-                      actor=None, role=Role.OPR, on=D(2024, 5, 6))
+                      actor=Actor.system(Role.OPR), on=D(2024, 5, 6), now=NOW)
     sheet.refresh_from_db()
     assert sheet.days[1:8] == "SSSS..S" and sheet.state == SheetState.UPHELD
     assert sheet.versions.last().role == Role.OPR
@@ -79,12 +84,12 @@ def test_an_under_paid_month_is_paid_after_the_next_funding(money_city) -> None:
     line = may.lines.get(voucher=child)
     assert (line.owed, line.balance) == (545_455, NORM - 5_454_545)
     assert line.amount == NORM + 545_455 - (NORM - 5_454_545)
-    assert pay_owed(voucher_id=child.pk, upto="2024-05", city="taraz") == 545_455
+    assert pay_owed(voucher_id=child.pk, upto="2024-05", city="taraz", now=NOW) == 545_455
     paid.refresh_from_db()
     assert paid.paid == paid.due == NORM
     assert balance(AccountKind.PRESCHOOL, school.bin) == NORM
     # the same version again changes nothing
-    assert recalculate(sheet=sheet, on=D(2024, 5, 8), actor=None, role=Role.OPR) == row
+    assert recalculate(sheet=sheet, on=D(2024, 5, 8), actor=Actor.system(Role.OPR), now=NOW) == row
     assert Recalculation.objects.count() == 1 and verify() == []
 
 
@@ -93,13 +98,13 @@ def test_an_over_paid_month_comes_back_from_the_preschool(money_city) -> None:
     taraz, school, child, direct = money_city
     fund(taraz, "2024-04", D(2024, 4, 8))
     cases = {v.pk: upheld_sheet(v, school, "P") for v in (child, direct)}
-    settle(city=taraz, month="2024-04", on=D(2024, 5, 2), actor=None, role=Role.OPR)
+    settle(city=taraz, month="2024-04", on=D(2024, 5, 2), actor=Actor.system(Role.OPR), now=NOW)
     assert balance(AccountKind.PRESCHOOL, school.bin) == 2 * NORM
     operator_before = balance(AccountKind.OPERATOR, "taraz")
     for sheet, case in cases.values():
         close_by_protocol(case=case, decision="corrected",
-                          corrections={"days": days_with(sheet, "A")}, actor=None,
-                          role=Role.OPR, on=D(2024, 5, 6))
+                          corrections={"days": days_with(sheet, "A")},
+                          actor=Actor.system(Role.OPR), on=D(2024, 5, 6), now=NOW)
     # five unexcused days: 20 of 22 days; 60000 - 54545.45 = 5454.55 back for each child
     back = Transfer.objects.filter(code="correction").order_by("id")
     assert [(t.id, t.amount) for t in back] == [
@@ -119,10 +124,10 @@ def test_a_correction_before_the_payment_is_just_paid_corrected(money_city) -> N
     fund(taraz, "2024-04", D(2024, 4, 8))
     sheet, case = upheld_sheet(child, school, "A")
     close_by_protocol(case=case, decision="corrected", corrections={"days": days_with(sheet, "S")},
-                      actor=None, role=Role.OPR, on=D(2024, 4, 30))
+                      actor=Actor.system(Role.OPR), on=D(2024, 4, 30), now=NOW)
     assert not Recalculation.objects.exists()
-    auto_confirm(today=D(2024, 5, 1))
-    settle(city=taraz, month="2024-04", on=D(2024, 5, 2), actor=None, role=Role.OPR)
+    auto_confirm(today=D(2024, 5, 1), now=NOW)
+    settle(city=taraz, month="2024-04", on=D(2024, 5, 2), actor=Actor.system(Role.OPR), now=NOW)
     assert Settlement.objects.get(sheet=sheet).due == NORM
 
 
@@ -136,10 +141,10 @@ def test_a_sheet_correction_is_checked(money_city) -> None:
                         (sheet.days, "change nothing")):
         with pytest.raises(VerificationError, match=needle):
             close_by_protocol(case=case, decision="corrected", corrections={"days": bad},
-                              actor=None, role=Role.OPR, on=D(2024, 5, 6))
+                              actor=Actor.system(Role.OPR), on=D(2024, 5, 6), now=NOW)
     with pytest.raises(VerificationError, match="cannot correct"):
         close_by_protocol(case=case, decision="corrected", corrections={"child_name": "X"},
-                          actor=None, role=Role.OPR, on=D(2024, 5, 6))
+                          actor=Actor.system(Role.OPR), on=D(2024, 5, 6), now=NOW)
     assert Sheet.objects.get(pk=sheet.pk).version == sheet.version
 
 
@@ -148,17 +153,17 @@ def test_a_child_paid_directly_gets_the_rest_with_the_next_month(money_city) -> 
     taraz, school, _, direct = money_city
     fund(taraz, "2024-04", D(2024, 4, 8))
     sheet, case = upheld_sheet(direct, school, "A")
-    settle(city=taraz, month="2024-04", on=D(2024, 5, 2), actor=None, role=Role.OPR)
+    settle(city=taraz, month="2024-04", on=D(2024, 5, 2), actor=Actor.system(Role.OPR), now=NOW)
     close_by_protocol(case=case, decision="corrected", corrections={"days": days_with(sheet, "S")},
-                      actor=None, role=Role.OPR, on=D(2024, 5, 6))
+                      actor=Actor.system(Role.OPR), on=D(2024, 5, 6), now=NOW)
     may = fund(taraz, "2024-05", D(2024, 5, 7))
     line = may.lines.get(voucher=direct)
     assert (line.owed, line.amount) == (545_455, NORM + 545_455)  # the budget brings the rest
     for day in (D(2024, 5, 2),):
         mark(voucher=direct, day=day, code="P", preschool_id=school.pk, is_working_day=WORKING,
-             actor=None)
-    auto_confirm(today=D(2024, 6, 1))
-    settle(city=taraz, month="2024-05", on=D(2024, 6, 3), actor=None, role=Role.OPR)
+             actor=Actor.system(Role.PRE), now=NOW)
+    auto_confirm(today=D(2024, 6, 1), now=NOW)
+    settle(city=taraz, month="2024-05", on=D(2024, 6, 3), actor=Actor.system(Role.OPR), now=NOW)
     april = Settlement.objects.get(sheet=sheet)
     assert april.paid == april.due == NORM
     assert balance(AccountKind.PRESCHOOL, school.bin) == 2 * NORM

@@ -13,17 +13,18 @@ import time
 import pytest
 from django.db import connection, transaction
 
+from goszakaz.access.actor import Actor
 from goszakaz.attendance.models import Sheet, SheetState
 from goszakaz.attendance.services import auto_confirm, confirm, mark
 from goszakaz.enrollment.models import Contract, Voucher
 from goszakaz.finance.ledger import Spec, account, post_batch
-from goszakaz.finance.models import AccountKind, LedgerAccount, Transfer
-from goszakaz.finance.payments import Settlement, settle
+from goszakaz.finance.models import AccountKind, LedgerAccount, Settlement, Transfer
 from goszakaz.finance.tariffs import set_norm
 from goszakaz.finance.verify import verify
 from goszakaz.registry.models import Role
 from goszakaz.rules.calendar import kz_calendar
-from tests.integration.conftest import make_preschool, make_voucher, pilot_city, race
+from goszakaz.workflows.monthly_cycle import settle
+from tests.factories import NOW, make_preschool, make_voucher, pilot_city, race
 
 pytestmark = [pytest.mark.postgres,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -37,7 +38,7 @@ def month_of_sheets(n: int) -> list[Voucher]:
     with transaction.atomic():
         school = make_preschool(taraz, 1, capacity=n + 1)
         set_norm(city=taraz, age_group="preschool", stay_mode="full_day",
-                 effective_from=D(2024, 3, 1), amount=NORM, actor=None, role=Role.EDU)
+                 effective_from=D(2024, 3, 1), amount=NORM, actor=Actor.system(Role.EDU), now=NOW)
         vouchers = [make_voucher(taraz, 3 * i) for i in range(1, n + 1)]
         Contract.objects.bulk_create(
             [Contract(voucher=v, preschool=school, signed_at=dt.datetime(2024, 3, 1,
@@ -57,7 +58,7 @@ def month_of_sheets(n: int) -> list[Voucher]:
             Sheet.objects.create(voucher=v, preschool=school, city="taraz", month="2024-04",
                                  days=days, state=SheetState.AUTO_CONFIRMED,
                                  final_on=D(2024, 4, 30))
-        post_batch(specs)
+        post_batch(specs, now=NOW)
     return vouchers
 
 
@@ -100,7 +101,7 @@ def test_the_parent_and_the_silence_confirm_at_once_one_payment() -> None:
     with transaction.atomic():
         school = make_preschool(taraz, 1)
         set_norm(city=taraz, age_group="preschool", stay_mode="full_day",
-                 effective_from=D(2024, 3, 1), amount=NORM, actor=None, role=Role.EDU)
+                 effective_from=D(2024, 3, 1), amount=NORM, actor=Actor.system(Role.EDU), now=NOW)
         voucher = make_voucher(taraz, 1)
         Contract.objects.create(voucher=voucher, preschool=school, starts_on=D(2024, 4, 1),
                                 signed_at=dt.datetime(2024, 3, 1, tzinfo=dt.UTC))
@@ -108,17 +109,18 @@ def test_the_parent_and_the_silence_confirm_at_once_one_payment() -> None:
                          no_overdraft=False)
         operator = account(kind=AccountKind.OPERATOR, owner="taraz", city="taraz")
         post_batch([Spec(id="budget/taraz/2024-04", debit=budget.pk, credit=operator.pk,
-                         amount=NORM, code="budget", period="2024-04", city="taraz")])
+                         amount=NORM, code="budget", period="2024-04", city="taraz")], now=NOW)
         sheet = mark(voucher=voucher, day=D(2024, 4, 2), code="P", preschool_id=school.pk,
-                     is_working_day=kz_calendar((2024,)).is_working_day, actor=None)
-    results = race(lambda: confirm(sheet=sheet, on=D(2024, 4, 30), actor=None),
-                   lambda: auto_confirm(today=D(2024, 5, 1)))
+                     is_working_day=kz_calendar((2024,)).is_working_day,
+                     actor=Actor.system(Role.PRE), now=NOW)
+    results = race(lambda: confirm(sheet=sheet, on=D(2024, 4, 30), actor=Actor.system(Role.PAR), now=NOW),
+                   lambda: auto_confirm(today=D(2024, 5, 1), now=NOW))
     sheet.refresh_from_db()
     assert sheet.state in (SheetState.CONFIRMED, SheetState.AUTO_CONFIRMED), results
-    results = race(lambda: settle(city=taraz, month="2024-04", on=D(2024, 5, 2), actor=None,
-                                  role=Role.OPR),
-                   lambda: settle(city=taraz, month="2024-04", on=D(2024, 5, 2), actor=None,
-                                  role=Role.OPR))
+    results = race(lambda: settle(city=taraz, month="2024-04", on=D(2024, 5, 2),
+                                  actor=Actor.system(Role.OPR), now=NOW),
+                   lambda: settle(city=taraz, month="2024-04", on=D(2024, 5, 2),
+                                  actor=Actor.system(Role.OPR), now=NOW))
     assert sorted(r for r in results if isinstance(r, int)) == [0, 1], results
     assert Settlement.objects.count() == 1
     assert Transfer.objects.filter(code="direct").count() == 1  # no account: paid directly

@@ -7,21 +7,22 @@ import datetime as dt
 import pytest
 from django.db import connection, transaction
 
+from goszakaz.access.actor import Actor
 from goszakaz.attendance.services import auto_confirm, mark
 from goszakaz.audit.models import AuditEntry
 from goszakaz.banking.models import ChildAccount
-from goszakaz.banking.services import account_closed
 from goszakaz.deadlines.models import Deadline
 from goszakaz.enrollment.services import sign_contract
 from goszakaz.finance.ledger import Spec, account, post
-from goszakaz.finance.models import AccountKind, LedgerAccount, Transfer
-from goszakaz.finance.payments import Settlement, settle
+from goszakaz.finance.models import AccountKind, LedgerAccount, Settlement, Transfer
 from goszakaz.finance.sweep import SweepError, sweep_closed_accounts, sweep_year_end
 from goszakaz.finance.tariffs import set_norm, set_parent_fee
 from goszakaz.finance.verify import verify
 from goszakaz.registry.models import Bank, Role
 from goszakaz.rules.calendar import kz_calendar
-from tests.integration.conftest import make_preschool, make_voucher, pilot_city, race
+from goszakaz.workflows.bank_accounts import account_closed
+from goszakaz.workflows.monthly_cycle import settle
+from tests.factories import NOW, make_preschool, make_voucher, pilot_city, race
 
 D = dt.date
 NORM = 6_000_000
@@ -33,13 +34,13 @@ def setup_city(city, serial: int, bank: Bank, children: int):
     school = make_preschool(city, serial, capacity=10)
     for group in ("early", "preschool"):
         set_norm(city=city, age_group=group, stay_mode="full_day", effective_from=D(2024, 3, 1),
-                 amount=NORM, actor=None, role=Role.EDU)
-    set_parent_fee(preschool=school, effective_from=D(2024, 3, 1), amount=1_500_000, actor=None,
-                   role=Role.EDU)
+                 amount=NORM, actor=Actor.system(Role.EDU), now=NOW)
+    set_parent_fee(preschool=school, effective_from=D(2024, 3, 1), amount=1_500_000,
+                   actor=Actor.system(Role.EDU), now=NOW)
     vouchers = []
     for i in range(children):
         v = make_voucher(city, serial * 10 + i)
-        sign_contract(voucher=v, preschool=school, on=D(2024, 4, 1), actor=None)
+        sign_contract(voucher=v, preschool=school, on=D(2024, 4, 1), actor=Actor.system(Role.PAR), now=NOW)
         ChildAccount.objects.create(voucher=v, bank=bank, city=city.code, status="opened",
                                     requested_on=D(2024, 3, 20), opened_on=D(2024, 3, 25),
                                     number=f"KZ{serial:02d}{i:016d}", parent_registered=True)
@@ -53,9 +54,9 @@ def fund(city, voucher, amount: int, period: str, tag: str = "") -> None:
     operator = account(kind=AccountKind.OPERATOR, owner=city.code, city=city.code)
     child = account(kind=AccountKind.CHILD, owner=str(voucher.pk), city=city.code)
     post(Spec(id=f"budget/{voucher.pk}/{period}{tag}", debit=budget.pk, credit=operator.pk,
-              amount=amount, code="budget", period=period, city=city.code))
+              amount=amount, code="budget", period=period, city=city.code), now=NOW)
     post(Spec(id=f"funding/{voucher.pk}/{period}{tag}", debit=operator.pk, credit=child.pk,
-              amount=amount, code="funding", period=period, city=city.code, child=voucher.pk))
+              amount=amount, code="funding", period=period, city=city.code, child=voucher.pk), now=NOW)
 
 
 def balance(kind: str, owner: str) -> int:
@@ -87,14 +88,14 @@ def closed_child(taraz, bank):
     fund(taraz, child, 1_000_000, "2024-04")
     fund(taraz, other, NORM, "2024-04")
     mark(voucher=child, day=D(2024, 4, 2), code="P", preschool_id=school.pk,
-         is_working_day=WORKING, actor=None)
-    auto_confirm(today=D(2024, 5, 1))
-    settle(city=taraz, month="2024-04", on=D(2024, 5, 2), actor=None, role=Role.OPR)
+         is_working_day=WORKING, actor=Actor.system(Role.PRE), now=NOW)
+    auto_confirm(today=D(2024, 5, 1), now=NOW)
+    settle(city=taraz, month="2024-04", on=D(2024, 5, 2), actor=Actor.system(Role.OPR), now=NOW)
     assert Settlement.objects.filter(voucher=child).values_list("due", "paid").get() == (
         NORM, 1_000_000)
     fund(taraz, child, 9_000_000, "2024-05")  # May's funding: the owed 5 000 000 and a norm
-    account_closed(account=child.accounts.get(), closed_on=D(2024, 5, 10), actor=None,
-                   role=Role.BANK)
+    account_closed(account=child.accounts.get(), closed_on=D(2024, 5, 10), actor=Actor.system(Role.BANK),
+                   now=NOW)
     return school, child, other
 
 
@@ -102,7 +103,7 @@ def test_a_closed_account_pays_what_is_owed_then_returns_the_rest(closed_child) 
     # covers: A10, I5
     school, child, other = closed_child
     preschool_before = balance(AccountKind.PRESCHOOL, school.bin)
-    assert sweep_closed_accounts(today=D(2024, 5, 13), actor=None, role=Role.OPR) == 1
+    assert sweep_closed_accounts(today=D(2024, 5, 13), actor=Actor.system(Role.OPR), now=NOW) == 1
 
     settlement = Settlement.objects.get(voucher=child)
     assert settlement.paid == settlement.due == NORM  # the sheet's earnings went first
@@ -131,10 +132,10 @@ def test_a_closed_account_pays_what_is_owed_then_returns_the_rest(closed_child) 
 def test_sweeping_closed_accounts_twice_changes_nothing(closed_child) -> None:
     # covers: A10
     _, child, _ = closed_child
-    sweep_closed_accounts(today=D(2024, 5, 13), actor=None, role=Role.OPR)
+    sweep_closed_accounts(today=D(2024, 5, 13), actor=Actor.system(Role.OPR), now=NOW)
     state = (Transfer.objects.count(), AuditEntry.objects.count(),
              list(Deadline.objects.values_list("state", "met_on")))
-    assert sweep_closed_accounts(today=D(2024, 5, 14), actor=None, role=Role.OPR) == 0
+    assert sweep_closed_accounts(today=D(2024, 5, 14), actor=Actor.system(Role.OPR), now=NOW) == 0
     assert state == (Transfer.objects.count(), AuditEntry.objects.count(),
                      list(Deadline.objects.values_list("state", "met_on")))
     # a closed ledger account takes no more money
@@ -152,9 +153,9 @@ def test_an_empty_closed_account_is_closed_without_a_transfer(taraz, bank) -> No
     never_funded = make_voucher(taraz, 99)  # closed at the bank, never had a ledger account
     ChildAccount.objects.create(voucher=never_funded, bank=bank, city="taraz", status="closed",
                                 requested_on=D(2024, 3, 20), closed_on=D(2024, 4, 1))
-    account_closed(account=child.accounts.get(), closed_on=D(2024, 4, 30), actor=None,
-                   role=Role.BANK)
-    assert sweep_closed_accounts(today=D(2024, 5, 3), actor=None, role=Role.OPR) == 1
+    account_closed(account=child.accounts.get(), closed_on=D(2024, 4, 30), actor=Actor.system(Role.BANK),
+                   now=NOW)
+    assert sweep_closed_accounts(today=D(2024, 5, 3), actor=Actor.system(Role.OPR), now=NOW) == 1
     assert not Transfer.objects.exists()
     assert LedgerAccount.objects.get(kind=AccountKind.CHILD, owner=str(child.pk)).closed
     assert list(Deadline.objects.values_list("clause", "subject", "state")) == [
@@ -169,7 +170,7 @@ def test_a_child_with_a_live_account_again_keeps_its_balance(taraz, bank) -> Non
     ChildAccount.objects.filter(voucher=child).update(status="closed", closed_on=D(2024, 4, 10))
     ChildAccount.objects.create(voucher=child, bank=bank, city="taraz", status="opened",
                                 requested_on=D(2024, 4, 11), number="KZ99")
-    assert sweep_closed_accounts(today=D(2024, 4, 15), actor=None, role=Role.OPR) == 0
+    assert sweep_closed_accounts(today=D(2024, 4, 15), actor=Actor.system(Role.OPR), now=NOW) == 0
     assert balance(AccountKind.CHILD, str(child.pk)) == NORM
     assert not Deadline.objects.exists()
 
@@ -184,22 +185,22 @@ def year_end(taraz, shymkent, bank):
     pre = account(kind=AccountKind.PRESCHOOL, owner=school.bin, city="taraz")
     child = LedgerAccount.objects.get(kind=AccountKind.CHILD, owner=str(left.pk))
     post(Spec(id=f"payment/{left.pk}/2024-12", debit=child.pk, credit=pre.pk, amount=4_000_000,
-              code="payment", period="2024-12", city="taraz", child=left.pk))
+              code="payment", period="2024-12", city="taraz", child=left.pk), now=NOW)
     fund(taraz, left, NORM, "2025-01")  # January's funding came before the sweep: it stays
 
     fund(taraz, owing, 1_000_000, "2024-12")
     mark(voucher=owing, day=D(2024, 12, 2), code="P", preschool_id=school.pk,
-         is_working_day=WORKING, actor=None)
-    auto_confirm(today=D(2025, 1, 1))
-    settle(city=taraz, month="2024-12", on=D(2025, 1, 3), actor=None, role=Role.OPR)
+         is_working_day=WORKING, actor=Actor.system(Role.PRE), now=NOW)
+    auto_confirm(today=D(2025, 1, 1), now=NOW)
+    settle(city=taraz, month="2024-12", on=D(2025, 1, 3), actor=Actor.system(Role.OPR), now=NOW)
     due = Settlement.objects.get(voucher=owing).due
     assert due > 1_000_000
     fund(taraz, owing, due, "2024-12", tag="/rest")  # the rest arrived, not yet paid out
 
     fund(taraz, closed, 2_000_000, "2024-11")
-    account_closed(account=closed.accounts.get(), closed_on=D(2024, 11, 20), actor=None,
-                   role=Role.BANK)
-    sweep_closed_accounts(today=D(2024, 11, 21), actor=None, role=Role.OPR)
+    account_closed(account=closed.accounts.get(), closed_on=D(2024, 11, 20), actor=Actor.system(Role.BANK),
+                   now=NOW)
+    sweep_closed_accounts(today=D(2024, 11, 21), actor=Actor.system(Role.OPR), now=NOW)
     account(kind=AccountKind.CHILD, owner=str(empty.pk), city="taraz")
 
     fund(shymkent, far, 3_000_000, "2024-10")
@@ -209,7 +210,7 @@ def year_end(taraz, shymkent, bank):
 def test_balances_left_on_1_january_return_to_the_operator(year_end) -> None:
     # covers: A7.18, I5
     left, owing, closed, empty, far, due = year_end
-    posted = sweep_year_end(year=2025, today=D(2025, 1, 6), actor=None, role=Role.OPR)
+    posted = sweep_year_end(year=2025, today=D(2025, 1, 6), actor=Actor.system(Role.OPR), now=NOW)
     assert posted == 3
     sweeps = {t.id: (t.amount, t.period, t.city, t.child_id)
               for t in Transfer.objects.filter(id__endswith="/2024", code="sweep")}
@@ -237,12 +238,12 @@ def test_balances_left_on_1_january_return_to_the_operator(year_end) -> None:
 
 def test_the_year_end_sweep_twice_posts_nothing_more(year_end) -> None:
     # covers: A7.18
-    sweep_year_end(year=2025, today=D(2025, 1, 6), actor=None, role=Role.OPR)
+    sweep_year_end(year=2025, today=D(2025, 1, 6), actor=Actor.system(Role.OPR), now=NOW)
     state = (list(LedgerAccount.objects.order_by("pk").values_list("debits_posted",
                                                                    "credits_posted")),
              Transfer.objects.count(), AuditEntry.objects.count(),
              list(Deadline.objects.order_by("pk").values_list("state", "met_on")))
-    assert sweep_year_end(year=2025, today=D(2025, 1, 8), actor=None, role=Role.OPR) == 0
+    assert sweep_year_end(year=2025, today=D(2025, 1, 8), actor=Actor.system(Role.OPR), now=NOW) == 0
     assert state == (
         list(LedgerAccount.objects.order_by("pk").values_list("debits_posted", "credits_posted")),
         Transfer.objects.count(), AuditEntry.objects.count(),
@@ -254,7 +255,7 @@ def test_the_year_end_sweep_waits_for_1_january(year_end) -> None:
     # covers: A7.18
     before = Transfer.objects.count()
     with pytest.raises(SweepError, match="2025-01-01"):
-        sweep_year_end(year=2025, today=D(2024, 12, 31), actor=None, role=Role.OPR)
+        sweep_year_end(year=2025, today=D(2024, 12, 31), actor=Actor.system(Role.OPR), now=NOW)
     assert Transfer.objects.count() == before
     assert not Deadline.objects.filter(clause="A7.18").exists()
     assert issubclass(SweepError, ValueError)
@@ -272,8 +273,8 @@ def test_two_year_end_sweeps_at_once_return_each_balance_once() -> None:
         _, vouchers = setup_city(taraz, 1, bank, 5)
         for i, v in enumerate(vouchers):
             fund(taraz, v, 1_000_000 * (i + 1), "2024-12")
-    results = race(*[(lambda: sweep_year_end(year=2025, today=D(2025, 1, 3), actor=None,
-                                             role=Role.OPR)) for _ in range(3)])
+    results = race(*[(lambda: sweep_year_end(year=2025, today=D(2025, 1, 3), actor=Actor.system(Role.OPR),
+                                             now=NOW)) for _ in range(3)])
     assert all(isinstance(r, int) for r in results), results
     assert sorted(results) == [0, 0, 5]
     assert balance(AccountKind.OPERATOR_RETURNS, "taraz") == 15_000_000

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from goszakaz.access.actor import Actor
 from goszakaz.audit.models import AuditEntry
 from goszakaz.finance.tariffs import (
     TariffMissing,
@@ -15,7 +16,7 @@ from goszakaz.finance.tariffs import (
     set_parent_fee,
 )
 from goszakaz.registry.models import Role
-from tests.integration.conftest import make_preschool
+from tests.factories import NOW, make_preschool
 
 D = dt.date
 
@@ -23,9 +24,9 @@ D = dt.date
 def test_the_norm_in_force_on_the_first_of_the_month(taraz) -> None:
     # covers: I4
     set_norm(city=taraz, age_group="preschool", stay_mode="full_day",
-             effective_from=D(2024, 3, 1), amount=6_000_000, actor=None, role=Role.EDU)
+             effective_from=D(2024, 3, 1), amount=6_000_000, actor=Actor.system(Role.EDU), now=NOW)
     set_norm(city=taraz, age_group="preschool", stay_mode="full_day",
-             effective_from=D(2024, 9, 15), amount=6_500_000, actor=None, role=Role.EDU)
+             effective_from=D(2024, 9, 15), amount=6_500_000, actor=Actor.system(Role.EDU), now=NOW)
     norm = {m: monthly_norm(city=taraz, age_group="preschool", stay_mode="full_day", month=m)
             for m in ("2024-03", "2024-09", "2024-10")}
     assert norm == {"2024-03": 6_000_000, "2024-09": 6_000_000, "2024-10": 6_500_000}
@@ -38,7 +39,7 @@ def test_the_norm_in_force_on_the_first_of_the_month(taraz) -> None:
 def test_a_correction_keeps_its_history(taraz) -> None:
     for amount in (6_000_000, 6_100_000):
         set_norm(city=taraz, age_group="early", stay_mode="half_day",
-                 effective_from=D(2024, 3, 1), amount=amount, actor=None, role=Role.OPR)
+                 effective_from=D(2024, 3, 1), amount=amount, actor=Actor.system(Role.OPR), now=NOW)
     entries = AuditEntry.objects.filter(action="norm.set").order_by("pk")
     assert [(e.before, e.after["amount"]) for e in entries] == [
         (None, 6_000_000), ({"amount": 6_000_000}, 6_100_000)]
@@ -48,12 +49,12 @@ def test_the_parent_fee_per_preschool(taraz) -> None:
     # covers: A8.1
     school = make_preschool(taraz, 1)
     assert parent_fee(preschool=school, month="2024-04") == 0
-    set_parent_fee(preschool=school, effective_from=D(2024, 4, 1), amount=1_500_000, actor=None,
-                   role=Role.EDU)
+    set_parent_fee(preschool=school, effective_from=D(2024, 4, 1), amount=1_500_000,
+                   actor=Actor.system(Role.EDU), now=NOW)
     assert parent_fee(preschool=school, month="2024-04") == 1_500_000
     with pytest.raises(ValueError):
-        set_parent_fee(preschool=school, effective_from=D(2024, 5, 1), amount=-1, actor=None,
-                       role=Role.EDU)
+        set_parent_fee(preschool=school, effective_from=D(2024, 5, 1), amount=-1,
+                       actor=Actor.system(Role.EDU), now=NOW)
 
 
 def test_a_term_inside_the_year_needs_no_calendar_of_the_next() -> None:
@@ -69,9 +70,9 @@ def test_the_city_sets_tariffs_on_its_page_and_a_paid_month_keeps_its_own(taraz,
     from django.test import Client
 
     from goszakaz.attendance.models import Sheet
-    from goszakaz.finance.payments import Settlement
-    from goszakaz.finance.tariffs import Norm, TariffError
-    from tests.integration.conftest import make_voucher
+    from goszakaz.finance.models import Norm, Settlement
+    from goszakaz.finance.tariffs import TariffError
+    from tests.factories import make_voucher
 
     school = make_preschool(taraz, 1)
     page = Client()
@@ -102,8 +103,8 @@ def test_the_city_sets_tariffs_on_its_page_and_a_paid_month_keeps_its_own(taraz,
     refused = page.post("/tariffs/", dict(norm, **{"norm-effective_from": "2024-04-01"}))
     assert "2024-04 уже оплачен" in refused.content.decode()
     with pytest.raises(TariffError):
-        set_parent_fee(preschool=school, effective_from=D(2024, 3, 20), amount=0, actor=None,
-                       role=Role.EDU)
+        set_parent_fee(preschool=school, effective_from=D(2024, 3, 20), amount=0,
+                       actor=Actor.system(Role.EDU), now=NOW)
     set_norm(city=taraz, age_group="preschool", stay_mode="full_day",
-             effective_from=D(2024, 4, 15), amount=6_500_000, actor=None, role=Role.EDU)
+             effective_from=D(2024, 4, 15), amount=6_500_000, actor=Actor.system(Role.EDU), now=NOW)
     assert Norm.objects.filter(city=taraz).count() == 2

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from goszakaz.access.actor import Actor
 from goszakaz.audit.models import AuditEntry
 from goszakaz.deadlines.models import Deadline, DeadlineState
 from goszakaz.domain.iin import make_iin
@@ -26,14 +27,13 @@ from goszakaz.verification.nobd import CsvNobdExport, FakeNobd, NobdChild, NobdP
 from goszakaz.verification.services import (
     EDU_RECIPIENT,
     VerificationError,
-    close_by_protocol,
-    exclude,
     receive_lists,
     report_parent_not_registered,
-    request_exclusion,
-    verify,
 )
-from tests.integration.conftest import PARENT_IIN, make_preschool, make_user
+from goszakaz.workflows.exclusion import exclude, request_exclusion
+from goszakaz.workflows.onboarding import check_lists
+from goszakaz.workflows.protocol import close_by_protocol
+from tests.factories import NOW, PARENT_IIN, make_preschool, make_user
 
 D = dt.date
 RECEIVED, ON = D(2024, 5, 3), D(2024, 5, 6)
@@ -44,8 +44,8 @@ def child(city, serial, name="Иванов Иван Иванович", birth=BIR
     """A granted voucher with a name (the fixtures' vouchers have none)."""
     voucher, _ = grant(city=city, child_iin=make_iin(birth, serial), birth_date=birth,
                        parent_iin=PARENT_IIN, source="city_list", child_name=name,
-                       period_start=city.pilot_start, period_end=city.pilot_end, actor=None,
-                       role=Role.EDU)
+                       period_start=city.pilot_start, period_end=city.pilot_end,
+                       actor=Actor.system(Role.EDU), now=NOW)
     return voucher
 
 
@@ -57,8 +57,9 @@ def nobd_of(vouchers=(), preschools=(), city="Тараз") -> FakeNobd:
 
 
 def run(city, nobd, received=RECEIVED, on=ON, actor=None):
-    submission, _ = receive_lists(city=city, received_on=received, actor=actor, role=Role.OPR)
-    return verify(submission=submission, nobd=nobd, on=on, actor=actor, role=Role.OPR)
+    who = Actor.of_user(actor) if actor else Actor.system(Role.OPR)
+    submission, _ = receive_lists(city=city, received_on=received, actor=who, now=NOW)
+    return check_lists(submission=submission, nobd=nobd, on=on, actor=who, now=NOW)
 
 
 def states(voucher):
@@ -78,12 +79,12 @@ def test_lists_open_a_deadline_of_five_business_days(taraz) -> None:
     assert not any(cal.is_working_day(D(2024, 5, d)) for d in (7, 8, 9))
     make_preschool(taraz, 1)
     child(taraz, 1)
-    submission, deadline = receive_lists(city=taraz, received_on=RECEIVED, actor=None, role="OPR")
+    submission, deadline = receive_lists(city=taraz, received_on=RECEIVED, actor=Actor.system("OPR"), now=NOW)
     # working days after Friday 3 May: Sat 4, Mon 6, Fri 10, Mon 13, Tue 14
     assert (deadline.clause, deadline.city, deadline.due_on) == ("A7.4", "taraz", D(2024, 5, 14))
     assert deadline.subject == "lists/2024-05-03" and deadline.opened_on == RECEIVED
     assert (submission.preschools, submission.children) == (1, 1)
-    again, same = receive_lists(city=taraz, received_on=RECEIVED, actor=None, role="OPR")
+    again, same = receive_lists(city=taraz, received_on=RECEIVED, actor=Actor.system("OPR"), now=NOW)
     assert (again.pk, same.pk) == (submission.pk, deadline.pk)
     assert AuditEntry.objects.filter(action="lists.received").count() == 1
 
@@ -122,9 +123,10 @@ def test_check_against_an_nobd_export_file_in_windows_1251(taraz, tmp_path) -> N
 
 def test_verify_before_the_lists_arrived_is_refused(taraz) -> None:
     # covers: A7.4
-    submission, _ = receive_lists(city=taraz, received_on=RECEIVED, actor=None, role="OPR")
+    submission, _ = receive_lists(city=taraz, received_on=RECEIVED, actor=Actor.system("OPR"), now=NOW)
     with pytest.raises(VerificationError):
-        verify(submission=submission, nobd=FakeNobd(), on=D(2024, 5, 2), actor=None, role="OPR")
+        check_lists(submission=submission, nobd=FakeNobd(), on=D(2024, 5, 2), actor=Actor.system("OPR"),
+                    now=NOW)
 
 
 @pytest.mark.parametrize(("kind", "record"), [
@@ -173,7 +175,7 @@ def test_the_same_mismatch_twice_opens_one_case(taraz) -> None:
     # the preschool stays on the Перечень and is checked with every list; once its data are
     # confirmed by protocol the same difference opens no new case
     close_by_protocol(case=RiskCase.objects.get(preschool=preschool), decision="confirmed",
-                      corrections={}, actor=None, role="OPR", on=D(2024, 5, 7))
+                      corrections={}, actor=Actor.system("OPR"), on=D(2024, 5, 7), now=NOW)
     third = run(taraz, nobd, received=D(2024, 6, 3), on=D(2024, 6, 4))  # next lists
     assert (third.preschools_checked, third.children_checked, third.cases_opened) == (1, 1, 0)
     assert RiskCase.objects.count() == 2 and states(v) == VoucherStatus.GRANTED
@@ -198,7 +200,7 @@ def test_protocol_confirming_the_data_lets_the_voucher_go_on(taraz) -> None:
     run(taraz, FakeNobd([NobdChild(v.child_iin, v.birth_date, "Иванов Иван", "taraz")]))
     case = RiskCase.objects.get()
     protocol = close_by_protocol(case=case, decision=ProtocolDecision.CONFIRMED, corrections={},
-                                 actor=opr, role=Role.OPR, on=D(2024, 5, 10), number="17/2024")
+                                 actor=Actor.of_user(opr), on=D(2024, 5, 10), number="17/2024", now=NOW)
     case.refresh_from_db()
     assert (protocol.number, protocol.date, protocol.decision, protocol.corrections) == (
         "17/2024", D(2024, 5, 10), "confirmed", {})
@@ -206,12 +208,12 @@ def test_protocol_confirming_the_data_lets_the_voucher_go_on(taraz) -> None:
     assert states(v) == VoucherStatus.VERIFIED
     assert history(case) == [("", "open"), ("open", "confirmed")]
     assert case.events.last().actor == opr and case.events.last().role == "OPR"
-    again = close_by_protocol(case=case, decision="confirmed", corrections={}, actor=opr,
-                              role=Role.OPR)
+    again = close_by_protocol(case=case, decision="confirmed", corrections={}, actor=Actor.of_user(opr),
+                              now=NOW)
     assert again.pk == protocol.pk
     with pytest.raises(IllegalTransition):
         close_by_protocol(case=case, decision="corrected", corrections={"child_name": "X"},
-                          actor=opr, role=Role.OPR)
+                          actor=Actor.of_user(opr), now=NOW)
 
 
 def test_protocol_correcting_the_data_updates_the_voucher(taraz) -> None:
@@ -223,14 +225,14 @@ def test_protocol_correcting_the_data_updates_the_voucher(taraz) -> None:
     name_case = RiskCase.objects.get(kind=RiskCaseKind.NAME_DIFFERS)
     assert birth_case.found == {"ours": "2020-01-01", "nobd": "2019-12-31"}
     protocol = close_by_protocol(case=birth_case, decision="corrected",
-                                 corrections={"birth_date": "2019-12-31"}, actor=None,
-                                 role="OPR", on=D(2024, 5, 8))
+                                 corrections={"birth_date": "2019-12-31"},
+                                 actor=Actor.system("OPR"), on=D(2024, 5, 8), now=NOW)
     assert protocol.corrections == {"birth_date": {"before": "2020-01-01",
                                                    "after": "2019-12-31"}}
     assert states(v) == VoucherStatus.GRANTED  # the name case is still open
     close_by_protocol(case=name_case, decision="corrected",
-                      corrections={"child_name": "  Иванов   Иван "}, actor=None, role="OPR",
-                      on=D(2024, 5, 8))
+                      corrections={"child_name": "  Иванов   Иван "}, actor=Actor.system("OPR"),
+                      on=D(2024, 5, 8), now=NOW)
     v.refresh_from_db()
     assert (v.birth_date, v.child_name, v.status) == (D(2019, 12, 31), "Иванов Иван",
                                                       VoucherStatus.VERIFIED)
@@ -250,11 +252,11 @@ def test_protocol_corrections_are_checked(taraz) -> None:
            ("corrected", {"child_name": v.child_name}), ("corrected", {"child_name": "  "})]
     for decision, corrections in bad:
         with pytest.raises(VerificationError):
-            close_by_protocol(case=case, decision=decision, corrections=corrections, actor=None,
-                              role="OPR")
+            close_by_protocol(case=case, decision=decision, corrections=corrections,
+                              actor=Actor.system("OPR"), now=NOW)
     right = make_iin(BIRTH, 500)
     close_by_protocol(case=case, decision="corrected", corrections={"child_iin": right},
-                      actor=None, role="OPR")
+                      actor=Actor.system("OPR"), now=NOW)
     v.refresh_from_db()
     assert (v.child_iin, v.status) == (right, VoucherStatus.VERIFIED)
 
@@ -265,9 +267,10 @@ def test_exclusion_goes_to_edu_who_annuls_the_voucher(taraz, edu_taraz) -> None:
     run(taraz, FakeNobd([NobdChild(v.child_iin, BIRTH, v.child_name, "Шымкент")]))
     case = RiskCase.objects.get()
     with pytest.raises(IllegalTransition):  # EDU excludes only on the operator's notice
-        exclude(case=case, on=D(2024, 5, 15), actor=edu_taraz, role=Role.EDU)
-    request_exclusion(case=case, actor=None, role=Role.OPR, on=D(2024, 5, 10), note="no documents")
-    request_exclusion(case=case, actor=None, role=Role.OPR, on=D(2024, 5, 10))
+        exclude(case=case, on=D(2024, 5, 15), actor=Actor.of_user(edu_taraz), now=NOW)
+    request_exclusion(case=case, actor=Actor.system(Role.OPR), on=D(2024, 5, 10), note="no documents",
+                      now=NOW)
+    request_exclusion(case=case, actor=Actor.system(Role.OPR), on=D(2024, 5, 10), now=NOW)
     notice = Notification.objects.get(kind="exclusion_requested")
     assert (notice.city, notice.recipient_role, notice.recipient_key) == (
         "taraz", EDU_RECIPIENT, "taraz")
@@ -275,9 +278,9 @@ def test_exclusion_goes_to_edu_who_annuls_the_voucher(taraz, edu_taraz) -> None:
                               "voucher": v.pk}
     assert states(v) == VoucherStatus.GRANTED  # nothing is excluded until EDU acts
     with pytest.raises(IllegalTransition):
-        close_by_protocol(case=case, decision="confirmed", corrections={}, actor=None, role="OPR")
-    assert exclude(case=case, on=D(2024, 5, 15), actor=edu_taraz, role=Role.EDU)
-    assert not exclude(case=case, on=D(2024, 5, 16), actor=edu_taraz, role=Role.EDU)
+        close_by_protocol(case=case, decision="confirmed", corrections={}, actor=Actor.system("OPR"), now=NOW)
+    assert exclude(case=case, on=D(2024, 5, 15), actor=Actor.of_user(edu_taraz), now=NOW)
+    assert not exclude(case=case, on=D(2024, 5, 16), actor=Actor.of_user(edu_taraz), now=NOW)
     v.refresh_from_db()
     assert (v.status, v.annulment_reason, v.annulled_on) == (
         VoucherStatus.ANNULLED, AnnulmentReason.EXCLUDED, D(2024, 5, 15))
@@ -296,9 +299,9 @@ def test_excluded_preschool_leaves_the_perechen(taraz) -> None:
     preschool = make_preschool(taraz, 1)
     run(taraz, FakeNobd())
     case = RiskCase.objects.get(preschool=preschool)
-    request_exclusion(case=case, actor=None, role="OPR", on=D(2024, 5, 10))
+    request_exclusion(case=case, actor=Actor.system("OPR"), on=D(2024, 5, 10), now=NOW)
     assert Notification.objects.get(kind="exclusion_requested").payload["preschool"] == preschool.bin
-    exclude(case=case, on=D(2024, 6, 1), actor=None, role="EDU")
+    exclude(case=case, on=D(2024, 6, 1), actor=Actor.system("EDU"), now=NOW)
     preschool.refresh_from_db()
     assert preschool.in_perechen(D(2024, 5, 31)) and not preschool.in_perechen(D(2024, 6, 1))
     assert Notification.objects.get(kind="preschool_excluded").recipient_key == preschool.bin
@@ -311,15 +314,15 @@ def test_parent_not_registered_goes_to_risk_verification(taraz) -> None:
     run(taraz, nobd_of([v]))
     assert states(v) == VoucherStatus.VERIFIED
     case, new = report_parent_not_registered(voucher=v, month="2024-06", on=D(2024, 7, 5),
-                                             actor=None, role="OPR")
+                                             actor=Actor.system("OPR"), now=NOW)
     same, again = report_parent_not_registered(voucher=v, month="2024-07", on=D(2024, 8, 5),
-                                               actor=None, role="OPR")
+                                               actor=Actor.system("OPR"), now=NOW)
     assert (new, again, same.pk) == (True, False, case.pk)
     assert case.kind == RiskCaseKind.PARENT_NOT_REGISTERED
-    close_by_protocol(case=case, decision="confirmed", corrections={}, actor=None, role="OPR")
+    close_by_protocol(case=case, decision="confirmed", corrections={}, actor=Actor.system("OPR"), now=NOW)
     assert states(v) == VoucherStatus.VERIFIED  # a voucher past `granted` stays where it is
     _, later = report_parent_not_registered(voucher=v, month="2024-08", on=D(2024, 9, 5),
-                                            actor=None, role="OPR")
+                                            actor=Actor.system("OPR"), now=NOW)
     assert later
 
 
@@ -329,9 +332,9 @@ def test_every_step_is_audited_without_personal_data(taraz) -> None:
     run(taraz, FakeNobd([NobdChild(v.child_iin, D(2019, 5, 5), "Петров Пётр", "Шымкент")]))
     cases = list(RiskCase.objects.all())
     close_by_protocol(case=cases[0], decision="corrected", corrections={"birth_date": "2019-05-05"},
-                      actor=None, role="OPR")
-    close_by_protocol(case=cases[1], decision="confirmed", corrections={}, actor=None, role="OPR")
-    request_exclusion(case=cases[2], actor=None, role="OPR")
+                      actor=Actor.system("OPR"), now=NOW)
+    close_by_protocol(case=cases[1], decision="confirmed", corrections={}, actor=Actor.system("OPR"), now=NOW)
+    request_exclusion(case=cases[2], actor=Actor.system("OPR"), now=NOW)
     actions = list(AuditEntry.objects.values_list("action", flat=True))
     assert actions.count("risk_case.opened") == 3 and actions.count("risk_case.state") == 3
     assert {"lists.received", "lists.verified", "voucher.corrected"} <= set(actions)

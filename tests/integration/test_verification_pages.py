@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from goszakaz.enrollment.models import VoucherStatus
 from goszakaz.registry.models import Role
 from goszakaz.verification.models import RiskCase
-from tests.integration.conftest import make_preschool, make_user, make_voucher
+from tests.factories import make_preschool, make_user, make_voucher
 
 
 def test_operator_checks_lists_and_edu_excludes(taraz, edu_taraz, edu_shymkent,
-                                                monkeypatch) -> None:
+                                                clock_at) -> None:
     # covers: A7.3, A7.4
-    monkeypatch.setenv("GOSZAKAZ_TODAY", "2024-05-03")
+    clock_at(dt.date(2024, 5, 3))
     school = make_preschool(taraz, 1)
     ok, wrong_name, unknown = (make_voucher(taraz, i) for i in (1, 2, 3))
     for v, name in ((ok, "Иванова Айгерим"), (wrong_name, "Петров Пётр")):

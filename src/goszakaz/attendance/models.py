@@ -103,16 +103,3 @@ class Dispute(models.Model):
 
     def __str__(self) -> str:
         return f"dispute on {self.sheet_id}"
-
-
-class PreschoolToken(models.Model):
-    """An API token of a preschool's own system for its sheets (A7.13); only its SHA-256 is kept."""
-
-    preschool = models.ForeignKey("registry.Preschool", on_delete=models.CASCADE,
-                                  related_name="tokens")
-    token_sha256 = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField()
-    active = models.BooleanField(default=True)
-
-    def __str__(self) -> str:
-        return f"token of {self.preschool_id} ({'active' if self.active else 'revoked'})"

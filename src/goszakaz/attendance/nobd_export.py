@@ -24,7 +24,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from goszakaz.access.actor import Actor
 from goszakaz.attendance.models import FINAL, Sheet
+from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record
 from goszakaz.deadlines.models import Deadline
 from goszakaz.deadlines.services import business_days_after, meet, open_deadline
@@ -80,8 +82,8 @@ def _write(part: Path, city_code: str, month: str) -> int:
     return count
 
 
-def export_sheets(*, city: Any, month: str, directory: Path, today: dt.date, actor: Any,
-                  role: str) -> Path:
+def export_sheets(*, city: Any, month: str, directory: Path, today: dt.date, actor: Actor,
+                  now: dt.datetime) -> Path:
     """A7.17: write the city's final sheets of `month` for НОБД; returns the file's path.
 
     Refused (NobdExportRefused) until the month is over. The file is written next to its final
@@ -109,7 +111,7 @@ def export_sheets(*, city: Any, month: str, directory: Path, today: dt.date, act
         part.unlink(missing_ok=True)
     met = meet(clause="A7.17", city=city.code, subject=f"nobd-sheets/{month}", on=today)
     if met or changed:
-        record(user=actor, role=role, action="nobd.sheets_exported", obj_type="city",
+        record(actor=actor, action=AuditAction.NOBD_SHEETS_EXPORTED, at=now, obj_type="city",
                obj_id=city.code, city=city.code,
                after={"month": month, "sheets": count, "file": path.name})
     return path

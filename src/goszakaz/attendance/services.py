@@ -9,12 +9,12 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from goszakaz import clock
+from goszakaz.access.actor import SYSTEM, Actor
 from goszakaz.attendance.models import (
     DOCUMENT_TYPES,
+    FINAL,
     MAX_DOCUMENT,
     SHEET_TRANSITIONS,
     UNMARKED,
@@ -24,16 +24,26 @@ from goszakaz.attendance.models import (
     SheetState,
     SheetVersion,
 )
+from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record
+from goszakaz.audit.transitions import move
+from goszakaz.clock import local_date
 from goszakaz.domain.calendar import OutsideCalendar
 from goszakaz.domain.months import last_day, month_of
-from goszakaz.domain.states import IllegalTransition, needs_transition
+from goszakaz.domain.states import IllegalTransition
 from goszakaz.enrollment.models import Contract, Voucher, VoucherStatus
 from goszakaz.notifications.services import notify
 from goszakaz.registry.models import Preschool, Role
 from goszakaz.rules.calendar import kz_calendar
 
 RECONFIRM_DAYS = 2  # A7.16, I7: calendar days for the parent to confirm a corrected sheet
+STATE_ACTIONS = {
+    SheetState.CONFIRMED: AuditAction.SHEET_CONFIRMED,
+    SheetState.AUTO_CONFIRMED: AuditAction.SHEET_AUTO_CONFIRMED,
+    SheetState.DISPUTED: AuditAction.SHEET_DISPUTED,
+    SheetState.CORRECTED: AuditAction.SHEET_CORRECTED,
+    SheetState.UPHELD: AuditAction.SHEET_UPHELD,
+}
 
 
 class SheetError(ValueError):
@@ -49,11 +59,7 @@ def _contract_on(voucher: Voucher, day: dt.date) -> Contract | None:
             .filter(Q(ends_on=None) | Q(ends_on__gte=day)).select_related("preschool").first())
 
 
-def _save_version(sheet: Sheet, role: str) -> None:
-    _save_versions([sheet], role)
-
-
-def sheet_for(*, voucher: Voucher, month: str) -> Sheet:
+def sheet_for(*, voucher: Voucher, month: str, now: dt.datetime) -> Sheet:
     """The child's sheet of the month, opened on first use at the preschool of the contract."""
     first = dt.date.fromisoformat(month + "-01")
     contract = _contract_on(voucher, last_day(month)) or _contract_on(voucher, first)
@@ -64,7 +70,7 @@ def sheet_for(*, voucher: Voucher, month: str) -> Sheet:
         voucher=voucher, month=month,
         defaults={"preschool": contract.preschool, "city": voucher.city.code, "days": days})
     if created:
-        _save_version(sheet, Role.PRE)
+        _save_versions([sheet], Role.PRE, now)
     return sheet
 
 
@@ -80,11 +86,11 @@ class Marks:
 
 def mark(
     *, voucher: Voucher, day: dt.date, code: str, preschool_id: int, is_working_day: Any,
-    actor: Any,
+    actor: Actor, now: dt.datetime,
 ) -> Sheet:
     """A7.13: the preschool marks one day of a child's sheet (see mark_many)."""
     done = mark_many(preschool_id=preschool_id, marks=[(voucher, day, code)],
-                     is_working_day=is_working_day, actor=actor)
+                     is_working_day=is_working_day, actor=actor, now=now)
     if done.refused:
         raise done.refused[0][1]
     return done.sheets[(voucher.pk, month_of(day))]
@@ -92,7 +98,7 @@ def mark(
 
 def mark_many(
     *, preschool_id: int, marks: Sequence[tuple[Voucher, dt.date, str]], is_working_day: Any,
-    actor: Any,
+    actor: Actor, now: dt.datetime,
 ) -> Marks:
     """A7.13: the preschool marks days of its children's sheets: all of the marks or none.
 
@@ -100,12 +106,13 @@ def mark_many(
     not in the future (the sheet is filled daily), the child's contract with this preschool
     covers it, the preschool is on the Перечень then (A4), it is a working day
     (`is_working_day`, the calendar's predicate) and the sheet is still open. Each sheet that
-    changes gets one new version for the batch; a mark equal to the day's changes nothing.
+    changes gets one new version for the batch; a mark equal to the day's changes nothing. The
+    batch leaves one audit row naming the children whose sheets it changed.
     """
     done = Marks()
     if not marks:
         return done
-    today = clock.today()
+    today = local_date(now)
     preschool = Preschool.objects.select_related("city").get(pk=preschool_id)
     voucher_ids = {v.pk for v, _day, _code in marks}
     contracts = _contract_terms(voucher_ids, preschool_id)
@@ -119,7 +126,7 @@ def mark_many(
             done.refused.append((i, why))
     if done.refused:
         return done
-    _open_sheets(sheets, marks, preschool)
+    _open_sheets(sheets, marks, preschool, now)
     touched: dict[int, Sheet] = {}
     for voucher, day, code in marks:
         sheet = sheets[(voucher.pk, month_of(day))]
@@ -130,7 +137,12 @@ def mark_many(
     for sheet in touched.values():
         sheet.version += 1
     Sheet.objects.bulk_update(list(touched.values()), ["days", "version"])
-    _save_versions(list(touched.values()), Role.PRE)
+    _save_versions(list(touched.values()), Role.PRE, now)
+    if touched:
+        record(actor=actor, action=AuditAction.SHEET_MARKED, at=now, obj_type="preschool",
+               obj_id=preschool_id, city=preschool.city.code,
+               after={"marks": done.changed, "months": sorted(months)},
+               children=[s.voucher_id for s in touched.values()])
     done.sheets = {key: sheets[key] for key in {(v.pk, month_of(day)) for v, day, _c in marks}}
     return done
 
@@ -182,7 +194,8 @@ def _refusal(voucher: Voucher, day: dt.date, code: str, preschool: Preschool,
 
 
 def _open_sheets(sheets: dict[tuple[int, str], Sheet],
-                 marks: Sequence[tuple[Voucher, dt.date, str]], preschool: Preschool) -> None:
+                 marks: Sequence[tuple[Voucher, dt.date, str]], preschool: Preschool,
+                 now: dt.datetime) -> None:
     """Open (version 1, nothing marked) the sheets the marks need that do not exist yet."""
     new: dict[tuple[int, str], Sheet] = {}
     for voucher, day, _code in marks:
@@ -191,39 +204,32 @@ def _open_sheets(sheets: dict[tuple[int, str], Sheet],
             new[key] = Sheet(voucher=voucher, month=key[1], preschool=preschool,
                              city=preschool.city.code, days=UNMARKED * last_day(key[1]).day)
     Sheet.objects.bulk_create(list(new.values()))  # PostgreSQL and SQLite return the new ids
-    _save_versions(list(new.values()), Role.PRE)
+    _save_versions(list(new.values()), Role.PRE, now)
     sheets.update(new)
 
 
-def _save_versions(changed: list[Sheet], role: str) -> None:
-    now = timezone.now()
+def _save_versions(changed: list[Sheet], role: str, now: dt.datetime) -> None:
     SheetVersion.objects.bulk_create([
         SheetVersion(sheet=s, version=s.version, days=s.days, state=s.state, role=role, at=now)
         for s in changed])
 
 
-def _move(sheet: Sheet, to: str, *, on: dt.date, role: str, actor: Any, **fields: Any) -> bool:
+def _move(sheet: Sheet, to: str, *, on: dt.date, actor: Actor, now: dt.datetime,
+          **fields: Any) -> bool:
     sheet = Sheet.objects.select_for_update().get(pk=sheet.pk)
-    before = sheet.state
-    if not needs_transition(before, to, SHEET_TRANSITIONS):
-        return False
-    sheet.state = to
-    for name, value in fields.items():
-        setattr(sheet, name, value)
-    if to in (SheetState.CONFIRMED, SheetState.AUTO_CONFIRMED, SheetState.UPHELD):
-        sheet.final_on = on
-    sheet.save(update_fields=["state", "final_on", *fields])
-    record(user=actor, role=role, action="sheet." + to, obj_type="sheet", obj_id=sheet.pk,
-           city=sheet.city, before={"state": before}, after={"state": to})
-    return True
+    if to in FINAL:
+        fields["final_on"] = on
+    return move(sheet, to, transitions=SHEET_TRANSITIONS, actor=actor, at=now,
+                action=STATE_ACTIONS[SheetState(to)], obj_type="sheet", city=sheet.city,
+                children=(sheet.voucher_id,), **fields) is not None
 
 
-def confirm(*, sheet: Sheet, on: dt.date, actor: Any) -> bool:
+def confirm(*, sheet: Sheet, on: dt.date, actor: Actor, now: dt.datetime) -> bool:
     """A7.14, A7.16: the parent confirms the sheet (or the corrected one); a repeat is a no-op."""
     if sheet.state == SheetState.OPEN and on > last_day(sheet.month):
         raise SheetError(_("The month is over: the sheet was confirmed automatically."))
     try:
-        return _move(sheet, SheetState.CONFIRMED, on=on, role=Role.PAR, actor=actor,
+        return _move(sheet, SheetState.CONFIRMED, on=on, actor=actor, now=now,
                      parent_responded=True)
     except IllegalTransition:
         raise SheetError(_("A sheet in state “%(state)s” cannot be confirmed.")
@@ -231,7 +237,7 @@ def confirm(*, sheet: Sheet, on: dt.date, actor: Any) -> bool:
 
 
 def dispute(
-    *, sheet: Sheet, reason: str, on: dt.date, actor: Any,
+    *, sheet: Sheet, reason: str, on: dt.date, actor: Actor, now: dt.datetime,
     document: UploadedFile | None = None,  # type: ignore[type-arg]
 ) -> Dispute:
     """A7.15: the parent disputes the sheet with a reason and an optional document."""
@@ -242,7 +248,7 @@ def dispute(
         ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
         if ext not in DOCUMENT_TYPES or (document.size or 0) > MAX_DOCUMENT:
             raise SheetError(_("The document must be PDF, JPG or PNG, at most 5 MB."), "document")
-    if not _move(sheet, SheetState.DISPUTED, on=on, role=Role.PAR, actor=actor,
+    if not _move(sheet, SheetState.DISPUTED, on=on, actor=actor, now=now,
                  parent_responded=True):
         return sheet.dispute
     d = Dispute.objects.create(sheet=sheet, reason=reason.strip(), opened_on=on)
@@ -250,17 +256,18 @@ def dispute(
         d.document.save(f"sheet-{sheet.pk}.{ext}", document, save=True)
     notify(city=sheet.city, kind="sheet_disputed", recipient_role=Role.PRE,
            recipient_key=sheet.preschool.bin, payload={"sheet": sheet.pk, "month": sheet.month},
-           dedup_key=f"disputed/{sheet.pk}")
+           dedup_key=f"disputed/{sheet.pk}", at=now)
     return d
 
 
-def answer(*, sheet: Sheet, agree: bool, on: dt.date, actor: Any,
+def answer(*, sheet: Sheet, agree: bool, on: dt.date, actor: Actor, now: dt.datetime,
            corrected_days: str | None = None) -> bool:
-    """A7.16: the preschool agrees (and corrects the days) or disagrees.
+    """A7.16: the preschool agrees (and corrects the days) or disagrees; True when it moved.
 
     Agreeing: the corrected sheet waits for the parent's confirmation for 2 calendar days (I7).
-    Disagreeing: payment follows the preschool's sheet; the operator gets a risk case.
-    Only a disputed sheet is answered; the same answer again changes nothing.
+    Disagreeing: payment follows the preschool's sheet; the operator gets a risk case (opened
+    by the caller, workflows.dispute). Only a disputed sheet is answered; the same answer again
+    changes nothing.
     """
     sheet = Sheet.objects.select_for_update().get(pk=sheet.pk)
     repeat = SheetState.CORRECTED if agree else SheetState.UPHELD
@@ -274,15 +281,11 @@ def answer(*, sheet: Sheet, agree: bool, on: dt.date, actor: Any,
         _check_days(sheet, corrected)
         sheet.days, sheet.version = corrected, sheet.version + 1
         sheet.save(update_fields=["days", "version"])
-        moved = _move(sheet, SheetState.CORRECTED, on=on, role=Role.PRE, actor=actor,
+        moved = _move(sheet, SheetState.CORRECTED, on=on, actor=actor, now=now,
                       corrected_on=on)
-        _save_version(Sheet.objects.get(pk=sheet.pk), Role.PRE)
+        _save_versions([Sheet.objects.get(pk=sheet.pk)], Role.PRE, now)
     else:
-        moved = _move(sheet, SheetState.UPHELD, on=on, role=Role.PRE, actor=actor)
-        if moved:
-            from goszakaz.verification.services import report_sheet_dispute
-
-            report_sheet_dispute(sheet=sheet, on=on, actor=actor, role=Role.PRE)
+        moved = _move(sheet, SheetState.UPHELD, on=on, actor=actor, now=now)
     Dispute.objects.filter(sheet=sheet).update(agreed=agree, answered_on=on)
     return moved
 
@@ -307,8 +310,8 @@ def _check_days(sheet: Sheet, days: str) -> None:
                              "days")
 
 
-def correct_by_protocol(*, sheet: Sheet, days: str, on: dt.date, actor: Any, role: str
-                        ) -> dict[str, str]:
+def correct_by_protocol(*, sheet: Sheet, days: str, on: dt.date, actor: Actor,
+                        now: dt.datetime) -> dict[str, str]:
     """A7.16, A9: the operator's protocol on a dispute the preschool upheld corrects the days.
 
     The sheet stays final (it was paid by the preschool's version); the corrected days are a new
@@ -325,28 +328,30 @@ def correct_by_protocol(*, sheet: Sheet, days: str, on: dt.date, actor: Any, rol
         raise SheetError(_("The corrections change nothing: confirm the data instead."), "days")
     sheet.days, sheet.version = days, sheet.version + 1
     sheet.save(update_fields=["days", "version"])
-    _save_version(sheet, role)
-    record(user=actor, role=role, action="sheet.corrected_by_protocol", obj_type="sheet",
-           obj_id=sheet.pk, city=sheet.city, after={"version": sheet.version})
+    _save_versions([sheet], actor.role, now)
+    record(actor=actor, action=AuditAction.SHEET_CORRECTED_BY_PROTOCOL, at=now, obj_type="sheet",
+           obj_id=sheet.pk, city=sheet.city, after={"version": sheet.version},
+           children=[sheet.voucher_id])
     for recipient_role, key in ((Role.PAR, sheet.voucher.parent_iin),
                                 (Role.PRE, sheet.preschool.bin)):
         notify(city=sheet.city, kind="sheet_corrected", recipient_role=recipient_role,
                recipient_key=key, payload={"sheet": sheet.pk, "month": sheet.month},
-               dedup_key=f"corrected/{sheet.pk}/v{sheet.version}/{recipient_role}")
+               dedup_key=f"corrected/{sheet.pk}/v{sheet.version}/{recipient_role}", at=now)
     return {"before": before, "after": days}
 
 
-def auto_confirm(*, today: dt.date) -> int:
+def auto_confirm(*, today: dt.date, now: dt.datetime) -> int:
     """A7.14, I7: silence is confirmation: open sheets of months that ended before `today`, and
     corrected sheets older than 2 calendar days. Running it again changes nothing."""
     count = 0
+    system = Actor.system(SYSTEM)
     stale = dt.date(today.year, today.month, 1) - dt.timedelta(days=1)
     for sheet in Sheet.objects.filter(state=SheetState.OPEN, month__lte=month_of(stale)):
         count += _move(sheet, SheetState.AUTO_CONFIRMED, on=last_day(sheet.month),
-                       role="SYS", actor=None)
+                       actor=system, now=now)
     limit = today - dt.timedelta(days=RECONFIRM_DAYS)
     for sheet in Sheet.objects.filter(state=SheetState.CORRECTED, corrected_on__lt=limit):
         corrected_on: dt.date = sheet.corrected_on  # type: ignore[assignment]
         count += _move(sheet, SheetState.AUTO_CONFIRMED,
-                       on=corrected_on + dt.timedelta(days=RECONFIRM_DAYS), role="SYS", actor=None)
+                       on=corrected_on + dt.timedelta(days=RECONFIRM_DAYS), actor=system, now=now)
     return count

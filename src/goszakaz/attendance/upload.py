@@ -10,15 +10,16 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from goszakaz.access.actor import Actor
 from goszakaz.attendance import services
 from goszakaz.domain.months import last_day
 from goszakaz.enrollment.models import Contract
-from goszakaz.imports import ImportRejected, ImportResult
-from goszakaz.queue.files import RowError, read_rows
+from goszakaz.files import ImportRejected, ImportResult, RowError, read_rows
 from goszakaz.rules.calendar import kz_calendar
 
 
-def import_group_sheet(*, preschool_id: int, month: str, path: Path, actor: Any) -> ImportResult:
+def import_group_sheet(*, preschool_id: int, month: str, path: Path, actor: Actor,
+                       now: dt.datetime) -> ImportResult:
     """Marks for the month: a row per child (`child_iin`), a column per day (`1` … `31`).
 
     Empty cells are left as they are. Every bad cell is named by line and day; one bad cell
@@ -50,7 +51,7 @@ def import_group_sheet(*, preschool_id: int, month: str, path: Path, actor: Any)
     with transaction.atomic():  # the marks' own rules are mark_many's; saved only if all pass
         done = services.mark_many(preschool_id=preschool_id, marks=marks,
                                   is_working_day=kz_calendar((first.year,)).is_working_day,
-                                  actor=actor)
+                                  actor=actor, now=now)
         errors += [RowError(cells[i][0], str(cells[i][1]), str(e)) for i, e in done.refused]
         if errors:
             transaction.set_rollback(True)

@@ -1,4 +1,4 @@
-"""Child accounts (one per child, A7.6), bank tokens, idempotent API requests, monthly bank lists (A7.9)."""
+"""Child accounts (one per child, A7.6) and the banks' monthly lists (A7.9)."""
 
 from __future__ import annotations
 
@@ -51,47 +51,6 @@ class ChildAccount(models.Model):
 
     def __str__(self) -> str:
         return f"account {self.pk} ({self.bank_id}, {self.status})"
-
-
-class BankToken(models.Model):
-    """An API token of a bank; only its SHA-256 is stored."""
-
-    bank = models.ForeignKey(Bank, on_delete=models.CASCADE, related_name="tokens")
-    token_sha256 = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField()
-    active = models.BooleanField(default=True)
-
-    def __str__(self) -> str:
-        return f"token of {self.bank_id} ({'active' if self.active else 'revoked'})"
-
-
-class IdempotentRequest(models.Model):
-    """The first answer to an API write request (of a bank or a preschool), returned again for a
-    repeat of the same key by the same client."""
-
-    bank = models.ForeignKey(Bank, on_delete=models.CASCADE, null=True, blank=True)
-    preschool = models.ForeignKey("registry.Preschool", on_delete=models.CASCADE, null=True,
-                                  blank=True)
-    key = models.CharField(max_length=128)
-    path = models.CharField(max_length=200)
-    body_sha256 = models.CharField(max_length=64)
-    status = models.PositiveSmallIntegerField()
-    response = models.JSONField()
-    created_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["bank", "key"], name="uniq_idem_key",
-                                    condition=models.Q(bank__isnull=False)),
-            models.UniqueConstraint(fields=["preschool", "key"], name="uniq_idem_key_preschool",
-                                    condition=models.Q(preschool__isnull=False)),
-            models.CheckConstraint(
-                condition=models.Q(bank__isnull=True) ^ models.Q(preschool__isnull=True),
-                name="idem_one_client"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.bank_id or self.preschool_id}:{self.key} -> {self.status}"
 
 
 class MonthlyBankList(models.Model):

@@ -1,49 +1,43 @@
-"""The only place that changes child accounts: bank lists, opened and closed accounts, monthly lists."""
+"""The only place that changes child accounts: bank lists, opened and closed accounts, monthly lists.
+
+What these steps change in vouchers (statuses, annulment) and risk cases is done by those apps'
+services, called from workflows.bank_accounts and workflows.onboarding.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
-from goszakaz import tokens
+from goszakaz.access.actor import Actor
+from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record
+from goszakaz.audit.transitions import move
 from goszakaz.banking.models import (
     ACCOUNT_TRANSITIONS,
     AccountStatus,
-    BankToken,
     ChildAccount,
     MonthlyBankList,
 )
 from goszakaz.deadlines.services import meet, open_deadline
-from goszakaz.domain.states import needs_transition
-from goszakaz.enrollment.models import AnnulmentReason, Voucher, VoucherStatus
-from goszakaz.enrollment.services import annul, set_status, set_status_many
+from goszakaz.domain.months import first_day
+from goszakaz.enrollment.models import Voucher, VoucherStatus
 from goszakaz.notifications.models import Notification
 from goszakaz.notifications.services import notify, notify_many
-from goszakaz.registry.models import Bank, City, Role
-from goszakaz.verification.services import report_parent_not_registered
+from goszakaz.registry.models import Bank, City, Preschool, Role
+from goszakaz.registry.services import register_with_bank
 
 
 class BankingError(Exception):
     """A bank step the rules do not allow; the message says which."""
 
 
-def issue_token(*, bank: Bank) -> str:
-    """A new API token for a bank: shown once, stored only as its SHA-256."""
-    return tokens.issue(BankToken, bank=bank)
-
-
-def bank_for_token(token: str) -> Bank | None:
-    """The bank an active token belongs to, or None."""
-    holder: Bank | None = tokens.holder_of(BankToken, "bank", token)
-    return holder
-
-
-def request_accounts(*, city: City, bank: Bank, on: dt.date, actor: Any, role: str) -> int:
-    """A7.5, A7.6: put every verified child of the city without an account on the bank's list.
+def request_accounts(*, city: City, bank: Bank, on: dt.date, actor: Actor,
+                     now: dt.datetime) -> list[int]:
+    """A7.5, A7.6: put every verified child of the city without an account on the bank's list;
+    returns their voucher ids (the caller moves the vouchers to `account_requested`).
 
     The bank gets only what opening an account needs; the parent gets the bank's instructions.
     Running it again adds only children verified since.
@@ -57,72 +51,64 @@ def request_accounts(*, city: City, bank: Bank, on: dt.date, actor: Any, role: s
     ChildAccount.objects.bulk_create(
         [ChildAccount(voucher_id=pk, bank=bank, city=city.code, requested_on=on)
          for pk, _parent in children], batch_size=2000)
-    set_status_many(voucher_ids=[pk for pk, _parent in children],
-                    to=VoucherStatus.ACCOUNT_REQUESTED, why=f"bank {bank.code}", actor=actor,
-                    role=role)
     notify_many([{"city": city.code, "kind": "bank_instructions", "recipient_key": parent,
                   "payload": {"bank": bank.name, "voucher": pk},
-                  "dedup_key": f"bank-instructions/{pk}/{bank.code}"} for pk, parent in children])
-    added = len(children)
-    record(user=actor, role=role, action="accounts.requested", obj_type="bank", obj_id=bank.code,
-           city=city.code, after={"children": added, "on": on.isoformat()})
-    return added
+                  "dedup_key": f"bank-instructions/{pk}/{bank.code}"} for pk, parent in children],
+                at=now)
+    ids = [pk for pk, _parent in children]
+    record(actor=actor, action=AuditAction.ACCOUNTS_REQUESTED, at=now, obj_type="bank",
+           obj_id=bank.code, city=city.code, after={"children": len(ids), "on": on.isoformat()},
+           children=ids)
+    return ids
 
 
 def account_opened(
     *, account: ChildAccount, number: str, opened_on: dt.date, parent_registered: bool,
-    actor: Any, role: str,
-) -> ChildAccount:
-    """A7.6, A7.7: the bank opened the child's account; the voucher becomes active."""
+    actor: Actor, now: dt.datetime,
+) -> bool:
+    """A7.6, A7.7: the bank opened the child's account (the caller makes the voucher active);
+    False when it was open already under the same number."""
     account = ChildAccount.objects.select_for_update().get(pk=account.pk)
-    if not needs_transition(account.status, AccountStatus.OPENED, ACCOUNT_TRANSITIONS):
+    if account.status == AccountStatus.OPENED:
         if account.number != number:
             raise BankingError(_("The account is already open under another number."))
-        return account
+        return False
+    if account.status == AccountStatus.CLOSED:
+        raise BankingError(_("The account is closed; the bank asks for a new one."))
     if ChildAccount.objects.filter(bank=account.bank, number=number).exists():
         raise BankingError(_("This account number is already used for another child."))
-    account.status, account.number, account.opened_on = AccountStatus.OPENED, number, opened_on
-    account.parent_registered = parent_registered
-    account.save(update_fields=["status", "number", "opened_on", "parent_registered"])
-    set_status(voucher=account.voucher, to=VoucherStatus.ACTIVE, why="account opened",
-               actor=actor, role=role)
-    record(user=actor, role=role, action="account.opened", obj_type="account", obj_id=account.pk,
-           city=account.city, after={"opened_on": opened_on.isoformat()})
-    return account
-
-
-def account_closed(*, account: ChildAccount, closed_on: dt.date, actor: Any, role: str) -> bool:
-    """A10: the parent ended the bank-account contract; the voucher is annulled.
-
-    The balance's return to the operator within 5 business days belongs to the ledger.
-    """
-    account = ChildAccount.objects.select_for_update().get(pk=account.pk)
-    if not needs_transition(account.status, AccountStatus.CLOSED, ACCOUNT_TRANSITIONS):
-        return False
-    account.status, account.closed_on = AccountStatus.CLOSED, closed_on
-    account.save(update_fields=["status", "closed_on"])
-    annul(voucher=account.voucher, reason=AnnulmentReason.ACCOUNT_CLOSED,
-          on=closed_on + dt.timedelta(days=1), actor=actor, role=role)
-    record(user=actor, role=role, action="account.closed", obj_type="account", obj_id=account.pk,
-           city=account.city, after={"closed_on": closed_on.isoformat()})
+    move(account, AccountStatus.OPENED, field="status", transitions=ACCOUNT_TRANSITIONS,
+         actor=actor, at=now, action=AuditAction.ACCOUNT_OPENED, obj_type="account",
+         city=account.city, children=(account.voucher_id,), number=number, opened_on=opened_on,
+         parent_registered=parent_registered)
     return True
+
+
+def account_closed(*, account: ChildAccount, closed_on: dt.date, actor: Actor,
+                   now: dt.datetime) -> bool:
+    """A10: the parent ended the bank-account contract (the caller annuls the voucher); False
+    when it was closed already. The balance's return within 5 business days is the ledger's."""
+    account = ChildAccount.objects.select_for_update().get(pk=account.pk)
+    return move(account, AccountStatus.CLOSED, field="status", transitions=ACCOUNT_TRANSITIONS,
+                actor=actor, at=now, action=AuditAction.ACCOUNT_CLOSED, obj_type="account",
+                city=account.city, children=(account.voucher_id,),
+                closed_on=closed_on) is not None
 
 
 def list_due_on(month: str) -> dt.date:
     """A7.9: the bank's list for month YYYY-MM is due by the 5th of that month."""
-    year, mon = (int(p) for p in month.split("-"))
-    return dt.date(year, mon, 5)
+    return first_day(month).replace(day=5)
 
 
 def receive_monthly_list(
     *, bank: Bank, month: str, opened: list[int], not_registered: list[int],
-    received_on: dt.date, actor: Any, role: str = Role.BANK,
-) -> MonthlyBankList:
+    received_on: dt.date, actor: Actor, now: dt.datetime,
+) -> tuple[MonthlyBankList, list[Voucher]]:
     """A7.9: the bank's monthly list; children whose parents did not register are paid directly.
 
-    Each such child's account is marked for direct payment to the preschool and the child goes
-    to the operator's risk verification (one open case per child). The list's deadline (the 5th)
-    is met on receipt.
+    Each such child's account is marked for direct payment to the preschool; the children are
+    returned for the operator's risk verification (the caller opens one case per child) — none
+    for a list received before. The list's deadline (the 5th) is met on receipt.
     """
     ids = set(opened) | set(not_registered)
     known = set(ChildAccount.objects.filter(bank=bank, pk__in=ids).values_list("pk", flat=True))
@@ -135,53 +121,50 @@ def receive_monthly_list(
         bank=bank, month=month, defaults={"received_on": received_on, "opened": sorted(opened),
                                           "not_registered": sorted(not_registered)})
     if not created:
-        return monthly
+        return monthly, []
     ChildAccount.objects.filter(pk__in=not_registered).update(direct_payment=True)
-    for account in ChildAccount.objects.filter(pk__in=not_registered).select_related("voucher"):
-        report_parent_not_registered(voucher=account.voucher, month=month, on=received_on,
-                                     actor=actor, role=role)
+    unregistered = [a.voucher for a in ChildAccount.objects.filter(pk__in=not_registered)
+                    .select_related("voucher").order_by("pk")]
     for city in {a.city for a in ChildAccount.objects.filter(pk__in=ids)}:
         subject = f"bank-list/{bank.code}/{month}"
         open_deadline(clause="A7.9", city=city, subject=subject, opened_on=received_on,
                       title=f"Ежемесячный список банка {bank.name} за {month}",
                       due_on=list_due_on(month))
         meet(clause="A7.9", city=city, subject=subject, on=received_on)
-    record(user=actor, role=role, action="bank_list.received", obj_type="bank", obj_id=bank.code,
-           after={"month": month, "opened": len(opened), "not_registered": len(not_registered)})
-    return monthly
+    record(actor=actor, action=AuditAction.BANK_LIST_RECEIVED, at=now, obj_type="bank",
+           obj_id=bank.code,
+           after={"month": month, "opened": len(opened), "not_registered": len(not_registered)},
+           children=list(ChildAccount.objects.filter(pk__in=ids).values_list("voucher_id",
+                                                                             flat=True)))
+    return monthly, unregistered
 
 
-def invite_preschools(*, bank: Bank, city: City, on: dt.date, actor: Any, role: str) -> int:
+def invite_preschools(*, bank: Bank, city: City, on: dt.date, now: dt.datetime) -> int:
     """A7.8: the bank invites each preschool of the city's Перечень to register, once."""
-    from goszakaz.registry.models import BankRegistration, Preschool
-
     invited = 0
-    registered = set(BankRegistration.objects.filter(bank=bank).values_list("preschool_id",
-                                                                             flat=True))
+    registered = set(bank.bankregistration_set.values_list("preschool_id", flat=True))
     for preschool in Preschool.objects.filter(city=city):
         key = f"bank-invite/{bank.code}/{preschool.bin}"
         if (not preschool.in_perechen(on) or preschool.pk in registered
                 or Notification.objects.filter(dedup_key=key).exists()):
             continue
         notify(city=city.code, kind="bank_registration_invite", recipient_role=Role.PRE,
-               recipient_key=preschool.bin, payload={"bank": bank.name}, dedup_key=key)
+               recipient_key=preschool.bin, payload={"bank": bank.name}, dedup_key=key, at=now)
         invited += 1
     return invited
 
 
 def register_preschool(
-    *, bank: Bank, preschool_bin: str, on: dt.date, actor: Any, role: str = Role.BANK
-) -> tuple[Any, bool]:
-    """A7.8: a preschool of the Перечень registered with the bank; once (a repeat changes nothing)."""
-    from goszakaz.registry.models import BankRegistration, Preschool
-
-    preschool = Preschool.objects.filter(bin=preschool_bin).first()
+    *, bank: Bank, preschool_bin: str, on: dt.date, actor: Actor, now: dt.datetime
+) -> bool:
+    """A7.8: a preschool of the Перечень registered with the bank; once (a repeat changes
+    nothing and returns False)."""
+    preschool = Preschool.objects.filter(bin=preschool_bin).select_related("city").first()
     if preschool is None or not preschool.in_perechen(on):
         raise BankingError(_("No preschool with this BIN on a city's Перечень."))
-    registration, created = BankRegistration.objects.get_or_create(
-        bank=bank, preschool=preschool, defaults={"registered_on": on})
+    _registration, created = register_with_bank(bank=bank, preschool=preschool, on=on)
     if created:
-        record(user=actor, role=role, action="preschool.registered_with_bank",
+        record(actor=actor, action=AuditAction.PRESCHOOL_REGISTERED_WITH_BANK, at=now,
                obj_type="preschool", obj_id=preschool.pk, city=preschool.city.code,
                after={"bank": bank.code, "on": on.isoformat()})
-    return registration, created
+    return created

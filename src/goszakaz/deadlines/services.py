@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from goszakaz.deadlines.models import Deadline, DeadlineState
+from goszakaz.rules.calendar import kz_calendar
 
 
 def business_days_after(start: dt.date, n: int) -> dt.date:
     """The n-th working day after `start` in the Kazakhstan calendar."""
-    from goszakaz.rules.calendar import kz_calendar
-
     # The next year's calendar only when the term may reach it (its data may not exist yet).
     reaches_next_year = start + dt.timedelta(days=2 * n + 21) > dt.date(start.year, 12, 31)
     years = (start.year, start.year + 1) if reaches_next_year else (start.year,)

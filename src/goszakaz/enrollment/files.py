@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from goszakaz.domain.iin import InvalidNumber, iin_birth_date, validate_bin, validate_child_iin
-from goszakaz.queue.files import ParsedFile, RowError, read_rows, write_rejects
+from goszakaz.files import RowError, read_rows, write_rejects
 
 CHILD_COLUMNS = ("child_iin", "birth_date", "child_name", "parent_iin", "period_start")
 CHILD_OPTIONAL = ("period_end",)
@@ -75,8 +75,7 @@ class Rows(Generic[T]):
 
     def write_rejects(self, path: Path) -> None:
         """The rejected rows as a rejects CSV, the same format as the queue import's."""
-        write_rejects(path, ParsedFile(header=self.header, errors=self.errors,
-                                       rejected=self.rejected))
+        write_rejects(path, self.header, self.errors, self.rejected)
 
 
 def parse_date(value: str) -> dt.date | None:

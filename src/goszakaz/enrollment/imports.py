@@ -10,19 +10,20 @@ from typing import Any
 
 from django.db import transaction
 
+from goszakaz.access.actor import Actor
+from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record
 from goszakaz.enrollment import files
 from goszakaz.enrollment.models import Contract, Voucher, VoucherStatus
 from goszakaz.enrollment.services import EnrollmentError, grant_many, sign_contract
-from goszakaz.imports import ImportRejected, ImportResult
-from goszakaz.queue.files import RowError
+from goszakaz.files import ImportRejected, ImportResult, RowError
 from goszakaz.registry.models import City, Preschool
 
 CHUNK = 2000  # values per IN (...) list: well under SQLite's and PostgreSQL's limits
 
 
 def import_children(
-    *, city: City, path: Path, skip_invalid: bool, actor: Any, role: str,
+    *, city: City, path: Path, skip_invalid: bool, actor: Actor, now: dt.datetime,
     rejects: Path | None = None,
 ) -> ImportResult:
     """A5, A7.3: one voucher (source "city_list") per child of the city's list (`grant_many`).
@@ -54,12 +55,13 @@ def import_children(
         raise ImportRejected(parsed.errors)
     if parsed.errors and rejects is not None:
         parsed.write_rejects(rejects)
-    created = len(grant_many(city=city, source="city_list", actor=actor, role=role, children=[
+    created = len(grant_many(city=city, source="city_list", actor=actor, now=now, children=[
         {"child_iin": row.child_iin, "birth_date": row.birth_date, "parent_iin": row.parent_iin,
          "child_name": row.child_name, "period_start": row.period_start,
          "period_end": row.period_end if row.period_end is not None else city.pilot_end}
         for row in todo]))
-    record(user=actor, role=role, action="children.imported", obj_type="city", obj_id=city.code,
+    record(actor=actor, action=AuditAction.CHILDREN_IMPORTED, at=now, obj_type="city",
+           obj_id=city.code,
            city=city.code, after={"file": path.name, "created": created, "unchanged": unchanged,
                                   "rejected": len(parsed.rejected)})
     return ImportResult(created=created, unchanged=unchanged, errors=parsed.errors)
@@ -137,7 +139,7 @@ class _Held:
 
 
 def import_contracts(
-    *, city: City, path: Path, skip_invalid: bool, actor: Any, role: str,
+    *, city: City, path: Path, skip_invalid: bool, actor: Actor, now: dt.datetime,
     rejects: Path | None = None,
 ) -> ImportResult:
     """A7.10: existing contracts of the city's system, each through `sign_contract` (A4, A6).
@@ -183,7 +185,7 @@ def import_contracts(
                 continue
             try:
                 sign_contract(voucher=voucher, preschool=preschool, on=row.starts_on,
-                              ends_on=row.ends_on, actor=actor, role=role, source="imported")
+                              ends_on=row.ends_on, actor=actor, now=now, source="imported")
             except EnrollmentError as e:  # capacity (A6), checked under the preschool's lock
                 parsed.reject(row.line, raw, [RowError(row.line, "preschool_bin", str(e))])
                 continue
@@ -195,7 +197,8 @@ def import_contracts(
             raise ImportRejected(parsed.errors)  # leaves the savepoint: every signing undone
     if parsed.errors and rejects is not None:
         parsed.write_rejects(rejects)
-    record(user=actor, role=role, action="contracts.imported", obj_type="city", obj_id=city.code,
+    record(actor=actor, action=AuditAction.CONTRACTS_IMPORTED, at=now, obj_type="city",
+           obj_id=city.code,
            city=city.code, after={"file": path.name, "created": created, "unchanged": unchanged,
                                   "rejected": len(parsed.rejected)})
     return ImportResult(created=created, unchanged=unchanged, errors=parsed.errors)

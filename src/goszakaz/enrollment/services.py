@@ -7,11 +7,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from goszakaz.access.actor import Actor
+from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record, record_many
 from goszakaz.domain.capacity import first_of_month_on_or_after, has_free_place
+from goszakaz.domain.iin import InvalidNumber, iin_birth_date
 from goszakaz.domain.states import needs_transition
 from goszakaz.enrollment.models import (
     VOUCHER_TRANSITIONS,
@@ -26,6 +28,8 @@ from goszakaz.queue.models import AllocationRun, RunState
 from goszakaz.registry.models import Preschool, Role
 from goszakaz.registry.services import sign_agreement
 
+VOUCHER_CORRECTIONS = ("child_name", "birth_date", "child_iin")
+
 
 class EnrollmentError(Exception):
     """A contract or voucher step the rules do not allow; the message says which rule."""
@@ -33,7 +37,7 @@ class EnrollmentError(Exception):
 
 def grant(
     *, city: Any, child_iin: str, birth_date: dt.date, parent_iin: str, source: str,
-    period_start: dt.date, period_end: dt.date | None, actor: Any, role: str,
+    period_start: dt.date, period_end: dt.date | None, actor: Actor, now: dt.datetime,
     child_name: str = "", application: Any = None,
 ) -> tuple[Voucher, bool]:
     """A5: a voucher for a child of the city's list (or of a Taraz allocation); idempotent."""
@@ -41,32 +45,31 @@ def grant(
         status=VoucherStatus.ANNULLED).first()
     if live is not None:
         return live, False
-    voucher = grant_many(city=city, source=source, actor=actor, role=role, children=[{
+    voucher = grant_many(city=city, source=source, actor=actor, now=now, children=[{
         "child_iin": child_iin, "child_name": child_name, "birth_date": birth_date,
         "parent_iin": parent_iin, "application": application, "period_start": period_start,
         "period_end": period_end}])[0]
     return voucher, True
 
 
-def grant_many(*, city: Any, children: list[dict[str, Any]], source: str, actor: Any,
-               role: str) -> list[Voucher]:
+def grant_many(*, city: Any, children: list[dict[str, Any]], source: str, actor: Actor,
+               now: dt.datetime) -> list[Voucher]:
     """A5: vouchers for children none of whom has a live voucher in the city (the caller checked,
     under the city's lock; the database refuses a second live one anyway), in bulk: each with
     its first event and audit row."""
-    now = timezone.now()
     vouchers = Voucher.objects.bulk_create(
         [Voucher(city=city, source=source, granted_at=now, **child) for child in children],
         batch_size=2000)
     VoucherEvent.objects.bulk_create(
         [VoucherEvent(voucher=v, at=now, after=v.status, why=source) for v in vouchers],
         batch_size=2000)
-    record_many(user=actor, role=role, action="voucher.granted", obj_type="voucher",
+    record_many(actor=actor, action=AuditAction.VOUCHER_GRANTED, at=now, obj_type="voucher",
                 entries=[(v.pk, city.code, None, {"status": v.status, "source": source})
                          for v in vouchers])
     return vouchers
 
 
-def grant_from_run(*, run: AllocationRun, actor: Any, role: str) -> int:
+def grant_from_run(*, run: AllocationRun, actor: Actor, now: dt.datetime) -> int:
     """A5, T1: vouchers for the allocated applications of a confirmed Taraz run; idempotent."""
     run = AllocationRun.objects.select_related("city").get(pk=run.pk)
     if run.state != RunState.CONFIRMED:
@@ -77,19 +80,19 @@ def grant_from_run(*, run: AllocationRun, actor: Any, role: str) -> int:
         new = grant(city=run.city, child_iin=app.child_iin, birth_date=app.birth_date,
                     parent_iin=app.parent_iin, source="allocation", child_name=app.child_name,
                     application=app, period_start=max(run.as_of, run.city.pilot_start),
-                    period_end=run.city.pilot_end, actor=actor, role=role)[1]
+                    period_end=run.city.pilot_end, actor=actor, now=now)[1]
         created += new
     return created
 
 
-def set_status(*, voucher: Voucher, to: str, why: str, actor: Any, role: str) -> bool:
+def set_status(*, voucher: Voucher, to: str, why: str, actor: Actor, now: dt.datetime) -> bool:
     """Move a voucher along its status machine; the same status again is a no-op."""
     return set_status_many(voucher_ids=[voucher.pk], to=to, why=why, actor=actor,
-                           role=role) == [voucher.pk]
+                           now=now) == [voucher.pk]
 
 
-def set_status_many(*, voucher_ids: Iterable[int], to: str, why: str, actor: Any, role: str
-                    ) -> list[int]:
+def set_status_many(*, voucher_ids: Iterable[int], to: str, why: str, actor: Actor,
+                    now: dt.datetime) -> list[int]:
     """set_status for many vouchers at once (rows locked, one UPDATE, the events and audit rows
     in bulk); returns the ids that moved. An illegal move of any of them raises, moving none."""
     rows = list(Voucher.objects.select_for_update().filter(pk__in=list(voucher_ids))
@@ -98,18 +101,17 @@ def set_status_many(*, voucher_ids: Iterable[int], to: str, why: str, actor: Any
               if needs_transition(before, to, VOUCHER_TRANSITIONS)]
     ids = [pk for pk, _before, _city in moving]
     Voucher.objects.filter(pk__in=ids).update(status=to)
-    now = timezone.now()
     VoucherEvent.objects.bulk_create(
         [VoucherEvent(voucher_id=pk, at=now, before=before, after=to, why=why)
          for pk, before, _city in moving], batch_size=2000)
-    record_many(user=actor, role=role, action="voucher.status", obj_type="voucher",
+    record_many(actor=actor, action=AuditAction.VOUCHER_STATUS, at=now, obj_type="voucher",
                 entries=[(pk, city, {"status": before}, {"status": to, "why": why})
                          for pk, before, city in moving])
     return ids
 
 
 def annul(
-    *, voucher: Voucher, reason: AnnulmentReason, on: dt.date, actor: Any, role: str
+    *, voucher: Voucher, reason: AnnulmentReason, on: dt.date, actor: Actor, now: dt.datetime
 ) -> bool:
     """A7.4, A10, A12, A13, A7.14: annul the voucher from `on`; its contract ends the day before.
 
@@ -117,11 +119,12 @@ def annul(
     Annulling an annulled voucher is a no-op. (annul_many, for one voucher.)
     """
     return annul_many(voucher_ids=[voucher.pk], reason=reason, on=on, actor=actor,
-                      role=role) == 1
+                      now=now) == 1
 
 
 def annul_many(
-    *, voucher_ids: Iterable[int], reason: AnnulmentReason, on: dt.date, actor: Any, role: str
+    *, voucher_ids: Iterable[int], reason: AnnulmentReason, on: dt.date, actor: Actor,
+    now: dt.datetime,
 ) -> int:
     """A7.4, A10, A12, A13, A7.14: annul these vouchers from `on` at once; returns how many.
 
@@ -140,25 +143,35 @@ def annul_many(
     why = str(reason.label)
     Voucher.objects.filter(pk__in=ids).update(status=VoucherStatus.ANNULLED, annulled_on=on,
                                               annulment_reason=reason)
-    now = timezone.now()
     VoucherEvent.objects.bulk_create(
         [VoucherEvent(voucher_id=pk, at=now, before=status, after=VoucherStatus.ANNULLED, why=why)
          for pk, status, _, _ in live], batch_size=2000)
-    record_many(user=actor, role=role, action="voucher.status", obj_type="voucher",
+    record_many(actor=actor, action=AuditAction.VOUCHER_STATUS, at=now, obj_type="voucher",
                 entries=[(pk, city, {"status": status},
                           {"status": VoucherStatus.ANNULLED.value, "why": why})
                          for pk, status, city, _ in live])
-    last_day = on - dt.timedelta(days=1)
-    in_force = Contract.objects.filter(voucher_id__in=ids).filter(Q(ends_on=None) |
-                                                                  Q(ends_on__gte=on))
-    in_force.filter(starts_on__lte=on).update(ends_on=last_day)
-    for contract in in_force.filter(starts_on__gt=on):  # signed for later: never in force
-        contract.ends_on = contract.starts_on - dt.timedelta(days=1)
-        contract.save(update_fields=["ends_on"])
+    _end_contracts(Contract.objects.filter(voucher_id__in=ids), on, why=str(reason.value),
+                   actor=actor, now=now)
     notify_many([{"city": city, "kind": "voucher_annulled", "recipient_key": parent_iin,
                   "payload": {"voucher": pk, "reason": str(reason.value), "on": on.isoformat()},
-                  "dedup_key": f"annulled/{pk}"} for pk, _, city, parent_iin in live])
+                  "dedup_key": f"annulled/{pk}"} for pk, _, city, parent_iin in live], at=now)
     return len(live)
+
+
+def _end_contracts(contracts: Any, on: dt.date, *, why: str, actor: Actor,
+                   now: dt.datetime) -> int:
+    """End the contracts in force on `on` or later the day before `on` (one starting later ends
+    the day before it starts: never in force), each with its audit row; returns how many."""
+    in_force = list(contracts.filter(Q(ends_on=None) | Q(ends_on__gte=on))
+                    .select_related("voucher__city"))
+    for contract in in_force:
+        contract.ends_on = max(on, contract.starts_on) - dt.timedelta(days=1)
+    Contract.objects.bulk_update(in_force, ["ends_on"], batch_size=2000)
+    record_many(actor=actor, action=AuditAction.CONTRACT_ENDED, at=now, obj_type="contract",
+                entries=[(c.pk, c.voucher.city.code, None,
+                          {"ends_on": c.ends_on.isoformat() if c.ends_on else None, "why": why})
+                         for c in in_force])
+    return len(in_force)
 
 
 def _contracts_in_force(voucher: Voucher, on: dt.date) -> list[Contract]:
@@ -167,7 +180,7 @@ def _contracts_in_force(voucher: Voucher, on: dt.date) -> list[Contract]:
 
 
 def sign_contract(
-    *, voucher: Voucher, preschool: Preschool, on: dt.date, actor: Any, role: str = Role.PAR,
+    *, voucher: Voucher, preschool: Preschool, on: dt.date, actor: Actor, now: dt.datetime,
     source: str = "signed", ends_on: dt.date | None = None,
 ) -> Contract:
     """A6, A7.10: a contract from `on` with a preschool of the Перечень, within its capacity.
@@ -180,13 +193,13 @@ def sign_contract(
     if _contracts_in_force(voucher, on):
         raise EnrollmentError(_("The child already has a contract; a change of preschool "
                                 "takes effect on the 1st of a month (A11)."))
-    return _new_contract(voucher=voucher, preschool=preschool, on=on, actor=actor, role=role,
+    return _new_contract(voucher=voucher, preschool=preschool, on=on, actor=actor, now=now,
                          source=source, ends_on=ends_on)
 
 
 def change_preschool(
-    *, voucher: Voucher, preschool: Preschool, requested_on: dt.date, actor: Any,
-    role: str = Role.PAR,
+    *, voucher: Voucher, preschool: Preschool, requested_on: dt.date, actor: Actor,
+    now: dt.datetime,
 ) -> Contract:
     """A11, I8, A6: move the child on the 1st of a month; the voucher stays within the city."""
     if voucher.status == VoucherStatus.ANNULLED:
@@ -196,16 +209,15 @@ def change_preschool(
     if any(c.preschool_id == preschool.pk for c in current):
         raise EnrollmentError(_("The child already attends this preschool."))
     contract = _new_contract(voucher=voucher, preschool=preschool, on=effective, actor=actor,
-                             role=role, source="signed")
-    for old in current:
-        old.ends_on = effective - dt.timedelta(days=1)
-        old.save(update_fields=["ends_on"])
+                             now=now, source="signed")
+    _end_contracts(Contract.objects.filter(pk__in=[c.pk for c in current]), effective,
+                   why="A11", actor=actor, now=now)
     return contract
 
 
 def _new_contract(
-    *, voucher: Voucher, preschool: Preschool, on: dt.date, actor: Any, role: str, source: str,
-    ends_on: dt.date | None = None,
+    *, voucher: Voucher, preschool: Preschool, on: dt.date, actor: Actor, now: dt.datetime,
+    source: str, ends_on: dt.date | None = None,
 ) -> Contract:
     preschool = Preschool.objects.select_for_update().get(pk=preschool.pk)
     if preschool.city_id != voucher.city_id:
@@ -222,14 +234,60 @@ def _new_contract(
                                 "(A6)."))
     # A7.10: signing here is accession to the agreement; a contract imported from the city's
     # system was signed there, and its parent accedes when they first sign in the platform.
-    signature = (sign_agreement(party_type=Role.PAR, party_key=voucher.parent_iin, actor=actor,
-                                role=role) if source == "signed" else None)
+    signature, signed = (sign_agreement(party_type=Role.PAR, party_key=voucher.parent_iin,
+                                        at=now) if source == "signed" else (None, False))
+    if signed and signature is not None:
+        record(actor=actor, action=AuditAction.AGREEMENT_SIGNED, at=now, obj_type="agreement",
+               obj_id=signature.version.number, city=voucher.city.code,
+               after={"party_type": Role.PAR.value}, children=[voucher.pk])
     contract = Contract.objects.create(
-        voucher=voucher, preschool=preschool, signed_at=timezone.now(), starts_on=on,
-        ends_on=ends_on,
+        voucher=voucher, preschool=preschool, signed_at=now, starts_on=on, ends_on=ends_on,
         agreement_version=signature.version if signature else None, source=source)
-    record(user=actor, role=role, action="contract.signed", obj_type="contract",
+    record(actor=actor, action=AuditAction.CONTRACT_SIGNED, at=now, obj_type="contract",
            obj_id=contract.pk, city=voucher.city.code,
            after={"preschool": preschool.bin, "starts_on": on.isoformat(), "source": source,
-                  "ends_on": ends_on.isoformat() if ends_on else None})
+                  "ends_on": ends_on.isoformat() if ends_on else None}, children=[voucher.pk])
     return contract
+
+
+def correct_voucher(*, voucher: Voucher, corrections: dict[str, Any], protocol: str,
+                    actor: Actor, now: dt.datetime) -> dict[str, dict[str, str]]:
+    """A7.4: a protocol corrects the child's name, birth date or IIN on the voucher; field ->
+    {before, after} of what changed (the values stay out of the audit row)."""
+    unknown = sorted(set(corrections) - set(VOUCHER_CORRECTIONS))
+    if unknown:
+        raise EnrollmentError(_("A protocol cannot correct %(fields)s.")
+                              % {"fields": ", ".join(unknown)})
+    voucher = Voucher.objects.select_for_update().select_related("city").get(pk=voucher.pk)
+    applied: dict[str, dict[str, str]] = {}
+    for name, raw in corrections.items():
+        value = _clean(name, raw, voucher)
+        before = getattr(voucher, name)
+        if before != value:
+            setattr(voucher, name, value)
+            applied[name] = {"before": str(before), "after": str(value)}
+    if applied:
+        voucher.save(update_fields=list(applied))
+        record(actor=actor, action=AuditAction.VOUCHER_CORRECTED, at=now, obj_type="voucher",
+               obj_id=voucher.pk, city=voucher.city.code,
+               after={"fields": sorted(applied), "protocol": protocol}, children=[voucher.pk])
+    return applied
+
+
+def _clean(name: str, raw: Any, voucher: Voucher) -> Any:
+    """A corrected value, checked: a real date, a valid IIN not used by another live voucher of
+    the city, a non-empty name."""
+    value = raw.strip() if isinstance(raw, str) else raw
+    try:
+        if name == "birth_date":
+            return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+        if name == "child_iin":
+            iin_birth_date(value)
+            if Voucher.objects.filter(city_id=voucher.city_id, child_iin=value).exclude(
+                    pk=voucher.pk).exclude(status=VoucherStatus.ANNULLED).exists():
+                raise EnrollmentError(_("Another live voucher of the city has this IIN."))
+    except (InvalidNumber, ValueError, TypeError) as e:
+        raise EnrollmentError(f"{name}: {e}") from None
+    if not isinstance(value, str) or not value:
+        raise EnrollmentError(_("%(field)s: must be a non-empty text.") % {"field": name})
+    return " ".join(value.split())

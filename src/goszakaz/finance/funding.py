@@ -5,78 +5,32 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import models
 from django.db.models import F, Q, Sum
-from django.utils.translation import gettext_lazy
 
+from goszakaz.access.actor import Actor
+from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record
+from goszakaz.audit.transitions import move
 from goszakaz.banking.models import AccountStatus, ChildAccount
 from goszakaz.bulk import insert_rows
 from goszakaz.deadlines.services import business_days_after, meet, open_deadline
 from goszakaz.domain.months import first_day, last_day
-from goszakaz.domain.states import needs_transition
 from goszakaz.enrollment.models import Contract, VoucherStatus
 from goszakaz.finance.ledger import Spec, account, post, post_batch
-from goszakaz.finance.models import AccountKind, LedgerAccount, TransferCode
-from goszakaz.finance.tariffs import AgeGroup, monthly_norm
+from goszakaz.finance.models import (
+    REQUEST_TRANSITIONS,
+    AccountKind,
+    AgeGroup,
+    FundingLine,
+    FundingRequest,
+    LedgerAccount,
+    RequestState,
+    Settlement,
+    TransferCode,
+)
+from goszakaz.finance.tariffs import monthly_norm
 
 DAYS = 2  # A7.11 and A7.12: two business days for each step
-
-
-class RequestState(models.TextChoices):
-    """sent to EDU (A7.11) -> transferred by EDU to the operator -> distributed to the children."""
-
-    SENT = "sent", gettext_lazy("request sent")
-    TRANSFERRED = "transferred", gettext_lazy("money transferred to the operator")
-    DISTRIBUTED = "distributed", gettext_lazy("money credited to the children's accounts")
-
-
-REQUEST_TRANSITIONS: dict[str, set[str]] = {
-    RequestState.SENT: {RequestState.TRANSFERRED},
-    RequestState.TRANSFERRED: {RequestState.DISTRIBUTED},
-    RequestState.DISTRIBUTED: set(),
-}
-
-
-class FundingRequest(models.Model):
-    """The operator's request to the city for a month (A7.11)."""
-
-    city = models.ForeignKey("registry.City", on_delete=models.PROTECT)
-    month = models.CharField(max_length=7)
-    state = models.CharField(max_length=16, choices=RequestState.choices,
-                             default=RequestState.SENT)
-    sent_on = models.DateField()
-    transferred_on = models.DateField(null=True, blank=True)
-    distributed_on = models.DateField(null=True, blank=True)
-    to_accounts = models.BigIntegerField(help_text="tiyn for the children's accounts")
-    direct = models.BigIntegerField(help_text="tiyn for children paid directly (A7.9)")
-
-    class Meta:
-        app_label = "finance"
-        constraints = [models.UniqueConstraint(fields=["city", "month"], name="one_request")]
-
-    def __str__(self) -> str:
-        return f"funding {self.city_id} {self.month} ({self.state})"
-
-
-class FundingLine(models.Model):
-    """One child's line: the norm, the balance already there, what is owed, the amount (I5)."""
-
-    request = models.ForeignKey(FundingRequest, on_delete=models.CASCADE, related_name="lines")
-    voucher = models.ForeignKey("enrollment.Voucher", on_delete=models.PROTECT)
-    account = models.ForeignKey(LedgerAccount, null=True, blank=True, on_delete=models.PROTECT)
-    norm = models.BigIntegerField()
-    balance = models.BigIntegerField()
-    owed = models.BigIntegerField()
-    amount = models.BigIntegerField()
-    direct = models.BooleanField(help_text="no account (or parent not registered): A7.9")
-
-    class Meta:
-        app_label = "finance"
-        constraints = [models.UniqueConstraint(fields=["request", "voucher"], name="one_line")]
-
-    def __str__(self) -> str:
-        return f"{self.request_id}/{self.voucher_id}: {self.amount}"
 
 
 LINE_COLUMNS = ("request_id", "voucher_id", "account_id", "norm", "balance", "owed", "amount",
@@ -99,8 +53,6 @@ def city_accounts(city: Any) -> tuple[LedgerAccount, LedgerAccount]:
 
 def _owed_before(city: Any, month: str) -> dict[int, int]:
     """What each child's account still owes preschools for earlier months (I5)."""
-    from goszakaz.finance.payments import Settlement
-
     rows = (Settlement.objects.filter(city=city.code, month__lt=month, due__gt=F("paid"))
             .values("voucher_id").annotate(due=Sum("due"), paid=Sum("paid")))
     return {r["voucher_id"]: r["due"] - r["paid"] for r in rows}
@@ -122,7 +74,7 @@ def _child_ledgers(city: Any, banks: dict[int, int]) -> dict[int, tuple[int, int
             if owner in owners}
 
 
-def build_request(*, city: Any, month: str, on: dt.date, actor: Any, role: str
+def build_request(*, city: Any, month: str, on: dt.date, actor: Actor, now: dt.datetime
                   ) -> FundingRequest:
     """A7.11, A9, I5: the request for the month; building it again returns the first one.
 
@@ -181,7 +133,7 @@ def build_request(*, city: Any, month: str, on: dt.date, actor: Any, role: str
     open_deadline(clause="A7.12", city=city.code, subject=subject,
                   title=f"Перечисление оператору за {month}", opened_on=on,
                   due_on=business_days_after(on, DAYS))
-    record(user=actor, role=role, action="funding.requested", obj_type="funding_request",
+    record(actor=actor, action=AuditAction.FUNDING_REQUESTED, at=now, obj_type="funding_request",
            obj_id=request.pk, city=city.code,
            after={"month": month, "children": len(lines), "to_accounts": request.to_accounts,
                   "direct": request.direct})
@@ -191,35 +143,34 @@ def build_request(*, city: Any, month: str, on: dt.date, actor: Any, role: str
 ORDER = [RequestState.SENT, RequestState.TRANSFERRED, RequestState.DISTRIBUTED]
 
 
-def _move(request: FundingRequest, to: str, **dates: dt.date) -> bool:
-    """The next step of the request; a step already done (or passed) is a no-op."""
-    request = FundingRequest.objects.select_for_update().get(pk=request.pk)
-    if ORDER.index(RequestState(request.state)) >= ORDER.index(RequestState(to)):
+def _move(request: FundingRequest, to: RequestState, *, action: AuditAction, actor: Actor,
+          now: dt.datetime, detail: dict[str, int], **dates: Any) -> bool:
+    """The next step of the request, audited; a step already done (or passed) is a no-op."""
+    request = FundingRequest.objects.select_for_update().select_related("city").get(pk=request.pk)
+    if ORDER.index(RequestState(request.state)) >= ORDER.index(to):
         return False
-    if not needs_transition(request.state, to, REQUEST_TRANSITIONS):
-        return False
-    FundingRequest.objects.filter(pk=request.pk).update(state=to, **dates)
-    return True
+    return move(request, to, transitions=REQUEST_TRANSITIONS, actor=actor, at=now,
+                action=action, obj_type="funding_request", city=request.city.code,
+                detail=detail, **dates) is not None
 
 
-def transfer_to_operator(*, request: FundingRequest, on: dt.date, actor: Any, role: str) -> bool:
+def transfer_to_operator(*, request: FundingRequest, on: dt.date, actor: Actor,
+                         now: dt.datetime) -> bool:
     """A7.12: the city department transfers the requested money to the operator."""
     budget, operator = city_accounts(request.city)
     total = request.to_accounts + request.direct
     if total > 0:
         post(Spec(id=f"budget/{request.city.code}/{request.month}", debit=budget.pk,
                   credit=operator.pk, amount=total, code=TransferCode.BUDGET,
-                  period=request.month, city=request.city.code))
-    moved = _move(request, RequestState.TRANSFERRED, transferred_on=on)
+                  period=request.month, city=request.city.code), now=now)
+    moved = _move(request, RequestState.TRANSFERRED, action=AuditAction.FUNDING_TRANSFERRED,
+                  actor=actor, now=now, detail={"amount": total}, transferred_on=on)
     meet(clause="A7.12", city=request.city.code, subject=f"funding/{request.city.code}/"
          f"{request.month}", on=on)
-    if moved:
-        record(user=actor, role=role, action="funding.transferred", obj_type="funding_request",
-               obj_id=request.pk, city=request.city.code, after={"amount": total})
     return moved
 
 
-def distribute(*, request: FundingRequest, on: dt.date, actor: Any, role: str) -> int:
+def distribute(*, request: FundingRequest, on: dt.date, actor: Actor, now: dt.datetime) -> int:
     """A7.12: the operator credits each child's account by the calculation; once per month."""
     _, operator = city_accounts(request.city)
     lines = (request.lines.filter(direct=False, amount__gt=0, account__closed=False)
@@ -228,8 +179,7 @@ def distribute(*, request: FundingRequest, on: dt.date, actor: Any, role: str) -
                   credit=account_id, amount=amount, code=TransferCode.FUNDING,
                   period=request.month, city=request.city.code, child=voucher_id)
              for voucher_id, account_id, amount in lines if account_id is not None]
-    posted = post_batch(specs)
-    if _move(request, RequestState.DISTRIBUTED, distributed_on=on):
-        record(user=actor, role=role, action="funding.distributed", obj_type="funding_request",
-               obj_id=request.pk, city=request.city.code, after={"transfers": posted})
+    posted = post_batch(specs, now=now)
+    _move(request, RequestState.DISTRIBUTED, action=AuditAction.FUNDING_DISTRIBUTED, actor=actor,
+          now=now, detail={"transfers": posted}, distributed_on=on)
     return posted

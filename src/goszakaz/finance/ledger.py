@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Sequence
 from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.utils import timezone
 
 from goszakaz.finance.models import LedgerAccount, Transfer
 
@@ -46,7 +46,7 @@ def _same(t: Transfer, s: Spec) -> bool:
         s.debit, s.credit, s.amount, s.code, s.period, s.child)
 
 
-def post(spec: Spec) -> Transfer:
+def post(spec: Spec, *, now: dt.datetime) -> Transfer:
     """Post one transfer under locks on its two accounts; the same id again returns the first.
 
     Raises LedgerError for an overdraft of a no-overdraft account, a closed account, a
@@ -69,7 +69,7 @@ def post(spec: Spec) -> Transfer:
     transfer = Transfer.objects.create(
         id=spec.id, debit_id=spec.debit, credit_id=spec.credit, amount=spec.amount,
         code=spec.code, period=spec.period, city=spec.city, child_id=spec.child,
-        created_at=timezone.now())
+        created_at=now)
     LedgerAccount.objects.filter(pk=spec.debit).update(
         debits_posted=F("debits_posted") + spec.amount)
     LedgerAccount.objects.filter(pk=spec.credit).update(
@@ -77,7 +77,7 @@ def post(spec: Spec) -> Transfer:
     return transfer
 
 
-def post_batch(specs: Sequence[Spec]) -> int:
+def post_batch(specs: Sequence[Spec], *, now: dt.datetime) -> int:
     """Post many transfers in the caller's transaction; returns how many were new.
 
     Transfers whose id is already posted (identically) are skipped, so a batch run twice posts
@@ -88,9 +88,9 @@ def post_batch(specs: Sequence[Spec]) -> int:
     if connection.vendor != "postgresql":
         before = Transfer.objects.count()
         for spec in specs:
-            post(spec)
+            post(spec, now=now)
         return Transfer.objects.count() - before
-    return _post_batch_postgresql(specs)
+    return _post_batch_postgresql(specs, now)
 
 
 _STAGE = """
@@ -127,7 +127,7 @@ SELECT coalesce(bool_or(closed), false) FROM (
 _INSERT = """
 INSERT INTO finance_transfer (id, debit_id, credit_id, amount, code, period, city, child_id,
                               created_at)
-SELECT id, debit_id, credit_id, amount, code, period, city, child_id, now() FROM ledger_fresh
+SELECT id, debit_id, credit_id, amount, code, period, city, child_id, %s FROM ledger_fresh
 ORDER BY id
 """
 _BALANCES = """
@@ -142,7 +142,7 @@ WHERE a.id = m.account_id
 """
 
 
-def _post_batch_postgresql(specs: Sequence[Spec]) -> int:
+def _post_batch_postgresql(specs: Sequence[Spec], now: dt.datetime) -> int:
     ids = [s.id for s in specs]
     if len(set(ids)) != len(ids):
         raise LedgerError("a batch names the same transfer id twice")
@@ -170,7 +170,7 @@ def _post_batch_postgresql(specs: Sequence[Spec]) -> int:
         cur.execute("ANALYZE ledger_fresh")  # its real size, for the grouped balance update
         # The transfers first, the accounts' locks after: another batch waits for these locks
         # (an operator's account is in every batch) only while the balances change and commit.
-        cur.execute(_INSERT)
+        cur.execute(_INSERT, [now])
         new: int = cur.rowcount
         cur.execute(_LOCK)
         if cur.fetchone()[0]:

@@ -1,19 +1,21 @@
-"""Ledger accounts and transfers (DESIGN, Money): integer tiyn, append-only, balances on the rows."""
+"""The finance app's tables: ledger accounts and transfers (integer tiyn, append-only), tariffs,
+funding requests and lines, settlements of final sheets and their A9 recalculations."""
 
 from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy
 
 
 class AccountKind(models.TextChoices):
     """Kinds of ledger account; there is no cash account (A7.18)."""
 
-    BUDGET = "budget", "Бюджет города"
-    OPERATOR = "operator", "Оператор"
-    OPERATOR_RETURNS = "operator_returns", "Оператор: возвраты"
-    CHILD = "child", "Счёт ребёнка"
-    PRESCHOOL = "preschool", "Дошкольная организация"
+    BUDGET = "budget", gettext_lazy("the city's budget")
+    OPERATOR = "operator", gettext_lazy("the operator")
+    OPERATOR_RETURNS = "operator_returns", gettext_lazy("the operator: returns")
+    CHILD = "child", gettext_lazy("a child's account")
+    PRESCHOOL = "preschool", gettext_lazy("a preschool")
 
 
 class LedgerAccount(models.Model):
@@ -48,12 +50,12 @@ class LedgerAccount(models.Model):
 class TransferCode(models.TextChoices):
     """What a transfer is for."""
 
-    BUDGET = "budget", "Бюджет → оператор (A7.12)"
-    FUNDING = "funding", "Оператор → счёт ребёнка (A7.12)"
-    PAYMENT = "payment", "Счёт ребёнка → организация (A7.18)"
-    DIRECT = "direct", "Оператор → организация напрямую (A7.9)"
-    SWEEP = "sweep", "Остаток → оператор (A7.18, A10)"
-    CORRECTION = "correction", "Исправление"
+    BUDGET = "budget", gettext_lazy("budget to the operator (A7.12)")
+    FUNDING = "funding", gettext_lazy("operator to a child's account (A7.12)")
+    PAYMENT = "payment", gettext_lazy("a child's account to the preschool (A7.18)")
+    DIRECT = "direct", gettext_lazy("operator to the preschool directly (A7.9)")
+    SWEEP = "sweep", gettext_lazy("balance back to the operator (A7.18, A10)")
+    CORRECTION = "correction", gettext_lazy("correction")
 
 
 class Transfer(models.Model):
@@ -80,8 +82,150 @@ class Transfer(models.Model):
     def __str__(self) -> str:
         return f"{self.id}: {self.amount} tiyn"
 
+class AgeGroup(models.TextChoices):
+    """Age groups of the norm."""
 
-from goszakaz.finance.funding import FundingLine, FundingRequest  # noqa: E402,F401
-from goszakaz.finance.payments import Settlement  # noqa: E402,F401
-from goszakaz.finance.recalculation import Recalculation  # noqa: E402,F401
-from goszakaz.finance.tariffs import Norm, ParentFee  # noqa: E402,F401  (models of the app)
+    EARLY = "early", gettext_lazy("under 3")
+    PRESCHOOL = "preschool", gettext_lazy("3 and over")
+
+
+class StayMode(models.TextChoices):
+    """How long a child stays a day."""
+
+    FULL_DAY = "full_day", gettext_lazy("full day")
+    HALF_DAY = "half_day", gettext_lazy("half day")
+    ROUND_THE_CLOCK = "round_the_clock", gettext_lazy("round the clock")
+
+
+class Norm(models.Model):
+    """The monthly norm per child from a date on; a later row replaces it from its own date."""
+
+    city = models.ForeignKey("registry.City", on_delete=models.PROTECT)
+    age_group = models.CharField(max_length=12, choices=AgeGroup.choices)
+    stay_mode = models.CharField(max_length=16, choices=StayMode.choices)
+    effective_from = models.DateField()
+    amount = models.BigIntegerField(help_text="tiyn per child per month")
+    set_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["city", "age_group", "stay_mode", "effective_from"],
+                                    name="one_norm_per_day"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="norm_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city_id} {self.age_group}/{self.stay_mode} from {self.effective_from}"
+
+
+class ParentFee(models.Model):
+    """A preschool's monthly parent fee from a date on."""
+
+    preschool = models.ForeignKey("registry.Preschool", on_delete=models.PROTECT)
+    effective_from = models.DateField()
+    amount = models.BigIntegerField(help_text="tiyn per child per month")
+    set_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["preschool", "effective_from"], name="one_fee_per_day"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="fee_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"fee of {self.preschool_id} from {self.effective_from}"
+
+class RequestState(models.TextChoices):
+    """sent to EDU (A7.11) -> transferred by EDU to the operator -> distributed to the children."""
+
+    SENT = "sent", gettext_lazy("request sent")
+    TRANSFERRED = "transferred", gettext_lazy("money transferred to the operator")
+    DISTRIBUTED = "distributed", gettext_lazy("money credited to the children's accounts")
+
+
+REQUEST_TRANSITIONS: dict[str, set[str]] = {
+    RequestState.SENT: {RequestState.TRANSFERRED},
+    RequestState.TRANSFERRED: {RequestState.DISTRIBUTED},
+    RequestState.DISTRIBUTED: set(),
+}
+
+
+class FundingRequest(models.Model):
+    """The operator's request to the city for a month (A7.11)."""
+
+    city = models.ForeignKey("registry.City", on_delete=models.PROTECT)
+    month = models.CharField(max_length=7)
+    state = models.CharField(max_length=16, choices=RequestState.choices,
+                             default=RequestState.SENT)
+    sent_on = models.DateField()
+    transferred_on = models.DateField(null=True, blank=True)
+    distributed_on = models.DateField(null=True, blank=True)
+    to_accounts = models.BigIntegerField(help_text="tiyn for the children's accounts")
+    direct = models.BigIntegerField(help_text="tiyn for children paid directly (A7.9)")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["city", "month"], name="one_request")]
+
+    def __str__(self) -> str:
+        return f"funding {self.city_id} {self.month} ({self.state})"
+
+
+class FundingLine(models.Model):
+    """One child's line: the norm, the balance already there, what is owed, the amount (I5)."""
+
+    request = models.ForeignKey(FundingRequest, on_delete=models.CASCADE, related_name="lines")
+    voucher = models.ForeignKey("enrollment.Voucher", on_delete=models.PROTECT)
+    account = models.ForeignKey(LedgerAccount, null=True, blank=True, on_delete=models.PROTECT)
+    norm = models.BigIntegerField()
+    balance = models.BigIntegerField()
+    owed = models.BigIntegerField()
+    amount = models.BigIntegerField()
+    direct = models.BooleanField(help_text="no account (or parent not registered): A7.9")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["request", "voucher"], name="one_line")]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}/{self.voucher_id}: {self.amount}"
+
+class Settlement(models.Model):
+    """What a final sheet costs (A8): the Госзаказ due, what was paid of it, the parent fee."""
+
+    sheet = models.OneToOneField("attendance.Sheet", on_delete=models.PROTECT)
+    voucher = models.ForeignKey("enrollment.Voucher", on_delete=models.PROTECT)
+    preschool = models.ForeignKey("registry.Preschool", on_delete=models.PROTECT)
+    city = models.CharField(max_length=32, db_index=True)
+    month = models.CharField(max_length=7)
+    due = models.BigIntegerField(help_text="tiyn of the Госзаказ for the month")
+    paid = models.BigIntegerField(default=0, help_text="tiyn paid so far (I5: may lag)")
+    parent_fee = models.BigIntegerField(help_text="tiyn, for the parent's statement only")
+    payable_days = models.PositiveSmallIntegerField()
+    direct = models.BooleanField(help_text="paid by the operator directly (A7.9)")
+    clauses = models.JSONField()
+    settled_on = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["voucher", "month"])]
+
+    def __str__(self) -> str:
+        return f"settlement {self.voucher_id} {self.month}: {self.paid}/{self.due}"
+
+class Recalculation(models.Model):
+    """A9: one correction of a paid month: the amounts before and after, what came back."""
+
+    settlement = models.ForeignKey(Settlement, on_delete=models.PROTECT,
+                                   related_name="recalculations")
+    sheet_version = models.PositiveIntegerField()
+    due_before = models.BigIntegerField()
+    due_after = models.BigIntegerField()
+    fee_before = models.BigIntegerField()
+    fee_after = models.BigIntegerField()
+    recovered = models.BigIntegerField(default=0, help_text="tiyn the preschool gave back")
+    made_on = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["settlement", "sheet_version"],
+                                               name="one_recalculation_per_version")]
+
+    def __str__(self) -> str:
+        return f"A9 {self.settlement_id} v{self.sheet_version}: {self.due_before} -> {self.due_after}"

@@ -14,7 +14,8 @@ from goszakaz.attendance.models import UNMARKED
 from goszakaz.domain import payment as pay
 from goszakaz.enrollment.models import Contract, Voucher
 from goszakaz.finance.funding import age_group
-from goszakaz.finance.tariffs import ParentFee, monthly_norm
+from goszakaz.finance.models import ParentFee
+from goszakaz.finance.tariffs import monthly_norm
 from goszakaz.rules.calendar import kz_calendar
 
 _VACATION = """

@@ -10,42 +10,19 @@ from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Concat, JSONObject, LPad, Mod
-from django.utils import timezone
 
+from goszakaz.access.actor import Actor
 from goszakaz.attendance.models import FINAL, Sheet
+from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record
 from goszakaz.bulk import insert_rows
-from goszakaz.domain.months import last_day, previous
+from goszakaz.domain.months import previous
 from goszakaz.finance.funding import city_accounts
 from goszakaz.finance.ledger import Spec, account, post, post_batch
-from goszakaz.finance.models import AccountKind, LedgerAccount, TransferCode
+from goszakaz.finance.models import AccountKind, LedgerAccount, Settlement, TransferCode
 from goszakaz.finance.month_context import MonthContext
-from goszakaz.notifications.models import Notification
+from goszakaz.notifications.services import notify_from
 from goszakaz.registry.models import Preschool
-
-
-class Settlement(models.Model):
-    """What a final sheet costs (A8): the Госзаказ due, what was paid of it, the parent fee."""
-
-    sheet = models.OneToOneField(Sheet, on_delete=models.PROTECT)
-    voucher = models.ForeignKey("enrollment.Voucher", on_delete=models.PROTECT)
-    preschool = models.ForeignKey("registry.Preschool", on_delete=models.PROTECT)
-    city = models.CharField(max_length=32, db_index=True)
-    month = models.CharField(max_length=7)
-    due = models.BigIntegerField(help_text="tiyn of the Госзаказ for the month")
-    paid = models.BigIntegerField(default=0, help_text="tiyn paid so far (I5: may lag)")
-    parent_fee = models.BigIntegerField(help_text="tiyn, for the parent's statement only")
-    payable_days = models.PositiveSmallIntegerField()
-    direct = models.BooleanField(help_text="paid by the operator directly (A7.9)")
-    clauses = models.JSONField()
-    settled_on = models.DateField()
-
-    class Meta:
-        app_label = "finance"
-        indexes = [models.Index(fields=["voucher", "month"])]
-
-    def __str__(self) -> str:
-        return f"settlement {self.voucher_id} {self.month}: {self.paid}/{self.due}"
 
 
 def child_account(voucher_id: int) -> LedgerAccount | None:
@@ -107,21 +84,12 @@ def _chunk(city: Any, month: str, after: int, limit: int | None) -> list[tuple[A
 
 SETTLEMENT_COLUMNS = ("sheet_id", "voucher_id", "preschool_id", "city", "month", "due", "paid",
                       "parent_fee", "payable_days", "direct", "clauses", "settled_on")
-NOTE_COLUMNS = ("city", "kind", "recipient_role", "recipient_key", "payload", "channel",
-                "created_at", "delivered_at", "dedup_key")
 
 
-def settle(*, city: Any, month: str, on: dt.date, actor: Any, role: str,
-           limit: int | None = None, context: MonthContext | None = None) -> int:
-    """Settle the month's final sheets (see settle_chunk); returns how many were settled."""
-    return settle_chunk(city=city, month=month, on=on, actor=actor, role=role, limit=limit,
-                        context=context)[0]
-
-
-def settle_chunk(*, city: Any, month: str, on: dt.date, actor: Any, role: str,
+def settle_chunk(*, city: Any, month: str, on: dt.date, actor: Actor, now: dt.datetime,
                  limit: int | None = None, context: MonthContext | None = None,
-                 after: int = 0) -> tuple[int, int]:
-    """A7.18, A7.9, I5, I6: pay final sheets of the month once; returns how many were settled.
+                 after: int = 0) -> tuple[int, int, list[int]]:
+    """A7.18, A7.9, I5, I6: pay final sheets of the month once.
 
     A child's payment goes from its account to the preschool of its contract, as much as the
     account holds (the rest waits for the next funding, I5); a child without an account is paid
@@ -131,7 +99,8 @@ def settle_chunk(*, city: Any, month: str, on: dt.date, actor: Any, role: str,
     Sheets are taken under row locks, skipping those another run holds, so two runs at once
     settle each sheet once (runs of `goszakaz settle` do so in parallel threads). A
     command commits in chunks of `limit` sheets, each after the last sheet id of the one before
-    (`after`); returns (settled, the last sheet id looked at: `after` when none was left).
+    (`after`); returns (settled, the last sheet id looked at: `after` when none was left, the
+    children silent two months in a row, whose vouchers the caller annuls: A7.14, I6).
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
@@ -141,7 +110,7 @@ def settle_chunk(*, city: Any, month: str, on: dt.date, actor: Any, role: str,
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
     sheets = _chunk(city, month, after, limit)
     if not sheets:
-        return 0, after
+        return 0, after, []
     last = sheets[-1][0]
     # A sheet another run settled and committed while this query waited for its lock passed the
     # query's "not settled" (seen as of its start): ask again, as of now.
@@ -149,7 +118,7 @@ def settle_chunk(*, city: Any, month: str, on: dt.date, actor: Any, role: str,
                   .values_list("sheet_id", flat=True))
     sheets = [s for s in sheets if s[0] not in settled]
     if not sheets:
-        return 0, last
+        return 0, last, []
     _, operator = city_accounts(city)
     context = context or MonthContext(city, month)
     schools = _preschool_accounts({s[2] for s in sheets}, city.code)
@@ -178,16 +147,14 @@ def settle_chunk(*, city: Any, month: str, on: dt.date, actor: Any, role: str,
                             spec.amount if spec else 0, result.parent_fee_tiyn,
                             result.payable_days, child is None, result.clauses, on))
     insert_rows(Settlement, SETTLEMENT_COLUMNS, settlements)
-    _tell_parents([s[0] for s in sheets])
-    post_batch(specs)  # last: it locks the accounts (the operator's too) until the commit
+    _tell_parents([s[0] for s in sheets], now)
+    post_batch(specs, now=now)  # last: it locks the accounts (the operator's too) until the commit
     for voucher_id in owing:
-        pay_owed(voucher_id=voucher_id, upto=month, city=city.code)
-    _annul_silent_twice([s[1] for s in sheets if s[8] and not s[4]], month, actor=actor,
-                        role=role)
-    record(user=actor, role=role, action="month.settled", obj_type="city", obj_id=city.code,
-           city=city.code, after={"month": month, "sheets": len(sheets),
-                                  "transfers": len(specs)})
-    return len(sheets), last
+        pay_owed(voucher_id=voucher_id, upto=month, city=city.code, now=now)
+    record(actor=actor, action=AuditAction.MONTH_SETTLED, at=now, obj_type="city",
+           obj_id=city.code, city=city.code,
+           after={"month": month, "sheets": len(sheets), "transfers": len(specs)})
+    return len(sheets), last, [s[1] for s in sheets if s[8] and not s[4]]
 
 
 def _among(column: str, ids: list[int]) -> Any:
@@ -206,10 +173,9 @@ def _tenge_text(field: str) -> Any:
                   output_field=models.CharField())
 
 
-def _tell_parents(sheet_ids: list[int]) -> int:
+def _tell_parents(sheet_ids: list[int], now: dt.datetime) -> int:
     """A7.18: tell each parent the month's payment of these sheets' settlements, written by one
     INSERT ... SELECT from the settlements (no message is built in Python); returns how many."""
-    now = Value(timezone.now(), output_field=models.DateTimeField())
     messages = (Settlement.objects.filter(_among("finance_settlement.sheet_id", sheet_ids))
                 .order_by("sheet_id")
                 .annotate(
@@ -218,36 +184,13 @@ def _tell_parents(sheet_ids: list[int]) -> int:
                     n_payload=JSONObject(month=F("month"), state_order=_tenge_text("due"),
                                          parent_fee=_tenge_text("parent_fee"),
                                          days=F("payable_days")),
-                    n_channel=Value("cabinet"), n_created=now, n_delivered=now,
                     n_dedup=Concat(Value("payment/"), Cast("voucher_id", models.CharField()),
-                                   Value("/"), F("month"), output_field=models.CharField()))
-                .values_list("n_city", "n_kind", "n_role", "n_key", "n_payload", "n_channel",
-                             "n_created", "n_delivered", "n_dedup"))
-    sql, params = messages.query.sql_with_params()
-    with connection.cursor() as cur:
-        cur.execute(f"INSERT INTO {Notification._meta.db_table} ({', '.join(NOTE_COLUMNS)}) "
-                    f"{sql}", params)
-        written: int = cur.rowcount
-    return written
+                                   Value("/"), F("month"), output_field=models.CharField())))
+    return notify_from(messages, ("n_city", "n_kind", "n_role", "n_key", "n_payload", "n_dedup"),
+                       at=now)
 
 
-def _annul_silent_twice(voucher_ids: list[int], month: str, *, actor: Any, role: str) -> int:
-    """A7.14, I6: two months in a row without the parent's own answer (confirmation or dispute)
-    annul the voucher, effective after the second month's payment (the 1st of the next month).
-
-    `voucher_ids` are the children whose sheets of this month and the month before are both
-    final without the parent's answer; they are annulled together.
-    """
-    from goszakaz.enrollment.models import AnnulmentReason
-    from goszakaz.enrollment.services import annul_many
-
-    if not voucher_ids:
-        return 0
-    return annul_many(voucher_ids=voucher_ids, reason=AnnulmentReason.UNCONFIRMED,
-                      on=last_day(month) + dt.timedelta(days=1), actor=actor, role=role)
-
-
-def pay_owed(*, voucher_id: int, upto: str, city: str) -> int:
+def pay_owed(*, voucher_id: int, upto: str, city: str, now: dt.datetime) -> int:
     """I5, A9: pay the child's unpaid settlements (oldest first) from its balance, or from the
     operator for a child without an account (A7.9); returns tiyn paid."""
     payer = child_account(voucher_id)
@@ -267,7 +210,7 @@ def pay_owed(*, voucher_id: int, upto: str, city: str) -> int:
         part = "" if s.paid == 0 else f"/rest-{s.paid}"
         post(Spec(id=f"{prefix}/{voucher_id}/{s.month}{part}", debit=payer.pk,
                   credit=preschool.pk, amount=amount, code=code, period=s.month, city=city,
-                  child=voucher_id))
+                  child=voucher_id), now=now)
         Settlement.objects.filter(pk=s.pk).update(paid=F("paid") + amount)
         paid_now += amount
     return paid_now

@@ -4,43 +4,21 @@ to the preschool (paid after the next funding, I5) or taken back from it."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from django.db import models
-
+from goszakaz.access.actor import Actor
 from goszakaz.attendance.models import Sheet
+from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record
 from goszakaz.domain.payment import recalculation
 from goszakaz.finance.funding import city_accounts
 from goszakaz.finance.ledger import Spec, account, post
-from goszakaz.finance.models import AccountKind, TransferCode
+from goszakaz.finance.models import AccountKind, Recalculation, Settlement, TransferCode
 from goszakaz.finance.month_context import MonthContext
-from goszakaz.finance.payments import Settlement, child_account
+from goszakaz.finance.payments import child_account
 
 
-class Recalculation(models.Model):
-    """A9: one correction of a paid month: the amounts before and after, what came back."""
-
-    settlement = models.ForeignKey(Settlement, on_delete=models.PROTECT,
-                                   related_name="recalculations")
-    sheet_version = models.PositiveIntegerField()
-    due_before = models.BigIntegerField()
-    due_after = models.BigIntegerField()
-    fee_before = models.BigIntegerField()
-    fee_after = models.BigIntegerField()
-    recovered = models.BigIntegerField(default=0, help_text="tiyn the preschool gave back")
-    made_on = models.DateField()
-
-    class Meta:
-        app_label = "finance"
-        constraints = [models.UniqueConstraint(fields=["settlement", "sheet_version"],
-                                               name="one_recalculation_per_version")]
-
-    def __str__(self) -> str:
-        return f"A9 {self.settlement_id} v{self.sheet_version}: {self.due_before} -> {self.due_after}"
-
-
-def recalculate(*, sheet: Sheet, on: dt.date, actor: Any, role: str) -> Recalculation | None:
+def recalculate(*, sheet: Sheet, on: dt.date, actor: Actor, now: dt.datetime
+                ) -> Recalculation | None:
     """A9: the sheet's days changed after its month was paid: pay or take back the difference.
 
     Under-paid: the settlement owes the rest, which the next funding brings to the child's
@@ -71,7 +49,7 @@ def recalculate(*, sheet: Sheet, on: dt.date, actor: Any, role: str) -> Recalcul
         post(Spec(id=f"recovery/{sheet.voucher_id}/{sheet.month}/v{sheet.version}",
                   debit=preschool.pk, credit=back_to.pk, amount=recovered,
                   code=TransferCode.CORRECTION, period=sheet.month, city=city.code,
-                  child=sheet.voucher_id))
+                  child=sheet.voucher_id), now=now)
     row = Recalculation.objects.create(
         settlement=settlement, sheet_version=sheet.version, due_before=settlement.due,
         due_after=after.state_order_tiyn, fee_before=settlement.parent_fee,
@@ -80,9 +58,9 @@ def recalculate(*, sheet: Sheet, on: dt.date, actor: Any, role: str) -> Recalcul
         due=after.state_order_tiyn, paid=settlement.paid - recovered,
         parent_fee=after.parent_fee_tiyn, payable_days=after.payable_days,
         clauses=sorted({*settlement.clauses, *after.clauses, "A9"}))
-    record(user=actor, role=role, action="settlement.recalculated", obj_type="settlement",
+    record(actor=actor, action=AuditAction.SETTLEMENT_RECALCULATED, at=now, obj_type="settlement",
            obj_id=settlement.pk, city=city.code,
            before={"due": settlement.due, "paid": settlement.paid},
            after={"due": after.state_order_tiyn, "recovered": recovered,
-                  "difference": change.state_order_tiyn})
+                  "difference": change.state_order_tiyn}, children=[sheet.voucher_id])
     return row

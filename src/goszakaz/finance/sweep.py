@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import CharField, F, Max, Sum
 from django.db.models.functions import Cast
 
+from goszakaz.access.actor import Actor
+from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record
 from goszakaz.banking.models import AccountStatus, ChildAccount
 from goszakaz.deadlines.services import business_days_after, meet, open_deadline
 from goszakaz.domain.months import month_of
 from goszakaz.finance.ledger import Spec, account, post, post_batch
-from goszakaz.finance.models import AccountKind, LedgerAccount, Transfer, TransferCode
-from goszakaz.finance.payments import Settlement, pay_owed
+from goszakaz.finance.models import AccountKind, LedgerAccount, Settlement, Transfer, TransferCode
+from goszakaz.finance.payments import pay_owed
 
 DAYS = 5  # A10 and A7.18: five business days for the return
 BATCH = 100_000  # transfers per post_batch call (each is staged in memory first)
@@ -43,7 +44,7 @@ def _closed_child_ledgers() -> list[tuple[LedgerAccount, dt.date | None]]:
     return [(a, closed_on.get(int(a.owner))) for a in ledgers]
 
 
-def sweep_closed_accounts(*, today: dt.date, actor: Any, role: str) -> int:
+def sweep_closed_accounts(*, today: dt.date, actor: Actor, now: dt.datetime) -> int:
     """A10: the balance of a child whose bank account closed returns to the operator.
 
     For each such child: a deadline (5 business days after the account closed) is opened when
@@ -65,18 +66,19 @@ def sweep_closed_accounts(*, today: dt.date, actor: Any, role: str) -> int:
         if locked.closed:  # another run closed it while we waited for the lock
             continue
         before = locked.balance
-        paid = pay_owed(voucher_id=voucher_id, upto=month_of(max(today, closed_on)), city=city)
+        paid = pay_owed(voucher_id=voucher_id, upto=month_of(max(today, closed_on)), city=city,
+                        now=now)
         rest = LedgerAccount.objects.get(pk=ledger.pk).balance
         if rest > 0:
             post(Spec(id=subject, debit=ledger.pk, credit=returns_account(city).pk, amount=rest,
                       code=TransferCode.SWEEP, period=month_of(closed_on), city=city,
-                      child=voucher_id))
+                      child=voucher_id), now=now)
         LedgerAccount.objects.filter(pk=ledger.pk).update(closed=True)
         meet(clause="A10", city=city, subject=subject, on=today)
-        record(user=actor, role=role, action="ledger.swept_closed", obj_type="child_ledger",
+        record(actor=actor, action=AuditAction.LEDGER_SWEPT_CLOSED, at=now, obj_type="child_ledger",
                obj_id=voucher_id, city=city, before={"balance": before, "closed": False},
                after={"paid_to_preschools": paid, "returned": max(rest, 0), "closed": True,
-                      "account_closed_on": closed_on.isoformat()})
+                      "account_closed_on": closed_on.isoformat()}, children=[voucher_id])
         swept += 1
     return swept
 
@@ -94,13 +96,13 @@ def _net_after(city: str, since: str) -> dict[int, int]:
     return net
 
 
-def _sweep_city(city: str, year: int) -> int:
+def _sweep_city(city: str, year: int, now: dt.datetime) -> int:
     """Post the year-end returns of one city's children; returns how many transfers were new."""
     last = f"{year - 1}-12"
     owing = (Settlement.objects.filter(city=city, month__lte=last, due__gt=F("paid"))
              .values_list("voucher_id", flat=True).distinct().order_by("voucher_id"))
     for voucher_id in owing:  # I5: what December's sheets earned goes to the preschools first
-        pay_owed(voucher_id=voucher_id, upto=last, city=city)
+        pay_owed(voucher_id=voucher_id, upto=last, city=city, now=now)
     rows = list(LedgerAccount.objects.select_for_update()
                 .filter(kind=AccountKind.CHILD, city=city, closed=False,
                         credits_posted__gt=F("debits_posted"))
@@ -113,16 +115,16 @@ def _sweep_city(city: str, year: int) -> int:
     returns = returns_account(city)
     specs = []
     for pk, owner, credits, debits in rows:
-        now = credits - debits
-        amount = min(now, now - later.get(pk, 0))  # the balance at the end of `year - 1`
+        balance = credits - debits
+        amount = min(balance, balance - later.get(pk, 0))  # the balance at the end of `year - 1`
         transfer_id = f"sweep/{owner}/{year - 1}"
         if amount > 0 and transfer_id not in done:
             specs.append(Spec(id=transfer_id, debit=pk, credit=returns.pk, amount=amount,
                               code=TransferCode.SWEEP, period=last, city=city, child=int(owner)))
-    return sum(post_batch(specs[i:i + BATCH]) for i in range(0, len(specs), BATCH))
+    return sum(post_batch(specs[i:i + BATCH], now=now) for i in range(0, len(specs), BATCH))
 
 
-def sweep_year_end(*, year: int, today: dt.date, actor: Any, role: str) -> int:
+def sweep_year_end(*, year: int, today: dt.date, actor: Actor, now: dt.datetime) -> int:
     """A7.18: on 1 January of `year` (or later) every child's balance at the end of `year - 1`
     returns to the operator, without the holder's consent.
 
@@ -144,10 +146,10 @@ def sweep_year_end(*, year: int, today: dt.date, actor: Any, role: str) -> int:
         open_deadline(clause="A7.18", city=city, subject=subject,
                       title=f"Возврат остатков на 1 января {year} оператору", opened_on=first,
                       due_on=business_days_after(first, DAYS))
-        posted = _sweep_city(city, year)
+        posted = _sweep_city(city, year, now)
         met = meet(clause="A7.18", city=city, subject=subject, on=today)
         if posted or met:
-            record(user=actor, role=role, action="ledger.swept_year_end", obj_type="city",
+            record(actor=actor, action=AuditAction.LEDGER_SWEPT_YEAR_END, at=now, obj_type="city",
                    obj_id=city, city=city, after={"year": year - 1, "transfers": posted})
         total += posted
     return total

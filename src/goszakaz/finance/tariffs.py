@@ -5,70 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from goszakaz.access.actor import Actor
+from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record
 from goszakaz.domain.capacity import first_of_month_on_or_after
 from goszakaz.domain.months import first_day, month_of
-
-
-class AgeGroup(models.TextChoices):
-    """Age groups of the norm."""
-
-    EARLY = "early", gettext_lazy("under 3")
-    PRESCHOOL = "preschool", gettext_lazy("3 and over")
-
-
-class StayMode(models.TextChoices):
-    """How long a child stays a day."""
-
-    FULL_DAY = "full_day", gettext_lazy("full day")
-    HALF_DAY = "half_day", gettext_lazy("half day")
-    ROUND_THE_CLOCK = "round_the_clock", gettext_lazy("round the clock")
-
-
-class Norm(models.Model):
-    """The monthly norm per child from a date on; a later row replaces it from its own date."""
-
-    city = models.ForeignKey("registry.City", on_delete=models.PROTECT)
-    age_group = models.CharField(max_length=12, choices=AgeGroup.choices)
-    stay_mode = models.CharField(max_length=16, choices=StayMode.choices)
-    effective_from = models.DateField()
-    amount = models.BigIntegerField(help_text="tiyn per child per month")
-    set_at = models.DateTimeField()
-
-    class Meta:
-        app_label = "finance"
-        constraints = [
-            models.UniqueConstraint(fields=["city", "age_group", "stay_mode", "effective_from"],
-                                    name="one_norm_per_day"),
-            models.CheckConstraint(condition=models.Q(amount__gt=0), name="norm_positive"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.city_id} {self.age_group}/{self.stay_mode} from {self.effective_from}"
-
-
-class ParentFee(models.Model):
-    """A preschool's monthly parent fee from a date on."""
-
-    preschool = models.ForeignKey("registry.Preschool", on_delete=models.PROTECT)
-    effective_from = models.DateField()
-    amount = models.BigIntegerField(help_text="tiyn per child per month")
-    set_at = models.DateTimeField()
-
-    class Meta:
-        app_label = "finance"
-        constraints = [
-            models.UniqueConstraint(fields=["preschool", "effective_from"], name="one_fee_per_day"),
-            models.CheckConstraint(condition=models.Q(amount__gte=0), name="fee_not_negative"),
-        ]
-
-    def __str__(self) -> str:
-        return f"fee of {self.preschool_id} from {self.effective_from}"
+from goszakaz.finance.models import Norm, ParentFee, Settlement
 
 
 class TariffMissing(LookupError):
@@ -109,10 +53,8 @@ def parent_fee(*, preschool: Any, month: str) -> int:
 
 
 def set_norm(*, city: Any, age_group: str, stay_mode: str, effective_from: dt.date, amount: int,
-             actor: Any, role: str) -> Norm:
+             actor: Actor, now: dt.datetime) -> Norm:
     """Set the norm from a date (EDU, operator); the earlier rows stay as history."""
-    from goszakaz.finance.payments import Settlement
-
     if amount <= 0:
         raise TariffError(_("A norm is a positive amount."))
     _refuse_paid_months(Settlement.objects.filter(city=city.code), effective_from)
@@ -120,27 +62,25 @@ def set_norm(*, city: Any, age_group: str, stay_mode: str, effective_from: dt.da
                               effective_from=effective_from).first()
     norm = Norm.objects.update_or_create(
         city=city, age_group=age_group, stay_mode=stay_mode, effective_from=effective_from,
-        defaults={"amount": amount, "set_at": timezone.now()})[0]
-    record(user=actor, role=role, action="norm.set", obj_type="norm", obj_id=norm.pk,
+        defaults={"amount": amount, "set_at": now})[0]
+    record(actor=actor, action=AuditAction.NORM_SET, at=now, obj_type="norm", obj_id=norm.pk,
            city=city.code, before={"amount": old.amount} if old else None,
            after={"amount": amount, "effective_from": effective_from.isoformat(),
                   "age_group": age_group, "stay_mode": stay_mode})
     return norm
 
 
-def set_parent_fee(*, preschool: Any, effective_from: dt.date, amount: int, actor: Any,
-                   role: str) -> ParentFee:
+def set_parent_fee(*, preschool: Any, effective_from: dt.date, amount: int, actor: Actor,
+                   now: dt.datetime) -> ParentFee:
     """Set a preschool's parent fee from a date; the earlier rows stay as history."""
-    from goszakaz.finance.payments import Settlement
-
     if amount < 0:
         raise TariffError(_("A parent fee cannot be negative."))
     _refuse_paid_months(Settlement.objects.filter(preschool=preschool), effective_from)
     old = ParentFee.objects.filter(preschool=preschool, effective_from=effective_from).first()
     fee = ParentFee.objects.update_or_create(
         preschool=preschool, effective_from=effective_from,
-        defaults={"amount": amount, "set_at": timezone.now()})[0]
-    record(user=actor, role=role, action="parent_fee.set", obj_type="preschool",
+        defaults={"amount": amount, "set_at": now})[0]
+    record(actor=actor, action=AuditAction.PARENT_FEE_SET, at=now, obj_type="preschool",
            obj_id=preschool.pk, city=preschool.city.code,
            before={"amount": old.amount} if old else None,
            after={"amount": amount, "effective_from": effective_from.isoformat()})

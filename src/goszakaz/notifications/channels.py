@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Protocol
-
-from django.utils import timezone
 
 from goszakaz.notifications.models import Notification
 
@@ -25,13 +24,12 @@ class Cabinet:
 CHANNELS: dict[str, Channel] = {"cabinet": Cabinet()}
 
 
-def deliver_pending(limit: int = 1000) -> int:
+def deliver_pending(*, at: dt.datetime, limit: int = 1000) -> int:
     """Hand undelivered messages to their channels; returns how many were delivered."""
     delivered = 0
     for n in Notification.objects.filter(delivered_at=None).order_by("id")[:limit]:
         channel = CHANNELS.get(n.channel)
         if channel is not None and channel.deliver(n):
-            Notification.objects.filter(pk=n.pk, delivered_at=None).update(
-                delivered_at=timezone.now())
+            Notification.objects.filter(pk=n.pk, delivered_at=None).update(delivered_at=at)
             delivered += 1
     return delivered

@@ -1,16 +1,16 @@
-"""Queue applications from CSV (UTF-8 or Windows-1251) and XLSX, each bad row named by line and field."""
+"""Queue applications from CSV or XLSX (the `allocate` input), each bad row named by line and field."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from goszakaz import files
 from goszakaz.domain.allocation import AllocationResult, Application
 from goszakaz.domain.iin import InvalidNumber, validate_child_iin
+from goszakaz.files import RowError, read_rows
 
 COLUMNS = (
     "application_id", "child_iin", "birth_date", "submitted_at", "resides_in_city",
@@ -18,18 +18,6 @@ COLUMNS = (
 )
 BOOLEAN_COLUMNS = COLUMNS[4:]
 _BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    """One problem of one input line: the line number in the file (header = 1) and the field."""
-
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.field}: {self.message}"
 
 
 @dataclass
@@ -49,74 +37,6 @@ class ParsedFile:
             return row[self.header.index(column)].strip()
         except (ValueError, IndexError):
             return ""
-
-
-def decode(data: bytes) -> str:
-    """Text of a CSV file: UTF-8 (with or without BOM), else Windows-1251."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1251")
-
-
-def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """Header (lower-case names) and (line, values) of a .csv or .xlsx file; ValueError if unreadable."""
-    if path.suffix.lower() == ".xlsx":
-        return _xlsx_rows(path)
-    text = decode(path.read_bytes())
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
-        raise ValueError("the file is empty: a header row is required") from None
-
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        for values in reader:
-            if any(values):
-                yield reader.line_num, values
-
-    return header, rows()
-
-
-def _xlsx_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    import openpyxl  # imported here: the CSV path of the CLI does not pay for it
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises many kinds for a broken file
-        raise ValueError(f"not a readable XLSX file: {e}") from None
-    it = book.worksheets[0].iter_rows(values_only=True)
-    try:
-        header = [str(h or "").strip().lower() for h in next(it)]
-    except StopIteration:
-        raise ValueError("the sheet is empty: a header row is required") from None
-
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        for line, values in enumerate(it, start=2):
-            texts = [_cell(v) for v in values]
-            while texts and not texts[-1]:
-                texts.pop()
-            if any(t.strip() for t in texts):
-                yield line, texts
-        book.close()
-
-    return header, rows()
-
-
-def _cell(v: object) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, dt.datetime):  # Excel keeps dates as date-times at midnight
-        return v.date().isoformat() if v.time() == dt.time() else v.isoformat()
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v)
 
 
 class Parser:
@@ -245,15 +165,8 @@ def _raw(row: list[str], i: int) -> str:
 
 
 def write_rejects(path: Path, parsed: ParsedFile) -> None:
-    """The bad rows as CSV (UTF-8), with the line and the errors of each in two extra columns."""
-    by_line: dict[int, list[str]] = {}
-    for e in parsed.errors:
-        by_line.setdefault(e.line, []).append(f"{e.field}: {e.message}")
-    with path.open("w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["line", "errors", *parsed.header])
-        for line, row in parsed.rejected:
-            w.writerow([line, "; ".join(by_line.get(line, [])), *row])
+    """The bad rows of a parsed file as a rejects CSV (see goszakaz.files.write_rejects)."""
+    files.write_rejects(path, parsed.header, parsed.errors, parsed.rejected)
 
 
 OUTPUT_COLUMNS = ("application_id", "status", "category", "queue_number", "seat_order", "reason")

@@ -6,20 +6,22 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from goszakaz import rules as rule_data
+from goszakaz.access.actor import Actor
+from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record
+from goszakaz.audit.transitions import move
+from goszakaz.clock import KZ
 from goszakaz.domain import allocation as alloc
 from goszakaz.domain.categories import RuleSet, categorize, queue_age
 from goszakaz.domain.explain import Explanation, explanation_text
 from goszakaz.domain.iin import InvalidNumber, iin_birth_date
 from goszakaz.domain.states import needs_transition
-from goszakaz.imports import ImportRejected, ImportResult
-from goszakaz.notifications.models import Notification
+from goszakaz.files import ImportRejected, ImportResult, RowError
+from goszakaz.notifications.services import notify_many
 from goszakaz.queue import files
 from goszakaz.queue.models import (
     APPLICATION_TRANSITIONS,
@@ -34,7 +36,7 @@ from goszakaz.queue.models import (
 )
 from goszakaz.registry.models import City
 
-LOCAL = ZoneInfo("Asia/Almaty")
+LOCAL = KZ  # submission times are local date-times in Kazakhstan
 FLAGS = ("large_family", "single_parent", "other_susn", "sibling_in_preschool", "military_family")
 EXTRA_COLUMNS = ("child_name", "parent_iin", "parent_phone", "status_source")
 
@@ -53,7 +55,7 @@ def to_domain(a: Application) -> alloc.Application:
         application_id=a.application_id,
         child_iin=a.child_iin,
         birth_date=a.birth_date,
-        submitted_at=timezone.localtime(a.submitted_at, LOCAL).replace(tzinfo=None),
+        submitted_at=a.submitted_at.astimezone(LOCAL).replace(tzinfo=None),
         resides_in_city=a.resides_in_city,
         large_family=a.large_family,
         single_parent=a.single_parent,
@@ -64,7 +66,7 @@ def to_domain(a: Application) -> alloc.Application:
 
 
 def import_applications(
-    *, city: City, path: Path, skip_invalid: bool, actor: Any, role: str,
+    *, city: City, path: Path, skip_invalid: bool, actor: Actor, now: dt.datetime,
     rejects: Path | None = None,
 ) -> ImportResult:
     """Import a CSV/XLSX of applications: whole file or nothing, unless skip_invalid.
@@ -83,11 +85,11 @@ def import_applications(
         problems = _extra_problems(extra, line)
         owner = iin_owner.get(app.child_iin)
         if owner is not None and owner != app.application_id:
-            problems.append(files.RowError(line, "child_iin",
+            problems.append(RowError(line, "child_iin",
                                            f"already queued as application {owner}"))
         old = existing.get(app.application_id)
         if old is not None and (old.child_iin, old.birth_date) != (app.child_iin, app.birth_date):
-            problems.append(files.RowError(line, "application_id",
+            problems.append(RowError(line, "application_id",
                                            "already exists for another child"))
         if problems:
             parsed.errors.extend(problems)
@@ -121,9 +123,9 @@ def import_applications(
         for f, v in diff.items():
             setattr(old, f, v)
         old.save(update_fields=list(diff))
-        record(user=actor, role=role, action="application.status_changed", obj_type="application",
-               obj_id=old.pk, city=city.code, before=before, after=diff)
-    record(user=actor, role=role, action="applications.imported", obj_type="city",
+        record(actor=actor, action=AuditAction.APPLICATION_STATUS_CHANGED, at=now,
+               obj_type="application", obj_id=old.pk, city=city.code, before=before, after=diff)
+    record(actor=actor, action=AuditAction.APPLICATIONS_IMPORTED, at=now, obj_type="city",
            obj_id=city.code, city=city.code, after={"file": path.name, "created": len(new),
                                                    "updated": len(changed),
                                                    "rejected": len(parsed.rejected)})
@@ -131,13 +133,13 @@ def import_applications(
     return result
 
 
-def _extra_problems(extra: dict[str, str], line: int) -> list[files.RowError]:
+def _extra_problems(extra: dict[str, str], line: int) -> list[RowError]:
     problems = []
     if extra["parent_iin"]:
         try:
             iin_birth_date(extra["parent_iin"])
         except InvalidNumber as e:
-            problems.append(files.RowError(line, "parent_iin", str(e)))
+            problems.append(RowError(line, "parent_iin", str(e)))
     return problems
 
 
@@ -146,7 +148,7 @@ def queued(city: City) -> QuerySet[Application]:
     return Application.objects.filter(city=city, state=ApplicationState.QUEUED)
 
 
-def actualize_queue(*, city: City, on: dt.date, actor: Any, role: str) -> int:
+def actualize_queue(*, city: City, on: dt.date, actor: Actor, now: dt.datetime) -> int:
     """T3 (and T1.1-T1.3): recompute category and queue number of every queued application.
 
     An application moves between categories as age and statuses change, keeping its original
@@ -185,21 +187,21 @@ def actualize_queue(*, city: City, on: dt.date, actor: Any, role: str) -> int:
             new_cat[i], new_qn[i], reasons[i], on)
         a.save(update_fields=["category", "queue_number", "reason", "actualized_on"])
         if a.parent_iin:
-            notes.append(Notification(
-                city=city.code, kind="queue_number", recipient_key=a.parent_iin,
-                payload={"application": a.application_id, "category": a.category,
-                         "queue_number": a.queue_number, "reason": a.reason, "on": on.isoformat()},
-                created_at=timezone.now(), delivered_at=timezone.now(),
-                dedup_key=f"queue/{city.code}/{a.application_id}/{on}/{a.category}/{a.queue_number}",
-            ))
-    Notification.objects.bulk_create(notes, ignore_conflicts=True, batch_size=2000)
-    record(user=actor, role=role, action="queue.actualized", obj_type="city", obj_id=city.code,
-           city=city.code, after={"on": on.isoformat(), "changed": changed})
+            notes.append({
+                "city": city.code, "kind": "queue_number", "recipient_key": a.parent_iin,
+                "payload": {"application": a.application_id, "category": a.category,
+                            "queue_number": a.queue_number, "reason": a.reason,
+                            "on": on.isoformat()},
+                "dedup_key": (f"queue/{city.code}/{a.application_id}/{on}/{a.category}/"
+                              f"{a.queue_number}")})
+    notify_many(notes, at=now)
+    record(actor=actor, action=AuditAction.QUEUE_ACTUALIZED, at=now, obj_type="city",
+           obj_id=city.code, city=city.code, after={"on": on.isoformat(), "changed": changed})
     return changed
 
 
 def preview_allocation(
-    *, city: City, volume: int, as_of: dt.date, actor: Any, role: str
+    *, city: City, volume: int, as_of: dt.date, actor: Actor, now: dt.datetime
 ) -> AllocationRun:
     """Run the Taraz allocation on the queued applications and keep it as a preview run.
 
@@ -213,9 +215,8 @@ def preview_allocation(
     dom = [to_domain(a) for a in apps]
     result = alloc.allocate(dom, volume=volume, as_of=as_of, rules=rule_set)
     run = AllocationRun.objects.create(
-        city=city, rules=rule_set.id, volume=volume, as_of=as_of, created_at=timezone.now(),
-        inputs_hash=_fingerprint(apps, dom),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        city=city, rules=rule_set.id, volume=volume, as_of=as_of, created_at=now,
+        inputs_hash=_fingerprint(apps, dom), created_by_id=actor.user_id,
         military_applications=result.military_applications,
         military_seats=result.military_seats, allocated=result.allocated,
         excluded=result.excluded(),
@@ -239,7 +240,7 @@ def preview_allocation(
         )
         for i, (a, d) in enumerate(zip(apps, dom, strict=True))
     ], batch_size=2000)
-    record(user=actor, role=role, action="allocation.previewed", obj_type="allocation_run",
+    record(actor=actor, action=AuditAction.ALLOCATION_PREVIEWED, at=now, obj_type="allocation_run",
            obj_id=run.pk, city=city.code,
            after={"volume": volume, "as_of": as_of.isoformat(), "rules": rule_set.id})
     return run
@@ -253,7 +254,7 @@ def _fingerprint(apps: list[Application], dom: list[alloc.Application]) -> str:
     return digest.hexdigest()
 
 
-def confirm_allocation(*, run: AllocationRun, actor: Any, role: str) -> bool:
+def confirm_allocation(*, run: AllocationRun, actor: Actor, now: dt.datetime) -> bool:
     """Confirm a preview: its applications get their places and the parents a message.
 
     Confirming twice is a no-op (returns False); a discarded run cannot be confirmed; a preview
@@ -261,14 +262,15 @@ def confirm_allocation(*, run: AllocationRun, actor: Any, role: str) -> bool:
     refused with StalePreview. The city row is locked, so two confirmations are serialized.
     """
     City.objects.select_for_update().get(pk=run.city_id)
-    run = AllocationRun.objects.select_for_update().get(pk=run.pk)
+    run = AllocationRun.objects.select_for_update().select_related("city").get(pk=run.pk)
     if not needs_transition(run.state, RunState.CONFIRMED, RUN_TRANSITIONS):
         return False
     apps = list(queued(run.city).order_by("id"))
     if _fingerprint(apps, [to_domain(a) for a in apps]) != run.inputs_hash:
         raise StalePreview("the queue has changed since this preview; make a new one")
-    run.state, run.confirmed_at = RunState.CONFIRMED, timezone.now()
-    run.save(update_fields=["state", "confirmed_at"])
+    move(run, RunState.CONFIRMED, transitions=RUN_TRANSITIONS, actor=actor, at=now,
+         action=AuditAction.ALLOCATION_CONFIRMED, obj_type="allocation_run",
+         city=run.city.code, confirmed_at=now)
     allocated = run.outcomes.filter(status=alloc.ALLOCATED).select_related("application")
     notes = []
     for o in allocated:
@@ -277,32 +279,21 @@ def confirm_allocation(*, run: AllocationRun, actor: Any, role: str) -> bool:
             app.state = ApplicationState.ALLOCATED
             app.save(update_fields=["state"])
         if app.parent_iin:
-            notes.append(Notification(
-                city=run.city.code, kind="place_allocated", recipient_key=app.parent_iin,
-                payload={"application": app.application_id, "run": run.pk,
-                         "seat_order": o.seat_order, "category": o.category},
-                created_at=run.confirmed_at, delivered_at=run.confirmed_at,
-                dedup_key=f"allocated/{run.pk}/{app.pk}",
-            ))
-    Notification.objects.bulk_create(notes, ignore_conflicts=True, batch_size=2000)
-    record(user=actor, role=role, action="allocation.confirmed", obj_type="allocation_run",
-           obj_id=run.pk, city=run.city.code, before={"state": RunState.PREVIEW},
-           after={"state": RunState.CONFIRMED, "allocated": run.allocated})
+            notes.append({"city": run.city.code, "kind": "place_allocated",
+                          "recipient_key": app.parent_iin,
+                          "payload": {"application": app.application_id, "run": run.pk,
+                                      "seat_order": o.seat_order, "category": o.category},
+                          "dedup_key": f"allocated/{run.pk}/{app.pk}"})
+    notify_many(notes, at=now)
     return True
 
 
-def discard_allocation(*, run: AllocationRun, actor: Any, role: str) -> bool:
+def discard_allocation(*, run: AllocationRun, actor: Actor, now: dt.datetime) -> bool:
     """Discard a preview; a no-op if already discarded, illegal once confirmed."""
-    run = AllocationRun.objects.select_for_update().get(pk=run.pk)
-    if not needs_transition(run.state, RunState.DISCARDED, RUN_TRANSITIONS):
-        return False
-    before = run.state
-    run.state = RunState.DISCARDED
-    run.save(update_fields=["state"])
-    record(user=actor, role=role, action="allocation.discarded", obj_type="allocation_run",
-           obj_id=run.pk, city=run.city.code, before={"state": before},
-           after={"state": run.state})
-    return True
+    run = AllocationRun.objects.select_for_update().select_related("city").get(pk=run.pk)
+    return move(run, RunState.DISCARDED, transitions=RUN_TRANSITIONS, actor=actor, at=now,
+                action=AuditAction.ALLOCATION_DISCARDED, obj_type="allocation_run",
+                city=run.city.code) is not None
 
 
 def _category_now(d: alloc.Application, on: dt.date, rule_set: RuleSet) -> tuple[int | None, str]:
@@ -316,7 +307,7 @@ def _category_now(d: alloc.Application, on: dt.date, rule_set: RuleSet) -> tuple
     return n, "" if n is not None else alloc.NO_CATEGORY
 
 
-def explanation(app: Application, lang: str = "ru") -> str:
+def explanation(app: Application, *, today: dt.date, lang: str = "ru") -> str:
     """The text a parent reads for an application: from its last confirmed run, else the queue."""
     rule_set = rule_data.load(app.city.allocation_rules or "taraz-2024")
     outcome = (RunOutcome.objects.filter(application=app, run__state=RunState.CONFIRMED)
@@ -330,7 +321,7 @@ def explanation(app: Application, lang: str = "ru") -> str:
         category, qn, seat = outcome.category, outcome.queue_number, outcome.seat_order
         seats, cutoff = (cat.seats, cat.cutoff_queue_number) if cat else (None, None)
     else:  # no confirmed allocation yet: the queue as last actualized (or as of today)
-        on = app.actualized_on or timezone.localdate()
+        on = app.actualized_on or today
         status, seat, seats, cutoff = alloc.WAITING, None, None, None
         category, qn, reason = app.category, app.queue_number, app.reason
         if app.actualized_on is None:

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class City(models.Model):
@@ -36,11 +37,11 @@ class City(models.Model):
 class Role(models.TextChoices):
     """The five participant roles (A3)."""
 
-    EDU = "EDU", "Управление образования"
-    OPR = "OPR", "Оператор"
-    BANK = "BANK", "Банк"
-    PRE = "PRE", "Дошкольная организация"
-    PAR = "PAR", "Родитель"
+    EDU = "EDU", gettext_lazy("education department")
+    OPR = "OPR", gettext_lazy("operator")
+    BANK = "BANK", gettext_lazy("bank")
+    PRE = "PRE", gettext_lazy("preschool")
+    PAR = "PAR", gettext_lazy("parent")
 
 
 class Membership(models.Model):

@@ -1,14 +1,32 @@
-"""Changes to the registry: the accession agreement's versions and signatures (A7.2)."""
+"""Changes to the registry: the Перечень (A4), preschool corrections, bank registrations (A7.8), the
+accession agreement's signatures (A7.2).
+
+The registry sits below the audit trail in the layers, so these functions return what changed
+and their callers (the apps above, the workflows) write the audit row of the same transaction.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from django.utils import timezone
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
-from goszakaz.audit.services import record
-from goszakaz.registry.models import AgreementSignature, AgreementVersion
+from goszakaz.domain.iin import InvalidNumber, validate_bin
+from goszakaz.registry.models import (
+    AgreementSignature,
+    AgreementVersion,
+    Bank,
+    BankRegistration,
+    City,
+    Preschool,
+)
+
+PRESCHOOL_CORRECTIONS = ("name", "bin")
+
+
+class RegistryError(ValueError):
+    """A registry change the rules do not allow; the message says why."""
 
 
 def current_agreement() -> AgreementVersion | None:
@@ -31,20 +49,82 @@ def signature_needed(*, party_type: str, party_key: str) -> AgreementVersion | N
     return None if signed.exists() else binding
 
 
-def sign_agreement(
-    *, party_type: str, party_key: str, actor: Any, role: str, at: dt.datetime | None = None
-) -> AgreementSignature | None:
-    """Sign the current version (A7.2, A7.10: for a parent, signing a contract is accession).
-
-    Signing the same version twice changes nothing and returns the first signature.
-    """
+def sign_agreement(*, party_type: str, party_key: str, at: dt.datetime
+                   ) -> tuple[AgreementSignature | None, bool]:
+    """Sign the current version (A7.2, A7.10: for a parent, signing a contract is accession);
+    (the signature, whether it is new). Signing the same version twice changes nothing."""
     version = current_agreement()
     if version is None:
-        return None
-    signature, created = AgreementSignature.objects.get_or_create(
-        version=version, party_type=party_type, party_key=party_key,
-        defaults={"signed_at": at or timezone.now()})
-    if created:
-        record(user=actor, role=role, action="agreement.signed", obj_type="agreement",
-               obj_id=version.number, after={"party_type": party_type})
-    return signature
+        return None, False
+    return AgreementSignature.objects.get_or_create(
+        version=version, party_type=party_type, party_key=party_key, defaults={"signed_at": at})
+
+
+def perechen(city: City, day: dt.date) -> QuerySet[Preschool]:
+    """A4: the preschools on the city's Перечень on that day."""
+    return Preschool.objects.filter(city=city, included_on__lte=day).filter(
+        Q(excluded_on=None) | Q(excluded_on__gt=day))
+
+
+def include_in_perechen(*, city: City, bin_: str, name: str, design_capacity: int,
+                        included_on: dt.date) -> tuple[Preschool, dict[str, str | None], bool]:
+    """A4: put a preschool on the city's Перечень from a day (registering it if new); returns the
+    preschool, its inclusion before, and whether it is new. Another city's BIN is refused."""
+    preschool, created = Preschool.objects.select_for_update().get_or_create(
+        bin=bin_, defaults={"name": name, "city": city, "design_capacity": design_capacity})
+    if preschool.city_id != city.pk:
+        raise RegistryError(_("This BIN belongs to a preschool of another city."))
+    before = {"included_on": preschool.included_on.isoformat() if preschool.included_on else None}
+    preschool.included_on, preschool.excluded_on = included_on, None
+    preschool.design_capacity = design_capacity
+    preschool.save(update_fields=["included_on", "excluded_on", "design_capacity"])
+    return preschool, before, created
+
+
+def exclude_preschool(*, preschool: Preschool, on: dt.date) -> dt.date | None | bool:
+    """A4, A7.4: the preschool leaves the Перечень from `on`; returns its exclusion date before,
+    or False when it already left on or before `on` (nothing changes)."""
+    preschool = Preschool.objects.select_for_update().get(pk=preschool.pk)
+    if preschool.excluded_on is not None and preschool.excluded_on <= on:
+        return False
+    before = preschool.excluded_on
+    preschool.excluded_on = on
+    preschool.save(update_fields=["excluded_on"])
+    return before
+
+
+def correct_preschool(*, preschool: Preschool, corrections: dict[str, str]
+                      ) -> dict[str, dict[str, str]]:
+    """A7.4: a protocol corrects the preschool's name or BIN; field -> {before, after} of what
+    changed. A BIN must be valid and not another preschool's."""
+    unknown = sorted(set(corrections) - set(PRESCHOOL_CORRECTIONS))
+    if unknown:
+        raise RegistryError(_("A protocol cannot correct %(fields)s.")
+                            % {"fields": ", ".join(unknown)})
+    preschool = Preschool.objects.select_for_update().get(pk=preschool.pk)
+    applied: dict[str, dict[str, str]] = {}
+    for name, raw in corrections.items():
+        value = " ".join(str(raw).split())
+        if not value:
+            raise RegistryError(_("%(field)s: must be a non-empty text.") % {"field": name})
+        if name == "bin":
+            try:
+                validate_bin(value)
+            except InvalidNumber as e:
+                raise RegistryError(f"bin: {e}") from None
+            if Preschool.objects.filter(bin=value).exclude(pk=preschool.pk).exists():
+                raise RegistryError(_("Another preschool has this BIN."))
+        before = getattr(preschool, name)
+        if before != value:
+            setattr(preschool, name, value)
+            applied[name] = {"before": str(before), "after": value}
+    if applied:
+        preschool.save(update_fields=list(applied))
+    return applied
+
+
+def register_with_bank(*, bank: Bank, preschool: Preschool, on: dt.date
+                       ) -> tuple[BankRegistration, bool]:
+    """A7.8: the preschool registered with the bank, once; (the registration, whether new)."""
+    return BankRegistration.objects.get_or_create(bank=bank, preschool=preschool,
+                                                  defaults={"registered_on": on})

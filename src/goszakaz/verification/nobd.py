@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Protocol
 
 from goszakaz.domain.iin import InvalidNumber, iin_birth_date, validate_bin
-from goszakaz.queue.files import RowError, read_rows
+from goszakaz.files import RowError, read_rows
 
 COLUMNS = ("kind", "iin_or_bin", "name", "birth_date", "city")
 KINDS = ("child", "preschool")

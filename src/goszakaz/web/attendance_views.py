@@ -8,26 +8,26 @@ import tempfile
 from pathlib import Path
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from goszakaz import clock
+from goszakaz.access.permissions import Action
 from goszakaz.attendance import services
 from goszakaz.attendance.models import FINAL, Mark, Sheet, SheetState
 from goszakaz.attendance.upload import import_group_sheet
+from goszakaz.audit.services import record_read
 from goszakaz.domain.months import month_of, previous
 from goszakaz.enrollment.models import Contract
+from goszakaz.files import ImportRejected
 from goszakaz.finance.models import AccountKind, LedgerAccount
-from goszakaz.imports import ImportRejected
 from goszakaz.rules.calendar import kz_calendar
-from goszakaz.web.permissions import actor_of, can
+from goszakaz.web.permissions import actor_of, own_preschool, permits, require
 from goszakaz.web.views import mask_iin
+from goszakaz.workflows.dispute import answer_dispute
 
 
 def _day(request: HttpRequest) -> dt.date:
@@ -37,22 +37,21 @@ def _day(request: HttpRequest) -> dt.date:
         return clock.today()
 
 
-@login_required
+@permits(Action.SHEETS_VIEW, post=Action.SHEETS_MARK)
 def preschool_day(request: HttpRequest) -> HttpResponse:
     """A7.13: the preschool marks the day for every child whose contract is in force."""
-    actor = actor_of(request.user)
-    if not can(actor, "preschool.pupils") or actor.preschool is None:
-        raise PermissionDenied
+    actor, now, preschool = actor_of(request), clock.now(), own_preschool(request)
     day = _day(request)
-    contracts = list(Contract.objects.filter(preschool_id=actor.preschool, starts_on__lte=day)
+    contracts = list(Contract.objects.filter(preschool_id=preschool, starts_on__lte=day)
                      .filter(Q(ends_on=None) | Q(ends_on__gte=day)).select_related("voucher"))
     calendar = kz_calendar((day.year,))
     if request.method == "POST":
         chosen = [(c.voucher, day, code) for c in contracts
                   if (code := request.POST.get(f"mark-{c.voucher_id}", ""))]
         with transaction.atomic():
-            done = services.mark_many(preschool_id=actor.preschool, marks=chosen,
-                                      is_working_day=calendar.is_working_day, actor=request.user)
+            done = services.mark_many(preschool_id=preschool, marks=chosen,
+                                      is_working_day=calendar.is_working_day, actor=actor,
+                                      now=now)
             if done.refused:
                 transaction.set_rollback(True)  # the day is saved whole or not at all
         for i, e in done.refused:
@@ -68,18 +67,17 @@ def preschool_day(request: HttpRequest) -> HttpResponse:
                       if c.voucher_id in sheets else "."),
              "days": sheets[c.voucher_id].days if c.voucher_id in sheets else ""}
             for c in contracts]
+    record_read(actor=actor, at=now, what="page:preschool-day",
+                children=[c.voucher_id for c in contracts], detail={"day": day.isoformat()})
     return render(request, "web/preschool_day.html", {
         "day": day, "rows": rows, "marks": Mark.choices,
         "working": calendar.is_working_day(day)})
 
 
-@login_required
-@require_POST
+@permits(post=Action.SHEETS_MARK)
 def preschool_upload(request: HttpRequest) -> HttpResponse:
     """A7.13: the month's sheet of a whole group from an XLSX (or CSV) file."""
-    actor = actor_of(request.user)
-    if not can(actor, "preschool.pupils") or actor.preschool is None:
-        raise PermissionDenied
+    actor, preschool = actor_of(request), own_preschool(request)
     month = request.POST.get("month", "")
     upload = request.FILES.get("file")
     suffix = Path(upload.name).suffix.lower() if upload and upload.name else ""
@@ -95,8 +93,8 @@ def preschool_upload(request: HttpRequest) -> HttpResponse:
         path.write_bytes(upload.read())
         try:
             with transaction.atomic():
-                result = import_group_sheet(preschool_id=actor.preschool, month=month,
-                                            path=path, actor=request.user)
+                result = import_group_sheet(preschool_id=preschool, month=month,
+                                            path=path, actor=actor, now=clock.now())
         except ImportRejected as e:
             for err in e.errors[:30]:
                 messages.error(request, str(err))
@@ -107,12 +105,10 @@ def preschool_upload(request: HttpRequest) -> HttpResponse:
     return redirect("preschool-day")
 
 
-@login_required
+@permits(Action.CABINET_VIEW)
 def parent_sheets(request: HttpRequest) -> HttpResponse:
     """A7.14, A7.15: the parent's children's sheets, to confirm or dispute."""
-    actor = actor_of(request.user)
-    if not can(actor, "cabinet.view"):
-        raise PermissionDenied
+    actor = actor_of(request)
     # the statement (A8, A7.18): each settled month's cost, what was paid of it, and the parent
     # fee beside it (paid by the parent, not from the account); then the accounts' balances
     sheets = list(Sheet.objects.filter(voucher__parent_iin=actor.iin)
@@ -124,21 +120,20 @@ def parent_sheets(request: HttpRequest) -> HttpResponse:
         "sheets": sheets, "balances": [(children[int(a.owner)], a.balance) for a in accounts]})
 
 
-@login_required
-@require_POST
+@permits(post=Action.SHEET_ANSWER)
 def parent_sheet_answer(request: HttpRequest, sheet_id: int) -> HttpResponse:
     """The parent confirms the sheet, or disputes it with a reason and a document."""
     sheet = get_object_or_404(Sheet.objects.select_related("voucher", "preschool"), pk=sheet_id)
-    if not can(actor_of(request.user), "voucher.view", parent_iin=sheet.voucher.parent_iin):
-        raise PermissionDenied
+    actor = require(request, Action.SHEET_ANSWER, parent_iin=sheet.voucher.parent_iin)
+    now = clock.now()
     try:
         with transaction.atomic():
             if request.POST.get("answer") == "confirm":
-                services.confirm(sheet=sheet, on=clock.today(), actor=request.user)
+                services.confirm(sheet=sheet, on=clock.local_date(now), actor=actor, now=now)
                 messages.success(request, _("The sheet is confirmed."))
             else:
                 services.dispute(sheet=sheet, reason=request.POST.get("reason", ""),
-                                 on=clock.today(), actor=request.user,
+                                 on=clock.local_date(now), actor=actor, now=now,
                                  document=request.FILES.get("document"))
                 messages.success(request, _("The dispute is sent to the preschool."))
     except services.SheetError as e:
@@ -146,33 +141,31 @@ def parent_sheet_answer(request: HttpRequest, sheet_id: int) -> HttpResponse:
     return redirect("parent-sheets")
 
 
-@login_required
+@permits(Action.DISPUTES_VIEW)
 def preschool_disputes(request: HttpRequest) -> HttpResponse:
     """A7.15, A7.16: the parents' disputes of this preschool's sheets, to agree or disagree."""
-    actor = actor_of(request.user)
-    if not can(actor, "preschool.pupils") or actor.preschool is None:
-        raise PermissionDenied
-    sheets = (Sheet.objects.filter(preschool_id=actor.preschool, state=SheetState.DISPUTED)
-              .select_related("voucher", "dispute").order_by("month", "pk"))
+    sheets = list(Sheet.objects.filter(preschool_id=own_preschool(request),
+                                       state=SheetState.DISPUTED)
+                  .select_related("voucher", "dispute").order_by("month", "pk"))
     rows = [{"s": s, "masked_iin": mask_iin(s.voucher.child_iin)} for s in sheets]
+    record_read(actor=actor_of(request), at=clock.now(), what="page:preschool-disputes",
+                children=[s.voucher_id for s in sheets])
     return render(request, "web/preschool_disputes.html", {"rows": rows})
 
 
-@login_required
-@require_POST
+@permits(post=Action.DISPUTE_ANSWER)
 def preschool_dispute_answer(request: HttpRequest, sheet_id: int) -> HttpResponse:
     """A7.16: agree and correct the days (the parent confirms them), or disagree (the operator
     gets a risk case and the preschool's sheet is paid)."""
-    actor = actor_of(request.user)
     sheet = get_object_or_404(Sheet, pk=sheet_id)
-    if not can(actor, "preschool.pupils", preschool=sheet.preschool_id):
-        raise PermissionDenied
+    actor = require(request, Action.DISPUTE_ANSWER, preschool=sheet.preschool_id)
     agree = request.POST.get("answer") == "agree"
+    now = clock.now()
     try:
         with transaction.atomic():
-            services.answer(sheet=sheet, agree=agree, on=clock.today(), actor=request.user,
-                            corrected_days=request.POST.get("days", "").strip() if agree
-                            else None)
+            answer_dispute(sheet=sheet, agree=agree, on=clock.local_date(now), actor=actor,
+                           now=now, corrected_days=request.POST.get("days", "").strip()
+                           if agree else None)
     except services.SheetError as e:
         messages.error(request, str(e))
     else:
@@ -184,12 +177,10 @@ def preschool_dispute_answer(request: HttpRequest, sheet_id: int) -> HttpRespons
 SHOWN = 2000  # rows on one page; the counts are of the whole month
 
 
-@login_required
+@permits(Action.UNCONFIRMED_VIEW)
 def operator_unconfirmed(request: HttpRequest) -> HttpResponse:
     """A7.14, I6: the month's sheets the parent did not confirm (silence confirmed them), the
     second month in a row marked: that voucher is annulled after the month's payment."""
-    if not can(actor_of(request.user), "operator.view"):
-        raise PermissionDenied
     month = request.GET.get("month") or month_of(clock.today().replace(day=1)
                                                   - dt.timedelta(days=1))
     try:
@@ -207,6 +198,8 @@ def operator_unconfirmed(request: HttpRequest) -> HttpResponse:
                                                                           flat=True))
     rows = [{"s": s, "masked_iin": mask_iin(s.voucher.child_iin),
              "second": s.voucher_id in before} for s in shown]
+    record_read(actor=actor_of(request), at=clock.now(), what="page:operator-unconfirmed",
+                children=[s.voucher_id for s in shown], detail={"month": month})
     return render(request, "web/operator_unconfirmed.html", {
         "month": month, "rows": rows, "total": silent.count(), "second": second.count(),
         "shown": SHOWN})

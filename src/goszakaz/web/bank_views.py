@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,14 +13,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from goszakaz import clock
-from goszakaz.banking import services
+from goszakaz.access.actor import Actor
+from goszakaz.access.permissions import Action
+from goszakaz.audit.services import record_read
 from goszakaz.banking.models import AccountStatus, ChildAccount, MonthlyBankList
+from goszakaz.banking.services import BankingError
 from goszakaz.deadlines.models import Deadline, DeadlineState
 from goszakaz.domain import months
+from goszakaz.domain.states import IllegalTransition
 from goszakaz.enrollment.services import EnrollmentError
-from goszakaz.registry.models import Bank, City, Role
-from goszakaz.web.permissions import actor_of, can
+from goszakaz.registry.models import Bank, City
+from goszakaz.web.permissions import actor_of, permits
 from goszakaz.web.views import mask_iin
+from goszakaz.workflows import bank_accounts
+from goszakaz.workflows.onboarding import send_to_bank
 
 
 class SendListForm(forms.Form):
@@ -30,17 +36,15 @@ class SendListForm(forms.Form):
     bank = forms.ModelChoiceField(queryset=Bank.objects.all(), label=gettext_lazy("Bank"))
 
 
-@login_required
+@permits(Action.BANK_LISTS_VIEW, post=Action.ACCOUNTS_REQUEST)
 def operator_banks(request: HttpRequest) -> HttpResponse:
     """The operator: send the verified children to a bank; the banks' lists; open deadlines."""
-    if not can(actor_of(request.user), "operator.view"):
-        raise PermissionDenied
     form = SendListForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        now = clock.now()
         with transaction.atomic():
-            n = services.request_accounts(city=form.cleaned_data["city"],
-                                          bank=form.cleaned_data["bank"], on=clock.today(),
-                                          actor=request.user, role=Role.OPR)
+            n = send_to_bank(city=form.cleaned_data["city"], bank=form.cleaned_data["bank"],
+                             on=clock.local_date(now), actor=actor_of(request), now=now)
         messages.success(request, _("Children sent to the bank: %(n)d.") % {"n": n})
         return redirect("operator-banks")
     return render(request, "web/operator_banks.html", {
@@ -63,55 +67,55 @@ class MonthForm(forms.Form):
     month = forms.RegexField(regex=months.PATTERN, label=gettext_lazy("Month"))
 
 
-@login_required
+@permits(Action.BANK_ACCOUNTS_VIEW, post=Action.BANK_ACCOUNTS_REPORT)
 def bank_cabinet(request: HttpRequest) -> HttpResponse:
     """The reference bank: open accounts, close them, send the monthly list."""
-    actor = actor_of(request.user)
-    if not can(actor, "bank.cabinet"):
-        raise PermissionDenied
+    actor, now = actor_of(request), clock.now()
     bank = get_object_or_404(Bank, code=actor.bank)
-    today = clock.today()
+    today = clock.local_date(now)
     if request.method == "POST":
         try:
             with transaction.atomic():
-                _bank_action(request, bank)
-        except (services.BankingError, EnrollmentError) as e:
+                _bank_action(request, bank, actor, now)
+        except (BankingError, EnrollmentError, IllegalTransition) as e:
             messages.error(request, str(e))
         return redirect("bank-cabinet")
     accounts = list(ChildAccount.objects.filter(bank=bank).select_related("voucher")
                     .order_by("status", "pk")[:500])
     for a in accounts:
         a.masked_iin = mask_iin(a.voucher.child_iin)  # type: ignore[attr-defined]
+    record_read(actor=actor, at=now, what="page:bank-cabinet",
+                children=[a.voucher_id for a in accounts])
     return render(request, "web/bank_cabinet.html", {
         "bank": bank, "accounts": accounts, "month": today.strftime("%Y-%m"),
         "lists": MonthlyBankList.objects.filter(bank=bank).order_by("-month")[:24]})
 
 
-def _bank_action(request: HttpRequest, bank: Bank) -> None:
+def _bank_action(request: HttpRequest, bank: Bank, actor: Actor, now: dt.datetime) -> None:
     action = request.POST.get("action")
-    today = clock.today()
+    today = clock.local_date(now)
     if action == "open":
         form = OpenForm(request.POST)
         if not form.is_valid():
-            raise services.BankingError(_("Check the IBAN: KZ, 2 digits, 16 letters or digits."))
+            raise BankingError(_("Check the IBAN: KZ, 2 digits, 16 letters or digits."))
         account = get_object_or_404(ChildAccount, pk=form.cleaned_data["account"], bank=bank)
-        services.account_opened(account=account, number=form.cleaned_data["number"],
-                                opened_on=today,
-                                parent_registered=form.cleaned_data["parent_registered"],
-                                actor=request.user, role=Role.BANK)
+        bank_accounts.account_opened(account=account, number=form.cleaned_data["number"],
+                                     opened_on=today,
+                                     parent_registered=form.cleaned_data["parent_registered"],
+                                     actor=actor, now=now)
         messages.success(request, _("The account is open."))
     elif action == "close":
         account = get_object_or_404(ChildAccount, pk=request.POST.get("account", "0"), bank=bank)
-        services.account_closed(account=account, closed_on=today, actor=request.user,
-                                role=Role.BANK)
+        bank_accounts.account_closed(account=account, closed_on=today, actor=actor, now=now)
         messages.success(request, _("The account is closed; the voucher is annulled."))
     elif action == "month":
         month = MonthForm(request.POST)
         if not month.is_valid():
-            raise services.BankingError(_("The month must be YYYY-MM."))
+            raise BankingError(_("The month must be YYYY-MM."))
         live = ChildAccount.objects.filter(bank=bank, status=AccountStatus.OPENED)
-        services.receive_monthly_list(
-            bank=bank, month=month.cleaned_data["month"], received_on=today, actor=request.user,
+        bank_accounts.monthly_list(
+            bank=bank, month=month.cleaned_data["month"], received_on=today, actor=actor,
+            now=now,
             opened=list(live.filter(parent_registered=True).values_list("pk", flat=True)),
             not_registered=list(live.filter(parent_registered=False)
                                 .values_list("pk", flat=True)))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
@@ -12,17 +11,20 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from goszakaz import clock
-from goszakaz.audit.services import record
+from goszakaz.access.permissions import Action
+from goszakaz.audit.actions import AuditAction
+from goszakaz.audit.services import record, record_read
 from goszakaz.domain.iin import InvalidNumber, validate_bin
 from goszakaz.enrollment import services
 from goszakaz.enrollment.models import AnnulmentReason, Contract, Voucher
 from goszakaz.queue.models import AllocationRun, RunState
-from goszakaz.registry.models import Preschool, Role
-from goszakaz.web.permissions import actor_of, can
+from goszakaz.registry.models import Preschool
+from goszakaz.registry.services import RegistryError
+from goszakaz.web.permissions import actor_of, permits, require
 from goszakaz.web.views import edu_city, mask_iin
+from goszakaz.workflows.onboarding import include_preschool
 
 
 class PreschoolForm(forms.Form):
@@ -44,26 +46,21 @@ class PreschoolForm(forms.Form):
         return value
 
 
-@login_required
+@permits(Action.PERECHEN_VIEW, post=Action.PERECHEN_INCLUDE)
 def edu_perechen(request: HttpRequest) -> HttpResponse:
     """A4: the city's Перечень; include a preschool with its date of inclusion."""
-    city = edu_city(request, "perechen.manage")
+    city = edu_city(request)
     form = PreschoolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        with transaction.atomic():
-            preschool, created = Preschool.objects.get_or_create(
-                bin=data["bin"], defaults={"name": data["name"], "city": city,
-                                           "design_capacity": data["design_capacity"]})
-            if preschool.city_id != city.pk:
-                raise PermissionDenied  # another city's preschool
-            before = {"included_on": str(preschool.included_on)}
-            preschool.included_on, preschool.excluded_on = data["included_on"], None
-            preschool.design_capacity = data["design_capacity"]
-            preschool.save()
-            record(user=request.user, role=Role.EDU, action="perechen.included",
-                   obj_type="preschool", obj_id=preschool.pk, city=city.code, before=before,
-                   after={"included_on": str(data["included_on"]), "created": created})
+        try:
+            with transaction.atomic():
+                include_preschool(city=city, bin_=data["bin"], name=data["name"],
+                                  design_capacity=data["design_capacity"],
+                                  included_on=data["included_on"], actor=actor_of(request),
+                                  now=clock.now())
+        except RegistryError:
+            raise PermissionDenied from None  # another city's preschool
         messages.success(request, _("The preschool is on the list."))
         return redirect("edu-perechen")
     today = clock.today()
@@ -83,42 +80,43 @@ class LifeEventForm(forms.Form):
     on = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
-@login_required
+@permits(Action.VOUCHERS_VIEW, post=Action.VOUCHERS_GRANT)
 def edu_vouchers(request: HttpRequest) -> HttpResponse:
     """A5: the city's vouchers; grant them from a confirmed allocation; record life events."""
-    city = edu_city(request, "vouchers.grant")
+    city, actor, now = edu_city(request), actor_of(request), clock.now()
     form = LifeEventForm(request.POST or None)
     if request.method == "POST" and "run" in request.POST:
         run = get_object_or_404(AllocationRun, pk=request.POST["run"], city=city)
         with transaction.atomic():
-            n = services.grant_from_run(run=run, actor=request.user, role=Role.EDU)
+            n = services.grant_from_run(run=run, actor=actor, now=now)
         messages.success(request, _("Vouchers granted: %(n)d.") % {"n": n})
         return redirect("edu-vouchers")
     if request.method == "POST" and form.is_valid():
+        require(request, Action.VOUCHER_ANNUL, city=city.code)
         voucher = get_object_or_404(Voucher, pk=form.cleaned_data["voucher"], city=city)
         with transaction.atomic():
             services.annul(voucher=voucher, reason=AnnulmentReason(form.cleaned_data["reason"]),
-                           on=form.cleaned_data["on"], actor=request.user, role=Role.EDU)
+                           on=form.cleaned_data["on"], actor=actor, now=now)
         messages.success(request, _("The voucher is annulled."))
         return redirect("edu-vouchers")
     vouchers = list(Voucher.objects.filter(city=city).order_by("-id")[:200])
     for v in vouchers:
         v.masked_iin = mask_iin(v.child_iin)  # type: ignore[attr-defined]
+    record_read(actor=actor, at=now, what="page:edu-vouchers", city=city.code,
+                children=[v.pk for v in vouchers])
     runs = AllocationRun.objects.filter(city=city, state=RunState.CONFIRMED)
     return render(request, "web/edu_vouchers.html", {"city": city, "vouchers": vouchers,
                                                      "runs": runs, "form": form})
 
 
-@login_required
+@permits(Action.CABINET_VIEW)
 def parent_vouchers(request: HttpRequest) -> HttpResponse:
     """A6, A7.10, A11: the parent's vouchers, contracts, and the choice of a preschool."""
-    actor = actor_of(request.user)
-    if not can(actor, "cabinet.view"):
-        raise PermissionDenied
-    today = clock.today()
+    actor, now = actor_of(request), clock.now()
+    today = clock.local_date(now)
     cards = []
     for v in Voucher.objects.filter(parent_iin=actor.iin).select_related("city"):
-        record(user=request.user, role=Role.PAR, action="voucher.read", obj_type="voucher",
+        record(actor=actor, action=AuditAction.VOUCHER_READ, at=now, obj_type="voucher",
                obj_id=v.pk, city=v.city.code)
         choices = [p for p in Preschool.objects.filter(city=v.city) if p.in_perechen(today)]
         cards.append({"v": v, "masked_iin": mask_iin(v.child_iin),
@@ -127,23 +125,22 @@ def parent_vouchers(request: HttpRequest) -> HttpResponse:
     return render(request, "web/parent_vouchers.html", {"cards": cards, "today": today})
 
 
-@login_required
-@require_POST
+@permits(post=Action.CONTRACT_SIGN)
 def parent_sign(request: HttpRequest, voucher_id: int) -> HttpResponse:
     """A7.10: sign a contract (or A11: move) with a chosen preschool of the Перечень."""
     voucher = get_object_or_404(Voucher, pk=voucher_id)
-    if not can(actor_of(request.user), "contract.sign", parent_iin=voucher.parent_iin):
-        raise PermissionDenied
+    actor = require(request, Action.CONTRACT_SIGN, parent_iin=voucher.parent_iin)
     preschool = get_object_or_404(Preschool, pk=request.POST.get("preschool", "0"))
-    today = clock.today()
+    now = clock.now()
+    today = clock.local_date(now)
     try:
         with transaction.atomic():
             if voucher.contracts.filter(Q(ends_on=None) | Q(ends_on__gte=today)).exists():
                 c = services.change_preschool(voucher=voucher, preschool=preschool,
-                                              requested_on=today, actor=request.user)
+                                              requested_on=today, actor=actor, now=now)
             else:
                 c = services.sign_contract(voucher=voucher, preschool=preschool, on=today,
-                                           actor=request.user)
+                                           actor=actor, now=now)
     except services.EnrollmentError as e:
         messages.error(request, str(e))
     else:
@@ -152,19 +149,19 @@ def parent_sign(request: HttpRequest, voucher_id: int) -> HttpResponse:
     return redirect("parent-vouchers")
 
 
-@login_required
+@permits(Action.PUPILS_VIEW)
 def preschool_pupils(request: HttpRequest) -> HttpResponse:
     """A6: the preschool's contracts in force and its free places."""
-    actor = actor_of(request.user)
-    if not can(actor, "preschool.cabinet"):
-        raise PermissionDenied
+    actor, now = actor_of(request), clock.now()
     preschool = get_object_or_404(Preschool, pk=actor.preschool)
-    today = clock.today()
+    today = clock.local_date(now)
     contracts = list(Contract.objects.filter(preschool=preschool)
                      .filter(Q(ends_on=None) | Q(ends_on__gte=today))
                      .select_related("voucher").order_by("starts_on"))
     for c in contracts:
         c.masked_iin = mask_iin(c.voucher.child_iin)  # type: ignore[attr-defined]
+    record_read(actor=actor, at=now, what="page:preschool-pupils", city=preschool.city.code,
+                children=[c.voucher_id for c in contracts])
     in_force = sum(1 for c in contracts if c.starts_on <= today)
     return render(request, "web/preschool_pupils.html", {
         "preschool": preschool, "contracts": contracts, "in_force": in_force,

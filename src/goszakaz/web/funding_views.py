@@ -5,23 +5,23 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from goszakaz import clock
+from goszakaz.access.permissions import Action
+from goszakaz.audit.services import record_read
 from goszakaz.deadlines.models import Deadline
 from goszakaz.domain import months
 from goszakaz.finance import funding
+from goszakaz.finance.models import FundingRequest, RequestState
 from goszakaz.finance.tariffs import TariffMissing
 from goszakaz.registry.models import City, Role
-from goszakaz.web.permissions import actor_of, can
+from goszakaz.web.permissions import actor_of, permits, require
 from goszakaz.web.templatetags.goszakaz import tenge
 from goszakaz.web.views import edu_city, mask_iin
 
@@ -37,29 +37,28 @@ class RequestForm(forms.Form):
                              widget=forms.TextInput(attrs={"placeholder": "2024-04"}))
 
 
-def _requests(city: City | None = None) -> list[funding.FundingRequest]:
-    rows = funding.FundingRequest.objects.select_related("city").order_by("-month", "city__code")
+def _requests(city: City | None = None) -> list[FundingRequest]:
+    rows = FundingRequest.objects.select_related("city").order_by("-month", "city__code")
     return list(rows.filter(city=city) if city else rows[:100])
 
 
-@login_required
+@permits(Action.FUNDING_REQUEST, post=Action.FUNDING_REQUEST)
 def operator_funding(request: HttpRequest) -> HttpResponse:
     """A7.11: the operator makes the month's request for a city (after the banks' lists, A7.9);
     the requests and their steps."""
-    if not can(actor_of(request.user), "operator.view"):
-        raise PermissionDenied
     form = RequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         city, month = form.cleaned_data["city"], form.cleaned_data["month"]
-        prior = funding.FundingRequest.objects.filter(city=city, month=month).first()
+        prior = FundingRequest.objects.filter(city=city, month=month).first()
         if prior is not None:
             messages.info(request, _("The request for %(month)s was sent on %(on)s.")
                           % {"month": month, "on": prior.sent_on.isoformat()})
             return redirect("funding-request", request_id=prior.pk)
         try:
+            now = clock.now()
             with transaction.atomic():
-                made = funding.build_request(city=city, month=month, on=clock.today(),
-                                             actor=request.user, role=Role.OPR)
+                made = funding.build_request(city=city, month=month, on=clock.local_date(now),
+                                             actor=actor_of(request), now=now)
         except TariffMissing:
             messages.error(request, _("No norm is set for %(month)s: set the tariffs first.")
                            % {"month": month})
@@ -73,26 +72,25 @@ def operator_funding(request: HttpRequest) -> HttpResponse:
                                                 "operator": True})
 
 
-@login_required
+@permits(Action.FUNDING_TRANSFER)
 def edu_funding(request: HttpRequest) -> HttpResponse:
     """A7.12: the city's requests, to approve and transfer to the operator."""
-    city = edu_city(request, "funding.transfer")
+    city = edu_city(request)
     return render(request, "web/funding.html", {"requests": _requests(city), "city": city})
 
 
-@login_required
+@permits(Action.FUNDING_VIEW)
 def funding_request(request: HttpRequest, request_id: int) -> HttpResponse:
     """One request: totals, the deadlines, and the children paid directly (listed apart, A7.9)."""
-    made = get_object_or_404(funding.FundingRequest.objects.select_related("city"), pk=request_id)
-    actor = actor_of(request.user)
-    if not (can(actor, "operator.view")
-            or can(actor, "funding.transfer", city=made.city.code)):
-        raise PermissionDenied
+    made = get_object_or_404(FundingRequest.objects.select_related("city"), pk=request_id)
+    actor = require(request, Action.FUNDING_VIEW, city=made.city.code)
     counts = made.lines.aggregate(children=Count("pk"),
                                   with_account=Count("pk", filter=Q(direct=False)))
     direct = (made.lines.filter(direct=True).select_related("voucher")
               .order_by("voucher__child_iin")[:SHOWN])
     subject = f"funding/{made.city.code}/{made.month}"
+    record_read(actor=actor, at=clock.now(), what="page:funding-request", city=made.city.code,
+                children=[x.voucher_id for x in direct])
     return render(request, "web/funding_request.html", {
         "r": made, "operator": actor.role == Role.OPR,
         "children": counts["children"], "with_account": counts["with_account"],
@@ -102,24 +100,20 @@ def funding_request(request: HttpRequest, request_id: int) -> HttpResponse:
         "today": clock.today()})
 
 
-@login_required
-@require_POST
+@permits(post=Action.FUNDING_VIEW)
 def funding_step(request: HttpRequest, request_id: int) -> HttpResponse:
     """The next step: EDU transfers the money to the operator; the operator distributes it."""
-    made = get_object_or_404(funding.FundingRequest.objects.select_related("city"), pk=request_id)
-    actor = actor_of(request.user)
+    made = get_object_or_404(FundingRequest.objects.select_related("city"), pk=request_id)
+    now = clock.now()
     with transaction.atomic():
-        if made.state == funding.RequestState.SENT:
-            if not can(actor, "funding.transfer", city=made.city.code):
-                raise PermissionDenied
-            funding.transfer_to_operator(request=made, on=clock.today(), actor=request.user,
-                                         role=Role.EDU)
+        if made.state == RequestState.SENT:
+            actor = require(request, Action.FUNDING_TRANSFER, city=made.city.code)
+            funding.transfer_to_operator(request=made, on=clock.local_date(now), actor=actor,
+                                         now=now)
             messages.success(request, _("The money is transferred to the operator."))
-        elif made.state == funding.RequestState.TRANSFERRED:
-            if not can(actor, "operator.view"):
-                raise PermissionDenied
-            n = funding.distribute(request=made, on=clock.today(), actor=request.user,
-                                   role=Role.OPR)
+        elif made.state == RequestState.TRANSFERRED:
+            actor = require(request, Action.FUNDING_DISTRIBUTE)
+            n = funding.distribute(request=made, on=clock.local_date(now), actor=actor, now=now)
             messages.success(request, _("Children's accounts credited: %(n)d.") % {"n": n})
         else:  # a second click, or a step already done in another window
             messages.info(request, _("This step is already done."))

@@ -7,16 +7,17 @@ from pathlib import Path
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from goszakaz import clock
+from goszakaz.access.permissions import Action
 from goszakaz.enrollment.imports import import_children, import_contracts
-from goszakaz.imports import ImportRejected
-from goszakaz.registry.models import Role
+from goszakaz.files import ImportRejected
+from goszakaz.web.permissions import actor_of, permits
 from goszakaz.web.views import edu_city
 
 IMPORTS = {"children": import_children, "contracts": import_contracts}
@@ -30,12 +31,12 @@ class UploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("File (CSV or XLSX)"))
 
 
-@login_required
+@permits(Action.LISTS_UPLOAD, post=Action.LISTS_UPLOAD)
 def edu_upload(request: HttpRequest, kind: str) -> HttpResponse:
     """Upload the city's children list or its existing contracts; bad rows named by line."""
     if kind not in IMPORTS:
         raise Http404
-    city = edu_city(request, "vouchers.grant")
+    city = edu_city(request)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -49,7 +50,7 @@ def edu_upload(request: HttpRequest, kind: str) -> HttpResponse:
             try:
                 with transaction.atomic():
                     result = IMPORTS[kind](city=city, path=path, skip_invalid=False,
-                                           actor=request.user, role=Role.EDU)
+                                           actor=actor_of(request), now=clock.now())
             except ImportRejected as e:
                 for err in e.errors[:SHOWN]:
                     messages.error(request, str(err))

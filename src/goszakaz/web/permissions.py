@@ -1,67 +1,65 @@
-"""Permissions as pure functions of (actor's role and scope, action, object) (DESIGN rule 6, A3)."""
+"""The pages' side of the permissions (DESIGN rule 6): each view declares its Action by `permits`,
+checked before the view runs; the view checks the object (its city, parent, bank, preschool)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable
 from typing import Any
 
-from goszakaz.registry.models import Role
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 
-# Actions on an object of one city: the EDU user of that city only.
-CITY_ACTIONS = {
-    "queue.view", "queue.actualize", "allocation.preview", "allocation.view",
-    "allocation.confirm", "perechen.manage", "vouchers.grant", "voucher.life_event",
-    "funding.transfer",
-}
+from goszakaz.access.actor import Actor
+from goszakaz.access.permissions import Action, can
 
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is asking: role, and scope (EDU city, parent IIN, bank code, preschool id)."""
-
-    role: str | None
-    city: str | None = None
-    iin: str = ""
-    bank: str | None = None
-    preschool: int | None = None
+View = Callable[..., HttpResponse]
 
 
-def actor_of(user: Any) -> Actor:
-    """The Actor of a Django user (no role when not signed in or without a membership)."""
-    membership = getattr(user, "membership", None) if user.is_authenticated else None
-    if membership is None:
-        return Actor(role=None)
-    return Actor(role=membership.role,
-                 city=membership.city.code if membership.city_id else None,
-                 iin=membership.iin,
-                 bank=membership.bank.code if membership.bank_id else None,
-                 preschool=membership.preschool_id)
+def permits(get: Action | None = None, *, post: Action | None = None) -> Callable[[View], View]:
+    """Declare what a view does on GET and on POST: the anonymous are sent to sign in, an actor
+    whose role may not do it gets 403, a method the view does not declare 405. The view finds
+    the Actor in `actor_of(request)`."""
+
+    def wrap(view: View) -> View:
+        @functools.wraps(view)
+        def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            action = post if request.method == "POST" else get
+            if action is None:
+                return HttpResponseNotAllowed([m for m, a in (("GET", get), ("POST", post)) if a])
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            actor = Actor.of_user(request.user)
+            if not can(actor, action):
+                raise PermissionDenied
+            request.actor = actor  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)
+
+        checked.actions = {"GET": get, "POST": post}  # type: ignore[attr-defined]
+        return checked
+
+    return wrap
 
 
-def can(actor: Actor, action: str, *, city: str | None = None, parent_iin: str | None = None,
-        bank: str | None = None, preschool: int | None = None) -> bool:
-    """May the actor do the action on an object of this city, parent, bank or preschool?
+def actor_of(request: HttpRequest) -> Actor:
+    """The Actor `permits` found for the request."""
+    actor: Actor = request.actor  # type: ignore[attr-defined]
+    return actor
 
-    An EDU user acts only in its own city; a parent reaches only their own children; a bank
-    only its own accounts; a preschool only its own pupils; the operator works nationally.
-    """
-    if action in CITY_ACTIONS:
-        return actor.role == Role.EDU and city is not None and actor.city == city
-    if action in ("application.view", "voucher.view"):
-        if actor.role == Role.PAR:
-            return bool(actor.iin) and actor.iin == parent_iin
-        return actor.role == Role.EDU and city is not None and actor.city == city
-    if action in ("cabinet.view", "contract.sign"):
-        return actor.role == Role.PAR and bool(actor.iin) and (
-            parent_iin is None or actor.iin == parent_iin)
-    if action == "tariffs.manage":  # the city's norms and fees: its EDU, or the operator
-        return actor.role == Role.OPR or (actor.role == Role.EDU and actor.city == city)
-    if action in ("accounts.request", "operator.view"):
-        return actor.role == Role.OPR
-    if action in ("bank.cabinet", "bank.account"):
-        return actor.role == Role.BANK and actor.bank is not None and (
-            bank is None or actor.bank == bank)
-    if action in ("preschool.cabinet", "preschool.pupils"):
-        return actor.role == Role.PRE and actor.preschool is not None and (
-            preschool is None or actor.preschool == preschool)
-    return False
+
+def own_preschool(request: HttpRequest) -> int:
+    """The id of the signed-in preschool (its pages declare preschool actions)."""
+    preschool = actor_of(request).preschool
+    if preschool is None:
+        raise PermissionDenied
+    return preschool
+
+
+def require(request: HttpRequest, action: Action, **obj: Any) -> Actor:
+    """The request's Actor, if it may do the action on this object (city=, parent_iin=, bank=,
+    preschool=); 403 otherwise."""
+    actor = actor_of(request)
+    if not can(actor, action, **obj):
+        raise PermissionDenied
+    return actor

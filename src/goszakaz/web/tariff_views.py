@@ -5,19 +5,21 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from goszakaz import clock
+from goszakaz.access.permissions import Action
+from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.models import AuditEntry
 from goszakaz.domain.money import parse_tiyn
 from goszakaz.finance import tariffs
+from goszakaz.finance.models import AgeGroup, Norm, ParentFee, StayMode
 from goszakaz.registry.models import City, Preschool, Role
-from goszakaz.web.permissions import actor_of, can
+from goszakaz.web.permissions import actor_of, permits, require
 
 
 class TengeField(forms.CharField):
@@ -34,8 +36,8 @@ class TengeField(forms.CharField):
 
 
 class NormForm(forms.Form):
-    age_group = forms.ChoiceField(choices=tariffs.AgeGroup.choices, label=gettext_lazy("Age group"))
-    stay_mode = forms.ChoiceField(choices=tariffs.StayMode.choices, label=gettext_lazy("Stay mode"))
+    age_group = forms.ChoiceField(choices=AgeGroup.choices, label=gettext_lazy("Age group"))
+    stay_mode = forms.ChoiceField(choices=StayMode.choices, label=gettext_lazy("Stay mode"))
     effective_from = forms.DateField(label=gettext_lazy("From"),
                                      widget=forms.DateInput(attrs={"type": "date"}))
     amount = TengeField(label=gettext_lazy("Norm a month, tenge"))
@@ -51,19 +53,19 @@ class FeeForm(forms.Form):
 
 def _city(request: HttpRequest) -> City:
     """EDU: its own city; the operator: the city it asks for (?city=)."""
-    actor = actor_of(request.user)
+    actor = actor_of(request)
     code = actor.city or request.GET.get("city") or City.objects.order_by("code").values_list(
         "code", flat=True).first()
-    if not can(actor, "tariffs.manage", city=code):
-        raise PermissionDenied
+    require(request, Action.TARIFFS_VIEW, city=code)
     return get_object_or_404(City, code=code)
 
 
-@login_required
+@permits(Action.TARIFFS_VIEW, post=Action.TARIFFS_SET)
 def tariffs_page(request: HttpRequest) -> HttpResponse:
     """The city's norms and parent fees: set one from a date; every earlier value stays."""
     city = _city(request)
-    role = actor_of(request.user).role or ""
+    actor = actor_of(request)
+    role = actor.role
     norm_form = NormForm(request.POST if request.POST.get("kind") == "norm" else None,
                          prefix="norm")
     fee_form = FeeForm(request.POST if request.POST.get("kind") == "fee" else None,
@@ -80,11 +82,11 @@ def tariffs_page(request: HttpRequest) -> HttpResponse:
                     tariffs.set_norm(city=city, age_group=data["age_group"],
                                      stay_mode=data["stay_mode"],
                                      effective_from=data["effective_from"],
-                                     amount=data["amount"], actor=request.user, role=role)
+                                     amount=data["amount"], actor=actor, now=clock.now())
                 else:
                     tariffs.set_parent_fee(preschool=data["preschool"],
                                            effective_from=data["effective_from"],
-                                           amount=data["amount"], actor=request.user, role=role)
+                                           amount=data["amount"], actor=actor, now=clock.now())
         except tariffs.TariffError as e:
             messages.error(request, str(e))
         else:
@@ -92,10 +94,10 @@ def tariffs_page(request: HttpRequest) -> HttpResponse:
             return redirect(f"{request.path}?city={city.code}")
     return render(request, "web/tariffs.html", {
         "city": city, "norm_form": norm_form, "fee_form": fee_form,
-        "norms": tariffs.Norm.objects.filter(city=city).order_by(
+        "norms": Norm.objects.filter(city=city).order_by(
             "age_group", "stay_mode", "-effective_from"),
-        "fees": tariffs.ParentFee.objects.filter(preschool__city=city).select_related(
+        "fees": ParentFee.objects.filter(preschool__city=city).select_related(
             "preschool").order_by("preschool__name", "-effective_from"),
         "cities": City.objects.order_by("code") if role == Role.OPR else [],
         "changes": AuditEntry.objects.filter(city=city.code, action__in=(
-            "norm.set", "parent_fee.set")).select_related("user").order_by("-pk")[:50]})
+            AuditAction.NORM_SET, AuditAction.PARENT_FEE_SET)).select_related("user").order_by("-pk")[:50]})

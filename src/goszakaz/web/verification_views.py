@@ -7,24 +7,26 @@ from pathlib import Path
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from goszakaz import clock
+from goszakaz.access.permissions import Action
 from goszakaz.attendance.models import Sheet
-from goszakaz.audit.services import record
-from goszakaz.registry.models import City, Role
+from goszakaz.audit.actions import AuditAction
+from goszakaz.audit.services import record, record_read
+from goszakaz.registry.models import City
 from goszakaz.verification import services
 from goszakaz.verification.models import RiskCase, RiskCaseKind, RiskCaseState
 from goszakaz.verification.nobd import CsvNobdExport, NobdExportError
-from goszakaz.web.permissions import actor_of, can
+from goszakaz.web.permissions import actor_of, permits, require
 from goszakaz.web.views import edu_city
+from goszakaz.workflows.exclusion import exclude, request_exclusion
+from goszakaz.workflows.onboarding import check_lists
+from goszakaz.workflows.protocol import close_by_protocol
 
 MAX_UPLOAD = 50 * 2**20  # an НОБД export of a large city is a few MB
 
@@ -36,11 +38,10 @@ class VerifyForm(forms.Form):
     export = forms.FileField(label=gettext_lazy("НОБД export (CSV or XLSX)"))
 
 
-@login_required
+@permits(Action.CASES_VIEW, post=Action.LISTS_CHECK)
 def operator_cases(request: HttpRequest) -> HttpResponse:
     """The operator: check a city's lists against НОБД; the open risk cases."""
-    if not can(actor_of(request.user), "operator.view"):
-        raise PermissionDenied
+    actor = actor_of(request)
     form = VerifyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["export"]
@@ -57,17 +58,19 @@ def operator_cases(request: HttpRequest) -> HttpResponse:
                 for err in e.errors[:20]:
                     messages.error(request, str(err))
                 return redirect("operator-cases")
-        today = clock.today()
+        now = clock.now()
+        today = clock.local_date(now)
         with transaction.atomic():
             submission, _deadline = services.receive_lists(
-                city=form.cleaned_data["city"], received_on=today, actor=request.user,
-                role=Role.OPR)
-            summary = services.verify(submission=submission, nobd=nobd, on=today,
-                                      actor=request.user, role=Role.OPR)
+                city=form.cleaned_data["city"], received_on=today, actor=actor, now=now)
+            summary = check_lists(submission=submission, nobd=nobd, on=today, actor=actor,
+                                  now=now)
         messages.success(request, _("Checked: %(s)s") % {"s": summary})
         return redirect("operator-cases")
-    cases = (RiskCase.objects.filter(state=RiskCaseState.OPEN)
-             .select_related("city", "voucher", "preschool").order_by("opened_on", "pk")[:300])
+    cases = list(RiskCase.objects.filter(state=RiskCaseState.OPEN)
+                 .select_related("city", "voucher", "preschool").order_by("opened_on", "pk")[:300])
+    record_read(actor=actor, at=clock.now(), what="page:operator-cases",
+                children=[c.voucher_id for c in cases if c.voucher_id])
     return render(request, "web/operator_cases.html", {"form": form, "cases": cases})
 
 
@@ -86,30 +89,28 @@ class ProtocolForm(forms.Form):
     note = forms.CharField(max_length=300, required=False, label=gettext_lazy("Note"))
 
 
-@login_required
+@permits(Action.CASES_VIEW, post=Action.CASE_DECIDE)
 def operator_case(request: HttpRequest, case_id: int) -> HttpResponse:
     """One risk case: what differed, its history, and the protocol that closes it."""
-    if not can(actor_of(request.user), "operator.view"):
-        raise PermissionDenied
+    actor, now = actor_of(request), clock.now()
     case = get_object_or_404(RiskCase.objects.select_related("city", "voucher", "preschool"),
                              pk=case_id)
-    record(user=request.user, role=Role.OPR, action="risk_case.read", obj_type="risk_case",
-           obj_id=case.pk, city=case.city.code)
+    record(actor=actor, action=AuditAction.RISK_CASE_READ, at=now, obj_type="risk_case",
+           obj_id=case.pk, city=case.city.code,
+           children=[case.voucher_id] if case.voucher_id else [])
     form = ProtocolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             with transaction.atomic():
                 if data["decision"] == "exclusion":
-                    services.request_exclusion(case=case, actor=request.user, role=Role.OPR,
-                                               note=data["note"])
+                    request_exclusion(case=case, actor=actor, now=now, note=data["note"])
                 else:
                     corrections = {k: data[k] for k in ("child_name", "birth_date", "days")
                                    if data[k]}
-                    services.close_by_protocol(case=case, decision=data["decision"],
-                                               corrections=corrections, actor=request.user,
-                                               role=Role.OPR, number=data["number"],
-                                               note=data["note"])
+                    close_by_protocol(case=case, decision=data["decision"],
+                                      corrections=corrections, actor=actor, now=now,
+                                      number=data["number"], note=data["note"])
         except (ValueError, services.VerificationError) as e:
             messages.error(request, str(e))
         else:
@@ -124,24 +125,24 @@ def operator_case(request: HttpRequest, case_id: int) -> HttpResponse:
                                                       "sheet": sheet})
 
 
-@login_required
+@permits(Action.EXCLUSIONS_VIEW)
 def edu_exclusions(request: HttpRequest) -> HttpResponse:
     """EDU: the operator's notices to exclude a child or a preschool (A7.4)."""
-    city = edu_city(request, "perechen.manage")
-    cases = (RiskCase.objects.filter(city=city,
-                                     state=RiskCaseState.EXCLUSION_REQUESTED)
-             .select_related("voucher", "preschool"))
+    city = edu_city(request)
+    cases = list(RiskCase.objects.filter(city=city, state=RiskCaseState.EXCLUSION_REQUESTED)
+                 .select_related("voucher", "preschool"))
+    record_read(actor=actor_of(request), at=clock.now(), what="page:edu-exclusions",
+                city=city.code, children=[c.voucher_id for c in cases if c.voucher_id])
     return render(request, "web/edu_exclusions.html", {"cases": cases})
 
 
-@login_required
-@require_POST
+@permits(post=Action.EXCLUDE)
 def edu_exclude(request: HttpRequest, case_id: int) -> HttpResponse:
     """EDU excludes the child or preschool of a case the operator flagged."""
     case = get_object_or_404(RiskCase.objects.select_related("city"), pk=case_id)
-    if not can(actor_of(request.user), "perechen.manage", city=case.city.code):
-        raise PermissionDenied
+    actor = require(request, Action.EXCLUDE, city=case.city.code)
+    now = clock.now()
     with transaction.atomic():
-        services.exclude(case=case, on=clock.today(), actor=request.user, role=Role.EDU)
+        exclude(case=case, on=clock.local_date(now), actor=actor, now=now)
     messages.success(request, _("Excluded."))
     return redirect("edu-exclusions")

@@ -3,28 +3,27 @@
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
+from goszakaz import clock
 from goszakaz import rules as rule_data
+from goszakaz.access.permissions import Action
+from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record
 from goszakaz.notifications.models import Notification
 from goszakaz.queue import services
 from goszakaz.queue.models import AllocationRun, Application, RunState
 from goszakaz.registry.models import City, Role
-from goszakaz.web.permissions import Actor, actor_of, can
+from goszakaz.web.permissions import actor_of, permits, require
 
 PAGE = 50
 
@@ -34,25 +33,21 @@ def mask_iin(iin: str) -> str:
     return iin[:6] + "******" if iin else ""
 
 
-def _require(request: HttpRequest, action: str, **obj: Any) -> Actor:
-    actor = actor_of(request.user)
-    if not can(actor, action, **obj):
-        raise PermissionDenied
-    return actor
+def edu_city(request: HttpRequest) -> City:
+    """The city of the signed-in EDU user (its pages declare EDU actions)."""
+    return get_object_or_404(City, code=actor_of(request).city)
 
 
-def edu_city(request: HttpRequest, action: str) -> City:
-    """The city of the signed-in EDU user, if it may do the action there; else 403."""
-    actor = actor_of(request.user)
-    if actor.city is None or not can(actor, action, city=actor.city):
-        raise PermissionDenied
-    return get_object_or_404(City, code=actor.city)
+def lang_of() -> str:
+    """The page's language, one of ru, kk, en."""
+    lang = translation.get_language() or "ru"
+    return lang if lang in ("ru", "kk", "en") else "ru"
 
 
-@login_required
+@permits(Action.HOME)
 def home(request: HttpRequest) -> HttpResponse:
     """Send each role to its first page."""
-    actor = actor_of(request.user)
+    actor = actor_of(request)
     if actor.role == Role.EDU:
         return redirect("edu-queue")
     if actor.role == Role.PAR:
@@ -66,15 +61,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/no_role.html", status=403)
 
 
-@login_required
+@permits(Action.QUEUE_VIEW)
 def edu_queue(request: HttpRequest) -> HttpResponse:
     """The city's queue by category: counts, and the first applications of a chosen category."""
-    city = edu_city(request, "queue.view")
+    city = edu_city(request)
     rule_set = rule_data.load(city.allocation_rules or "taraz-2024")
     counts = dict(services.queued(city).exclude(category=None).values_list("category")
                   .annotate(n=Count("id")).values_list("category", "n"))
-    lang = translation.get_language() or "ru"
-    lang = lang if lang in ("ru", "kk", "en") else "ru"
+    lang = lang_of()
     categories = [{"number": c.number, "k": c.coefficient, "title": c.title[lang],
                    "count": counts.get(c.number, 0)} for c in rule_set.categories]
     reasons = dict(services.queued(city).exclude(reason="").values_list("reason")
@@ -85,9 +79,9 @@ def edu_queue(request: HttpRequest) -> HttpResponse:
         rows = list(services.queued(city).filter(category=int(chosen))
                     .order_by("queue_number")[:PAGE])
     if rows:  # staff reading children's records: logged (DESIGN rule 5)
-        record(user=request.user, role=Role.EDU, action="queue.read", obj_type="city",
-               obj_id=city.code, city=city.code, after={"category": int(chosen),
-                                                        "applications": len(rows)})
+        record(actor=actor_of(request), action=AuditAction.QUEUE_READ, at=clock.now(),
+               obj_type="city", obj_id=city.code, city=city.code,
+               after={"category": int(chosen), "applications": [a.pk for a in rows]})
     for a in rows:
         a.masked_iin = mask_iin(a.child_iin)  # type: ignore[attr-defined]
     runs = AllocationRun.objects.filter(city=city).order_by("-created_at")[:10]
@@ -97,14 +91,14 @@ def edu_queue(request: HttpRequest) -> HttpResponse:
     })
 
 
-@login_required
-@require_POST
+@permits(post=Action.QUEUE_ACTUALIZE)
 def edu_actualize(request: HttpRequest) -> HttpResponse:
     """T3: recompute categories and queue numbers of the city's queue as of today."""
-    city = edu_city(request, "queue.actualize")
+    city = edu_city(request)
+    now = clock.now()
     with transaction.atomic():
-        changed = services.actualize_queue(city=city, on=timezone.localdate(),
-                                           actor=request.user, role=Role.EDU)
+        changed = services.actualize_queue(city=city, on=clock.local_date(now),
+                                           actor=actor_of(request), now=now)
     messages.success(request, _("Queue updated: %(n)d applications changed.") % {"n": changed})
     return redirect("edu-queue")
 
@@ -117,29 +111,29 @@ class AllocationForm(forms.Form):
                             widget=forms.DateInput(attrs={"type": "date"}))
 
 
-@login_required
+@permits(Action.ALLOCATION_PREVIEW, post=Action.ALLOCATION_PREVIEW)
 def edu_allocation_new(request: HttpRequest) -> HttpResponse:
     """Preview an allocation: the form, then a preview run."""
-    city = edu_city(request, "allocation.preview")
+    city = edu_city(request)
     if not city.allocation_rules:  # A5: the general law applies, not the Taraz procedure
         messages.error(request, _("This city distributes places by the general law; "
                                   "the Taraz procedure does not apply."))
         return redirect("edu-queue")
-    form = AllocationForm(request.POST or None, initial={"as_of": timezone.localdate()})
+    form = AllocationForm(request.POST or None, initial={"as_of": clock.today()})
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             run = services.preview_allocation(
                 city=city, volume=form.cleaned_data["volume"], as_of=form.cleaned_data["as_of"],
-                actor=request.user, role=Role.EDU)
+                actor=actor_of(request), now=clock.now())
         return redirect("edu-allocation", run_id=run.pk)
     return render(request, "web/edu_allocation_new.html", {"form": form, "city": city})
 
 
-@login_required
+@permits(Action.ALLOCATION_VIEW)
 def edu_allocation(request: HttpRequest, run_id: int) -> HttpResponse:
     """An allocation run: the summary per category and the table of iterations."""
     run = get_object_or_404(AllocationRun.objects.select_related("city"), pk=run_id)
-    _require(request, "allocation.view", city=run.city.code)
+    require(request, Action.ALLOCATION_VIEW, city=run.city.code)
     categories = list(run.categories.all())
     iterations = [[float(Fraction(v)) for v in it]
                   for it in run.iterations]
@@ -152,39 +146,38 @@ def edu_allocation(request: HttpRequest, run_id: int) -> HttpResponse:
     })
 
 
-@login_required
-@require_POST
+@permits(post=Action.ALLOCATION_DECIDE)
 def edu_allocation_decide(request: HttpRequest, run_id: int) -> HttpResponse:
     """Confirm or discard a preview run."""
     run = get_object_or_404(AllocationRun.objects.select_related("city"), pk=run_id)
-    _require(request, "allocation.confirm", city=run.city.code)
+    actor = require(request, Action.ALLOCATION_DECIDE, city=run.city.code)
     with transaction.atomic():
         if request.POST.get("decision") == "confirm":
             try:
-                services.confirm_allocation(run=run, actor=request.user, role=Role.EDU)
+                services.confirm_allocation(run=run, actor=actor, now=clock.now())
             except services.StalePreview:
                 messages.error(request, _("The queue has changed since this preview. "
                                           "Discard it and make a new one."))
                 return redirect("edu-allocation", run_id=run.pk)
             messages.success(request, _("The allocation is confirmed; parents are notified."))
         else:
-            services.discard_allocation(run=run, actor=request.user, role=Role.EDU)
+            services.discard_allocation(run=run, actor=actor, now=clock.now())
             messages.info(request, _("The preview is discarded."))
     return redirect("edu-allocation", run_id=run.pk)
 
 
-@login_required
+@permits(Action.CABINET_VIEW)
 def parent_cabinet(request: HttpRequest) -> HttpResponse:
     """A parent's children in the queue: category, queue number, explanation; and messages."""
-    actor = _require(request, "cabinet.view")
-    lang = translation.get_language() or "ru"
-    lang = lang if lang in ("ru", "kk", "en") else "ru"
+    actor, now = actor_of(request), clock.now()
+    lang = lang_of()
     apps = list(Application.objects.filter(parent_iin=actor.iin).select_related("city"))
     cards = []
     for a in apps:
-        record(user=request.user, role=Role.PAR, action="application.read",
+        record(actor=actor, action=AuditAction.APPLICATION_READ, at=now,
                obj_type="application", obj_id=a.pk, city=a.city.code)
         cards.append({"app": a, "masked_iin": mask_iin(a.child_iin),
-                      "explanation": services.explanation(a, lang)})
+                      "explanation": services.explanation(a, today=clock.local_date(now),
+                                                          lang=lang)})
     notes = Notification.objects.filter(recipient_role=Role.PAR, recipient_key=actor.iin)[:50]
     return render(request, "web/parent_cabinet.html", {"cards": cards, "notes": notes})

@@ -1,0 +1,104 @@
+"""Permissions as pure functions of (actor's role and scope, action, object) (DESIGN rule 6, A3).
+
+Every page and API operation declares its Action (web.permissions.permits, api's `declares`);
+the role check runs before the view, the object check (this city, this parent's child, this
+bank's account, this preschool's pupil) inside it with `can(..., city=...)`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from goszakaz.access.actor import Actor
+from goszakaz.registry.models import Role
+
+
+class Action(StrEnum):
+    """What a person or an API client asks to do."""
+
+    HOME = "home"
+    # the city's education department (EDU), in its own city
+    QUEUE_VIEW = "queue.view"
+    QUEUE_ACTUALIZE = "queue.actualize"
+    ALLOCATION_VIEW = "allocation.view"
+    ALLOCATION_PREVIEW = "allocation.preview"
+    ALLOCATION_DECIDE = "allocation.decide"
+    PERECHEN_VIEW = "perechen.view"
+    PERECHEN_INCLUDE = "perechen.include"
+    VOUCHERS_VIEW = "vouchers.view"
+    VOUCHERS_GRANT = "vouchers.grant"
+    VOUCHER_ANNUL = "voucher.annul"
+    LISTS_UPLOAD = "lists.upload"
+    EXCLUSIONS_VIEW = "exclusions.view"
+    EXCLUDE = "exclude"
+    FUNDING_TRANSFER = "funding.transfer"
+    # the city's EDU or the operator
+    FUNDING_VIEW = "funding.view"
+    TARIFFS_VIEW = "tariffs.view"
+    TARIFFS_SET = "tariffs.set"
+    # the operator (OPR), nationally
+    BANK_LISTS_VIEW = "bank_lists.view"
+    ACCOUNTS_REQUEST = "accounts.request"
+    CASES_VIEW = "cases.view"
+    LISTS_CHECK = "lists.check"
+    CASE_DECIDE = "case.decide"
+    UNCONFIRMED_VIEW = "unconfirmed.view"
+    FUNDING_REQUEST = "funding.request"
+    FUNDING_DISTRIBUTE = "funding.distribute"
+    # a bank (BANK), its own accounts: the cabinet and the API
+    BANK_ACCOUNTS_VIEW = "bank.accounts.view"
+    BANK_ACCOUNTS_REPORT = "bank.accounts.report"
+    BANK_PRESCHOOL_REGISTER = "bank.preschool.register"
+    # a preschool (PRE), its own pupils: the pages and the API
+    PUPILS_VIEW = "pupils.view"
+    SHEETS_VIEW = "sheets.view"
+    SHEETS_MARK = "sheets.mark"
+    DISPUTES_VIEW = "disputes.view"
+    DISPUTE_ANSWER = "dispute.answer"
+    # a parent (PAR), their own children
+    CABINET_VIEW = "cabinet.view"
+    CONTRACT_SIGN = "contract.sign"
+    SHEET_ANSWER = "sheet.answer"
+
+
+EDU, OPR, BANK, PRE, PAR = Role.EDU, Role.OPR, Role.BANK, Role.PRE, Role.PAR
+ROLES: dict[Action, frozenset[str]] = {
+    Action.HOME: frozenset({EDU, OPR, BANK, PRE, PAR, ""}),
+    **dict.fromkeys([Action.QUEUE_VIEW, Action.QUEUE_ACTUALIZE, Action.ALLOCATION_VIEW,
+                     Action.ALLOCATION_PREVIEW, Action.ALLOCATION_DECIDE, Action.PERECHEN_VIEW,
+                     Action.PERECHEN_INCLUDE, Action.VOUCHERS_VIEW, Action.VOUCHERS_GRANT,
+                     Action.VOUCHER_ANNUL, Action.LISTS_UPLOAD, Action.EXCLUSIONS_VIEW,
+                     Action.EXCLUDE, Action.FUNDING_TRANSFER], frozenset({EDU})),
+    **dict.fromkeys([Action.FUNDING_VIEW, Action.TARIFFS_VIEW, Action.TARIFFS_SET],
+                    frozenset({EDU, OPR})),
+    **dict.fromkeys([Action.BANK_LISTS_VIEW, Action.ACCOUNTS_REQUEST, Action.CASES_VIEW,
+                     Action.LISTS_CHECK, Action.CASE_DECIDE, Action.UNCONFIRMED_VIEW,
+                     Action.FUNDING_REQUEST, Action.FUNDING_DISTRIBUTE], frozenset({OPR})),
+    **dict.fromkeys([Action.BANK_ACCOUNTS_VIEW, Action.BANK_ACCOUNTS_REPORT,
+                     Action.BANK_PRESCHOOL_REGISTER], frozenset({BANK})),
+    **dict.fromkeys([Action.PUPILS_VIEW, Action.SHEETS_VIEW, Action.SHEETS_MARK,
+                     Action.DISPUTES_VIEW, Action.DISPUTE_ANSWER], frozenset({PRE})),
+    **dict.fromkeys([Action.CABINET_VIEW, Action.CONTRACT_SIGN, Action.SHEET_ANSWER],
+                    frozenset({PAR})),
+}
+
+
+def can(actor: Actor, action: Action, *, city: str | None = None, parent_iin: str | None = None,
+        bank: str | None = None, preschool: int | None = None) -> bool:
+    """May the actor do the action (on an object of this city, parent, bank or preschool)?
+
+    An EDU user acts only in its own city; a parent reaches only their own children; a bank
+    only its own accounts; a preschool only its own pupils; the operator works nationally.
+    Without an object only the role (and that the actor has its scope) is checked.
+    """
+    if actor.role not in ROLES[action]:
+        return False
+    if actor.role == EDU:
+        return actor.city is not None and city in (None, actor.city)
+    if actor.role == PAR:
+        return bool(actor.iin) and parent_iin in (None, actor.iin)
+    if actor.role == BANK:
+        return actor.bank is not None and bank in (None, actor.bank)
+    if actor.role == PRE:
+        return actor.preschool is not None and preschool in (None, actor.preschool)
+    return True

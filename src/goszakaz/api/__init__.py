@@ -1,0 +1,1 @@
+"""The JSON API of banks' and preschools' own systems (django-ninja): tokens, idempotent writes, routers."""

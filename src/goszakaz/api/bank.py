@@ -1,0 +1,178 @@
+"""The bank API (JSON, a token per bank, Idempotency-Key on every write): A7.5-A7.10."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from django.http import HttpRequest
+from ninja import Field, Header, Router, Schema, Status
+
+from goszakaz import clock
+from goszakaz.access.permissions import Action
+from goszakaz.api.auth import Allowed, client
+from goszakaz.api.idempotency import Answer, idempotent
+from goszakaz.audit.services import record_read
+from goszakaz.banking.models import AccountStatus, ChildAccount
+from goszakaz.banking.services import BankingError, register_preschool
+from goszakaz.domain import months
+from goszakaz.domain.states import IllegalTransition
+from goszakaz.enrollment.services import EnrollmentError
+from goszakaz.registry.models import Bank
+from goszakaz.workflows import bank_accounts
+
+KEY = Header(..., alias="Idempotency-Key", min_length=1, max_length=128)  # type: ignore[type-arg]
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]  # a database id: refuse what no row can have
+
+
+router = Router(tags=["bank"])
+
+
+class Error(Schema):
+    detail: str
+
+
+class AccountRequest(Schema):
+    """What a bank needs to open a child's account (and no more: personal-data law)."""
+
+    account_id: int
+    child_iin: str
+    child_name: str
+    birth_date: dt.date
+    parent_iin: str
+    requested_on: dt.date
+
+
+class Opened(Schema):
+    account_id: Id
+    number: str = Field(..., pattern=r"^KZ[0-9]{2}[0-9A-Z]{16}$", description="IBAN")
+    opened_on: dt.date
+    parent_registered: bool
+
+
+class Closed(Schema):
+    account_id: Id
+    closed_on: dt.date
+
+
+class MonthlyList(Schema):
+    month: str = Field(..., pattern=months.PATTERN)
+    opened: list[Id] = Field(default_factory=list, max_length=1_000_000)
+    parents_not_registered: list[Id] = Field(default_factory=list, max_length=1_000_000)
+
+
+class Registered(Schema):
+    preschool_bin: str = Field(..., pattern=r"^[0-9]{12}$")
+    registered_on: dt.date
+
+
+class Done(Schema):
+    account_id: int | None = None
+    status: str
+
+
+def _bank(request: HttpRequest) -> Bank:
+    bank = client(request).bank
+    assert bank is not None
+    return bank
+
+
+def _own_account(bank: Bank, account_id: int) -> ChildAccount | None:
+    """A bank reaches only its own accounts."""
+    return ChildAccount.objects.filter(bank=bank, pk=account_id).select_related("voucher").first()
+
+
+@router.get("/account-requests", response=list[AccountRequest],
+             auth=Allowed(Action.BANK_ACCOUNTS_VIEW))
+def account_requests(request: HttpRequest) -> list[dict[str, Any]]:
+    """A7.5: the children this bank is asked to open accounts for."""
+    rows = list(ChildAccount.objects.filter(bank=_bank(request), status=AccountStatus.REQUESTED)
+                .select_related("voucher").order_by("pk"))
+    record_read(actor=client(request).actor, at=clock.now(), what="api:bank:account-requests",
+                children=[a.voucher_id for a in rows])
+    return [{"account_id": a.pk, "child_iin": a.voucher.child_iin,
+             "child_name": a.voucher.child_name, "birth_date": a.voucher.birth_date,
+             "parent_iin": a.voucher.parent_iin, "requested_on": a.requested_on}
+            for a in rows]
+
+
+@router.post("/accounts/opened", response={200: Done, 404: Error, 409: Error},
+             auth=Allowed(Action.BANK_ACCOUNTS_REPORT))
+def accounts_opened(request: HttpRequest, body: Opened, idempotency_key: str = KEY) -> Status[dict[str, Any]]:
+    """A7.6, A7.7: an account was opened for a child on the list."""
+    bank, actor, now = _bank(request), client(request).actor, clock.now()
+
+    def handle() -> Answer:
+        account = _own_account(bank, body.account_id)
+        if account is None:
+            return 404, {"detail": "no such account request for this bank"}
+        try:
+            bank_accounts.account_opened(account=account, number=body.number,
+                                         opened_on=body.opened_on,
+                                         parent_registered=body.parent_registered, actor=actor,
+                                         now=now)
+        except (BankingError, EnrollmentError, IllegalTransition) as e:
+            return 409, {"detail": str(e)}
+        return 200, {"account_id": account.pk, "status": AccountStatus.OPENED}
+
+    return Status(*idempotent(client=bank, key=idempotency_key, path="accounts/opened",
+                              body=body.dict(), handler=handle, now=now))
+
+
+@router.post("/accounts/closed", response={200: Done, 404: Error, 409: Error},
+             auth=Allowed(Action.BANK_ACCOUNTS_REPORT))
+def accounts_closed(request: HttpRequest, body: Closed, idempotency_key: str = KEY) -> Status[dict[str, Any]]:
+    """A10: the parent ended the bank-account contract."""
+    bank, actor, now = _bank(request), client(request).actor, clock.now()
+
+    def handle() -> Answer:
+        account = _own_account(bank, body.account_id)
+        if account is None:
+            return 404, {"detail": "no such account for this bank"}
+        bank_accounts.account_closed(account=account, closed_on=body.closed_on, actor=actor,
+                                     now=now)
+        return 200, {"account_id": account.pk, "status": AccountStatus.CLOSED}
+
+    return Status(*idempotent(client=bank, key=idempotency_key, path="accounts/closed",
+                              body=body.dict(), handler=handle, now=now))
+
+
+@router.post("/monthly-lists", response={200: Done, 409: Error},
+             auth=Allowed(Action.BANK_ACCOUNTS_REPORT))
+def monthly_lists(
+    request: HttpRequest, body: MonthlyList, idempotency_key: str = KEY
+) -> Status[dict[str, Any]]:
+    """A7.9: the list of the month, by the 5th: accounts opened, parents not registered."""
+    bank, actor, now = _bank(request), client(request).actor, clock.now()
+
+    def handle() -> Answer:
+        try:
+            bank_accounts.monthly_list(bank=bank, month=body.month, opened=body.opened,
+                                       not_registered=body.parents_not_registered,
+                                       received_on=clock.local_date(now), actor=actor, now=now)
+        except BankingError as e:
+            return 409, {"detail": str(e)}
+        return 200, {"status": "received"}
+
+    return Status(*idempotent(client=bank, key=idempotency_key, path="monthly-lists",
+                              body=body.dict(), handler=handle, now=now))
+
+
+@router.post("/preschools/registered", response={200: Done, 409: Error},
+             auth=Allowed(Action.BANK_PRESCHOOL_REGISTER))
+def preschools_registered(
+    request: HttpRequest, body: Registered, idempotency_key: str = KEY
+) -> Status[dict[str, Any]]:
+    """A7.8: a preschool of the Перечень registered with this bank (once; a repeat changes nothing)."""
+    bank, actor, now = _bank(request), client(request).actor, clock.now()
+
+    def handle() -> Answer:
+        try:
+            created = register_preschool(bank=bank, preschool_bin=body.preschool_bin,
+                                         on=body.registered_on, actor=actor, now=now)
+        except BankingError as e:
+            return 409, {"detail": str(e)}
+        return 200, {"status": "registered" if created else "already registered"}
+
+    return Status(*idempotent(client=bank, key=idempotency_key, path="preschools/registered",
+                              body=body.dict(), handler=handle, now=now))

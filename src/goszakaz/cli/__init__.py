@@ -1,0 +1,151 @@
+"""The `goszakaz` command: the project's own subcommands, and Django's management commands."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+OWN = ("allocate", "rules", "import-applications", "import-children", "import-contracts", "demo",
+       "run", "calculate-payment", "ledger", "settle", "tick", "issue-token")
+IMPORTS = ("import-applications", "import-children", "import-contracts")
+EPILOG = (
+    "Django's management commands run too, against DATABASE_URL: goszakaz migrate, "
+    "goszakaz createsuperuser, goszakaz runserver, ...; `goszakaz help` lists them all."
+)
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+def _month(value: str) -> str:
+    try:
+        dt.date.fromisoformat(value + "-01")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a month YYYY-MM") from None
+    if len(value) != 7:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a month YYYY-MM")
+    return value
+
+
+def _volume(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number >= 0")
+    return int(value)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of the project's own subcommands."""
+    p = argparse.ArgumentParser(prog="goszakaz", description=__doc__, epilog=EPILOG)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    a = sub.add_parser("allocate", help="run the Taraz allocation on a CSV of applications")
+    a.add_argument("--applications", type=Path, required=True, help="input CSV (or XLSX)")
+    a.add_argument("--volume", type=_volume, required=True, help="places to allocate (Vt)")
+    a.add_argument("--as-of", type=_date, required=True, help="allocation date YYYY-MM-DD")
+    a.add_argument("--output", type=Path, required=True, help="output CSV, one row per input")
+    a.add_argument("--summary", type=Path, help="summary JSON")
+    a.add_argument("--rules", default="taraz-2024", help="rule set id (default taraz-2024)")
+
+    r = sub.add_parser("rules", help="inspect rule sets: `rules check taraz-2024`, `rules list`")
+    r.add_argument("action", choices=("check", "list"))
+    r.add_argument("rule_id", nargs="?", default="taraz-2024")
+
+    i = sub.add_parser("import-applications", help="import queue applications into a city")
+    i.add_argument("--city", required=True, help="city code, e.g. taraz")
+    i.add_argument("--file", type=Path, required=True, help="CSV (UTF-8 or Windows-1251) or XLSX")
+    i.add_argument("--skip-invalid", action="store_true",
+                   help="import the good rows and write the bad ones to --rejects")
+    i.add_argument("--rejects", type=Path, help="rejects CSV (default FILE.rejects.csv)")
+
+    for name, what in (("import-children", "import the city's list of children: one voucher each"),
+                       ("import-contracts", "import existing contracts from the city's system")):
+        c = sub.add_parser(name, help=what)
+        c.add_argument("--city", required=True, help="city code, e.g. shymkent")
+        c.add_argument("--file", type=Path, required=True,
+                       help="CSV (UTF-8 or Windows-1251) or XLSX")
+        c.add_argument("--skip-invalid", action="store_true",
+                       help="import the good rows and write the bad ones to --rejects")
+        c.add_argument("--rejects", type=Path, help="rejects CSV (default FILE.rejects.csv)")
+
+    cp = sub.add_parser("calculate-payment",
+                        help="a month's Госзаказ and parent fee for one attendance sheet (JSON)")
+    cp.add_argument("--sheet", required=True, metavar="FILE",
+                    help="the sheet as JSON, or - for stdin; the payment is printed as JSON")
+
+    led = sub.add_parser("ledger", help="`ledger verify`: check every invariant of the ledger")
+    led.add_argument("action", choices=("verify",))
+
+    st = sub.add_parser("settle", help="pay the month's final sheets once (idempotent)")
+    st.add_argument("--month", required=True, type=_month, help="YYYY-MM")
+    st.add_argument("--city", help="one city code (default: every city)")
+    st.add_argument("--date", type=_date, help="today (default: the clock)")
+
+    tk = sub.add_parser("tick", help="do everything due on a day (idempotent; run daily)")
+    tk.add_argument("--date", type=_date, help="today (default: the clock)")
+
+    it = sub.add_parser("issue-token", help="a new API token for a bank or a preschool "
+                                            "(printed once; only its hash is kept)")
+    who = it.add_mutually_exclusive_group(required=True)
+    who.add_argument("--bank", metavar="CODE", help="the bank's code")
+    who.add_argument("--preschool", metavar="BIN", help="the preschool's BIN")
+
+    sub.add_parser("demo", help="create the database and load demo data (idempotent)")
+    sub.add_parser("run", help="migrate, load demo data and serve on http://127.0.0.1:8000")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] not in OWN and argv[0] not in ("-h", "--help"):
+        return _django(argv)
+    args = parser().parse_args(argv)
+    if args.command is None:
+        parser().print_help()
+        return 0
+    # Each subcommand's module is imported when it runs: `allocate` starts without Django.
+    if args.command in ("allocate", "rules"):
+        from goszakaz.cli import allocate
+
+        return allocate.run(args)
+    if args.command == "calculate-payment":
+        from goszakaz.cli import payment
+
+        return payment.calculate_payment_command(args)
+    return _django_own(args)
+
+
+def _django(argv: list[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goszakaz.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["goszakaz", *argv])
+    return 0
+
+
+def _django_own(args: argparse.Namespace) -> int:
+    """A subcommand that needs the database: Django is set up first, then its module loads."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goszakaz.settings")
+    import django
+    from django.utils import translation
+
+    django.setup()
+    with translation.override("en"):  # the command speaks English, as Django's own commands do
+        if args.command in IMPORTS:
+            from goszakaz.cli import imports
+
+            return imports.run(args)
+        if args.command in ("demo", "run"):
+            from goszakaz.cli import demo
+
+            return demo.run(args)
+        from goszakaz.cli import money  # ledger, settle, tick, issue-token
+
+        return money.run(args)

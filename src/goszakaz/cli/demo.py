@@ -1,0 +1,178 @@
+"""`goszakaz demo` and `goszakaz run`: demo data for a fresh machine (a user of each role, a Taraz
+queue, Uralsk's children with their bank accounts, contracts, tariffs and a paid month)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+
+from goszakaz.access.actor import Actor
+from goszakaz.attendance.services import auto_confirm, confirm, mark, sheet_for
+from goszakaz.banking.models import ChildAccount
+from goszakaz.clock import moment_of
+from goszakaz.domain.iin import check_digit, make_iin
+from goszakaz.enrollment.models import Voucher, VoucherStatus
+from goszakaz.enrollment.services import grant, set_status, sign_contract
+from goszakaz.finance.funding import build_request, distribute, transfer_to_operator
+from goszakaz.finance.models import AgeGroup
+from goszakaz.finance.tariffs import set_norm, set_parent_fee
+from goszakaz.queue.files import COLUMNS
+from goszakaz.queue.models import Application
+from goszakaz.queue.services import actualize_queue, import_applications
+from goszakaz.queue.synthetic import synthetic_rows
+from goszakaz.registry.models import AgreementVersion, Bank, City, Membership, Preschool, Role
+from goszakaz.rules.calendar import kz_calendar
+from goszakaz.workflows.bank_accounts import account_opened
+from goszakaz.workflows.monthly_cycle import settle
+from goszakaz.workflows.onboarding import send_to_bank
+
+PASSWORD = "demo12345"
+EDU, OPR, BANK = Actor.system(Role.EDU), Actor.system(Role.OPR), Actor.system(Role.BANK)
+PRE, PAR = Actor.system(Role.PRE), Actor.system(Role.PAR)
+AS_OF = dt.date(2024, 8, 1)
+PARENT_IIN = make_iin(dt.date(1990, 5, 17), 123, female=True)
+# username, role, city, IIN, bank code, preschool BIN
+LOGINS = [
+    ("edu-taraz", Role.EDU, "taraz", "", "", ""),
+    ("edu-uralsk", Role.EDU, "uralsk", "", "", ""),
+    ("operator", Role.OPR, None, "", "", ""),
+    ("bank", Role.BANK, None, "", "halyk", ""),
+    ("preschool", Role.PRE, None, "", "", "first"),
+    ("parent", Role.PAR, None, PARENT_IIN, "", ""),
+]
+
+
+def demo_bin(serial: int) -> str:
+    """A valid BIN (a legal entity registered 2015-06) for demo organizations."""
+    while True:
+        head = f"15064{serial:06d}"
+        digit = check_digit(head)
+        if digit is not None:
+            return head + str(digit)
+        serial += 1
+
+
+@transaction.atomic
+def load(n_applications: int = 400) -> None:
+    """Create the demo data once; running it again changes nothing."""
+    if Bank.objects.filter(code="halyk").exists():
+        return
+    halyk = Bank.objects.create(code="halyk", name="Halyk Bank", bin=demo_bin(900))
+    uralsk = City.objects.get(code="uralsk")
+    schools = [Preschool.objects.create(bin=demo_bin(100 + i), name=name, city=uralsk,
+                                        design_capacity=cap, included_on=uralsk.pilot_start)
+               for i, (name, cap) in enumerate([("Балабақша «Айгөлек»", 120),
+                                                ("Детский сад «Солнышко»", 80),
+                                                ("Балабақша «Балдәурен»", 2)])]
+    AgreementVersion.objects.create(number=1, published_on=dt.date(2024, 3, 15),
+                                    summary="Договор присоединения, первая редакция")
+    _users(halyk, schools[0])
+    _taraz_queue(n_applications)
+    vouchers = []
+    for i, name in enumerate(["Әлихан", "Мирас", "Сара"]):
+        birth = dt.date(2021, 2 + i, 10)
+        voucher, _ = grant(city=uralsk, child_iin=make_iin(birth, 700 + i), birth_date=birth,
+                           parent_iin=PARENT_IIN if i == 0 else make_iin(dt.date(1992, 1, 1), i),
+                           source="city_list", child_name=name, period_start=uralsk.pilot_start,
+                           period_end=None, actor=EDU, now=moment_of(dt.date(2024, 11, 1)))
+        set_status(voucher=voucher, to=VoucherStatus.VERIFIED, why="НОБД", actor=OPR,
+                   now=moment_of(dt.date(2024, 11, 8)))
+        vouchers.append(voucher)
+    send_to_bank(city=uralsk, bank=halyk, on=dt.date(2024, 11, 15), actor=OPR,
+                 now=moment_of(dt.date(2024, 11, 15)))
+    _uralsk_december(uralsk, schools[0], vouchers)
+
+
+def _uralsk_december(city: City, school: Preschool, vouchers: list[Voucher]) -> None:
+    """A month of money: tariffs; two accounts opened (the third child is paid directly, A7.9);
+    contracts from 1 December 2024; the funding; marks; a confirmation, silence; the payment."""
+    for group in AgeGroup.values:
+        set_norm(city=city, age_group=group, stay_mode="full_day", effective_from=city.pilot_start,
+                 amount=6_000_000, actor=EDU, now=moment_of(dt.date(2024, 11, 1)))
+    set_parent_fee(preschool=school, effective_from=city.pilot_start, amount=1_500_000,
+                   actor=EDU, now=moment_of(dt.date(2024, 11, 1)))
+    for i, voucher in enumerate(vouchers[:2]):
+        account_opened(account=ChildAccount.objects.get(voucher=voucher),
+                       number=f"KZ{10 + i}601A8610000{i:05d}", opened_on=dt.date(2024, 11, 25),
+                       parent_registered=True, actor=BANK, now=moment_of(dt.date(2024, 11, 25)))
+    for voucher in vouchers:
+        sign_contract(voucher=voucher, preschool=school, on=dt.date(2024, 12, 1), actor=PAR,
+                      now=moment_of(dt.date(2024, 11, 28)))
+    request = build_request(city=city, month="2024-12", on=dt.date(2024, 12, 6), actor=OPR,
+                            now=moment_of(dt.date(2024, 12, 6)))
+    transfer_to_operator(request=request, on=dt.date(2024, 12, 9), actor=EDU,
+                         now=moment_of(dt.date(2024, 12, 9)))
+    distribute(request=request, on=dt.date(2024, 12, 10), actor=OPR,
+               now=moment_of(dt.date(2024, 12, 10)))
+    working = kz_calendar(2024).is_working_day
+    marks = [(0, 3, "S"), (0, 4, "S"), (1, 9, "A"), (1, 10, "A"), (1, 11, "A"), (1, 12, "A"),
+             (2, 5, "V")]
+    for child, day, code in marks:
+        mark(voucher=vouchers[child], day=dt.date(2024, 12, day), code=code,
+             preschool_id=school.pk, is_working_day=working, actor=PRE,
+             now=moment_of(dt.date(2024, 12, day)))
+    on = dt.date(2024, 12, 27)
+    confirm(sheet=sheet_for(voucher=vouchers[0], month="2024-12", now=moment_of(on)), on=on,
+            actor=PAR, now=moment_of(on))
+    # the other two parents were silent (A7.14)
+    auto_confirm(today=dt.date(2025, 1, 1), now=moment_of(dt.date(2025, 1, 1)))
+    settle(city=city, month="2024-12", on=dt.date(2025, 1, 3), actor=OPR,
+           now=moment_of(dt.date(2025, 1, 3)))
+
+
+def _users(bank: Bank, preschool: Preschool) -> None:
+    users = get_user_model()
+    for username, role, city, iin, bank_code, school in LOGINS:
+        user = users.objects.create_user(username, password=PASSWORD)
+        Membership.objects.create(
+            user=user, role=role, iin=iin,
+            city=City.objects.get(code=city) if city else None,
+            bank=bank if bank_code else None, preschool=preschool if school else None)
+    if not users.objects.filter(username="admin").exists():
+        users.objects.create_superuser("admin", "", PASSWORD)
+
+
+def _taraz_queue(n_applications: int) -> None:
+    taraz = City.objects.get(code="taraz")
+    if Application.objects.filter(city=taraz).exists():
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "demo.csv"
+        with path.open("w", encoding="utf-8", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=[*COLUMNS, "parent_iin", "child_name"])
+            w.writeheader()
+            for i, row in enumerate(synthetic_rows(n_applications, seed=2024, as_of=AS_OF)):
+                row["resides_in_city"] = "true" if i < 3 else row["resides_in_city"]
+                row["parent_iin"] = PARENT_IIN if i < 3 else ""
+                row["child_name"] = ["Айгерим", "Нурлан", "Дана"][i] if i < 3 else ""
+                w.writerow(row)
+        import_applications(city=taraz, path=path, skip_invalid=False, actor=EDU,
+                            now=moment_of(AS_OF))
+    actualize_queue(city=taraz, on=AS_OF, actor=EDU, now=moment_of(AS_OF))
+
+
+def run(args: argparse.Namespace) -> int:
+    """`goszakaz demo` (the database and demo data) or `goszakaz run` (then serve them)."""
+    call_command("migrate", verbosity=0)
+    load()
+    print_logins()
+    if args.command == "run":
+        call_command("runserver", "127.0.0.1:8000", use_reloader=False)
+    return 0
+
+
+def print_logins() -> None:
+    """The demo logins, for the README's first command."""
+    print(f"Demo logins (password for all: {PASSWORD}):")
+    for username, role, city, _, bank, school in LOGINS:
+        scope = city or bank or ("Балабақша «Айгөлек», Uralsk" if school else "")
+        print(f"  {username:12} {role:5} {scope}")
+    print(f"  {'admin':12} admin (reference data only)")
+    print("Open http://127.0.0.1:8000/")

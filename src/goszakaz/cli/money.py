@@ -1,0 +1,68 @@
+"""`goszakaz ledger verify | settle | tick | issue-token`: the money's commands and API tokens."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from django.db import transaction
+
+from goszakaz import clock
+from goszakaz.access.actor import SYSTEM, Actor
+from goszakaz.api.tokens import issue_token
+from goszakaz.finance.verify import verify
+from goszakaz.registry.models import Bank, City, Preschool
+from goszakaz.workflows import monthly_cycle
+
+
+def run(args: argparse.Namespace) -> int:
+    """Dispatch `ledger verify`, `settle`, `tick` and `issue-token`; returns the exit code."""
+    if args.command == "ledger":
+        return ledger_verify()
+    if args.command == "issue-token":
+        return issue_token_command(args)
+    today = args.date or clock.today()
+    now = clock.moment_of(today)
+    if args.command == "settle":
+        cities = list(City.objects.filter(code=args.city) if args.city else City.objects.all())
+        if not cities:
+            print(f"error: unknown city {args.city!r}", file=sys.stderr)
+            return 2
+        total = monthly_cycle.settle_month(month=args.month, cities=cities, today=today,
+                                           now=now)
+        print(f"settled {total} sheet(s) of {args.month}")
+        return 0
+    done = monthly_cycle.tick(today=today, now=now)
+    print(f"tick {today.isoformat()}: {done.closed_swept} closed account(s) and "
+          f"{done.year_end_swept} year-end balance(s) returned, {done.delivered} message(s) "
+          f"delivered")
+    return 0
+
+
+def ledger_verify() -> int:
+    """`goszakaz ledger verify`: exit 0 when clean, 1 naming every violation."""
+    problems = verify()
+    for p in problems:
+        print(p, file=sys.stderr)
+    print("ledger: clean" if not problems else f"ledger: {len(problems)} violation(s)")
+    return 1 if problems else 0
+
+
+def issue_token_command(args: argparse.Namespace) -> int:
+    """`goszakaz issue-token --bank CODE | --preschool BIN`: print a new API token once."""
+    actor, now = Actor.system(SYSTEM), clock.now()
+    if args.bank:
+        bank = Bank.objects.filter(code=args.bank).first()
+        if bank is None:
+            print(f"error: no bank with code {args.bank!r}", file=sys.stderr)
+            return 2
+        with transaction.atomic():
+            print(issue_token(bank=bank, actor=actor, now=now))
+        return 0
+    preschool = Preschool.objects.filter(bin=args.preschool).select_related("city").first()
+    if preschool is None:
+        print(f"error: no preschool with BIN {args.preschool!r}", file=sys.stderr)
+        return 2
+    with transaction.atomic():
+        print(issue_token(preschool=preschool, actor=actor, now=now))
+    return 0

@@ -1,0 +1,51 @@
+"""A bank reports on its accounts (A7.6-A7.10): an account opened makes the voucher active, one
+closed annuls it (A10), the monthly list sends the children of unregistered parents to risk
+verification and direct payment (A7.9)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from goszakaz.access.actor import Actor
+from goszakaz.banking import services as banking
+from goszakaz.banking.models import ChildAccount, MonthlyBankList
+from goszakaz.enrollment import services as enrollment
+from goszakaz.enrollment.models import AnnulmentReason, VoucherStatus
+from goszakaz.registry.models import Bank
+from goszakaz.verification import services as verification
+
+
+def account_opened(*, account: ChildAccount, number: str, opened_on: dt.date,
+                   parent_registered: bool, actor: Actor, now: dt.datetime) -> bool:
+    """A7.6, A7.7: the account is open; the child's voucher becomes active. A repeat (the same
+    number) changes nothing and returns False."""
+    opened = banking.account_opened(account=account, number=number, opened_on=opened_on,
+                                    parent_registered=parent_registered, actor=actor, now=now)
+    if opened:
+        enrollment.set_status(voucher=account.voucher, to=VoucherStatus.ACTIVE,
+                              why="account opened", actor=actor, now=now)
+    return opened
+
+
+def account_closed(*, account: ChildAccount, closed_on: dt.date, actor: Actor,
+                   now: dt.datetime) -> bool:
+    """A10: the parent ended the bank-account contract: the voucher is annulled from the next
+    day (its balance returns by the ledger's sweep). A repeat changes nothing."""
+    closed = banking.account_closed(account=account, closed_on=closed_on, actor=actor, now=now)
+    if closed:
+        enrollment.annul(voucher=account.voucher, reason=AnnulmentReason.ACCOUNT_CLOSED,
+                         on=closed_on + dt.timedelta(days=1), actor=actor, now=now)
+    return closed
+
+
+def monthly_list(*, bank: Bank, month: str, opened: list[int], not_registered: list[int],
+                 received_on: dt.date, actor: Actor, now: dt.datetime) -> MonthlyBankList:
+    """A7.9: the bank's list of the month; each child whose parent did not register is paid
+    directly and goes to the operator's risk verification (one open case per child)."""
+    monthly, unregistered = banking.receive_monthly_list(
+        bank=bank, month=month, opened=opened, not_registered=not_registered,
+        received_on=received_on, actor=actor, now=now)
+    for voucher in unregistered:
+        verification.report_parent_not_registered(voucher=voucher, month=month, on=received_on,
+                                                  actor=actor, now=now)
+    return monthly
