@@ -7,7 +7,7 @@ from itertools import pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from goszakaz.domain.allocation import MILITARY, Application, allocate, quotas
+from goszakaz.domain.allocation import MILITARY, Application, Quotas, allocate, quotas
 from goszakaz.rules import load
 
 RULES = load("taraz-2024")
@@ -91,8 +91,12 @@ def test_allocate_seat_totals_and_quotas(apps, volume):
     assert sum(demand) == sum(c is not None for c in result.category)
     seats = [c.seats for c in result.categories]
     assert sum(seats) == min(volume - result.military_seats, sum(demand))
-    check_quotas(demand, K, volume - result.military_seats,
-                 quotas(demand, K, volume - result.military_seats))
+    assert tuple(c.coefficient for c in result.categories) == K
+    returned = Quotas(vp=tuple(c.vp for c in result.categories),
+                      vf=tuple(c.vf for c in result.categories),
+                      iterations=result.iterations,
+                      whole=tuple(c.seats for c in result.categories))
+    check_quotas(demand, K, volume - result.military_seats, returned)  # the quotas allocate gave
     for c in result.categories:
         assert c.seats <= c.applications
         assert abs(c.seats - c.vf) < 1
