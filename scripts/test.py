@@ -15,6 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 NO_TESTS_COLLECTED = 5
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 SUMMARY = re.compile(r"^=*\s*((?:\d+ \w+(?:, )?)+) in [\d.]+s")
+# The SQLite pass in 2 pytest-xdist workers (the default "load" scheduling, which keeps
+# pytest-django's order on each worker: transactional tests last); `-n 0` among the arguments
+# runs it serially. The PostgreSQL pass stays serial: it has the concurrency tests.
+SQLITE_WORKERS = ["-n", "2"]
 
 
 def has_tests(folder: str) -> bool:
@@ -63,8 +67,8 @@ def main(extra: list[str]) -> int:
         del env["DATABASE_URL"]
     results = []
 
-    banner("1/2: all of tests/ on SQLite (-m 'not postgres')")
-    code, counts = pytest(["tests", "-m", "not postgres", *extra], env)
+    banner("1/2: all of tests/ on SQLite (-m 'not postgres', 2 workers)")
+    code, counts = pytest(["tests", "-m", "not postgres", *SQLITE_WORKERS, *extra], env)
     results.append(("SQLite", code, counts, code == 0))
 
     folders = ["tests/integration"] + (["tests/e2e"] if has_tests("tests/e2e") else [])

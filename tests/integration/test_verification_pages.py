@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -11,6 +12,14 @@ from goszakaz.enrollment.models import VoucherStatus
 from goszakaz.registry.models import Role
 from goszakaz.verification.models import RiskCase
 from tests.factories import make_preschool, make_user, make_voucher
+
+
+def rows(page: str, table: str) -> list[list[str]]:
+    """The body rows of the page's table with this id, each as the text of its cells."""
+    body = page.split(f'<table id="{table}">', 1)[1].split("</table>", 1)[0]
+    return [[re.sub(r"<[^>]*>", "", cell).strip()
+             for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body.split("<tbody>", 1)[1], re.S)]
 
 
 def test_operator_checks_lists_and_edu_excludes(taraz, edu_taraz, edu_shymkent,
@@ -36,8 +45,11 @@ def test_operator_checks_lists_and_edu_excludes(taraz, edu_taraz, edu_shymkent,
     assert ok.status == VoucherStatus.VERIFIED
     kinds = dict(RiskCase.objects.values_list("voucher_id", "kind"))
     assert kinds == {wrong_name.pk: "name_differs", unknown.pk: "iin_unknown"}
+    unknown_case = RiskCase.objects.get(voucher=unknown)
     page = operator.get("/operator/cases/").content.decode()
-    assert "iin" not in page.lower() or str(unknown.pk) in page
+    assert [str(unknown_case.pk), "taraz", f"госзаказ {unknown.pk}", "ИИН не найден в НОБД",
+            "2024-05-03"] in rows(page, "cases")
+    assert f'<a href="/operator/cases/{unknown_case.pk}/">' in page
 
     name_case = RiskCase.objects.get(voucher=wrong_name)
     operator.post(f"/operator/cases/{name_case.pk}/", {"decision": "corrected",
@@ -46,14 +58,16 @@ def test_operator_checks_lists_and_edu_excludes(taraz, edu_taraz, edu_shymkent,
     wrong_name.refresh_from_db()
     assert (wrong_name.child_name, wrong_name.status) == ("Сидоров Иван", VoucherStatus.VERIFIED)
 
-    unknown_case = RiskCase.objects.get(voucher=unknown)
     operator.post(f"/operator/cases/{unknown_case.pk}/", {"decision": "exclusion"})
     elsewhere = Client()
     elsewhere.force_login(edu_shymkent)
     assert elsewhere.post(f"/edu/exclusions/{unknown_case.pk}/exclude/").status_code == 403
     edu = Client()
     edu.force_login(edu_taraz)
-    assert f"{unknown.pk}" in edu.get("/edu/exclusions/").content.decode()
+    page = edu.get("/edu/exclusions/").content.decode()
+    assert rows(page, "exclusions") == [[str(unknown_case.pk), f"госзаказ {unknown.pk}",
+                                         "ИИН не найден в НОБД", "Исключить"]]
+    assert f'action="/edu/exclusions/{unknown_case.pk}/exclude/"' in page
     edu.post(f"/edu/exclusions/{unknown_case.pk}/exclude/")
     unknown.refresh_from_db()
     assert (unknown.status, unknown.annulment_reason) == ("annulled",

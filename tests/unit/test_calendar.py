@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from goszakaz.domain.calendar import OutsideCalendar, WorkCalendar
@@ -160,7 +160,6 @@ def calendars(draw: st.DrawFn) -> WorkCalendar:
                               years={2024, 2025})
 
 
-@settings(max_examples=300, deadline=None)
 @given(cal=calendars(), start=st.sampled_from(YEAR_2024), n=st.integers(min_value=1, max_value=40))
 def test_add_business_days_lands_on_the_nth_working_day(
     cal: WorkCalendar, start: dt.date, n: int
@@ -174,7 +173,6 @@ def test_add_business_days_lands_on_the_nth_working_day(
     assert cal.next_working_day(start + DAY) == cal.add_business_days(start, 1)
 
 
-@settings(max_examples=100, deadline=None)
 @given(cal=calendars())
 def test_month_counts_add_up_to_the_year(cal: WorkCalendar) -> None:
     # covers: I4

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from goszakaz.domain.capacity import first_of_month_on_or_after, has_free_place, peak_occupancy
@@ -42,7 +42,6 @@ intervals = st.lists(
     max_size=12)
 
 
-@settings(max_examples=200, deadline=None)
 @given(intervals, st.integers(0, 90))
 def test_peak_matches_counting_every_day(contracts, offset) -> None:
     # covers: A6
@@ -50,7 +49,6 @@ def test_peak_matches_counting_every_day(contracts, offset) -> None:
     assert peak_occupancy(contracts, start) == brute_force_peak(contracts, start, D(2024, 5, 1))
 
 
-@settings(max_examples=200, deadline=None)
 @given(intervals, st.integers(0, 90), st.integers(0, 30))
 def test_peak_within_a_bounded_period(contracts, offset, length) -> None:
     # covers: A6

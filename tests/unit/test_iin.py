@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from goszakaz.domain.iin import (
@@ -156,7 +156,6 @@ def test_bin_wrong_check_digit_or_length_is_invalid():
 birth_dates = st.dates(min_value=dt.date(1800, 1, 1), max_value=dt.date(2099, 12, 31))
 
 
-@settings(max_examples=300, deadline=None)
 @given(birth_dates, st.integers(0, 9999), st.booleans())
 def test_make_iin_validates_and_encodes_the_date(birth_date, serial, female):
     iin = make_iin(birth_date, serial, female)
@@ -166,7 +165,6 @@ def test_make_iin_validates_and_encodes_the_date(birth_date, serial, female):
     assert reference_check(iin[:11]) == int(iin[11])
 
 
-@settings(max_examples=300, deadline=None)
 @given(birth_dates, st.integers(0, 9999), st.integers(0, 11), st.integers(1, 9))
 def test_single_digit_change_matches_the_reference_rule(birth_date, serial, pos, delta):
     iin = make_iin(birth_date, serial)

@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from fractions import Fraction
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from goszakaz.domain.payment import Mark, Period, Sheet, calculate, month_end
 from goszakaz.rules.calendar import kz_calendar
 
 KZ = kz_calendar([2024, 2025, 2026])
-FAST = settings(max_examples=300, deadline=None)
 DAY = dt.timedelta(days=1)
 
 
@@ -48,7 +47,6 @@ def cases(draw):
     return sheet, norm, fee, pilot, covered
 
 
-@FAST
 @given(cases())
 def test_amounts_are_bounded_and_rounded_once_from_the_exact_value(case) -> None:
     # covers: I4, I1, I3, A8.3, A8.4, A8.5
@@ -74,7 +72,6 @@ def test_amounts_are_bounded_and_rounded_once_from_the_exact_value(case) -> None
     assert p.parent_fee_tiyn == half_up(Fraction(fee) / working * (len(covered) - vacation))
 
 
-@FAST
 @given(cases())
 def test_one_more_unexcused_day_never_increases_the_amount(case) -> None:
     # covers: A8.3, A8.4, I1
@@ -96,7 +93,6 @@ def test_one_more_unexcused_day_never_increases_the_amount(case) -> None:
     assert after.parent_fee_tiyn == before.parent_fee_tiyn  # A8.4: the parent pays them
 
 
-@FAST
 @given(st.integers(2024, 2026), st.integers(1, 12), st.integers(0, 10**12),
        st.integers(0, 10**9), st.integers(0, 200))
 def test_no_marks_and_a_full_month_contract_pay_exactly_the_norm(year, month, norm, fee, used) -> None:
@@ -111,7 +107,6 @@ def test_no_marks_and_a_full_month_contract_pay_exactly_the_norm(year, month, no
         assert p.clauses == ("A8.1", "I4")
 
 
-@FAST
 @given(cases())
 def test_sick_days_and_vacation_within_the_limit_cost_the_state_order_nothing(case) -> None:
     # covers: A8.2, A8.5
