@@ -87,9 +87,13 @@ def edu_vouchers(request: HttpRequest) -> HttpResponse:
     form = LifeEventForm(request.POST or None)
     if request.method == "POST" and "run" in request.POST:
         run = get_object_or_404(AllocationRun, pk=request.POST["run"], city=city)
-        with transaction.atomic():
-            n = services.grant_from_run(run=run, actor=actor, now=now)
-        messages.success(request, _("Vouchers granted: %(n)d.") % {"n": n})
+        try:
+            with transaction.atomic():
+                n = services.grant_from_run(run=run, actor=actor, now=now)
+        except services.EnrollmentError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, _("Vouchers granted: %(n)d.") % {"n": n})
         return redirect("edu-vouchers")
     if request.method == "POST" and form.is_valid():
         require(request, Action.VOUCHER_ANNUL, city=city.code)
