@@ -1,4 +1,5 @@
-"""The one test command: all tests on SQLite, then the integration tests on PostgreSQL."""
+"""The one test command, in stages: SQLite, PostgreSQL, the browser, the fuzzers, the simulated
+years (the last four on PostgreSQL), each timed against its share of CI's 30 minutes."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pgcluster import ENV_URL, exit_on_sigterm, postgres_url, redact
@@ -19,11 +22,6 @@ SUMMARY = re.compile(r"^=*\s*((?:\d+ \w+(?:, )?)+) in [\d.]+s")
 # pytest-django's order on each worker: transactional tests last); `-n 0` among the arguments
 # runs it serially. The PostgreSQL pass stays serial: it has the concurrency tests.
 SQLITE_WORKERS = ["-n", "2"]
-
-
-def has_tests(folder: str) -> bool:
-    path = ROOT / folder
-    return any(path.rglob("test_*.py")) or any(path.rglob("*_test.py"))
 
 
 def banner(text: str) -> None:
@@ -60,34 +58,60 @@ def pytest(args: list[str], env: dict[str, str]) -> tuple[int, Counter[str]]:
     return proc.wait(), counts
 
 
+@dataclass
+class Stage:
+    """One stage of the test command: its tests, on which database, and what it may take."""
+
+    name: str
+    args: list[str]
+    postgres: bool
+    budget_minutes: int
+    env: dict[str, str] = field(default_factory=dict)
+
+
+# The stages and their share of CI's 30 minutes (README, "Tests"); each prints its time.
+STAGES = [
+    Stage("SQLite", ["tests/unit", "tests/integration", "-m", "not postgres and not fuzz and "
+                     "not simulation", *SQLITE_WORKERS], postgres=False, budget_minutes=6),
+    Stage("PostgreSQL", ["tests/integration", "-m", "not fuzz and not simulation"],
+          postgres=True, budget_minutes=8),
+    Stage("browser", ["tests/e2e"], postgres=True, budget_minutes=6),
+    Stage("fuzzers", ["tests", "-m", "fuzz or property"], postgres=True, budget_minutes=4,
+          env={"HYPOTHESIS_PROFILE": "fuzz"}),
+    Stage("simulated years", ["tests", "-m", "simulation"], postgres=True, budget_minutes=3),
+]
+
+
 def main(extra: list[str]) -> int:
     exit_on_sigterm()
     env = dict(os.environ)
     if not env.get("DATABASE_URL", "sqlite").startswith("sqlite"):
         del env["DATABASE_URL"]
     results = []
-
-    banner("1/2: all of tests/ on SQLite (-m 'not postgres', 2 workers)")
-    code, counts = pytest(["tests", "-m", "not postgres", *SQLITE_WORKERS, *extra], env)
-    results.append(("SQLite", code, counts, code == 0))
-
-    folders = ["tests/integration"] + (["tests/e2e"] if has_tests("tests/e2e") else [])
     with postgres_url() as url:
         where = redact(url) if os.environ.get(ENV_URL) else f"a throwaway cluster at {url}"
-        banner(f"2/2: {' '.join(folders)} on PostgreSQL, {where}")
-        code, counts = pytest([*folders, *extra], {**env, "DATABASE_URL": url})
-    ok = code == 0 or (code == NO_TESTS_COLLECTED and not has_tests("tests/integration"))
-    results.append(("PostgreSQL", code, counts, ok))
+        for i, stage in enumerate(STAGES, start=1):
+            database = f"PostgreSQL, {where}" if stage.postgres else "SQLite"
+            banner(f"{i}/{len(STAGES)}: {stage.name}: {' '.join(stage.args)} on {database}")
+            run_env = {**env, **stage.env, **({"DATABASE_URL": url} if stage.postgres else {})}
+            started = time.perf_counter()
+            code, counts = pytest([*stage.args, *extra], run_env)
+            seconds = time.perf_counter() - started
+            ok = code == 0 or (code == NO_TESTS_COLLECTED and bool(extra))
+            results.append((stage, code, counts, ok, seconds))
 
     print()
-    for name, code, counts, ok in results:
+    for stage, code, counts, ok, seconds in results:
         if not ok and not counts["failed"]:
             counts["failed"] = 1  # pytest crashed, was interrupted or collected nothing: count it
-        print(f"{name} run: {'ok' if ok else 'FAILED'} (pytest exit code {code})")
-    total = sum((counts for _, _, counts, _ in results), Counter())
+        over = " OVER BUDGET" if seconds > stage.budget_minutes * 60 else ""
+        print(f"{stage.name:16} {'ok' if ok else 'FAILED':6} {seconds:6.0f} s of "
+              f"{stage.budget_minutes} min{over}  (pytest exit code {code}, "
+              f"{counts['passed']} passed)")
+    total = sum((counts for _, _, counts, _, _ in results), Counter())
     skipped = f", {total['skipped']} skipped" if total["skipped"] else ""
     print(f"{total['passed']} passed, {total['failed']} failed{skipped}", flush=True)
-    return 0 if all(ok for *_, ok in results) else 1
+    return 0 if all(ok for _, _, _, ok, _ in results) else 1
 
 
 if __name__ == "__main__":

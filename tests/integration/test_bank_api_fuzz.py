@@ -12,9 +12,10 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 
 from goszakaz.api.tokens import issue_token
-from goszakaz.api.tokens import issue_token as issue_preschool_token
 from goszakaz.registry.models import Bank
 from tests.factories import NOW, OPR, make_preschool
+
+pytestmark = pytest.mark.fuzz
 
 
 @pytest.fixture
@@ -33,7 +34,8 @@ def tokens(taraz) -> dict[str, str]:
     """A token for each kind of client, by the API's path prefix."""
     bank = Bank.objects.create(code="fuzz", name="Fuzz bank", bin="920140000084")
     return {"/api/bank/": issue_token(bank=bank, actor=OPR, now=NOW),
-            "/api/preschool/": issue_preschool_token(preschool=make_preschool(taraz, 1), actor=OPR, now=NOW)}
+            "/api/preschool/": issue_token(preschool=make_preschool(taraz, 1), actor=OPR,
+                                                now=NOW)}
 
 
 def test_the_api_answers_every_input_without_a_server_error(tokens, wsgi_app) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+import pytest
 from django.db.models import F, Sum
 
 from goszakaz.access.actor import Actor
@@ -22,6 +23,8 @@ from goszakaz.rules.calendar import kz_calendar
 from goszakaz.workflows.bank_accounts import account_closed
 from goszakaz.workflows.monthly_cycle import tick
 from tests.factories import NOW, make_preschool, make_voucher
+
+pytestmark = pytest.mark.simulation
 
 D = dt.date
 CAL = kz_calendar((2024, 2025))
