@@ -96,6 +96,10 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE = not DEBUG
 
+# One JSON object a line on stderr (python-json-logger): the message, and the `extra={...}` fields
+# of the call (counts, ids of rows, a city code, a month, seconds); never personal data (rule 11).
+# LOG_LEVEL (default INFO) is the root's; the SQL logger stays at WARNING whatever it is, since
+# its queries carry their parameters (IINs, names).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -107,6 +111,6 @@ LOGGING = {
         }
     },
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json"}},
-    "root": {"handlers": ["stderr"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["stderr"], "level": os.environ.get("LOG_LEVEL", "INFO").upper()},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

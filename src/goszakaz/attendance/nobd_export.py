@@ -19,8 +19,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import logging
 import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,8 @@ from goszakaz.domain.months import last_day
 DAYS = 10  # A7.17: business days after the month ends
 COLUMNS = ("child_iin", "preschool_bin", "month", "days", "state")
 CHUNK = 10_000  # rows fetched from the database at a time
+
+logger = logging.getLogger(__name__)
 
 
 class NobdExportRefused(ValueError):
@@ -98,6 +102,7 @@ def export_sheets(*, city: Any, month: str, directory: Path, today: dt.date, act
         raise NobdExportRefused(
             f"the sheets of {month} go to НОБД after the month is over (from "
             f"{end + dt.timedelta(days=1)}), not on {today} (A7.17)")
+    started = time.perf_counter()
     export_deadline(city=city, month=month)
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -114,4 +119,7 @@ def export_sheets(*, city: Any, month: str, directory: Path, today: dt.date, act
         record(actor=actor, action=AuditAction.NOBD_SHEETS_EXPORTED, at=now, obj_type="city",
                obj_id=city.code, city=city.code,
                after={"month": month, "sheets": count, "file": path.name})
+    logger.info("sheets exported to NOBD", extra={
+        "city": city.code, "month": month, "sheets": count, "changed": changed,
+        "deadline_met": met, "seconds": round(time.perf_counter() - started, 3)})
     return path

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,8 @@ from goszakaz.enrollment.models import Contract
 from goszakaz.files import ImportRejected, ImportResult, RowError, read_rows
 from goszakaz.rules.calendar import kz_calendar
 
+logger = logging.getLogger(__name__)
+
 
 def import_group_sheet(*, preschool_id: int, month: str, path: Path, actor: Actor,
                        now: dt.datetime) -> ImportResult:
@@ -25,6 +29,7 @@ def import_group_sheet(*, preschool_id: int, month: str, path: Path, actor: Acto
     Empty cells are left as they are. Every bad cell is named by line and day; one bad cell
     rejects the whole file (ImportRejected), so a group is never half-marked.
     """
+    started = time.perf_counter()
     header, rows = read_rows(path)
     first = dt.date.fromisoformat(month + "-01")
     last = last_day(month)
@@ -37,7 +42,9 @@ def import_group_sheet(*, preschool_id: int, month: str, path: Path, actor: Acto
     errors: list[RowError] = []
     marks: list[tuple[Any, dt.date, str]] = []
     cells: list[tuple[int, int]] = []  # (line, day) of each mark, to name a refused one
+    lines = 0
     for line, values in rows:
+        lines += 1
         contract = contracts.get(values[header.index("child_iin")].strip())
         if contract is None:
             errors.append(RowError(line, "child_iin", _("The child has no contract with this "
@@ -56,6 +63,10 @@ def import_group_sheet(*, preschool_id: int, month: str, path: Path, actor: Acto
         if errors:
             transaction.set_rollback(True)
     result = ImportResult(errors=errors, updated=len(marks))
+    fields = {"preschool_id": preschool_id, "month": month, "rows": lines, "marks": len(marks),
+              "seconds": round(time.perf_counter() - started, 3)}
     if errors:
+        logger.info("group sheet rejected", extra={**fields, "errors": len(errors)})
         raise ImportRejected(sorted(errors, key=lambda e: e.line))
+    logger.info("group sheet imported", extra=fields)
     return result

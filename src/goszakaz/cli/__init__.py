@@ -134,9 +134,13 @@ def _django_own(args: argparse.Namespace) -> int:
     """A subcommand that needs the database: Django is set up first, then its module loads."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goszakaz.settings")
     import django
+    from django.apps import apps
     from django.utils import translation
 
-    django.setup()
+    # once: set up again (a test calling main), Django would configure logging anew and drop
+    # the handlers added since, pytest's caplog among them
+    if not apps.ready:
+        django.setup()
     with translation.override("en"):  # the command speaks English, as Django's own commands do
         if args.command in IMPORTS:
             from goszakaz.cli import imports

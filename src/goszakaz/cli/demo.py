@@ -6,7 +6,9 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import logging
 import tempfile
+import time
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -33,6 +35,7 @@ from goszakaz.workflows.bank_accounts import account_opened
 from goszakaz.workflows.monthly_cycle import settle
 from goszakaz.workflows.onboarding import send_to_bank
 
+logger = logging.getLogger(__name__)
 PASSWORD = "demo12345"
 EDU, OPR, BANK = Actor.system(Role.EDU), Actor.system(Role.OPR), Actor.system(Role.BANK)
 PRE, PAR = Actor.system(Role.PRE), Actor.system(Role.PAR)
@@ -160,8 +163,11 @@ def _taraz_queue(n_applications: int) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """`goszakaz demo` (the database and demo data) or `goszakaz run` (then serve them)."""
+    started = time.perf_counter()
     call_command("migrate", verbosity=0)
     load()
+    logger.info("demo data ready", extra={"command": args.command,
+                                          "seconds": round(time.perf_counter() - started, 3)})
     print_logins()
     if args.command == "run":
         call_command("runserver", "127.0.0.1:8000", use_reloader=False)

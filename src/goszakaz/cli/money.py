@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+import time
 
 from django.db import transaction
 
 from goszakaz import clock
 from goszakaz.access.actor import SYSTEM, Actor
 from goszakaz.api.tokens import issue_token
+from goszakaz.cli.progress import bars
 from goszakaz.finance.verify import verify
 from goszakaz.registry.models import Bank, City, Preschool
 from goszakaz.workflows import monthly_cycle
+
+logger = logging.getLogger(__name__)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -28,11 +33,18 @@ def run(args: argparse.Namespace) -> int:
         if not cities:
             print(f"error: unknown city {args.city!r}", file=sys.stderr)
             return 2
-        total = monthly_cycle.settle_month(month=args.month, cities=cities, today=today,
-                                           now=now)
+        started = time.perf_counter()
+        with bars() as shown:
+            total = monthly_cycle.settle_month(month=args.month, cities=cities, today=today,
+                                               now=now, on_progress=shown.task(
+                                                   f"settle {args.month}"))
+        logger.info("settle done", extra={
+            "command": "settle", "month": args.month, "cities": [c.code for c in cities],
+            "sheets": total, "seconds": round(time.perf_counter() - started, 3)})
         print(f"settled {total} sheet(s) of {args.month}")
         return 0
-    done = monthly_cycle.tick(today=today, now=now)
+    with bars() as shown:
+        done = monthly_cycle.tick(today=today, now=now, on_progress=shown.steps())
     print(f"tick {today.isoformat()}: {done.closed_swept} closed account(s) and "
           f"{done.year_end_swept} year-end balance(s) returned, {done.delivered} message(s) "
           f"delivered")
@@ -41,7 +53,11 @@ def run(args: argparse.Namespace) -> int:
 
 def ledger_verify() -> int:
     """`goszakaz ledger verify`: exit 0 when clean, 1 naming every violation."""
+    started = time.perf_counter()
     problems = verify()
+    logger.log(logging.WARNING if problems else logging.INFO, "ledger verified", extra={
+        "command": "ledger verify", "violations": len(problems),
+        "seconds": round(time.perf_counter() - started, 3)})
     for p in problems:
         print(p, file=sys.stderr)
     print("ledger: clean" if not problems else f"ledger: {len(problems)} violation(s)")
@@ -58,6 +74,7 @@ def issue_token_command(args: argparse.Namespace) -> int:
             return 2
         with transaction.atomic():
             print(issue_token(bank=bank, actor=actor, now=now))
+        logger.info("token issued", extra={"command": "issue-token", "bank_id": bank.pk})
         return 0
     preschool = Preschool.objects.filter(bin=args.preschool).select_related("city").first()
     if preschool is None:
@@ -65,4 +82,5 @@ def issue_token_command(args: argparse.Namespace) -> int:
         return 2
     with transaction.atomic():
         print(issue_token(preschool=preschool, actor=actor, now=now))
+    logger.info("token issued", extra={"command": "issue-token", "preschool_id": preschool.pk})
     return 0

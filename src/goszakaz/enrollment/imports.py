@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import logging
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,11 +22,15 @@ from goszakaz.files import ImportRejected, ImportResult, RowError
 from goszakaz.registry.models import City, Preschool
 
 CHUNK = 2000  # values per IN (...) list: well under SQLite's and PostgreSQL's limits
+REPORT = 500  # contracts signed (one at a time) between two reports of progress
+OnProgress = Callable[[int, int], None]  # (rows done just now, all rows of the file)
+
+logger = logging.getLogger(__name__)
 
 
 def import_children(
     *, city: City, path: Path, skip_invalid: bool, actor: Actor, now: dt.datetime,
-    rejects: Path | None = None,
+    rejects: Path | None = None, on_progress: OnProgress | None = None,
 ) -> ImportResult:
     """A5, A7.3: one voucher (source "city_list") per child of the city's list (`grant_many`).
 
@@ -32,11 +38,14 @@ def import_children(
     already has the same live voucher here is "unchanged", so re-importing a file creates
     nothing; a live voucher with another parent or period, a live voucher in another city (A12)
     and a list row older than the child's annulment are errors, never silently applied.
+    `on_progress(rows, of_all)` hears of the rows checked, then of each chunk granted.
     """
+    started = time.perf_counter()
     city = City.objects.select_for_update().get(pk=city.pk)
     parsed = files.read_children(path)
     if parsed.header_errors:
         raise ImportRejected(parsed.errors)
+    of_all = len(parsed.good) + len(parsed.rejected)
     here, elsewhere, annulled = _vouchers_of(city, [r.child_iin for r, _ in parsed.good])
     todo: list[files.ChildRow] = []
     unchanged = 0
@@ -55,15 +64,26 @@ def import_children(
         raise ImportRejected(parsed.errors)
     if parsed.errors and rejects is not None:
         parsed.write_rejects(rejects)
-    created = len(grant_many(city=city, source="city_list", actor=actor, now=now, children=[
-        {"child_iin": row.child_iin, "birth_date": row.birth_date, "parent_iin": row.parent_iin,
-         "child_name": row.child_name, "period_start": row.period_start,
-         "period_end": row.period_end if row.period_end is not None else city.pilot_end}
-        for row in todo]))
+    if on_progress is not None:
+        on_progress(of_all - len(todo), of_all)  # nothing to write for these
+    created = 0
+    for i in range(0, len(todo), CHUNK):
+        part = todo[i:i + CHUNK]
+        created += len(grant_many(city=city, source="city_list", actor=actor, now=now, children=[
+            {"child_iin": row.child_iin, "birth_date": row.birth_date,
+             "parent_iin": row.parent_iin, "child_name": row.child_name,
+             "period_start": row.period_start,
+             "period_end": row.period_end if row.period_end is not None else city.pilot_end}
+            for row in part]))
+        if on_progress is not None:
+            on_progress(len(part), of_all)
     record(actor=actor, action=AuditAction.CHILDREN_IMPORTED, at=now, obj_type="city",
            obj_id=city.code,
            city=city.code, after={"file": path.name, "created": created, "unchanged": unchanged,
                                   "rejected": len(parsed.rejected)})
+    logger.info("children imported", extra={
+        "city": city.code, "rows": of_all, "new": created, "unchanged": unchanged,
+        "rejected": len(parsed.rejected), "seconds": round(time.perf_counter() - started, 3)})
     return ImportResult(created=created, unchanged=unchanged, errors=parsed.errors)
 
 
@@ -140,7 +160,7 @@ class _Held:
 
 def import_contracts(
     *, city: City, path: Path, skip_invalid: bool, actor: Actor, now: dt.datetime,
-    rejects: Path | None = None,
+    rejects: Path | None = None, on_progress: OnProgress | None = None,
 ) -> ImportResult:
     """A7.10: existing contracts of the city's system, each through `sign_contract` (A4, A6).
 
@@ -148,14 +168,17 @@ def import_contracts(
     Capacity is known only by signing, so the rows are signed in a savepoint that a rejected
     file rolls back: whole file or nothing (an over-capacity row rejects it) unless
     skip_invalid. A contract that exists for the child at that preschool from that day is
-    "unchanged". Must run inside the caller's transaction.atomic().
+    "unchanged". Must run inside the caller's transaction.atomic(). `on_progress(rows,
+    of_all)` hears of every REPORT rows gone through.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("import_contracts must run inside transaction.atomic()")
+    started = time.perf_counter()
     city = City.objects.select_for_update().get(pk=city.pk)
     parsed = files.read_contracts(path)
     if parsed.header_errors:
         raise ImportRejected(parsed.errors)
+    of_all, told = len(parsed.good) + len(parsed.rejected), 0
     iins = [r.child_iin for r, _ in parsed.good]
     live = {v.child_iin: v for chunk in _chunks(iins) for v in Voucher.objects.filter(
         city=city, child_iin__in=chunk).exclude(status=VoucherStatus.ANNULLED)}
@@ -164,7 +187,11 @@ def import_contracts(
                   for p in Preschool.objects.filter(bin__in=chunk)}
     created = unchanged = 0
     with transaction.atomic():  # a savepoint inside the caller's transaction, never a commit
-        for row, raw in sorted(parsed.good, key=lambda g: (g[0].starts_on, g[0].line)):
+        for n, (row, raw) in enumerate(sorted(parsed.good,
+                                              key=lambda g: (g[0].starts_on, g[0].line))):
+            if on_progress is not None and n % REPORT == 0:
+                on_progress(n - told, of_all)
+                told = n
             voucher = live.get(row.child_iin)
             preschool = preschools.get(row.preschool_bin)
             same = next((h for h in held.get(row.child_iin, []) if h.bin == row.preschool_bin
@@ -197,10 +224,15 @@ def import_contracts(
             raise ImportRejected(parsed.errors)  # leaves the savepoint: every signing undone
     if parsed.errors and rejects is not None:
         parsed.write_rejects(rejects)
+    if on_progress is not None:
+        on_progress(of_all - told, of_all)
     record(actor=actor, action=AuditAction.CONTRACTS_IMPORTED, at=now, obj_type="city",
            obj_id=city.code,
            city=city.code, after={"file": path.name, "created": created, "unchanged": unchanged,
                                   "rejected": len(parsed.rejected)})
+    logger.info("contracts imported", extra={
+        "city": city.code, "rows": of_all, "new": created, "unchanged": unchanged,
+        "rejected": len(parsed.rejected), "seconds": round(time.perf_counter() - started, 3)})
     return ImportResult(created=created, unchanged=unchanged, errors=parsed.errors)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import time
 from typing import Any
 
 from django.db.models import F, Q, Sum
@@ -31,6 +33,8 @@ from goszakaz.finance.models import (
 from goszakaz.finance.tariffs import monthly_norm
 
 DAYS = 2  # A7.11 and A7.12: two business days for each step
+
+logger = logging.getLogger(__name__)
 
 
 LINE_COLUMNS = ("request_id", "voucher_id", "account_id", "norm", "balance", "owed", "amount",
@@ -82,8 +86,11 @@ def build_request(*, city: Any, month: str, on: dt.date, actor: Actor, now: dt.d
     without an open account (or whose parent did not register) are listed apart: the operator
     pays their preschool directly after the sheet (A7.9).
     """
+    started = time.perf_counter()
     prior = FundingRequest.objects.filter(city=city, month=month).first()
     if prior is not None:
+        logger.debug("funding request exists", extra={"city": city.code, "month": month,
+                                                       "request_id": prior.pk})
         return prior
     first, last = first_day(month), last_day(month)
     contracts = (Contract.objects.filter(voucher__city=city, starts_on__lte=last)
@@ -137,6 +144,10 @@ def build_request(*, city: Any, month: str, on: dt.date, actor: Actor, now: dt.d
            obj_id=request.pk, city=city.code,
            after={"month": month, "children": len(lines), "to_accounts": request.to_accounts,
                   "direct": request.direct})
+    logger.info("funding requested", extra={
+        "city": city.code, "month": month, "request_id": request.pk, "children": len(lines),
+        "to_accounts_tiyn": to_accounts, "direct_tiyn": direct,
+        "seconds": round(time.perf_counter() - started, 3)})
     return request
 
 
@@ -167,11 +178,15 @@ def transfer_to_operator(*, request: FundingRequest, on: dt.date, actor: Actor,
                   actor=actor, now=now, detail={"amount": total}, transferred_on=on)
     meet(clause="A7.12", city=request.city.code, subject=f"funding/{request.city.code}/"
          f"{request.month}", on=on)
+    logger.info("funding transferred to the operator", extra={
+        "city": request.city.code, "month": request.month, "request_id": request.pk,
+        "amount_tiyn": total, "moved": moved})
     return moved
 
 
 def distribute(*, request: FundingRequest, on: dt.date, actor: Actor, now: dt.datetime) -> int:
     """A7.12: the operator credits each child's account by the calculation; once per month."""
+    started = time.perf_counter()
     _, operator = city_accounts(request.city)
     lines = (request.lines.filter(direct=False, amount__gt=0, account__closed=False)
              .values_list("voucher_id", "account_id", "amount"))  # a swept account gets none
@@ -182,4 +197,8 @@ def distribute(*, request: FundingRequest, on: dt.date, actor: Actor, now: dt.da
     posted = post_batch(specs, now=now)
     _move(request, RequestState.DISTRIBUTED, action=AuditAction.FUNDING_DISTRIBUTED, actor=actor,
           now=now, detail={"transfers": posted}, distributed_on=on)
+    logger.info("funding distributed", extra={
+        "city": request.city.code, "month": request.month, "request_id": request.pk,
+        "lines": len(specs), "transfers": posted,
+        "seconds": round(time.perf_counter() - started, 3)})
     return posted

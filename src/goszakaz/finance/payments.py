@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import time
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
@@ -23,6 +25,8 @@ from goszakaz.finance.models import AccountKind, LedgerAccount, Settlement, Tran
 from goszakaz.finance.month_context import MonthContext
 from goszakaz.notifications.services import notify_from
 from goszakaz.registry.models import Preschool
+
+logger = logging.getLogger(__name__)
 
 
 def child_account(voucher_id: int) -> LedgerAccount | None:
@@ -82,13 +86,28 @@ def _chunk(city: Any, month: str, after: int, limit: int | None) -> list[tuple[A
     return list(query[:limit] if limit else query)
 
 
+def unsettled(*, city: Any, month: str) -> int:
+    """How many final sheets of the city's month are not settled yet (a progress bar's size)."""
+    return (Sheet.objects.filter(city=city.code, month=month, state__in=FINAL)
+            .filter(~Exists(Settlement.objects.filter(sheet_id=OuterRef("pk")))).count())
+
+
+class SettledChunk(NamedTuple):
+    """What one settle_chunk did."""
+
+    sheets: int  # settled now
+    last: int  # the last sheet id looked at: `after` when none was left
+    transfers: int  # posted in the batch (a child owing an earlier month pays after it)
+    silent: list[int]  # vouchers of children silent two months in a row (A7.14, I6)
+
+
 SETTLEMENT_COLUMNS = ("sheet_id", "voucher_id", "preschool_id", "city", "month", "due", "paid",
                       "parent_fee", "payable_days", "direct", "clauses", "settled_on")
 
 
 def settle_chunk(*, city: Any, month: str, on: dt.date, actor: Actor, now: dt.datetime,
                  limit: int | None = None, context: MonthContext | None = None,
-                 after: int = 0) -> tuple[int, int, list[int]]:
+                 after: int = 0) -> SettledChunk:
     """A7.18, A7.9, I5, I6: pay final sheets of the month once.
 
     A child's payment goes from its account to the preschool of its contract, as much as the
@@ -99,9 +118,10 @@ def settle_chunk(*, city: Any, month: str, on: dt.date, actor: Actor, now: dt.da
     Sheets are taken under row locks, skipping those another run holds, so two runs at once
     settle each sheet once (runs of `goszakaz settle` do so in parallel threads). A
     command commits in chunks of `limit` sheets, each after the last sheet id of the one before
-    (`after`); returns (settled, the last sheet id looked at: `after` when none was left, the
-    children silent two months in a row, whose vouchers the caller annuls: A7.14, I6).
+    (`after`); returns what it did (SettledChunk), with the children silent two months in a
+    row, whose vouchers the caller annuls (A7.14, I6).
     """
+    started = time.perf_counter()
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("SET LOCAL jit = off")  # compiling a chunk's plans costs more than it saves
@@ -110,7 +130,7 @@ def settle_chunk(*, city: Any, month: str, on: dt.date, actor: Actor, now: dt.da
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
     sheets = _chunk(city, month, after, limit)
     if not sheets:
-        return 0, after, []
+        return SettledChunk(0, after, 0, [])
     last = sheets[-1][0]
     # A sheet another run settled and committed while this query waited for its lock passed the
     # query's "not settled" (seen as of its start): ask again, as of now.
@@ -118,7 +138,7 @@ def settle_chunk(*, city: Any, month: str, on: dt.date, actor: Actor, now: dt.da
                   .values_list("sheet_id", flat=True))
     sheets = [s for s in sheets if s[0] not in settled]
     if not sheets:
-        return 0, last, []
+        return SettledChunk(0, last, 0, [])
     _, operator = city_accounts(city)
     context = context or MonthContext(city, month)
     schools = _preschool_accounts({s[2] for s in sheets}, city.code)
@@ -154,7 +174,12 @@ def settle_chunk(*, city: Any, month: str, on: dt.date, actor: Actor, now: dt.da
     record(actor=actor, action=AuditAction.MONTH_SETTLED, at=now, obj_type="city",
            obj_id=city.code, city=city.code,
            after={"month": month, "sheets": len(sheets), "transfers": len(specs)})
-    return len(sheets), last, [s[1] for s in sheets if s[8] and not s[4]]
+    silent = [s[1] for s in sheets if s[8] and not s[4]]
+    logger.info("chunk settled", extra={
+        "city": city.code, "month": month, "sheets": len(sheets), "transfers": len(specs),
+        "owing": len(owing), "silent": len(silent), "first_sheet_id": sheets[0][0],
+        "last_sheet_id": last, "seconds": round(time.perf_counter() - started, 3)})
+    return SettledChunk(len(sheets), last, len(specs), silent)
 
 
 def _among(column: str, ids: list[int]) -> Any:

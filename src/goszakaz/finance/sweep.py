@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import time
 
 from django.db.models import CharField, F, Max, Sum
 from django.db.models.functions import Cast
@@ -19,6 +21,8 @@ from goszakaz.finance.payments import pay_owed
 
 DAYS = 5  # A10 and A7.18: five business days for the return
 BATCH = 100_000  # transfers per post_batch call (each is staged in memory first)
+
+logger = logging.getLogger(__name__)
 
 
 class SweepError(ValueError):
@@ -54,6 +58,7 @@ def sweep_closed_accounts(*, today: dt.date, actor: Actor, now: dt.datetime) -> 
     has a live (requested or opened) bank account again keeps its balance. Returns how many
     ledger accounts were closed; running it again closes none.
     """
+    started = time.perf_counter()
     swept = 0
     for ledger, closed_on in _closed_child_ledgers():
         voucher_id, city = int(ledger.owner), ledger.city
@@ -80,6 +85,9 @@ def sweep_closed_accounts(*, today: dt.date, actor: Actor, now: dt.datetime) -> 
                after={"paid_to_preschools": paid, "returned": max(rest, 0), "closed": True,
                       "account_closed_on": closed_on.isoformat()}, children=[voucher_id])
         swept += 1
+    logger.log(logging.INFO if swept else logging.DEBUG, "closed accounts swept", extra={
+        "date": today.isoformat(), "accounts": swept,
+        "seconds": round(time.perf_counter() - started, 3)})
     return swept
 
 
@@ -142,6 +150,7 @@ def sweep_year_end(*, year: int, today: dt.date, actor: Actor, now: dt.datetime)
                         .values_list("city", flat=True).distinct()))
     total = 0
     for city in cities:
+        started = time.perf_counter()
         subject = f"sweep/{year - 1}"
         open_deadline(clause="A7.18", city=city, subject=subject,
                       title=f"Возврат остатков на 1 января {year} оператору", opened_on=first,
@@ -151,5 +160,8 @@ def sweep_year_end(*, year: int, today: dt.date, actor: Actor, now: dt.datetime)
         if posted or met:
             record(actor=actor, action=AuditAction.LEDGER_SWEPT_YEAR_END, at=now, obj_type="city",
                    obj_id=city, city=city, after={"year": year - 1, "transfers": posted})
+        logger.log(logging.INFO if posted or met else logging.DEBUG, "year-end balances swept",
+                   extra={"city": city, "year": year - 1, "transfers": posted,
+                          "deadline_met": met, "seconds": round(time.perf_counter() - started, 3)})
         total += posted
     return total

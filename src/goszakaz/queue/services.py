@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +42,10 @@ from goszakaz.registry.models import City
 LOCAL = KZ  # submission times are local date-times in Kazakhstan
 FLAGS = ("large_family", "single_parent", "other_susn", "sibling_in_preschool", "military_family")
 EXTRA_COLUMNS = ("child_name", "parent_iin", "parent_phone", "status_source")
+CHUNK = 2000  # new applications per INSERT, and per report of progress
+REPORT = 500  # changed applications (saved one at a time) between two reports of progress
+
+logger = logging.getLogger(__name__)
 
 
 class StalePreview(Exception):
@@ -67,14 +74,17 @@ def to_domain(a: Application) -> alloc.Application:
 
 def import_applications(
     *, city: City, path: Path, skip_invalid: bool, actor: Actor, now: dt.datetime,
-    rejects: Path | None = None,
+    rejects: Path | None = None, on_progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Import a CSV/XLSX of applications: whole file or nothing, unless skip_invalid.
 
     Re-importing the same file changes nothing; a known application_id gets its status
     attributes updated (a T3 status change keeps the original submitted_at).
+    `on_progress(rows, of_all)` hears of the rows checked, then of each chunk written.
     """
+    started = time.perf_counter()
     parsed = files.read_applications(path, keep_rows=True)
+    of_all = len(parsed.applications) + len(parsed.rejected)
     existing = {a.application_id: a for a in Application.objects.filter(city=city)}
     iin_owner = {a.child_iin: a.application_id for a in existing.values()}
     new: list[Application] = []
@@ -117,8 +127,15 @@ def import_applications(
         raise ImportRejected(parsed.errors)  # a bad header rejects the file even with skip
     if parsed.errors and rejects is not None:
         files.write_rejects(rejects, parsed)
-    Application.objects.bulk_create(new, batch_size=2000)
-    for old, diff in changed:
+    if on_progress is not None:
+        on_progress(of_all - len(new) - len(changed), of_all)  # nothing to write for these
+    for i in range(0, len(new), CHUNK):
+        Application.objects.bulk_create(new[i:i + CHUNK])
+        if on_progress is not None:
+            on_progress(len(new[i:i + CHUNK]), of_all)
+    for n, (old, diff) in enumerate(changed, start=1):
+        if on_progress is not None and (n % REPORT == 0 or n == len(changed)):
+            on_progress(n % REPORT or REPORT, of_all)
         before = {f: getattr(old, f) for f in diff}
         for f, v in diff.items():
             setattr(old, f, v)
@@ -130,6 +147,10 @@ def import_applications(
                                                    "updated": len(changed),
                                                    "rejected": len(parsed.rejected)})
     result.created, result.updated, result.errors = len(new), len(changed), parsed.errors
+    logger.info("applications imported", extra={
+        "city": city.code, "rows": of_all, "new": result.created, "updated": result.updated,
+        "unchanged": result.unchanged, "rejected": len(parsed.rejected),
+        "seconds": round(time.perf_counter() - started, 3)})
     return result
 
 
@@ -155,6 +176,7 @@ def actualize_queue(*, city: City, on: dt.date, actor: Actor, now: dt.datetime) 
     submitted_at; each move is a CategoryChange, and each new number a cabinet message (T1.3).
     Returns how many applications changed.
     """
+    started = time.perf_counter()
     rule_set = rule_data.load(city.allocation_rules or "taraz-2024")
     apps = list(queued(city).order_by("id"))
     dom = [to_domain(a) for a in apps]
@@ -197,6 +219,9 @@ def actualize_queue(*, city: City, on: dt.date, actor: Actor, now: dt.datetime) 
     notify_many(notes, at=now)
     record(actor=actor, action=AuditAction.QUEUE_ACTUALIZED, at=now, obj_type="city",
            obj_id=city.code, city=city.code, after={"on": on.isoformat(), "changed": changed})
+    logger.info("queue actualized", extra={
+        "city": city.code, "on": on.isoformat(), "applications": len(apps), "changed": changed,
+        "seconds": round(time.perf_counter() - started, 3)})
     return changed
 
 

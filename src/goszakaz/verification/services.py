@@ -13,6 +13,8 @@ the workflows.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -46,6 +48,8 @@ from goszakaz.verification.nobd import Nobd
 
 CHECK_DAYS = 5  # A7.4: business days for the check after the lists are received
 EDU_RECIPIENT = "EDU"  # notification recipient role: the education department of the city
+
+logger = logging.getLogger(__name__)
 
 
 class VerificationError(Exception):
@@ -111,6 +115,7 @@ def check(*, submission: ListSubmission, nobd: Nobd, on: dt.date, actor: Actor,
     case are `clear` (to be verified by the caller). Running it again checks only the vouchers
     still `granted` (and the Перечень) and opens only new mismatches.
     """
+    started = time.perf_counter()
     submission = ListSubmission.objects.select_for_update().get(pk=submission.pk)
     if on < submission.received_on:
         raise VerificationError(_("The check cannot be before the lists were received."))
@@ -136,6 +141,10 @@ def check(*, submission: ListSubmission, nobd: Nobd, on: dt.date, actor: Actor,
         city=city, voucher__status=VoucherStatus.GRANTED, state__in=UNRESOLVED,
     ).values_list("voucher_id", flat=True))
     found.clear = [pk for pk in found.checked if pk not in blocked]
+    logger.info("lists checked against NOBD", extra={
+        "city": city.code, "submission_id": submission.pk, "preschools": found.preschools,
+        "children": len(found.checked), "cases_opened": sum(found.opened.values()),
+        "clear": len(found.clear), "seconds": round(time.perf_counter() - started, 3)})
     return found
 
 
@@ -155,6 +164,9 @@ def finish_check(*, found: Findings, verified: int, on: dt.date, actor: Actor,
     record(actor=actor, action=AuditAction.LISTS_VERIFIED, at=now, obj_type="list_submission",
            obj_id=submission.pk, city=city_code, after={"on": on.isoformat(), **summary.as_dict()},
            children=found.checked)
+    logger.info("lists verified", extra={
+        "city": city_code, "submission_id": submission.pk, "verified": verified,
+        "cases_opened": summary.cases_opened, "deadline_met": summary.deadline_met})
     return summary
 
 

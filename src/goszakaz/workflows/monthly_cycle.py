@@ -4,9 +4,14 @@ twice annulled (A7.14, I6), and `tick`, everything due on a day (DESIGN, Time)."
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import logging
 import os
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -18,7 +23,7 @@ from goszakaz.domain.months import last_day, month_of
 from goszakaz.enrollment.models import AnnulmentReason
 from goszakaz.enrollment.services import annul_many
 from goszakaz.finance.month_context import MonthContext
-from goszakaz.finance.payments import open_preschool_accounts, settle_chunk
+from goszakaz.finance.payments import SettledChunk, open_preschool_accounts, settle_chunk, unsettled
 from goszakaz.finance.sweep import sweep_closed_accounts, sweep_year_end
 from goszakaz.notifications.channels import deliver_pending
 from goszakaz.registry.models import City, Role
@@ -28,27 +33,30 @@ CHUNK = int(os.environ.get("GOSZAKAZ_SETTLE_CHUNK", "20000"))  # sheets per tran
 # computes A8 while another waits for the database (2 cores: the client and the server)
 WORKERS = int(os.environ.get("GOSZAKAZ_SETTLE_WORKERS", "2"))
 OPERATOR = Actor.system(Role.OPR)  # the operator's scheduled work: settlement, sweeps, exports
+OnProgress = Callable[[int, int], None]  # (units done just now, all units of the work)
+
+logger = logging.getLogger(__name__)
 
 
 def settle_part(*, city: City, month: str, on: dt.date, actor: Actor, now: dt.datetime,
                 limit: int | None = None, context: MonthContext | None = None,
-                after: int = 0) -> tuple[int, int]:
+                after: int = 0) -> SettledChunk:
     """Pay final sheets of the month once (finance.payments.settle_chunk), then annul the
     vouchers of children whose parent was silent two months in a row (A7.14, I6), effective
-    after this month's payment (the 1st of the next month). (settled, last sheet id looked at)."""
-    settled, last, silent = settle_chunk(city=city, month=month, on=on, actor=actor, now=now,
-                                         limit=limit, context=context, after=after)
-    if silent:
-        annul_many(voucher_ids=silent, reason=AnnulmentReason.UNCONFIRMED,
+    after this month's payment (the 1st of the next month). Returns what settle_chunk did."""
+    chunk = settle_chunk(city=city, month=month, on=on, actor=actor, now=now, limit=limit,
+                         context=context, after=after)
+    if chunk.silent:
+        annul_many(voucher_ids=chunk.silent, reason=AnnulmentReason.UNCONFIRMED,
                    on=last_day(month) + dt.timedelta(days=1), actor=actor, now=now)
-    return settled, last
+    return chunk
 
 
 def settle(*, city: City, month: str, on: dt.date, actor: Actor, now: dt.datetime,
            limit: int | None = None, context: MonthContext | None = None) -> int:
     """Settle the month's final sheets in the caller's transaction; returns how many."""
     return settle_part(city=city, month=month, on=on, actor=actor, now=now, limit=limit,
-                       context=context)[0]
+                       context=context).sheets
 
 
 def _cities(city_code: str | None) -> list[City]:
@@ -56,54 +64,81 @@ def _cities(city_code: str | None) -> list[City]:
     return list(cities.order_by("code"))
 
 
-def settle_month(*, month: str, cities: list[City], today: dt.date, now: dt.datetime) -> int:
+def settle_month(*, month: str, cities: list[City], today: dt.date, now: dt.datetime,
+                 on_progress: OnProgress | None = None) -> int:
     """Confirm what silence confirmed, then pay every final sheet of the month once.
 
     Commits every CHUNK sheets; run again (after a crash or a kill) it settles only the rest,
     so it ends in the same state as one uninterrupted run. Returns the sheets settled.
+    `on_progress(sheets, of_all)` hears of each chunk settled (of_all counted first, once).
     """
+    started = time.perf_counter()
     with transaction.atomic():
-        auto_confirm(today=today, now=now)
+        confirmed = auto_confirm(today=today, now=now)
+    logger.log(logging.INFO if confirmed else logging.DEBUG, "sheets auto-confirmed", extra={
+        "date": today.isoformat(), "sheets": confirmed,
+        "seconds": round(time.perf_counter() - started, 3)})
     # in the caller's transaction (a test's, a tick's) one thread; otherwise WORKERS at once
     workers = 1 if connection.vendor != "postgresql" or connection.in_atomic_block else WORKERS
+    report: Callable[[int], None] | None = None
+    if on_progress is not None:
+        of_all = sum(unsettled(city=city, month=month) for city in cities)
+        on_progress(0, of_all)
+        report = functools.partial(_report, on_progress, of_all)
     total = 0
     for city in cities:
+        started = time.perf_counter()
         context = MonthContext(city, month)
         if workers == 1:
-            total += _settle_chunks(city, month, today, now, context)
-            continue
-        with transaction.atomic():
-            open_preschool_accounts(city=city, month=month)
-        with ThreadPoolExecutor(workers) as pool:
-            runs = [pool.submit(_settle_in_thread, city, month, today, now, context)
-                    for _ in range(workers)]
-            total += sum(run.result() for run in runs)
+            done = _settle_chunks(city, month, today, now, context, report)
+        else:
+            with transaction.atomic():
+                open_preschool_accounts(city=city, month=month)
+            with ThreadPoolExecutor(workers) as pool:
+                runs = [pool.submit(_settle_in_thread, city, month, today, now, context, report)
+                        for _ in range(workers)]
+                results = [run.result() for run in runs]
+                done = sum(r[0] for r in results), sum(r[1] for r in results)
+        sheets, transfers = done
+        logger.log(logging.INFO if sheets else logging.DEBUG, "month settled", extra={
+            "city": city.code, "month": month, "sheets": sheets, "transfers": transfers,
+            "workers": workers, "seconds": round(time.perf_counter() - started, 3)})
+        total += sheets
     return total
 
 
+def _report(on_progress: OnProgress, of_all: int, sheets: int) -> None:
+    on_progress(sheets, of_all)
+
+
 def _settle_chunks(city: City, month: str, today: dt.date, now: dt.datetime,
-                   context: MonthContext) -> int:
-    """Settle the city's month chunk by chunk, each committed; returns the sheets settled.
+                   context: MonthContext, report: Callable[[int], None] | None = None
+                   ) -> tuple[int, int]:
+    """Settle the city's month chunk by chunk, each committed; returns (sheets, transfers).
 
     Runs alongside others: each takes the sheets no other run holds (settle_chunk skips locked
     ones), so together they settle every sheet once; one stops when nothing is left for it.
     """
-    settled, after = 0, 0
+    settled, transfers, after = 0, 0, 0
     while True:
         with transaction.atomic():
-            n, last = settle_part(city=city, month=month, on=today, actor=OPERATOR, now=now,
-                                  limit=CHUNK, context=context, after=after)
-        settled += n
-        if last == after:
-            return settled
-        after = last
+            chunk = settle_part(city=city, month=month, on=today, actor=OPERATOR, now=now,
+                                limit=CHUNK, context=context, after=after)
+        settled += chunk.sheets
+        transfers += chunk.transfers
+        if report is not None and chunk.sheets:
+            report(chunk.sheets)
+        if chunk.last == after:
+            return settled, transfers
+        after = chunk.last
 
 
 def _settle_in_thread(city: City, month: str, today: dt.date, now: dt.datetime,
-                      context: MonthContext) -> int:
+                      context: MonthContext, report: Callable[[int], None] | None
+                      ) -> tuple[int, int]:
     """_settle_chunks on the thread's own database connection, closed at the end."""
     try:
-        return _settle_chunks(city, month, today, now, context)
+        return _settle_chunks(city, month, today, now, context, report)
     finally:
         connection.close()
 
@@ -118,30 +153,68 @@ class TickResult:
     delivered: int
 
 
-def tick(*, today: dt.date, now: dt.datetime) -> TickResult:
+def tick(*, today: dt.date, now: dt.datetime,
+         on_progress: Callable[[str, int, int], None] | None = None) -> TickResult:
     """Everything due on the day; running it twice changes nothing.
 
     Confirms silent sheets (A7.14, I7) and settles the last month once it is over (A7.18);
     returns the balances of closed bank accounts (A10) and, from 1 January, last year's
     balances (A7.18); writes the last month's sheets for НОБД (A7.17); hands undelivered
-    messages to their channels.
+    messages to their channels. Each step is logged with its counts and seconds;
+    `on_progress(step, done, of_all)` hears of each step as it starts (done 0) and ends.
     """
+    started = time.perf_counter()
     last_month_day = today.replace(day=1) - dt.timedelta(days=1)
     last_month = month_of(last_month_day)
-    settled = settle_month(month=last_month, cities=_cities(None), today=today, now=now)
-    with transaction.atomic():
+    step = _Steps(today, on_progress)
+    with step("settle", None, month=last_month) as done:  # settle_month reports its sheets
+        settled = settle_month(
+            month=last_month, cities=_cities(None), today=today, now=now,
+            on_progress=functools.partial(on_progress, f"settle {last_month}")
+            if on_progress is not None else None)
+        done(sheets=settled)
+    with step("sweep closed accounts", 1) as done, transaction.atomic():
         closed = sweep_closed_accounts(today=today, actor=OPERATOR, now=now)
+        done(accounts=closed)
     swept = 0
     if today.month == 1:
-        with transaction.atomic():
+        with step("sweep year end", 1, year=today.year - 1) as done, transaction.atomic():
             swept = sweep_year_end(year=today.year, today=today, actor=OPERATOR, now=now)
-    for city in _cities(None):
-        if city.pilot_start <= last_month_day:
-            with transaction.atomic():
-                export_sheets(city=city, month=last_month, directory=settings.NOBD_EXPORT_DIR,
-                              today=today, actor=OPERATOR, now=now)
-    with transaction.atomic():
+            done(transfers=swept)
+    exporting = [c for c in _cities(None) if c.pilot_start <= last_month_day]
+    for city in exporting:
+        with (step("export sheets to NOBD", len(exporting), city=city.code, month=last_month),
+              transaction.atomic()):
+            export_sheets(city=city, month=last_month, directory=settings.NOBD_EXPORT_DIR,
+                          today=today, actor=OPERATOR, now=now)
+    with step("deliver messages", 1) as done, transaction.atomic():
         delivered = deliver_pending(at=now)
-    return TickResult(settled, closed, swept, delivered)
+        done(messages=delivered)
+    result = TickResult(settled, closed, swept, delivered)
+    logger.info("tick done", extra={"date": today.isoformat(), **asdict(result),
+                                    "seconds": round(time.perf_counter() - started, 3)})
+    return result
 
 
+class _Steps:
+    """tick's steps: each logged when it ends, with its counts and seconds, and told to the
+    progress callback (if any) as it starts and ends: one of `of_all` (None: the step tells
+    its own progress)."""
+
+    def __init__(self, today: dt.date, on_progress: Callable[[str, int, int], None] | None
+                 ) -> None:
+        self.today, self.on_progress = today, on_progress
+
+    @contextmanager
+    def __call__(self, name: str, of_all: int | None, **fields: object
+                 ) -> Iterator[Callable[..., None]]:
+        counts: dict[str, object] = {}
+        if self.on_progress is not None and of_all is not None:
+            self.on_progress(name, 0, of_all)
+        started = time.perf_counter()
+        yield counts.update
+        logger.info("tick step", extra={"step": name, "date": self.today.isoformat(), **fields,
+                                         **counts,
+                                         "seconds": round(time.perf_counter() - started, 3)})
+        if self.on_progress is not None and of_all is not None:
+            self.on_progress(name, 1, of_all)
