@@ -161,10 +161,10 @@ class LedgerClock:
         self._post = ledger._post_batch_postgresql
 
     def __enter__(self) -> LedgerClock:
-        def timed_post(specs):
+        def timed_post(specs, now):
             t = time.perf_counter()
             try:
-                return self._post(specs)
+                return self._post(specs, now)
             finally:
                 self.seconds += time.perf_counter() - t
         ledger._post_batch_postgresql = timed_post
@@ -195,8 +195,8 @@ def month(figures: dict[str, object]) -> None:
                                   now=NOW)
 
         timed(figures, "distribution", budget_and_distribute)
-        timed(figures, "settle", lambda: settle_month(month=MONTH, city_code="taraz",
-                                                         today=dt.date(2024, 5, 2), now=NOW))
+        timed(figures, "settle", lambda: settle_month(month=MONTH, cities=[city],
+                                                     today=dt.date(2024, 5, 2), now=NOW))
     month_s = time.perf_counter() - start
     transfers = Transfer.objects.count()
     figures.update({"month_s": round(month_s, 2), "transfers": transfers,

@@ -8,7 +8,8 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from goszakaz.domain.payment import Mark, Period, Sheet, calculate, month_end
+from goszakaz.domain.months import last_of
+from goszakaz.domain.payment import Mark, Period, Sheet, calculate
 from goszakaz.rules.calendar import kz_calendar
 
 KZ = kz_calendar([2024, 2025, 2026])
@@ -21,7 +22,7 @@ def half_up(x: Fraction) -> int:
 
 
 def month_days(first: dt.date) -> list[dt.date]:
-    last = month_end(first)
+    last = last_of(first)
     return [first + i * DAY for i in range((last - first).days + 1)]
 
 
@@ -98,7 +99,7 @@ def test_one_more_unexcused_day_never_increases_the_amount(case) -> None:
 def test_no_marks_and_a_full_month_contract_pay_exactly_the_norm(year, month, norm, fee, used) -> None:
     # covers: A8.1, I4
     first = dt.date(year, month, 1)
-    for start, end in ((None, None), (first, month_end(first)),
+    for start, end in ((None, None), (first, last_of(first)),
                        (first - 400 * DAY, first + 400 * DAY)):
         sheet = Sheet.build(month=first, contract_from=start, contract_to=end,
                             vacation_days_used_this_year=used)

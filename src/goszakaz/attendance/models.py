@@ -6,15 +6,17 @@ from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from goszakaz.domain.payment import Mark
 
-class Mark(models.TextChoices):
-    """A day's code: P present, S sick with a certificate, A absent without a valid reason,
-    V a parent's vacation with the written application on file; '.' not marked."""
-
-    PRESENT = "P", _("present")
-    SICK = "S", _("sick (certificate)")
-    ABSENT = "A", _("absent without a valid reason")
-    VACATION = "V", _("parent's vacation (application)")
+# A day's code is a domain.payment.Mark: P present, S sick with a certificate, A absent without
+# a valid reason, V a parent's vacation with the written application on file; '.' not marked.
+MARK_LABELS = {
+    Mark.PRESENT: _("present"),
+    Mark.SICK: _("sick (certificate)"),
+    Mark.ABSENT: _("absent without a valid reason"),
+    Mark.VACATION: _("parent's vacation (application)"),
+}
+MARK_CODES = frozenset(m.value for m in Mark)
 
 
 UNMARKED = "."

@@ -15,11 +15,11 @@ from goszakaz.access.actor import SYSTEM, Actor
 from goszakaz.attendance.models import (
     DOCUMENT_TYPES,
     FINAL,
+    MARK_CODES,
     MAX_DOCUMENT,
     SHEET_TRANSITIONS,
     UNMARKED,
     Dispute,
-    Mark,
     Sheet,
     SheetState,
     SheetVersion,
@@ -30,6 +30,7 @@ from goszakaz.audit.transitions import move
 from goszakaz.clock import local_date
 from goszakaz.domain.calendar import OutsideCalendar
 from goszakaz.domain.months import last_day, month_of
+from goszakaz.domain.payment import SheetError
 from goszakaz.domain.states import IllegalTransition
 from goszakaz.enrollment.models import Contract, Voucher, VoucherStatus
 from goszakaz.notifications.services import notify
@@ -44,14 +45,6 @@ STATE_ACTIONS = {
     SheetState.CORRECTED: AuditAction.SHEET_CORRECTED,
     SheetState.UPHELD: AuditAction.SHEET_UPHELD,
 }
-
-
-class SheetError(ValueError):
-    """A mark or step the rules do not allow; the message says which, `field` names the input."""
-
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def _contract_on(voucher: Voucher, day: dt.date) -> Contract | None:
@@ -169,7 +162,7 @@ def _refusal(voucher: Voucher, day: dt.date, code: str, preschool: Preschool,
              contracts: Terms, sheet: Sheet | None,
              today: dt.date, is_working_day: Any) -> SheetError | None:
     """Why one mark of mark_many is refused, or None."""
-    if code not in Mark.values:
+    if code not in MARK_CODES:
         return SheetError(_("Unknown mark %(code)r: use P, S, A or V.") % {"code": code}, "code")
     if voucher.status == VoucherStatus.ANNULLED:
         return SheetError(_("The voucher is annulled."), "child_iin")
@@ -293,7 +286,7 @@ def answer(*, sheet: Sheet, agree: bool, on: dt.date, actor: Actor, now: dt.date
 def _check_days(sheet: Sheet, days: str) -> None:
     """A corrected month of marks: one per day, and each changed mark on a working day of the
     child's contract with the sheet's preschool (A7.13)."""
-    if len(days) != len(sheet.days) or any(c not in Mark.values and c != UNMARKED for c in days):
+    if len(days) != len(sheet.days) or any(c not in MARK_CODES and c != UNMARKED for c in days):
         raise SheetError(_("A corrected sheet needs one mark per day of the month."), "days")
     first = dt.date.fromisoformat(sheet.month + "-01")
     calendar = kz_calendar(first.year)

@@ -7,6 +7,8 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from goszakaz.domain.months import last_of
+
 _DAY = dt.timedelta(days=1)
 _SATURDAY = 5  # date.weekday(): Monday 0 ... Saturday 5, Sunday 6
 
@@ -101,8 +103,7 @@ class WorkCalendar:
     def working_days_in_month(self, year: int, month: int) -> int:
         """I4: the working days of a month, the divisor of the daily Госзаказ rate."""
         first = dt.date(year, month, 1)
-        last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - _DAY
-        return self.count_working_days(first, last)
+        return self.count_working_days(first, last_of(first))
 
     def add_business_days(self, day: dt.date, n: int) -> dt.date:
         """The n-th working day after `day`: the last day of "within n business days after `day`".

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from goszakaz.domain.months import next_first
+
 
 def peak_occupancy(
     contracts: Iterable[tuple[dt.date, dt.date | None]], from_day: dt.date,
@@ -42,4 +44,4 @@ def first_of_month_on_or_after(day: dt.date) -> dt.date:
     """A11, I8: the day a change of preschool asked for on `day` takes effect."""
     if day.day == 1:
         return day
-    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return next_first(day)

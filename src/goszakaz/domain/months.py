@@ -20,8 +20,17 @@ def first_day(month: str) -> dt.date:
 
 def last_day(month: str) -> dt.date:
     """The last day of month YYYY-MM."""
-    first = first_day(month)
-    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    return last_of(first_day(month))
+
+
+def last_of(day: dt.date) -> dt.date:
+    """The last day of the month of a day."""
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def next_first(day: dt.date) -> dt.date:
+    """The 1st of the month after the month of a day."""
+    return last_of(day) + dt.timedelta(days=1)
 
 
 def previous(month: str) -> str:

@@ -42,6 +42,7 @@ from enum import StrEnum
 
 from goszakaz.domain.calendar import WorkCalendar
 from goszakaz.domain.money import mul_div_round_half_up
+from goszakaz.domain.months import last_of
 
 VACATION_DAYS_A_YEAR = 60  # A8.5
 PAID_UNEXCUSED_DAYS = 3  # A8.3, A8.4, I1
@@ -49,7 +50,12 @@ _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
 
 
 class SheetError(ValueError):
-    """An attendance sheet (or its amounts) that cannot be paid as given; the message says why."""
+    """A sheet, a mark or a step on it the rules do not allow (or amounts that cannot be paid as
+    given); the message says why, `field` names the input when there is one."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class Mark(StrEnum):
@@ -77,11 +83,6 @@ def _mark(day: dt.date, value: object) -> Mark:
 
 
 _MARKS = {m.value: m for m in Mark}  # a letter's Mark without the enum's slower lookup
-
-
-def month_end(first: dt.date) -> dt.date:
-    """The last day of the month of `first`."""
-    return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
 
 def parse_month(text: str) -> dt.date:
@@ -152,7 +153,7 @@ class Sheet:
                              f"not {used!r}")
         raw: Iterable[tuple[dt.date, object]] = (
             self.marks.items() if isinstance(self.marks, Mapping) else self.marks)
-        last = month_end(self.month)
+        last = last_of(self.month)
         seen: dict[dt.date, Mark] = {}
         for day, value in raw:
             if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
@@ -238,7 +239,7 @@ def calculate(
     _check_amount("monthly norm", norm_tiyn)
     _check_amount("parent fee", fee_tiyn)
     pilot = pilot_period if pilot_period is not None else Period()
-    month_days = calendar.working_days(sheet.month, month_end(sheet.month))
+    month_days = calendar.working_days(sheet.month, last_of(sheet.month))
     working = len(month_days)
     if working == 0:
         raise SheetError(f"{sheet.month:%Y-%m} has no working days in the calendar")

@@ -12,6 +12,7 @@ from django.db.models import Q
 
 from goszakaz.attendance.models import UNMARKED
 from goszakaz.domain import payment as pay
+from goszakaz.domain.months import last_of
 from goszakaz.enrollment.models import Contract, Voucher
 from goszakaz.finance.funding import age_group
 from goszakaz.finance.models import ParentFee
@@ -36,7 +37,7 @@ class MonthContext:
         """`only`: read just these children's data (one sheet's recalculation, A9), not the city's."""
         self.city, self.month = city, month
         self.first = pay.parse_month(month)
-        self.last = pay.month_end(self.first)
+        self.last = last_of(self.first)
         self.calendar = kz_calendar((self.first.year,))
         self.pilot = pay.Period(city.pilot_start, city.pilot_end)
         self.contracts: dict[tuple[int, int], list[tuple[dt.date, dt.date | None, str]]] = (

@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 from goszakaz import clock
 from goszakaz.access.permissions import Action
 from goszakaz.attendance import services
-from goszakaz.attendance.models import FINAL, Mark, Sheet, SheetState
+from goszakaz.attendance.models import FINAL, MARK_LABELS, Sheet, SheetState
 from goszakaz.attendance.upload import import_group_sheet
 from goszakaz.audit.services import record_read
 from goszakaz.domain.months import month_of, previous
+from goszakaz.domain.payment import SheetError
 from goszakaz.enrollment.models import Contract
 from goszakaz.files import ImportRejected
 from goszakaz.finance.models import AccountKind, LedgerAccount
@@ -70,7 +71,7 @@ def preschool_day(request: HttpRequest) -> HttpResponse:
     record_read(actor=actor, at=now, what="page:preschool-day",
                 children=[c.voucher_id for c in contracts], detail={"day": day.isoformat()})
     return render(request, "web/preschool_day.html", {
-        "day": day, "rows": rows, "marks": Mark.choices,
+        "day": day, "rows": rows, "marks": [(m.value, label) for m, label in MARK_LABELS.items()],
         "working": calendar.is_working_day(day)})
 
 
@@ -136,7 +137,7 @@ def parent_sheet_answer(request: HttpRequest, sheet_id: int) -> HttpResponse:
                                  on=clock.local_date(now), actor=actor, now=now,
                                  document=request.FILES.get("document"))
                 messages.success(request, _("The dispute is sent to the preschool."))
-    except services.SheetError as e:
+    except SheetError as e:
         messages.error(request, str(e))
     return redirect("parent-sheets")
 
@@ -166,7 +167,7 @@ def preschool_dispute_answer(request: HttpRequest, sheet_id: int) -> HttpRespons
             answer_dispute(sheet=sheet, agree=agree, on=clock.local_date(now), actor=actor,
                            now=now, corrected_days=request.POST.get("days", "").strip()
                            if agree else None)
-    except services.SheetError as e:
+    except SheetError as e:
         messages.error(request, str(e))
     else:
         messages.success(request, _("The corrected sheet went to the parent.") if agree

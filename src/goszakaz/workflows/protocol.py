@@ -15,6 +15,7 @@ from goszakaz.attendance.models import Sheet
 from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record
 from goszakaz.clock import local_date
+from goszakaz.domain.payment import SheetError
 from goszakaz.enrollment import services as enrollment
 from goszakaz.enrollment.models import Voucher, VoucherStatus
 from goszakaz.finance.recalculation import recalculate
@@ -43,7 +44,7 @@ def close_by_protocol(
     number = number or f"A7.4/{case.city.code}/{case.pk}"
     try:
         applied = _correct(case, corrections, number=number, on=on, actor=actor, now=now)
-    except (enrollment.EnrollmentError, registry.RegistryError, attendance.SheetError) as e:
+    except (enrollment.EnrollmentError, registry.RegistryError, SheetError) as e:
         raise VerificationError(str(e)) from None
     if corrections and not applied:
         raise VerificationError(_("The corrections change nothing: confirm the data instead."))
