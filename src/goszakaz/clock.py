@@ -19,6 +19,16 @@ KZ = ZoneInfo("Asia/Almaty")
 _frozen: list[dt.datetime] = []  # a test's fixed moment, seen by every thread (live servers)
 
 
+def check_time_zone() -> None:
+    """Refuse to start with a time zone database older than Kazakhstan's move to UTC+5 (1 March
+    2024, tzdata 2024a): every date of the pilot would be an hour off."""
+    if KZ.utcoffset(dt.datetime(2024, 3, 2, 12)) != dt.timedelta(hours=5):
+        raise RuntimeError(
+            "the time zone database puts Asia/Almaty at "
+            f"{KZ.utcoffset(dt.datetime(2024, 3, 2, 12))}, not UTC+5 (since 1 March 2024): "
+            "update the system's tzdata, or set PYTHONTZPATH= (empty) to use the tzdata package")
+
+
 def now() -> dt.datetime:
     """The current moment, timezone-aware."""
     if _frozen:

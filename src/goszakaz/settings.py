@@ -8,6 +8,10 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from goszakaz.clock import check_time_zone
+
+check_time_zone()  # Kazakhstan is UTC+5 since 1 March 2024: an older zone database is refused
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("GOSZAKAZ_DATA_DIR", Path.cwd() / "var"))
 

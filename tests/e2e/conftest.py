@@ -45,5 +45,4 @@ def page(browser) -> Iterator[object]:
     context.close()
 
 
-from tests.integration.conftest import clock_at, money_city, taraz, write_csv  # noqa: E402,F401  (shared fixtures)
 

@@ -8,7 +8,6 @@ import pytest
 from django.db import transaction
 
 from goszakaz.access.actor import Actor
-from goszakaz.api.tokens import issue_token
 from goszakaz.banking.models import AccountStatus, ChildAccount
 from goszakaz.deadlines.models import Deadline
 from goszakaz.enrollment.models import VoucherStatus
@@ -16,7 +15,7 @@ from goszakaz.enrollment.services import set_status
 from goszakaz.notifications.models import Notification
 from goszakaz.registry.models import Bank, Role
 from goszakaz.verification.models import RiskCase
-from goszakaz.workflows.onboarding import send_to_bank
+from goszakaz.workflows.onboarding import issue_api_token, send_to_bank
 from tests.factories import NOW, OPR, PARENT_IIN, Api, make_voucher, pilot_city
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -36,8 +35,8 @@ def setup(live_server):
                             now=NOW) == 3
         assert send_to_bank(city=taraz, bank=bank, on=dt.date(2024, 3, 11), actor=Actor.system(Role.OPR),
                             now=NOW) == 0
-    return (Api(live_server.url, issue_token(bank=bank, actor=OPR, now=NOW)),
-            Api(live_server.url, issue_token(bank=other, actor=OPR, now=NOW)), vouchers)
+    return (Api(live_server.url, issue_api_token(bank=bank, actor=OPR, now=NOW)),
+            Api(live_server.url, issue_api_token(bank=other, actor=OPR, now=NOW)), vouchers)
 
 
 def test_bank_opens_accounts_from_its_list(setup) -> None:

@@ -11,8 +11,8 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 
-from goszakaz.api.tokens import issue_token
 from goszakaz.registry.models import Bank
+from goszakaz.workflows.onboarding import issue_api_token
 from tests.factories import NOW, OPR, make_preschool
 
 pytestmark = pytest.mark.fuzz
@@ -33,8 +33,8 @@ def wsgi_app():
 def tokens(taraz) -> dict[str, str]:
     """A token for each kind of client, by the API's path prefix."""
     bank = Bank.objects.create(code="fuzz", name="Fuzz bank", bin="920140000084")
-    return {"/api/bank/": issue_token(bank=bank, actor=OPR, now=NOW),
-            "/api/preschool/": issue_token(preschool=make_preschool(taraz, 1), actor=OPR,
+    return {"/api/bank/": issue_api_token(bank=bank, actor=OPR, now=NOW),
+            "/api/preschool/": issue_api_token(preschool=make_preschool(taraz, 1), actor=OPR,
                                                 now=NOW)}
 
 

@@ -9,10 +9,10 @@ import pytest
 from django.db import transaction
 
 from goszakaz.access.actor import Actor
-from goszakaz.api.tokens import issue_token
 from goszakaz.attendance.models import Sheet, SheetState
 from goszakaz.enrollment.services import sign_contract
 from goszakaz.registry.models import Role
+from goszakaz.workflows.onboarding import issue_api_token
 from tests.factories import NOW, OPR, Api, make_preschool, make_voucher, pilot_city
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -32,8 +32,8 @@ def setup(live_server, settings, tmp_path):
                           now=NOW)
         sign_contract(voucher=theirs, preschool=other, on=dt.date(2024, 4, 1), actor=Actor.system(Role.PAR),
                       now=NOW)
-    return (Api(live_server.url, issue_token(preschool=school, actor=OPR, now=NOW), PREFIX),
-            Api(live_server.url, issue_token(preschool=other, actor=OPR, now=NOW), PREFIX), ours, theirs)
+    return (Api(live_server.url, issue_api_token(preschool=school, actor=OPR, now=NOW), PREFIX),
+            Api(live_server.url, issue_api_token(preschool=other, actor=OPR, now=NOW), PREFIX), ours, theirs)
 
 
 def test_a_preschool_reads_its_childrens_sheets_only(setup) -> None:

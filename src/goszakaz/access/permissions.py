@@ -1,6 +1,6 @@
 """Permissions as pure functions of (actor's role and scope, action, object) (DESIGN rule 6, A3).
 
-Every page and API operation declares its Action (web.permissions.permits, api's `declares`);
+Every page and API operation declares its Action (web.permissions.permits, api.auth.Allowed);
 the role check runs before the view, the object check (this city, this parent's child, this
 bank's account, this preschool's pupil) inside it with `can(..., city=...)`.
 """
@@ -31,9 +31,11 @@ class Action(StrEnum):
     LISTS_UPLOAD = "lists.upload"
     EXCLUSIONS_VIEW = "exclusions.view"
     EXCLUDE = "exclude"
+    CITY_FUNDING_VIEW = "city_funding.view"
     FUNDING_TRANSFER = "funding.transfer"
     # the city's EDU or the operator
     FUNDING_VIEW = "funding.view"
+    FUNDING_STEP = "funding.step"
     TARIFFS_VIEW = "tariffs.view"
     TARIFFS_SET = "tariffs.set"
     # the operator (OPR), nationally
@@ -43,6 +45,7 @@ class Action(StrEnum):
     LISTS_CHECK = "lists.check"
     CASE_DECIDE = "case.decide"
     UNCONFIRMED_VIEW = "unconfirmed.view"
+    FUNDING_LIST = "funding.list"
     FUNDING_REQUEST = "funding.request"
     FUNDING_DISTRIBUTE = "funding.distribute"
     # a bank (BANK), its own accounts: the cabinet and the API
@@ -68,12 +71,14 @@ ROLES: dict[Action, frozenset[str]] = {
                      Action.ALLOCATION_PREVIEW, Action.ALLOCATION_DECIDE, Action.PERECHEN_VIEW,
                      Action.PERECHEN_INCLUDE, Action.VOUCHERS_VIEW, Action.VOUCHERS_GRANT,
                      Action.VOUCHER_ANNUL, Action.LISTS_UPLOAD, Action.EXCLUSIONS_VIEW,
-                     Action.EXCLUDE, Action.FUNDING_TRANSFER], frozenset({EDU})),
-    **dict.fromkeys([Action.FUNDING_VIEW, Action.TARIFFS_VIEW, Action.TARIFFS_SET],
-                    frozenset({EDU, OPR})),
+                     Action.EXCLUDE, Action.CITY_FUNDING_VIEW, Action.FUNDING_TRANSFER],
+                    frozenset({EDU})),
+    **dict.fromkeys([Action.FUNDING_VIEW, Action.FUNDING_STEP, Action.TARIFFS_VIEW,
+                     Action.TARIFFS_SET], frozenset({EDU, OPR})),
     **dict.fromkeys([Action.BANK_LISTS_VIEW, Action.ACCOUNTS_REQUEST, Action.CASES_VIEW,
                      Action.LISTS_CHECK, Action.CASE_DECIDE, Action.UNCONFIRMED_VIEW,
-                     Action.FUNDING_REQUEST, Action.FUNDING_DISTRIBUTE], frozenset({OPR})),
+                     Action.FUNDING_LIST, Action.FUNDING_REQUEST, Action.FUNDING_DISTRIBUTE],
+                    frozenset({OPR})),
     **dict.fromkeys([Action.BANK_ACCOUNTS_VIEW, Action.BANK_ACCOUNTS_REPORT,
                      Action.BANK_PRESCHOOL_REGISTER], frozenset({BANK})),
     **dict.fromkeys([Action.PUPILS_VIEW, Action.SHEETS_VIEW, Action.SHEETS_MARK,

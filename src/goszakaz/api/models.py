@@ -1,29 +1,8 @@
-"""API tokens of banks and preschools (only their SHA-256 kept) and the first answers to API writes."""
+"""The first answers to API writes, returned again for a repeat of the same Idempotency-Key."""
 
 from __future__ import annotations
 
 from django.db import models
-
-
-class ApiToken(models.Model):
-    """A token of a bank's or a preschool's own system; only its SHA-256 is stored."""
-
-    bank = models.ForeignKey("registry.Bank", on_delete=models.CASCADE, null=True, blank=True,
-                             related_name="tokens")
-    preschool = models.ForeignKey("registry.Preschool", on_delete=models.CASCADE, null=True,
-                                  blank=True, related_name="tokens")
-    token_sha256 = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField()
-    active = models.BooleanField(default=True)
-
-    class Meta:
-        constraints = [models.CheckConstraint(
-            condition=models.Q(bank__isnull=True) ^ models.Q(preschool__isnull=True),
-            name="token_one_holder")]
-
-    def __str__(self) -> str:
-        holder = f"bank {self.bank_id}" if self.bank_id else f"preschool {self.preschool_id}"
-        return f"token {self.pk} of {holder} ({'active' if self.active else 'revoked'})"
 
 
 class IdempotentRequest(models.Model):

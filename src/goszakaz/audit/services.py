@@ -30,13 +30,15 @@ def record(
 
 def record_many(
     *, actor: Actor, action: AuditAction, at: dt.datetime, obj_type: str,
-    entries: Iterable[tuple[object, str, Json, Json]],
+    entries: Iterable[tuple[object, str, Json, Json, list[int]]],
 ) -> int:
-    """Append one audit row per (obj_id, city, before, after), as `record` would, in one insert."""
+    """Append one audit row per (obj_id, city, before, after, children), as `record` would, in
+    one insert."""
     who = _who(actor)
     rows = [AuditEntry(at=at, action=AuditAction(action), object_type=obj_type,
-                       object_id=str(obj_id), city=city, before=before, after=after, **who)
-            for obj_id, city, before, after in entries]
+                       object_id=str(obj_id), city=city, before=before, after=after,
+                       children=children, **who)
+            for obj_id, city, before, after, children in entries]
     AuditEntry.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 

@@ -79,7 +79,8 @@ def account_opened(
         raise BankingError(_("This account number is already used for another child."))
     move(account, AccountStatus.OPENED, field="status", transitions=ACCOUNT_TRANSITIONS,
          actor=actor, at=now, action=AuditAction.ACCOUNT_OPENED, obj_type="account",
-         city=account.city, children=(account.voucher_id,), number=number, opened_on=opened_on,
+         city=account.city, children=(account.voucher_id,),
+         detail={"opened_on": opened_on.isoformat()}, number=number, opened_on=opened_on,
          parent_registered=parent_registered)
     return True
 
@@ -92,7 +93,7 @@ def account_closed(*, account: ChildAccount, closed_on: dt.date, actor: Actor,
     return move(account, AccountStatus.CLOSED, field="status", transitions=ACCOUNT_TRANSITIONS,
                 actor=actor, at=now, action=AuditAction.ACCOUNT_CLOSED, obj_type="account",
                 city=account.city, children=(account.voucher_id,),
-                closed_on=closed_on) is not None
+                detail={"closed_on": closed_on.isoformat()}, closed_on=closed_on) is not None
 
 
 def list_due_on(month: str) -> dt.date:

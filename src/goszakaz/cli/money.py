@@ -11,11 +11,11 @@ from django.db import transaction
 
 from goszakaz import clock
 from goszakaz.access.actor import SYSTEM, Actor
-from goszakaz.api.tokens import issue_token
 from goszakaz.cli.progress import bars
 from goszakaz.finance.verify import verify
-from goszakaz.registry.models import Bank, City, Preschool
+from goszakaz.registry.models import Bank, Preschool
 from goszakaz.workflows import monthly_cycle
+from goszakaz.workflows.onboarding import issue_api_token
 
 logger = logging.getLogger(__name__)
 
@@ -26,10 +26,11 @@ def run(args: argparse.Namespace) -> int:
         return ledger_verify()
     if args.command == "issue-token":
         return issue_token_command(args)
-    today = args.date or clock.today()
-    now = clock.moment_of(today)
+    # --date names the business day to act for; the rows written are stamped with the real
+    # moment (a catch-up run never backdates the ledger or the audit trail)
+    today, now = args.date or clock.today(), clock.now()
     if args.command == "settle":
-        cities = list(City.objects.filter(code=args.city) if args.city else City.objects.all())
+        cities = monthly_cycle.pilot_cities(args.city)
         if not cities:
             print(f"error: unknown city {args.city!r}", file=sys.stderr)
             return 2
@@ -45,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     with bars() as shown:
         done = monthly_cycle.tick(today=today, now=now, on_progress=shown.steps())
+    print(f"settled {done.settled} sheet(s) of {done.month}")
     print(f"tick {today.isoformat()}: {done.closed_swept} closed account(s) and "
           f"{done.year_end_swept} year-end balance(s) returned, {done.delivered} message(s) "
           f"delivered")
@@ -73,7 +75,7 @@ def issue_token_command(args: argparse.Namespace) -> int:
             print(f"error: no bank with code {args.bank!r}", file=sys.stderr)
             return 2
         with transaction.atomic():
-            print(issue_token(bank=bank, actor=actor, now=now))
+            print(issue_api_token(bank=bank, actor=actor, now=now))
         logger.info("token issued", extra={"command": "issue-token", "bank_id": bank.pk})
         return 0
     preschool = Preschool.objects.filter(bin=args.preschool).select_related("city").first()
@@ -81,6 +83,6 @@ def issue_token_command(args: argparse.Namespace) -> int:
         print(f"error: no preschool with BIN {args.preschool!r}", file=sys.stderr)
         return 2
     with transaction.atomic():
-        print(issue_token(preschool=preschool, actor=actor, now=now))
+        print(issue_api_token(preschool=preschool, actor=actor, now=now))
     logger.info("token issued", extra={"command": "issue-token", "preschool_id": preschool.pk})
     return 0

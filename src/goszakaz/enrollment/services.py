@@ -64,7 +64,7 @@ def grant_many(*, city: Any, children: list[dict[str, Any]], source: str, actor:
         [VoucherEvent(voucher=v, at=now, after=v.status, why=source) for v in vouchers],
         batch_size=2000)
     record_many(actor=actor, action=AuditAction.VOUCHER_GRANTED, at=now, obj_type="voucher",
-                entries=[(v.pk, city.code, None, {"status": v.status, "source": source})
+                entries=[(v.pk, city.code, None, {"status": v.status, "source": source}, [v.pk])
                          for v in vouchers])
     return vouchers
 
@@ -105,7 +105,7 @@ def set_status_many(*, voucher_ids: Iterable[int], to: str, why: str, actor: Act
         [VoucherEvent(voucher_id=pk, at=now, before=before, after=to, why=why)
          for pk, before, _city in moving], batch_size=2000)
     record_many(actor=actor, action=AuditAction.VOUCHER_STATUS, at=now, obj_type="voucher",
-                entries=[(pk, city, {"status": before}, {"status": to, "why": why})
+                entries=[(pk, city, {"status": before}, {"status": to, "why": why}, [pk])
                          for pk, before, city in moving])
     return ids
 
@@ -148,7 +148,7 @@ def annul_many(
          for pk, status, _, _ in live], batch_size=2000)
     record_many(actor=actor, action=AuditAction.VOUCHER_STATUS, at=now, obj_type="voucher",
                 entries=[(pk, city, {"status": status},
-                          {"status": VoucherStatus.ANNULLED.value, "why": why})
+                          {"status": VoucherStatus.ANNULLED.value, "why": why}, [pk])
                          for pk, status, city, _ in live])
     _end_contracts(Contract.objects.filter(voucher_id__in=ids), on, why=str(reason.value),
                    actor=actor, now=now)
@@ -169,8 +169,8 @@ def _end_contracts(contracts: Any, on: dt.date, *, why: str, actor: Actor,
     Contract.objects.bulk_update(in_force, ["ends_on"], batch_size=2000)
     record_many(actor=actor, action=AuditAction.CONTRACT_ENDED, at=now, obj_type="contract",
                 entries=[(c.pk, c.voucher.city.code, None,
-                          {"ends_on": c.ends_on.isoformat() if c.ends_on else None, "why": why})
-                         for c in in_force])
+                          {"ends_on": c.ends_on.isoformat() if c.ends_on else None, "why": why},
+                          [c.voucher_id]) for c in in_force])
     return len(in_force)
 
 

@@ -295,7 +295,7 @@ def confirm_allocation(*, run: AllocationRun, actor: Actor, now: dt.datetime) ->
         raise StalePreview("the queue has changed since this preview; make a new one")
     move(run, RunState.CONFIRMED, transitions=RUN_TRANSITIONS, actor=actor, at=now,
          action=AuditAction.ALLOCATION_CONFIRMED, obj_type="allocation_run",
-         city=run.city.code, confirmed_at=now)
+         city=run.city.code, detail={"allocated": run.allocated}, confirmed_at=now)
     allocated = run.outcomes.filter(status=alloc.ALLOCATED).select_related("application")
     notes = []
     for o in allocated:

@@ -1,4 +1,5 @@
-"""Cities (O1), users' roles (A3), banks, preschools and the Перечень (A4), the accession agreement (A7.2)."""
+"""Cities (O1), users' roles (A3), banks, preschools and the Перечень (A4), the accession agreement
+(A7.2), and the API tokens of banks' and preschools' own systems."""
 
 from __future__ import annotations
 
@@ -131,3 +132,24 @@ class AgreementSignature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.party_type}:{self.party_key} signed v{self.version.number}"
+
+
+class ApiToken(models.Model):
+    """A token of a bank's or a preschool's own system; only its SHA-256 is stored."""
+
+    bank = models.ForeignKey(Bank, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="tokens")
+    preschool = models.ForeignKey(Preschool, on_delete=models.CASCADE, null=True,
+                                  blank=True, related_name="tokens")
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(
+            condition=models.Q(bank__isnull=True) ^ models.Q(preschool__isnull=True),
+            name="token_one_holder")]
+
+    def __str__(self) -> str:
+        holder = f"bank {self.bank_id}" if self.bank_id else f"preschool {self.preschool_id}"
+        return f"token {self.pk} of {holder} ({'active' if self.active else 'revoked'})"

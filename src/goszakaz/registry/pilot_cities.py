@@ -16,7 +16,8 @@ CITIES = [
 
 
 def ensure(city_model: Any) -> None:
-    """Create the pilot cities that are missing (used by the data migration); idempotent."""
+    """Create the pilot cities that are missing; idempotent. (The data migration keeps its own
+    frozen copy of this list; the tests use this one after a flush.)"""
     for code, ru, kk, en, start, end, rules in CITIES:
         city_model.objects.get_or_create(code=code, defaults={
             "name_ru": ru, "name_kk": kk, "name_en": en, "pilot_start": start, "pilot_end": end,

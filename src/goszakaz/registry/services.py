@@ -1,5 +1,5 @@
 """Changes to the registry: the Перечень (A4), preschool corrections, bank registrations (A7.8), the
-accession agreement's signatures (A7.2).
+accession agreement's signatures (A7.2), API tokens.
 
 The registry sits below the audit trail in the layers, so these functions return what changed
 and their callers (the apps above, the workflows) write the audit row of the same transaction.
@@ -8,6 +8,8 @@ and their callers (the apps above, the workflows) write the audit row of the sam
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -16,6 +18,7 @@ from goszakaz.domain.iin import InvalidNumber, validate_bin
 from goszakaz.registry.models import (
     AgreementSignature,
     AgreementVersion,
+    ApiToken,
     Bank,
     BankRegistration,
     City,
@@ -121,6 +124,28 @@ def correct_preschool(*, preschool: Preschool, corrections: dict[str, str]
     if applied:
         preschool.save(update_fields=list(applied))
     return applied
+
+
+def digest(token: str) -> str:
+    """The SHA-256 of an API token, as stored."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(*, at: dt.datetime, bank: Bank | None = None, preschool: Preschool | None = None
+                ) -> tuple[str, ApiToken]:
+    """A new API token of a bank or of a preschool's own system: the token (shown once) and its
+    row, which keeps only the digest."""
+    if (bank is None) == (preschool is None):
+        raise RegistryError("a token belongs to one bank or one preschool")
+    token = secrets.token_urlsafe(32)
+    return token, ApiToken.objects.create(token_sha256=digest(token), created_at=at, bank=bank,
+                                          preschool=preschool)
+
+
+def token_holder(token: str) -> ApiToken | None:
+    """The active token row of a token (with its bank or preschool), or None."""
+    return (ApiToken.objects.select_related("bank", "preschool")
+            .filter(token_sha256=digest(token), active=True).first())
 
 
 def register_with_bank(*, bank: Bank, preschool: Preschool, on: dt.date

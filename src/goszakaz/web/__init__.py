@@ -1,1 +1,1 @@
-"""Web pages per role (server-rendered templates), with their permission rules."""
+"""Web pages per role (server-rendered templates), each declaring its Action (web.permissions)."""

@@ -42,7 +42,7 @@ def _requests(city: City | None = None) -> list[FundingRequest]:
     return list(rows.filter(city=city) if city else rows[:100])
 
 
-@permits(Action.FUNDING_REQUEST, post=Action.FUNDING_REQUEST)
+@permits(Action.FUNDING_LIST, post=Action.FUNDING_REQUEST)
 def operator_funding(request: HttpRequest) -> HttpResponse:
     """A7.11: the operator makes the month's request for a city (after the banks' lists, A7.9);
     the requests and their steps."""
@@ -72,7 +72,7 @@ def operator_funding(request: HttpRequest) -> HttpResponse:
                                                 "operator": True})
 
 
-@permits(Action.FUNDING_TRANSFER)
+@permits(Action.CITY_FUNDING_VIEW)
 def edu_funding(request: HttpRequest) -> HttpResponse:
     """A7.12: the city's requests, to approve and transfer to the operator."""
     city = edu_city(request)
@@ -100,10 +100,11 @@ def funding_request(request: HttpRequest, request_id: int) -> HttpResponse:
         "today": clock.today()})
 
 
-@permits(post=Action.FUNDING_VIEW)
+@permits(post=Action.FUNDING_STEP)
 def funding_step(request: HttpRequest, request_id: int) -> HttpResponse:
     """The next step: EDU transfers the money to the operator; the operator distributes it."""
     made = get_object_or_404(FundingRequest.objects.select_related("city"), pk=request_id)
+    require(request, Action.FUNDING_VIEW, city=made.city.code)  # another city's: refused
     now = clock.now()
     with transaction.atomic():
         if made.state == RequestState.SENT:

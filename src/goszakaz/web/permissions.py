@@ -19,13 +19,14 @@ View = Callable[..., HttpResponse]
 
 def permits(get: Action | None = None, *, post: Action | None = None) -> Callable[[View], View]:
     """Declare what a view does on GET and on POST: the anonymous are sent to sign in, an actor
-    whose role may not do it gets 403, a method the view does not declare 405. The view finds
+    whose role may not do it gets 403, a method the view does not declare (and any but GET,
+    HEAD and POST) 405. The view finds
     the Actor in `actor_of(request)`."""
 
     def wrap(view: View) -> View:
         @functools.wraps(view)
         def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            action = post if request.method == "POST" else get
+            action = {"GET": get, "HEAD": get, "POST": post}.get(request.method or "")
             if action is None:
                 return HttpResponseNotAllowed([m for m, a in (("GET", get), ("POST", post)) if a])
             if not request.user.is_authenticated:

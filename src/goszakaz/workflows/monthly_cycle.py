@@ -59,9 +59,10 @@ def settle(*, city: City, month: str, on: dt.date, actor: Actor, now: dt.datetim
                        context=context).sheets
 
 
-def _cities(city_code: str | None) -> list[City]:
-    cities = City.objects.filter(code=city_code) if city_code else City.objects.all()
-    return list(cities.order_by("code"))
+def pilot_cities(code: str | None = None) -> list[City]:
+    """The pilot cities in the order every batch takes them (by code), or the one with `code`."""
+    found = City.objects.filter(code=code) if code else City.objects.all()
+    return list(found.order_by("code"))
 
 
 def settle_month(*, month: str, cities: list[City], today: dt.date, now: dt.datetime,
@@ -147,6 +148,7 @@ def _settle_in_thread(city: City, month: str, today: dt.date, now: dt.datetime,
 class TickResult:
     """What one `tick` did."""
 
+    month: str
     settled: int
     closed_swept: int
     year_end_swept: int
@@ -169,7 +171,7 @@ def tick(*, today: dt.date, now: dt.datetime,
     step = _Steps(today, on_progress)
     with step("settle", None, month=last_month) as done:  # settle_month reports its sheets
         settled = settle_month(
-            month=last_month, cities=_cities(None), today=today, now=now,
+            month=last_month, cities=pilot_cities(), today=today, now=now,
             on_progress=functools.partial(on_progress, f"settle {last_month}")
             if on_progress is not None else None)
         done(sheets=settled)
@@ -181,7 +183,7 @@ def tick(*, today: dt.date, now: dt.datetime,
         with step("sweep year end", 1, year=today.year - 1) as done, transaction.atomic():
             swept = sweep_year_end(year=today.year, today=today, actor=OPERATOR, now=now)
             done(transfers=swept)
-    exporting = [c for c in _cities(None) if c.pilot_start <= last_month_day]
+    exporting = [c for c in pilot_cities() if c.pilot_start <= last_month_day]
     for city in exporting:
         with (step("export sheets to NOBD", len(exporting), city=city.code, month=last_month),
               transaction.atomic()):
@@ -190,7 +192,7 @@ def tick(*, today: dt.date, now: dt.datetime,
     with step("deliver messages", 1) as done, transaction.atomic():
         delivered = deliver_pending(at=now)
         done(messages=delivered)
-    result = TickResult(settled, closed, swept, delivered)
+    result = TickResult(last_month, settled, closed, swept, delivered)
     logger.info("tick done", extra={"date": today.isoformat(), **asdict(result),
                                     "seconds": round(time.perf_counter() - started, 3)})
     return result

@@ -1,5 +1,5 @@
 """Onboarding a city: the Перечень (A4), the НОБД check of the city's lists (A7.3, A7.4), the
-verified children sent to a bank (A7.5)."""
+verified children sent to a bank (A7.5), the API tokens of banks' and preschools' systems."""
 
 from __future__ import annotations
 
@@ -16,6 +16,18 @@ from goszakaz.registry.models import Bank, City, Preschool
 from goszakaz.verification import services as verification
 from goszakaz.verification.models import ListSubmission
 from goszakaz.verification.nobd import Nobd
+
+
+def issue_api_token(*, actor: Actor, now: dt.datetime, bank: Bank | None = None,
+                    preschool: Preschool | None = None) -> str:
+    """A new API token of a bank's or a preschool's own system: returned once, only its digest
+    is kept; the issue is audited naming the token's row and holder, never its value."""
+    token, row = registry.issue_token(at=now, bank=bank, preschool=preschool)
+    holder = f"bank:{bank.code}" if bank is not None else f"preschool:{row.preschool_id}"
+    record(actor=actor, action=AuditAction.TOKEN_ISSUED, at=now, obj_type="api_token",
+           obj_id=row.pk, city=preschool.city.code if preschool is not None else "",
+           after={"holder": holder})
+    return token
 
 
 def include_preschool(*, city: City, bin_: str, name: str, design_capacity: int,
