@@ -107,11 +107,13 @@ CREATE TEMP TABLE ledger_posted ON COMMIT DROP AS
 SELECT t.id, t.debit_id, t.credit_id, t.amount, t.code, t.period, t.child_id
 FROM finance_transfer t WHERE t.id = ANY(ARRAY(SELECT id FROM ledger_staged));
 """
+# No LIMIT here: with one, the planner bets on a nested loop that finds a few clashes early,
+# and on a batch posted again (no clash at all) compares every staged transfer with every posted
+# one; an aggregate over the join keeps it a hash join.
 _CHECK = """
-SELECT s.id FROM ledger_staged s JOIN ledger_posted t ON t.id = s.id
+SELECT (array_agg(s.id ORDER BY s.id))[1:5] FROM ledger_staged s JOIN ledger_posted t ON t.id = s.id
 WHERE (t.debit_id, t.credit_id, t.amount, t.code, t.period, t.child_id)
       IS DISTINCT FROM (s.debit_id, s.credit_id, s.amount, s.code, s.period, s.child_id)
-LIMIT 5
 """
 _FRESH = """
 CREATE TEMP TABLE ledger_fresh ON COMMIT DROP AS
@@ -163,7 +165,7 @@ def _post_batch_postgresql(specs: Sequence[Spec], now: dt.datetime) -> int:
         cur.execute("DROP TABLE IF EXISTS pg_temp.ledger_posted, pg_temp.ledger_fresh")
         cur.execute(_POSTED)
         cur.execute(_CHECK)
-        clashes = [r[0] for r in cur.fetchall()]
+        clashes = cur.fetchone()[0] or []
         if clashes:
             raise LedgerError(f"ids already used for other transfers: {clashes}")
         cur.execute(_FRESH)
