@@ -24,7 +24,6 @@ import os
 import re
 import time
 from pathlib import Path
-from typing import Any
 
 from goszakaz.access.actor import Actor
 from goszakaz.attendance.models import FINAL, Sheet
@@ -33,6 +32,7 @@ from goszakaz.audit.services import record
 from goszakaz.deadlines.models import Deadline
 from goszakaz.deadlines.services import business_days_after, meet, open_deadline
 from goszakaz.domain.months import last_day
+from goszakaz.registry.models import City
 
 DAYS = 10  # A7.17: business days after the month ends
 COLUMNS = ("child_iin", "preschool_bin", "month", "days", "state")
@@ -50,7 +50,7 @@ def file_name(city_code: str, month: str) -> str:
     return f"nobd-sheets-{city_code}-{month}.csv"
 
 
-def export_deadline(*, city: Any, month: str) -> Deadline:
+def export_deadline(*, city: City, month: str) -> Deadline:
     """A7.17: the export's deadline, due 10 business days after the month's last day."""
     end = last_day(month)
     return open_deadline(clause="A7.17", city=city.code, subject=f"nobd-sheets/{month}",
@@ -86,7 +86,7 @@ def _write(part: Path, city_code: str, month: str) -> int:
     return count
 
 
-def export_sheets(*, city: Any, month: str, directory: Path, today: dt.date, actor: Actor,
+def export_sheets(*, city: City, month: str, directory: Path, today: dt.date, actor: Actor,
                   now: dt.datetime) -> Path:
     """A7.17: write the city's final sheets of `month` for НОБД; returns the file's path.
 

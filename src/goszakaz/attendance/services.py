@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +37,7 @@ from goszakaz.notifications.services import notify
 from goszakaz.registry.models import Preschool, Role
 from goszakaz.rules.calendar import kz_calendar
 
+WorkingDay = Callable[[dt.date], bool]  # the calendar's predicate: is the day a working day?
 RECONFIRM_DAYS = 2  # A7.16, I7: calendar days for the parent to confirm a corrected sheet
 STATE_ACTIONS = {
     SheetState.CONFIRMED: AuditAction.SHEET_CONFIRMED,
@@ -78,7 +79,7 @@ class Marks:
 
 
 def mark(
-    *, voucher: Voucher, day: dt.date, code: str, preschool_id: int, is_working_day: Any,
+    *, voucher: Voucher, day: dt.date, code: str, preschool_id: int, is_working_day: WorkingDay,
     actor: Actor, now: dt.datetime,
 ) -> Sheet:
     """A7.13: the preschool marks one day of a child's sheet (see mark_many)."""
@@ -90,7 +91,7 @@ def mark(
 
 
 def mark_many(
-    *, preschool_id: int, marks: Sequence[tuple[Voucher, dt.date, str]], is_working_day: Any,
+    *, preschool_id: int, marks: Sequence[tuple[Voucher, dt.date, str]], is_working_day: WorkingDay,
     actor: Actor, now: dt.datetime,
 ) -> Marks:
     """A7.13: the preschool marks days of its children's sheets: all of the marks or none.
@@ -160,7 +161,7 @@ def _covers(terms: Terms, day: dt.date) -> bool:
 
 def _refusal(voucher: Voucher, day: dt.date, code: str, preschool: Preschool,
              contracts: Terms, sheet: Sheet | None,
-             today: dt.date, is_working_day: Any) -> SheetError | None:
+             today: dt.date, is_working_day: WorkingDay) -> SheetError | None:
     """Why one mark of mark_many is refused, or None."""
     if code not in MARK_CODES:
         return SheetError(_("Unknown mark %(code)r: use P, S, A or V.") % {"code": code}, "code")

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import compress
-from operator import attrgetter, eq
+from operator import eq
 
 from goszakaz.domain.categories import RuleSet, categorize, queue_age
 
@@ -104,11 +104,8 @@ def id_order(application_id: str) -> tuple[int, int, str]:
 
 def queue_order(apps: Sequence[Application], indices: Sequence[int]) -> list[int]:
     """T1.2, I15: the indices sorted by submission date-time, ties by application id."""
-    # the times by position and a sort of positions keyed by them: no Python call per element
-    submitted = list(map(attrgetter("submitted_at"), map(apps.__getitem__, indices)))
-    positions = sorted(range(len(submitted)), key=submitted.__getitem__)
-    ordered = list(map(indices.__getitem__, positions))
-    times = list(map(submitted.__getitem__, positions))
+    ordered = sorted(indices, key=lambda i: apps[i].submitted_at)
+    times = [apps[i].submitted_at for i in ordered]
     tied = list(compress(range(1, len(times)), map(eq, times, times[1:])))
     if not tied:
         return ordered
@@ -160,6 +157,11 @@ class AllocationResult:
         if self.reason[i] in EXCLUSION_REASONS:
             return EXCLUDED
         return WAITING if self.seat_order[i] is None else ALLOCATED
+
+    def statuses(self) -> list[str]:
+        """`status(i)` of every application, in input order."""
+        return [EXCLUDED if r in EXCLUSION_REASONS else WAITING if s is None else ALLOCATED
+                for r, s in zip(self.reason, self.seat_order, strict=True)]
 
     @property
     def allocated(self) -> int:

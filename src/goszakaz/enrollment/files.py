@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from goszakaz.domain.iin import InvalidNumber, iin_birth_date, validate_bin, validate_child_iin
-from goszakaz.files import RowError, read_rows, write_rejects
+from goszakaz.files import RowError, missing_columns, read_rows, write_rejects
 
 CHILD_COLUMNS = ("child_iin", "birth_date", "child_name", "parent_iin", "period_start")
 CHILD_OPTIONAL = ("period_end",)
@@ -119,9 +119,8 @@ def _read(
 ) -> Rows[T]:
     header, rows = read_rows(path)
     result: Rows[T] = Rows(header=header)
-    missing = [c for c in required if c not in header]
-    if missing:
-        result.errors.extend(RowError(1, c, "column is missing from the header") for c in missing)
+    result.errors.extend(missing_columns(header, required))
+    if result.errors:
         return result
     index = {c: header.index(c) for c in (*required, *optional) if c in header}
     seen: dict[tuple[str, ...], int] = {}

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from goszakaz.access.actor import Actor
@@ -25,7 +25,7 @@ from goszakaz.enrollment.models import (
 )
 from goszakaz.notifications.services import notify_many
 from goszakaz.queue.models import AllocationRun, RunState
-from goszakaz.registry.models import Preschool, Role
+from goszakaz.registry.models import City, Preschool, Role
 from goszakaz.registry.services import sign_agreement
 
 VOUCHER_CORRECTIONS = ("child_name", "birth_date", "child_iin")
@@ -36,7 +36,7 @@ class EnrollmentError(Exception):
 
 
 def grant(
-    *, city: Any, child_iin: str, birth_date: dt.date, parent_iin: str, source: str,
+    *, city: City, child_iin: str, birth_date: dt.date, parent_iin: str, source: str,
     period_start: dt.date, period_end: dt.date | None, actor: Actor, now: dt.datetime,
     child_name: str = "", application: Any = None,
 ) -> tuple[Voucher, bool]:
@@ -52,7 +52,7 @@ def grant(
     return voucher, True
 
 
-def grant_many(*, city: Any, children: list[dict[str, Any]], source: str, actor: Actor,
+def grant_many(*, city: City, children: list[dict[str, Any]], source: str, actor: Actor,
                now: dt.datetime) -> list[Voucher]:
     """A5: vouchers for children none of whom has a live voucher in the city (the caller checked,
     under the city's lock; the database refuses a second live one anyway), in bulk: each with
@@ -158,7 +158,7 @@ def annul_many(
     return len(live)
 
 
-def _end_contracts(contracts: Any, on: dt.date, *, why: str, actor: Actor,
+def _end_contracts(contracts: QuerySet[Contract], on: dt.date, *, why: str, actor: Actor,
                    now: dt.datetime) -> int:
     """End the contracts in force on `on` or later the day before `on` (one starting later ends
     the day before it starts: never in force), each with its audit row; returns how many."""

@@ -31,6 +31,7 @@ from goszakaz.finance.models import (
     TransferCode,
 )
 from goszakaz.finance.tariffs import monthly_norm
+from goszakaz.registry.models import City
 
 DAYS = 2  # A7.11 and A7.12: two business days for each step
 
@@ -49,20 +50,20 @@ def age_group(birth_date: dt.date, month: str) -> str:
     return AgeGroup.EARLY if age < 3 else AgeGroup.PRESCHOOL
 
 
-def city_accounts(city: Any) -> tuple[LedgerAccount, LedgerAccount]:
+def city_accounts(city: City) -> tuple[LedgerAccount, LedgerAccount]:
     """The city's budget account and the operator's account for the city."""
     return (account(kind=AccountKind.BUDGET, owner=city.code, city=city.code, no_overdraft=False),
             account(kind=AccountKind.OPERATOR, owner=city.code, city=city.code))
 
 
-def _owed_before(city: Any, month: str) -> dict[int, int]:
+def _owed_before(city: City, month: str) -> dict[int, int]:
     """What each child's account still owes preschools for earlier months (I5)."""
     rows = (Settlement.objects.filter(city=city.code, month__lt=month, due__gt=F("paid"))
             .values("voucher_id").annotate(due=Sum("due"), paid=Sum("paid")))
     return {r["voucher_id"]: r["due"] - r["paid"] for r in rows}
 
 
-def _child_ledgers(city: Any, banks: dict[int, int]) -> dict[int, tuple[int, int]]:
+def _child_ledgers(city: City, banks: dict[int, int]) -> dict[int, tuple[int, int]]:
     """(account id, balance) of the open ledger account of each child with a bank account,
     made where missing."""
     owners = {str(v) for v in banks}
@@ -78,7 +79,7 @@ def _child_ledgers(city: Any, banks: dict[int, int]) -> dict[int, tuple[int, int
             if owner in owners}
 
 
-def build_request(*, city: Any, month: str, on: dt.date, actor: Actor, now: dt.datetime
+def build_request(*, city: City, month: str, on: dt.date, actor: Actor, now: dt.datetime
                   ) -> FundingRequest:
     """A7.11, A9, I5: the request for the month; building it again returns the first one.
 

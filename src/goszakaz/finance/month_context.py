@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
 
 from django.db import connection
 from django.db.models import Q
@@ -17,6 +16,7 @@ from goszakaz.enrollment.models import Contract, Voucher
 from goszakaz.finance.funding import age_group
 from goszakaz.finance.models import ParentFee
 from goszakaz.finance.tariffs import monthly_norm
+from goszakaz.registry.models import City
 from goszakaz.rules.calendar import kz_calendar
 
 _VACATION = """
@@ -33,7 +33,7 @@ class MonthContext:
     same marks and terms are calculated once.
     """
 
-    def __init__(self, city: Any, month: str, only: Iterable[int] | None = None) -> None:
+    def __init__(self, city: City, month: str, only: Iterable[int] | None = None) -> None:
         """`only`: read just these children's data (one sheet's recalculation, A9), not the city's."""
         self.city, self.month = city, month
         self.first = pay.parse_month(month)
@@ -44,7 +44,8 @@ class MonthContext:
             defaultdict(list))
         children = Voucher.objects.filter(city=city)
         contracts = Contract.objects.filter(voucher__city=city)
-        vacation_sql, params = _VACATION, [city.code, f"{self.first.year:04d}-01", month]
+        vacation_sql = _VACATION
+        params: list[str | int] = [city.code, f"{self.first.year:04d}-01", month]
         if only is not None:
             ids = [int(v) for v in only]
             children, contracts = children.filter(pk__in=ids), contracts.filter(voucher__in=ids)

@@ -24,7 +24,7 @@ from goszakaz.finance.ledger import Spec, account, post, post_batch
 from goszakaz.finance.models import AccountKind, LedgerAccount, Settlement, TransferCode
 from goszakaz.finance.month_context import MonthContext
 from goszakaz.notifications.services import notify_from
-from goszakaz.registry.models import Preschool
+from goszakaz.registry.models import City, Preschool
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def _preschool_accounts(preschool_ids: Iterable[int], city: str) -> dict[int, in
     return {pk: found[b] for pk, b in bins.items()}
 
 
-def open_preschool_accounts(*, city: Any, month: str) -> int:
+def open_preschool_accounts(*, city: City, month: str) -> int:
     """The ledger accounts of every preschool with a final sheet in the month, made before the
     month is settled in parallel chunks: otherwise two chunks sharing a preschool would wait
     for each other's commit to create its account. Returns how many preschools there are."""
@@ -60,7 +60,7 @@ def open_preschool_accounts(*, city: Any, month: str) -> int:
     return len(_preschool_accounts(ids, city.code))
 
 
-def _chunk(city: Any, month: str, after: int, limit: int | None) -> list[tuple[Any, ...]]:
+def _chunk(city: City, month: str, after: int, limit: int | None) -> list[tuple[Any, ...]]:
     """The month's final unsettled sheets after sheet id `after`, locked, skipping those another
     run holds; with each: the child's open account (A7.9: a closed, swept one pays like none)
     and its balance, whether it still owes for an earlier month (I5), and whether the month
@@ -86,7 +86,7 @@ def _chunk(city: Any, month: str, after: int, limit: int | None) -> list[tuple[A
     return list(query[:limit] if limit else query)
 
 
-def unsettled(*, city: Any, month: str) -> int:
+def unsettled(*, city: City, month: str) -> int:
     """How many final sheets of the city's month are not settled yet (a progress bar's size)."""
     return (Sheet.objects.filter(city=city.code, month=month, state__in=FINAL)
             .filter(~Exists(Settlement.objects.filter(sheet_id=OuterRef("pk")))).count())
@@ -105,7 +105,7 @@ SETTLEMENT_COLUMNS = ("sheet_id", "voucher_id", "preschool_id", "city", "month",
                       "parent_fee", "payable_days", "direct", "clauses", "settled_on")
 
 
-def settle_chunk(*, city: Any, month: str, on: dt.date, actor: Actor, now: dt.datetime,
+def settle_chunk(*, city: City, month: str, on: dt.date, actor: Actor, now: dt.datetime,
                  limit: int | None = None, context: MonthContext | None = None,
                  after: int = 0) -> SettledChunk:
     """A7.18, A7.9, I5, I6: pay final sheets of the month once.

@@ -13,6 +13,7 @@ from goszakaz.audit.services import record
 from goszakaz.domain.capacity import first_of_month_on_or_after
 from goszakaz.domain.months import first_day, month_of
 from goszakaz.finance.models import Norm, ParentFee, Settlement
+from goszakaz.registry.models import City, Preschool
 
 
 class TariffMissing(LookupError):
@@ -35,7 +36,7 @@ def _refuse_paid_months(settled: Any, effective_from: dt.date) -> None:
                             "after it.") % {"month": paid.month})
 
 
-def monthly_norm(*, city: Any, age_group: str, stay_mode: str, month: str) -> int:
+def monthly_norm(*, city: City, age_group: str, stay_mode: str, month: str) -> int:
     """The norm in tiyn in force on the 1st of month YYYY-MM."""
     row = (Norm.objects.filter(city=city, age_group=age_group, stay_mode=stay_mode,
                                effective_from__lte=first_day(month))
@@ -45,14 +46,14 @@ def monthly_norm(*, city: Any, age_group: str, stay_mode: str, month: str) -> in
     return row.amount
 
 
-def parent_fee(*, preschool: Any, month: str) -> int:
+def parent_fee(*, preschool: Preschool, month: str) -> int:
     """The preschool's parent fee in tiyn in force on the 1st of month YYYY-MM (0 if none)."""
     row = (ParentFee.objects.filter(preschool=preschool, effective_from__lte=first_day(month))
            .order_by("-effective_from").first())
     return row.amount if row else 0
 
 
-def set_norm(*, city: Any, age_group: str, stay_mode: str, effective_from: dt.date, amount: int,
+def set_norm(*, city: City, age_group: str, stay_mode: str, effective_from: dt.date, amount: int,
              actor: Actor, now: dt.datetime) -> Norm:
     """Set the norm from a date (EDU, operator); the earlier rows stay as history."""
     if amount <= 0:
@@ -70,7 +71,7 @@ def set_norm(*, city: Any, age_group: str, stay_mode: str, effective_from: dt.da
     return norm
 
 
-def set_parent_fee(*, preschool: Any, effective_from: dt.date, amount: int, actor: Actor,
+def set_parent_fee(*, preschool: Preschool, effective_from: dt.date, amount: int, actor: Actor,
                    now: dt.datetime) -> ParentFee:
     """Set a preschool's parent fee from a date; the earlier rows stay as history."""
     if amount < 0:

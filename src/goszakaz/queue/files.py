@@ -281,9 +281,8 @@ def read_applications(
     """
     header, chunks = files.read_chunks(path)
     result = ParsedFile(header=header)
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        result.errors.extend(RowError(1, c, "column is missing from the header") for c in missing)
+    result.errors.extend(files.missing_columns(header, COLUMNS))
+    if result.errors:
         return result
     parser = Parser(header, as_of)
     parts = []
@@ -436,6 +435,6 @@ def write_outcomes(path: Path, apps: list[Application], result: AllocationResult
         # column by column, in C-level loops (0.23 s instead of 0.28 s for 300,000 rows); the
         # csv module writes None as an empty cell
         w.writerows(zip(map(attrgetter("application_id"), apps),
-                        map(result.status, range(len(apps))), result.category,
+                        result.statuses(), result.category,
                         result.queue_number, result.seat_order, result.reason, strict=True))
     tmp.replace(path)

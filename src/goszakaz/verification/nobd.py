@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Protocol
 
 from goszakaz.domain.iin import InvalidNumber, iin_birth_date, validate_bin
-from goszakaz.files import RowError, read_rows
+from goszakaz.files import RowError, missing_columns, read_rows
 
 COLUMNS = ("kind", "iin_or_bin", "name", "birth_date", "city")
 KINDS = ("child", "preschool")
@@ -111,10 +111,9 @@ class CsvNobdExport(FakeNobd):
         super().__init__()
         self.errors: list[RowError] = []
         header, rows = read_rows(Path(path))
-        missing = [c for c in COLUMNS if c not in header]
+        missing = missing_columns(header, COLUMNS)
         if missing:
-            raise NobdExportError([RowError(1, c, "column is missing from the header")
-                                   for c in missing])
+            raise NobdExportError(missing)
         index = [header.index(c) for c in COLUMNS]
         seen: dict[tuple[str, str], int] = {}
         for line, values in rows:
