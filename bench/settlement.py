@@ -66,7 +66,7 @@ from goszakaz.domain.iin import check_digit, make_iin  # noqa: E402
 from goszakaz.enrollment.models import Contract, Voucher  # noqa: E402
 from goszakaz.finance import ledger  # noqa: E402
 from goszakaz.finance.funding import build_request, distribute, transfer_to_operator  # noqa: E402
-from goszakaz.finance.models import AccountKind, LedgerAccount, Transfer  # noqa: E402
+from goszakaz.finance.models import AccountKind, FundingRequest, LedgerAccount, Transfer  # noqa: E402
 from goszakaz.finance.tariffs import set_norm  # noqa: E402
 from goszakaz.finance.verify import verify  # noqa: E402
 from goszakaz.registry.models import Bank, City, Preschool, Role  # noqa: E402
@@ -266,6 +266,21 @@ def peak_rss_mb() -> int:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
+def again(figures: dict[str, object]) -> None:
+    """The unhappy paths, timed: the distribution and the settlement run again on the month just
+    done (a repeated step, a rerun after a crash): each posts and settles nothing."""
+    city = City.objects.get(code="taraz")
+
+    def distribute_again() -> int:
+        with transaction.atomic():
+            return distribute(request=FundingRequest.objects.get(city=city, month=MONTH),
+                              on=dt.date(2024, 4, 10), actor=Actor.system(Role.OPR), now=NOW)
+
+    figures["distribution_again_posted"] = timed(figures, "distribution_again", distribute_again)
+    figures["settle_again_sheets"] = timed(figures, "settle_again", lambda: settle_month(
+        month=MONTH, cities=[city], today=dt.date(2024, 5, 2), now=NOW))
+
+
 def main(args: argparse.Namespace) -> None:
     figures: dict[str, object] = {"date": dt.date.today().isoformat(), "n": args.n,
                                   "phase": args.phase}
@@ -283,6 +298,7 @@ def main(args: argparse.Namespace) -> None:
     settle_down(forget_month=args.phase == "month")
     month(figures)
     figures["peak_rss_mb"] = peak_rss_mb()  # the month's (with the set-up, in --phase all)
+    again(figures)
     if args.hordak:
         hordak(figures)
         figures["peak_rss_with_hordak_mb"] = peak_rss_mb()
