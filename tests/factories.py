@@ -147,7 +147,8 @@ class Api:
 
 def money_city(taraz: City) -> tuple[City, Preschool, Voucher, Voucher]:
     """Taraz with a preschool, norms and a fee from March 2024, two children with contracts
-    from April: one with an open bank account, one paid directly (A7.9)."""
+    from April: one with an open bank account, one whose parent never registered at the bank,
+    paid directly (A7.9, I19)."""
     school = make_preschool(taraz, 1, capacity=10)
     bank = Bank.objects.create(code="halyk", name="Halyk", bin="920140000084")
     for group in ("early", "preschool"):
@@ -161,6 +162,9 @@ def money_city(taraz: City) -> tuple[City, Preschool, Voucher, Voucher]:
     ChildAccount.objects.create(voucher=with_account, bank=bank, city="taraz", status="opened",
                                 requested_on=D(2024, 3, 20), opened_on=D(2024, 3, 25),
                                 number="KZ86125KZT5004100100", parent_registered=True)
+    # sent to the bank, the parent never registered: on the bank's list, paid directly (I19)
+    ChildAccount.objects.create(voucher=without, bank=bank, city="taraz", status="requested",
+                                requested_on=D(2024, 3, 20), direct_payment=True)
     return taraz, school, with_account, without
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from goszakaz.access.actor import Actor
 from goszakaz.attendance.models import Sheet, SheetState
 from goszakaz.audit.models import AuditEntry
+from goszakaz.banking.models import ChildAccount
 from goszakaz.enrollment.models import AnnulmentReason, Contract, Voucher, VoucherEvent
 from goszakaz.enrollment.services import annul_many, sign_contract
 from goszakaz.finance.ledger import Spec, account, post
@@ -14,7 +15,7 @@ from goszakaz.finance.models import AccountKind, Settlement
 from goszakaz.finance.tariffs import set_norm
 from goszakaz.finance.verify import verify
 from goszakaz.notifications.models import Notification
-from goszakaz.registry.models import Role
+from goszakaz.registry.models import Bank, Role
 from goszakaz.workflows.monthly_cycle import settle
 from tests.factories import NOW, PARENT_IIN, make_preschool, make_voucher
 
@@ -80,8 +81,12 @@ def test_settle_annuls_every_child_silent_two_months_in_one_go(taraz) -> None:
     set_norm(city=taraz, age_group="preschool", stay_mode="full_day",
              effective_from=D(2024, 3, 1), amount=NORM, actor=Actor.system(Role.EDU), now=NOW)
     vouchers = [make_voucher(taraz, 3 * i) for i in range(1, 11)]
+    bank = Bank.objects.create(code="halyk", name="Halyk", bin="920140000084")
     for v in vouchers:
         sign_contract(voucher=v, preschool=school, on=D(2024, 3, 1), actor=Actor.system(Role.PAR), now=NOW)
+        # sent to the bank, the parents never registered: paid directly (A7.9, I19)
+        ChildAccount.objects.create(voucher=v, bank=bank, city="taraz", requested_on=D(2024, 3, 1),
+                                    direct_payment=True)
     budget = account(kind=AccountKind.BUDGET, owner="taraz", city="taraz", no_overdraft=False)
     operator = account(kind=AccountKind.OPERATOR, owner="taraz", city="taraz")
     post(Spec(id="budget/taraz/2024-04", debit=budget.pk, credit=operator.pk,

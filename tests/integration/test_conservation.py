@@ -54,10 +54,13 @@ def test_a_year_of_money_is_conserved(taraz, settings, tmp_path) -> None:
     for i, v in enumerate(vouchers):
         sign_contract(voucher=v, preschool=schools[i % 2], on=D(2024, 3, 1), actor=Actor.system(Role.PAR),
                       now=NOW)
-        if i % 4:  # every fourth child has no account: paid directly (A7.9)
+        if i % 4:
             ChildAccount.objects.create(voucher=v, bank=bank, city="taraz", status="opened",
                                         requested_on=D(2024, 3, 1), opened_on=D(2024, 3, 1),
                                         number=f"KZ00TEST{v.pk:012d}", parent_registered=True)
+        else:  # every fourth child's parent never registered at the bank: paid directly (A7.9)
+            ChildAccount.objects.create(voucher=v, bank=bank, city="taraz", direct_payment=True,
+                                        requested_on=D(2024, 3, 1))
     closing = ChildAccount.objects.filter(voucher=vouchers[1]).get()
     for month in range(3, 13):
         first = D(2024, month, 1)

@@ -16,12 +16,13 @@ from django.db import connection, transaction
 from goszakaz.access.actor import Actor
 from goszakaz.attendance.models import Sheet, SheetState
 from goszakaz.attendance.services import auto_confirm, confirm, mark
+from goszakaz.banking.models import ChildAccount
 from goszakaz.enrollment.models import Contract, Voucher
 from goszakaz.finance.ledger import Spec, account, post_batch
 from goszakaz.finance.models import AccountKind, LedgerAccount, Settlement, Transfer
 from goszakaz.finance.tariffs import set_norm
 from goszakaz.finance.verify import verify
-from goszakaz.registry.models import Role
+from goszakaz.registry.models import Bank, Role
 from goszakaz.rules.calendar import kz_calendar
 from goszakaz.workflows.monthly_cycle import settle
 from tests.factories import NOW, make_preschool, make_voucher, pilot_city, race
@@ -44,6 +45,12 @@ def month_of_sheets(n: int) -> list[Voucher]:
             [Contract(voucher=v, preschool=school, signed_at=dt.datetime(2024, 3, 1,
                                                                          tzinfo=dt.UTC),
                       starts_on=D(2024, 4, 1)) for v in vouchers])
+        bank = Bank.objects.create(code="halyk", name="Halyk", bin="920140000084")
+        ChildAccount.objects.bulk_create(  # each child's account open at the bank (A7.6)
+            [ChildAccount(voucher=v, bank=bank, city="taraz", status="opened",
+                          requested_on=D(2024, 3, 20), opened_on=D(2024, 3, 25),
+                          number=f"KZ00TEST{v.pk:012d}", parent_registered=True)
+             for v in vouchers])
         budget = account(kind=AccountKind.BUDGET, owner="taraz", city="taraz",
                          no_overdraft=False)
         operator = account(kind=AccountKind.OPERATOR, owner="taraz", city="taraz")
@@ -105,6 +112,9 @@ def test_the_parent_and_the_silence_confirm_at_once_one_payment() -> None:
         voucher = make_voucher(taraz, 1)
         Contract.objects.create(voucher=voucher, preschool=school, starts_on=D(2024, 4, 1),
                                 signed_at=dt.datetime(2024, 3, 1, tzinfo=dt.UTC))
+        bank = Bank.objects.create(code="halyk", name="Halyk", bin="920140000084")
+        ChildAccount.objects.create(voucher=voucher, bank=bank, city="taraz", direct_payment=True,
+                                    requested_on=D(2024, 3, 20))  # not registered: direct
         budget = account(kind=AccountKind.BUDGET, owner="taraz", city="taraz",
                          no_overdraft=False)
         operator = account(kind=AccountKind.OPERATOR, owner="taraz", city="taraz")

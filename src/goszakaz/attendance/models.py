@@ -64,7 +64,8 @@ class Sheet(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["voucher", "month"],
                                                name="one_sheet_per_child_month")]
-        indexes = [models.Index(fields=["city", "month", "state"])]
+        indexes = [models.Index(fields=["city", "month", "state"]),
+                   models.Index(fields=["final_on"])]
 
     def __str__(self) -> str:
         return f"sheet {self.voucher_id} {self.month} ({self.state})"

@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from django.db.models import F, Q, Sum
+from django.utils.translation import gettext as _
 
 from goszakaz.access.actor import Actor
 from goszakaz.audit.actions import AuditAction
@@ -16,6 +17,7 @@ from goszakaz.audit.transitions import move
 from goszakaz.banking.models import AccountStatus, ChildAccount
 from goszakaz.bulk import insert_rows
 from goszakaz.deadlines.services import business_days_after, meet, open_deadline
+from goszakaz.domain.money import mul_div_round_half_up
 from goszakaz.domain.months import first_day, last_day
 from goszakaz.enrollment.models import Contract, VoucherStatus
 from goszakaz.finance.ledger import Spec, account, post, post_batch
@@ -32,6 +34,7 @@ from goszakaz.finance.models import (
 )
 from goszakaz.finance.tariffs import monthly_norm
 from goszakaz.registry.models import City
+from goszakaz.rules.calendar import kz_calendar
 
 DAYS = 2  # A7.11 and A7.12: two business days for each step
 
@@ -79,13 +82,33 @@ def _child_ledgers(city: City, banks: dict[int, int]) -> dict[int, tuple[int, in
             if owner in owners}
 
 
+class FundingRefused(ValueError):
+    """A funding request the rules do not allow (a month outside the city's pilot, O1, I21)."""
+
+
+def pilot_share(city: City, month: str) -> tuple[int, int]:
+    """O1, I21: the working days of the month inside the city's pilot period, and the month's
+    working days: the share of the norm a month the pilot starts or ends in is funded for."""
+    first, last = first_day(month), last_day(month)
+    calendar = kz_calendar((first.year,))
+    low = max(first, city.pilot_start)
+    high = min(last, city.pilot_end) if city.pilot_end else last
+    inside = calendar.count_working_days(low, high) if low <= high else 0
+    return inside, calendar.count_working_days(first, last)
+
+
 def build_request(*, city: City, month: str, on: dt.date, actor: Actor, now: dt.datetime
                   ) -> FundingRequest:
-    """A7.11, A9, I5: the request for the month; building it again returns the first one.
+    """A7.11, A9, I5, I18, I19, I21: the request for the month; building it again returns the
+    first one.
 
-    Per child with a contract in the month: norm + owed - balance, never below zero; children
-    without an open account (or whose parent did not register) are listed apart: the operator
-    pays their preschool directly after the sheet (A7.9).
+    Per child with a contract in the month and sent to a bank (A7.5): the norm (for the pilot's
+    part of a month it starts or ends in, I21) + what is owed for earlier months - the balance,
+    never below zero. Children without an open account that pays (not registered, account
+    closed, not opened yet) are listed apart: the operator pays their preschool directly after
+    the sheet (A7.9, I19). A child owed for an earlier month without a contract in this one
+    gets a line for the debt (I18). A child never sent to a bank is neither funded nor paid
+    (I19). A month wholly outside the city's pilot is refused (FundingRefused).
     """
     started = time.perf_counter()
     prior = FundingRequest.objects.filter(city=city, month=month).first()
@@ -94,6 +117,10 @@ def build_request(*, city: City, month: str, on: dt.date, actor: Actor, now: dt.
                                                        "request_id": prior.pk})
         return prior
     first, last = first_day(month), last_day(month)
+    inside, working = pilot_share(city, month)
+    if inside == 0:
+        raise FundingRefused(_("%(month)s is outside the city's pilot period (O1).")
+                             % {"month": month})
     contracts = (Contract.objects.filter(voucher__city=city, starts_on__lte=last)
                  .filter(Q(ends_on=None) | Q(ends_on__gte=first))
                  .exclude(voucher__status=VoucherStatus.ANNULLED)
@@ -102,6 +129,7 @@ def build_request(*, city: City, month: str, on: dt.date, actor: Actor, now: dt.
     opened = dict(ChildAccount.objects.filter(
         city=city.code, status=AccountStatus.OPENED, direct_payment=False)
         .values_list("voucher_id", "bank_id"))
+    sent = set(ChildAccount.objects.filter(city=city.code).values_list("voucher_id", flat=True))
     request = FundingRequest.objects.create(city=city, month=month, sent_on=on, to_accounts=0,
                                             direct=0)
     ledgers = _child_ledgers(city, opened)
@@ -110,14 +138,19 @@ def build_request(*, city: City, month: str, on: dt.date, actor: Actor, now: dt.
     lines: list[tuple[object, ...]] = []
     seen: set[int] = set()
     to_accounts = direct = 0
-    for voucher_id, birth_date, stay_mode in contracts:
-        if voucher_id in seen:
+    debts = [(voucher_id, None, None) for voucher_id in sorted(owed)]  # I18: owed, no contract
+    for voucher_id, birth_date, stay_mode in [*contracts, *debts]:
+        if voucher_id in seen or voucher_id not in sent:  # I19: never sent to a bank
             continue
         seen.add(voucher_id)
-        key = (age_group(birth_date, month), stay_mode)
-        if key not in norms:
-            norms[key] = monthly_norm(city=city, age_group=key[0], stay_mode=key[1], month=month)
-        norm = norms[key]
+        if birth_date is None or stay_mode is None:
+            norm = 0
+        else:
+            key = (age_group(birth_date, month), stay_mode)
+            if key not in norms:
+                norms[key] = mul_div_round_half_up(monthly_norm(
+                    city=city, age_group=key[0], stay_mode=key[1], month=month), inside, working)
+            norm = norms[key]
         ledger = ledgers.get(voucher_id)
         balance = ledger[1] if ledger else 0
         debt = owed.get(voucher_id, 0)

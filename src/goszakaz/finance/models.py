@@ -188,6 +188,15 @@ class FundingLine(models.Model):
     def __str__(self) -> str:
         return f"{self.request_id}/{self.voucher_id}: {self.amount}"
 
+class Shortfall(models.TextChoices):
+    """Why a settled sheet was not paid in full at once: it is owed, and paid first when the
+    money is there (I5, I18)."""
+
+    ACCOUNT_SHORT = "account_short", gettext_lazy("the child's account held less (I5)")
+    OPERATOR_SHORT = "operator_short", gettext_lazy(
+        "the operator had not received the money for direct payment yet (I18)")
+
+
 class Settlement(models.Model):
     """What a final sheet costs (A8): the Госзаказ due, what was paid of it, the parent fee."""
 
@@ -203,6 +212,9 @@ class Settlement(models.Model):
     direct = models.BooleanField(help_text="paid by the operator directly (A7.9)")
     clauses = models.JSONField()
     settled_on = models.DateField()
+    owed_because = models.CharField(
+        max_length=24, blank=True, choices=Shortfall.choices,
+        help_text="why `paid` is short of `due` when the month was settled (I5, I18)")
 
     class Meta:
         indexes = [models.Index(fields=["voucher", "month"])]

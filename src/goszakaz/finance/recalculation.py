@@ -14,7 +14,7 @@ from goszakaz.finance.funding import city_accounts
 from goszakaz.finance.ledger import Spec, account, post
 from goszakaz.finance.models import AccountKind, Recalculation, Settlement, TransferCode
 from goszakaz.finance.month_context import MonthContext
-from goszakaz.finance.payments import child_account
+from goszakaz.finance.payments import paying_account
 
 
 def recalculate(*, sheet: Sheet, on: dt.date, actor: Actor, now: dt.datetime
@@ -44,7 +44,7 @@ def recalculate(*, sheet: Sheet, on: dt.date, actor: Actor, now: dt.datetime
     recovered = max(0, settlement.paid - after.state_order_tiyn)
     if recovered:
         preschool = account(kind=AccountKind.PRESCHOOL, owner=sheet.preschool.bin, city=city.code)
-        back_to = child_account(sheet.voucher_id) if not settlement.direct else None
+        back_to = paying_account(sheet.voucher_id) if not settlement.direct else None
         back_to = back_to or city_accounts(city)[1]
         post(Spec(id=f"recovery/{sheet.voucher_id}/{sheet.month}/v{sheet.version}",
                   debit=preschool.pk, credit=back_to.pk, amount=recovered,

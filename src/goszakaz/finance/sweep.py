@@ -72,7 +72,7 @@ def sweep_closed_accounts(*, today: dt.date, actor: Actor, now: dt.datetime) -> 
             continue
         before = locked.balance
         paid = pay_owed(voucher_id=voucher_id, upto=month_of(max(today, closed_on)), city=city,
-                        now=now)
+                        now=now, payer=locked)
         rest = LedgerAccount.objects.get(pk=ledger.pk).balance
         if rest > 0:
             post(Spec(id=subject, debit=ledger.pk, credit=returns_account(city).pk, amount=rest,

@@ -59,6 +59,8 @@ def operator_funding(request: HttpRequest) -> HttpResponse:
             with transaction.atomic():
                 made = funding.build_request(city=city, month=month, on=clock.local_date(now),
                                              actor=actor_of(request), now=now)
+        except funding.FundingRefused as e:
+            messages.error(request, str(e))
         except TariffMissing:
             messages.error(request, _("No norm is set for %(month)s: set the tariffs first.")
                            % {"month": month})

@@ -23,7 +23,14 @@ from goszakaz.domain.months import last_day, month_of
 from goszakaz.enrollment.models import AnnulmentReason
 from goszakaz.enrollment.services import annul_many
 from goszakaz.finance.month_context import MonthContext
-from goszakaz.finance.payments import SettledChunk, open_preschool_accounts, settle_chunk, unsettled
+from goszakaz.finance.payments import (
+    SettledChunk,
+    months_to_settle,
+    open_preschool_accounts,
+    pay_owed_all,
+    settle_chunk,
+    unsettled,
+)
 from goszakaz.finance.sweep import sweep_closed_accounts, sweep_year_end
 from goszakaz.notifications.channels import deliver_pending
 from goszakaz.registry.models import City, Role
@@ -65,20 +72,27 @@ def pilot_cities(code: str | None = None) -> list[City]:
     return list(found.order_by("code"))
 
 
-def settle_month(*, month: str, cities: list[City], today: dt.date, now: dt.datetime,
-                 on_progress: OnProgress | None = None) -> int:
-    """Confirm what silence confirmed, then pay every final sheet of the month once.
-
-    Commits every CHUNK sheets; run again (after a crash or a kill) it settles only the rest,
-    so it ends in the same state as one uninterrupted run. Returns the sheets settled.
-    `on_progress(sheets, of_all)` hears of each chunk settled (of_all counted first, once).
-    """
+def confirm_silence(*, today: dt.date, now: dt.datetime) -> int:
+    """A7.14, I7: what silence confirmed by `today`, in its own transaction; returns how many."""
     started = time.perf_counter()
     with transaction.atomic():
         confirmed = auto_confirm(today=today, now=now)
     logger.log(logging.INFO if confirmed else logging.DEBUG, "sheets auto-confirmed", extra={
         "date": today.isoformat(), "sheets": confirmed,
         "seconds": round(time.perf_counter() - started, 3)})
+    return confirmed
+
+
+def settle_month(*, month: str, cities: list[City], today: dt.date, now: dt.datetime,
+                 on_progress: OnProgress | None = None, confirm: bool = True) -> int:
+    """Confirm what silence confirmed, then pay every final sheet of the month once.
+
+    Commits every CHUNK sheets; run again (after a crash or a kill) it settles only the rest,
+    so it ends in the same state as one uninterrupted run. Returns the sheets settled.
+    `on_progress(sheets, of_all)` hears of each chunk settled (of_all counted first, once).
+    """
+    if confirm:
+        confirm_silence(today=today, now=now)
     # in the caller's transaction (a test's, a tick's) one thread; otherwise WORKERS at once
     workers = 1 if connection.vendor != "postgresql" or connection.in_atomic_block else WORKERS
     report: Callable[[int], None] | None = None
@@ -101,6 +115,8 @@ def settle_month(*, month: str, cities: list[City], today: dt.date, now: dt.date
                 results = [run.result() for run in runs]
                 done = sum(r[0] for r in results), sum(r[1] for r in results)
         sheets, transfers = done
+        with transaction.atomic():  # I5, I18: debts paid as far as the money is there now
+            pay_owed_all(city=city.code, upto=month, now=now)
         logger.log(logging.INFO if sheets else logging.DEBUG, "month settled", extra={
             "city": city.code, "month": month, "sheets": sheets, "transfers": transfers,
             "workers": workers, "seconds": round(time.perf_counter() - started, 3)})
@@ -159,7 +175,8 @@ def tick(*, today: dt.date, now: dt.datetime,
          on_progress: Callable[[str, int, int], None] | None = None) -> TickResult:
     """Everything due on the day; running it twice changes nothing.
 
-    Confirms silent sheets (A7.14, I7) and settles the last month once it is over (A7.18);
+    Confirms silent sheets (A7.14, I7) and settles every final sheet not paid yet: the last
+    month's, and any month's that became final lately (A7.18, I20);
     returns the balances of closed bank accounts (A10) and, from 1 January, last year's
     balances (A7.18); writes the last month's sheets for НОБД (A7.17); hands undelivered
     messages to their channels. Each step is logged with its counts and seconds;
@@ -169,12 +186,16 @@ def tick(*, today: dt.date, now: dt.datetime,
     last_month_day = today.replace(day=1) - dt.timedelta(days=1)
     last_month = month_of(last_month_day)
     step = _Steps(today, on_progress)
-    with step("settle", None, month=last_month) as done:  # settle_month reports its sheets
-        settled = settle_month(
-            month=last_month, cities=pilot_cities(), today=today, now=now,
-            on_progress=functools.partial(on_progress, f"settle {last_month}")
-            if on_progress is not None else None)
-        done(sheets=settled)
+    confirm_silence(today=today, now=now)
+    settled = 0
+    for month in months_to_settle(today=today):
+        with step("settle", None, month=month) as done:  # settle_month reports its sheets
+            sheets = settle_month(
+                month=month, cities=pilot_cities(), today=today, now=now, confirm=False,
+                on_progress=functools.partial(on_progress, f"settle {month}")
+                if on_progress is not None else None)
+            done(sheets=sheets)
+        settled += sheets
     with step("sweep closed accounts", 1) as done, transaction.atomic():
         closed = sweep_closed_accounts(today=today, actor=OPERATOR, now=now)
         done(accounts=closed)
