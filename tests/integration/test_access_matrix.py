@@ -187,7 +187,7 @@ def world(db, settings, tmp_path, clock_at) -> dict[str, object]:
     April sheet silence confirmed; a child whose case waits for EDU's exclusion and one whose
     case is open; a confirmed allocation and a newer preview; April's funding request sent."""
     settings.MEDIA_ROOT = tmp_path
-    clock_at(dt.date(2024, 5, 20))
+    clock_at(dt.date(2024, 5, 31))  # May's last day: the parent's window is open (I17)
     with transaction.atomic():  # the API's tests run outside a test transaction
         return _world(tmp_path)
 
