@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 
 from goszakaz.access.actor import Actor
 from goszakaz.attendance.nobd_export import export_sheets
@@ -22,6 +23,7 @@ from goszakaz.attendance.services import auto_confirm
 from goszakaz.domain.months import last_day, month_of
 from goszakaz.enrollment.models import AnnulmentReason
 from goszakaz.enrollment.services import annul_many
+from goszakaz.finance.models import Settlement
 from goszakaz.finance.month_context import MonthContext
 from goszakaz.finance.payments import (
     SettledChunk,
@@ -166,6 +168,8 @@ class TickResult:
 
     month: str
     settled: int
+    left: int  # final sheets still unpaid after the settlements: the children's open items
+    owed: int  # settled sheets not paid in full yet (I5, I18): paid after the next funding
     closed_swept: int
     year_end_swept: int
     delivered: int
@@ -187,15 +191,17 @@ def tick(*, today: dt.date, now: dt.datetime,
     last_month = month_of(last_month_day)
     step = _Steps(today, on_progress)
     confirm_silence(today=today, now=now)
-    settled = 0
+    settled, left = 0, 0
     for month in months_to_settle(today=today):
         with step("settle", None, month=month) as done:  # settle_month reports its sheets
             sheets = settle_month(
                 month=month, cities=pilot_cities(), today=today, now=now, confirm=False,
                 on_progress=functools.partial(on_progress, f"settle {month}")
                 if on_progress is not None else None)
-            done(sheets=sheets)
+            unpaid = sum(unsettled(city=city, month=month) for city in pilot_cities())
+            done(sheets=sheets, left=unpaid)
         settled += sheets
+        left += unpaid
     with step("sweep closed accounts", 1) as done, transaction.atomic():
         closed = sweep_closed_accounts(today=today, actor=OPERATOR, now=now)
         done(accounts=closed)
@@ -213,7 +219,8 @@ def tick(*, today: dt.date, now: dt.datetime,
     with step("deliver messages", 1) as done, transaction.atomic():
         delivered = deliver_pending(at=now)
         done(messages=delivered)
-    result = TickResult(last_month, settled, closed, swept, delivered)
+    owed = Settlement.objects.filter(paid__lt=F("due")).count()
+    result = TickResult(last_month, settled, left, owed, closed, swept, delivered)
     logger.info("tick done", extra={"date": today.isoformat(), **asdict(result),
                                     "seconds": round(time.perf_counter() - started, 3)})
     return result
