@@ -132,7 +132,7 @@ API = [
      {"account_id": "account", "number": "KZ86125KZT5004100100", "opened_on": "2024-03-25",
       "parent_registered": True}, {"bank"}),
     ("POST", "/api/bank/v1/accounts/closed",
-     {"account_id": "account", "closed_on": "2024-12-31"}, {"bank"}),
+     {"account_id": "account", "closed_on": "2024-05-10"}, {"bank"}),
     ("POST", "/api/bank/v1/monthly-lists",
      {"month": "2024-05", "opened": [], "parents_not_registered": []}, {"bank", "bank_other"}),
     ("POST", "/api/bank/v1/preschools/registered",

@@ -22,7 +22,6 @@ from goszakaz.attendance.nobd_export import export_sheets
 from goszakaz.attendance.services import auto_confirm
 from goszakaz.domain.months import last_day, month_of
 from goszakaz.enrollment.models import AnnulmentReason
-from goszakaz.enrollment.services import annul_many
 from goszakaz.finance.models import Settlement
 from goszakaz.finance.month_context import MonthContext
 from goszakaz.finance.payments import (
@@ -36,6 +35,7 @@ from goszakaz.finance.payments import (
 from goszakaz.finance.sweep import sweep_closed_accounts, sweep_year_end
 from goszakaz.notifications.channels import deliver_pending
 from goszakaz.registry.models import City, Role
+from goszakaz.workflows import annulment
 
 CHUNK = int(os.environ.get("GOSZAKAZ_SETTLE_CHUNK", "20000"))  # sheets per transaction
 # chunks settled at once on PostgreSQL, each in its own transaction and connection: one
@@ -56,7 +56,7 @@ def settle_part(*, city: City, month: str, on: dt.date, actor: Actor, now: dt.da
     chunk = settle_chunk(city=city, month=month, on=on, actor=actor, now=now, limit=limit,
                          context=context, after=after)
     if chunk.silent:
-        annul_many(voucher_ids=chunk.silent, reason=AnnulmentReason.UNCONFIRMED,
+        annulment.annul_many(voucher_ids=chunk.silent, reason=AnnulmentReason.UNCONFIRMED,
                    on=last_day(month) + dt.timedelta(days=1), actor=actor, now=now)
     return chunk
 
