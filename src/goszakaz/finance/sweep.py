@@ -13,7 +13,8 @@ from goszakaz.access.actor import Actor
 from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record
 from goszakaz.banking.models import AccountStatus, ChildAccount
-from goszakaz.deadlines.services import business_days_after, meet, open_deadline
+from goszakaz.deadlines.models import Deadline
+from goszakaz.deadlines.services import business_days_after, meet, open_deadline, open_subjects
 from goszakaz.domain.months import month_of
 from goszakaz.finance.ledger import Spec, account, post, post_batch
 from goszakaz.finance.models import AccountKind, LedgerAccount, Settlement, Transfer, TransferCode
@@ -132,6 +133,20 @@ def _sweep_city(city: str, year: int, now: dt.datetime) -> int:
     return sum(post_batch(specs[i:i + BATCH], now=now) for i in range(0, len(specs), BATCH))
 
 
+def year_end_subject(year: int) -> str:
+    """The subject of the sweep of `year`'s balances on 1 January of the next (A7.18)."""
+    return f"sweep/{year}"
+
+
+def year_end_deadline(*, city: str, year: int, opened_on: dt.date) -> Deadline:
+    """A7.18: the return of the balances left at the end of `year`, due 5 business days after
+    1 January of the next year; opened once (in December by tick, else by the sweep)."""
+    first = dt.date(year + 1, 1, 1)
+    return open_deadline(clause="A7.18", city=city, subject=year_end_subject(year),
+                         title=f"Возврат остатков на 1 января {year + 1} оператору",
+                         opened_on=opened_on, due_on=business_days_after(first, DAYS))
+
+
 def sweep_year_end(*, year: int, today: dt.date, actor: Actor, now: dt.datetime) -> int:
     """A7.18: on 1 January of `year` (or later) every child's balance at the end of `year - 1`
     returns to the operator, without the holder's consent.
@@ -146,15 +161,17 @@ def sweep_year_end(*, year: int, today: dt.date, actor: Actor, now: dt.datetime)
     first = dt.date(year, 1, 1)
     if today < first:
         raise SweepError(f"the year-end sweep of {year - 1} runs on {first} or later, not {today}")
+    subject = year_end_subject(year - 1)
+    # the cities with balances, and those whose deadline tick opened in December (met even
+    # with nothing to sweep)
+    opened = {city for _pk, city, s in open_subjects(clause="A7.18", prefix=subject)
+              if s == subject}
     cities = sorted(set(LedgerAccount.objects.filter(kind=AccountKind.CHILD)
-                        .values_list("city", flat=True).distinct()))
+                        .values_list("city", flat=True).distinct()) | opened)
     total = 0
     for city in cities:
         started = time.perf_counter()
-        subject = f"sweep/{year - 1}"
-        open_deadline(clause="A7.18", city=city, subject=subject,
-                      title=f"Возврат остатков на 1 января {year} оператору", opened_on=first,
-                      due_on=business_days_after(first, DAYS))
+        year_end_deadline(city=city, year=year - 1, opened_on=first)
         posted = _sweep_city(city, year, now)
         met = meet(clause="A7.18", city=city, subject=subject, on=today)
         if posted or met:
