@@ -15,11 +15,12 @@ from goszakaz.deadlines.models import Deadline
 from goszakaz.deadlines.services import overdue
 from goszakaz.finance.funding import build_request, request_deadline, transfer_to_operator
 from goszakaz.finance.month_deadlines import open_month
+from goszakaz.finance.sweep import sweep_closed_accounts
 from goszakaz.registry.models import Bank, City, Role
-from goszakaz.workflows.bank_accounts import monthly_list
+from goszakaz.workflows.bank_accounts import account_closed, monthly_list
 from goszakaz.workflows.dispute import answer_dispute
 from goszakaz.workflows.monthly_cycle import open_deadlines, tick
-from tests.factories import EDU, NOW, OPR, WORKING, make_voucher
+from tests.factories import EDU, NOW, OPR, WORKING, fund, make_voucher
 
 D = dt.date
 BANK = Actor.system(Role.BANK)
@@ -246,3 +247,33 @@ def test_a_reconfirmation_is_met_however_the_sheet_became_final(money_city) -> N
     row = Deadline.objects.get(subject=f"sheet-reconfirm/{sheet.pk}")
     assert (row.state, row.met_on) == ("met", D(2024, 5, 2))
     assert meet_final_reconfirmations() == 0
+
+
+def test_a_closure_opens_the_return_of_the_balance_at_once(money_city) -> None:
+    # covers: A10
+    taraz, _school, child, direct = money_city
+    fund(taraz, "2024-04", D(2024, 4, 8))
+    account_closed(account=child.accounts.get(), closed_on=D(2024, 4, 15), actor=BANK, now=NOW)
+    row = Deadline.objects.get(clause="A10")  # before any sweep ran
+    assert (row.city, row.subject, row.opened_on, row.due_on, row.state) == (
+        "taraz", f"sweep/{child.pk}/closed", D(2024, 4, 15), D(2024, 4, 22), "open")
+    # the other child never had a ledger account: nothing to return, no deadline
+    account_closed(account=direct.accounts.get(), closed_on=D(2024, 4, 15), actor=BANK, now=NOW)
+    assert Deadline.objects.filter(clause="A10").count() == 1
+    assert sweep_closed_accounts(today=D(2024, 4, 16), actor=OPR, now=NOW) == 1
+    row.refresh_from_db()
+    assert (row.state, row.met_on) == ("met", D(2024, 4, 16))
+    assert Deadline.objects.filter(clause="A10").count() == 1
+
+
+def test_a_child_with_a_live_account_again_cancels_the_return(money_city) -> None:
+    # covers: A10
+    taraz, _school, child, _direct = money_city
+    fund(taraz, "2024-04", D(2024, 4, 8))
+    account_closed(account=child.accounts.get(), closed_on=D(2024, 4, 15), actor=BANK, now=NOW)
+    ChildAccount.objects.create(voucher=child, bank=Bank.objects.get(code="halyk"), city="taraz",
+                                requested_on=D(2024, 4, 16))
+    assert sweep_closed_accounts(today=D(2024, 4, 17), actor=OPR, now=NOW) == 0
+    row = Deadline.objects.get(clause="A10")
+    assert (row.state, row.met_on) == ("cancelled", None)
+    assert all(d.clause != "A10" for d in overdue(city="taraz", today=D(2024, 5, 1)))

@@ -78,3 +78,9 @@ def meet_rows(*, met_on: dict[int, dt.date]) -> int:
         done += Deadline.objects.filter(pk=pk, state=DeadlineState.OPEN).update(
             state=DeadlineState.MET, met_on=on)
     return done
+
+
+def cancel_rows(*, ids: list[int]) -> int:
+    """Cancel the open deadlines with these ids (their cause went away); returns how many."""
+    return Deadline.objects.filter(pk__in=ids, state=DeadlineState.OPEN).update(
+        state=DeadlineState.CANCELLED)

@@ -14,7 +14,13 @@ from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record
 from goszakaz.banking.models import AccountStatus, ChildAccount
 from goszakaz.deadlines.models import Deadline
-from goszakaz.deadlines.services import business_days_after, meet, open_deadline, open_subjects
+from goszakaz.deadlines.services import (
+    business_days_after,
+    cancel_rows,
+    meet,
+    open_deadline,
+    open_subjects,
+)
 from goszakaz.domain.months import month_of
 from goszakaz.finance.ledger import Spec, account, post, post_batch
 from goszakaz.finance.models import AccountKind, LedgerAccount, Settlement, Transfer, TransferCode
@@ -49,25 +55,58 @@ def _closed_child_ledgers() -> list[tuple[LedgerAccount, dt.date | None]]:
     return [(a, closed_on.get(int(a.owner))) for a in ledgers]
 
 
+def closure_subject(voucher_id: int) -> str:
+    """The subject of the return of a closed account's balance (A10)."""
+    return f"sweep/{voucher_id}/closed"
+
+
+def closure_deadline(*, voucher_id: int, city: str, closed_on: dt.date) -> Deadline:
+    """A10: the balance returns within 5 business days of the account's closure; opened once."""
+    return open_deadline(clause="A10", city=city, subject=closure_subject(voucher_id),
+                         title=f"Возврат остатка оператору: счёт ребёнка {voucher_id} закрыт",
+                         opened_on=closed_on, due_on=business_days_after(closed_on, DAYS))
+
+
+def account_closed(*, voucher_id: int, closed_on: dt.date) -> Deadline | None:
+    """A10: a child's bank account closed: the return of its balance is due from today, when
+    the child has a ledger account still open (none: nothing to return)."""
+    ledger = LedgerAccount.objects.filter(kind=AccountKind.CHILD, owner=str(voucher_id),
+                                          closed=False).first()
+    if ledger is None:
+        return None
+    return closure_deadline(voucher_id=voucher_id, city=ledger.city, closed_on=closed_on)
+
+
+def _cancel_reopened() -> int:
+    """A10: a child with a live bank account again keeps its balance: the return opened at the
+    closure is cancelled."""
+    rows = {pk: subject.split("/")[1] for pk, _city, subject
+            in open_subjects(clause="A10", prefix="sweep/") if subject.endswith("/closed")}
+    live = {str(v) for v in ChildAccount.objects.exclude(status=AccountStatus.CLOSED).filter(
+        voucher_id__in=[int(v) for v in rows.values() if v.isdigit()])
+        .values_list("voucher_id", flat=True)}
+    return cancel_rows(ids=[pk for pk, voucher in rows.items() if voucher in live])
+
+
 def sweep_closed_accounts(*, today: dt.date, actor: Actor, now: dt.datetime) -> int:
     """A10: the balance of a child whose bank account closed returns to the operator.
 
     For each such child: a deadline (5 business days after the account closed) is opened when
-    first seen; what the child's final sheets still owe is paid to the preschool from the
-    balance (I5, `pay_owed`); the rest goes to the city's OPERATOR_RETURNS account by transfer
-    `sweep/<voucher>/closed`; the ledger account is closed and the deadline met. A child that
-    has a live (requested or opened) bank account again keeps its balance. Returns how many
-    ledger accounts were closed; running it again closes none.
+    first seen, if the closure did not open it (`account_closed`); what the child's final
+    sheets still owe is paid to the preschool from the balance (I5, `pay_owed`); the rest goes
+    to the city's OPERATOR_RETURNS account by transfer `sweep/<voucher>/closed`; the ledger
+    account is closed and the deadline met. A child that has a live (requested or opened) bank
+    account again keeps its balance, and a deadline its closure opened is cancelled. Returns
+    how many ledger accounts were closed; running it again closes none.
     """
     started = time.perf_counter()
     swept = 0
+    _cancel_reopened()
     for ledger, closed_on in _closed_child_ledgers():
         voucher_id, city = int(ledger.owner), ledger.city
         closed_on = closed_on or today
-        subject = f"sweep/{voucher_id}/closed"
-        open_deadline(clause="A10", city=city, subject=subject,
-                      title=f"Возврат остатка оператору: счёт ребёнка {voucher_id} закрыт",
-                      opened_on=closed_on, due_on=business_days_after(closed_on, DAYS))
+        subject = closure_subject(voucher_id)
+        closure_deadline(voucher_id=voucher_id, city=city, closed_on=closed_on)
         locked = LedgerAccount.objects.select_for_update().get(pk=ledger.pk)
         if locked.closed:  # another run closed it while we waited for the lock
             continue

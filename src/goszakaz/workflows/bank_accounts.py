@@ -12,6 +12,7 @@ from goszakaz.banking.models import ChildAccount, MonthlyBankList
 from goszakaz.domain.calendar import OutsideCalendar
 from goszakaz.enrollment import services as enrollment
 from goszakaz.enrollment.models import AnnulmentReason, VoucherStatus
+from goszakaz.finance import sweep
 from goszakaz.finance.month_deadlines import open_month
 from goszakaz.registry.models import Bank, City
 from goszakaz.verification import services as verification
@@ -32,11 +33,13 @@ def account_opened(*, account: ChildAccount, number: str, opened_on: dt.date,
 def account_closed(*, account: ChildAccount, closed_on: dt.date, actor: Actor,
                    now: dt.datetime) -> bool:
     """A10: the parent ended the bank-account contract: the voucher is annulled from the next
-    day (its balance returns by the ledger's sweep). A repeat changes nothing."""
+    day (its balance returns by the ledger's sweep, due from the closure). A repeat changes
+    nothing."""
     closed = banking.account_closed(account=account, closed_on=closed_on, actor=actor, now=now)
     if closed:
         enrollment.annul(voucher=account.voucher, reason=AnnulmentReason.ACCOUNT_CLOSED,
                          on=closed_on + dt.timedelta(days=1), actor=actor, now=now)
+        sweep.account_closed(voucher_id=account.voucher_id, closed_on=closed_on)
     return closed
 
 
