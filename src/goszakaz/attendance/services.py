@@ -25,6 +25,7 @@ from goszakaz.attendance.models import (
     SheetState,
     SheetVersion,
 )
+from goszakaz.attendance.reconfirm import meet_reconfirmation, open_reconfirmation
 from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record, record_many
 from goszakaz.audit.transitions import move
@@ -218,9 +219,13 @@ def _move(sheet: Sheet, to: str, *, on: dt.date, actor: Actor, now: dt.datetime,
     if to in FINAL:
         fields["final_on"] = on
         fields["incomplete"] = bool(_unmarked_sheets([_Row.of(sheet)]))
-    return move(sheet, to, transitions=SHEET_TRANSITIONS, actor=actor, at=now,
-                action=STATE_ACTIONS[SheetState(to)], obj_type="sheet", city=sheet.city,
-                children=(sheet.voucher_id,), **fields) is not None
+    was = sheet.state
+    moved = move(sheet, to, transitions=SHEET_TRANSITIONS, actor=actor, at=now,
+                 action=STATE_ACTIONS[SheetState(to)], obj_type="sheet", city=sheet.city,
+                 children=(sheet.voucher_id,), **fields) is not None
+    if moved and was == SheetState.CORRECTED:  # A7.16, I7: the parent's term is over
+        meet_reconfirmation(sheet=sheet, on=on)
+    return moved
 
 
 def window_opens(sheet: Sheet) -> dt.date:
@@ -320,6 +325,8 @@ def answer(*, sheet: Sheet, agree: bool, on: dt.date, actor: Actor, now: dt.date
         sheet.save(update_fields=["days", "version"])
         moved = _move(sheet, SheetState.CORRECTED, on=on, actor=actor, now=now,
                       corrected_on=on)
+        open_reconfirmation(sheet=sheet, corrected_on=on,
+                            due_on=on + dt.timedelta(days=RECONFIRM_DAYS))
         _save_versions([Sheet.objects.get(pk=sheet.pk)], Role.PRE, now)
     else:
         moved = _move(sheet, SheetState.UPHELD, on=on, actor=actor, now=now)
