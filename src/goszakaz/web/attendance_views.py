@@ -23,7 +23,7 @@ from goszakaz.audit.services import record_read
 from goszakaz.domain.months import month_of, previous
 from goszakaz.domain.payment import SheetError
 from goszakaz.enrollment.models import Contract
-from goszakaz.files import ImportRejected
+from goszakaz.files import ImportRejected, TooManyErrors
 from goszakaz.finance.models import AccountKind, LedgerAccount
 from goszakaz.rules.calendar import kz_calendar
 from goszakaz.web.permissions import actor_of, own_preschool, permits, require
@@ -105,8 +105,11 @@ def preschool_upload(request: HttpRequest) -> HttpResponse:
         except ImportRejected as e:
             for err in e.errors[:30]:
                 messages.error(request, str(err))
-            messages.error(request, _("Nothing was imported: %(n)d problem(s).") % {
-                "n": len(e.errors)})
+            messages.error(request, str(e) if isinstance(e, TooManyErrors) else _(
+                "Nothing was imported: %(n)d problem(s).") % {"n": len(e.errors)})
+            return redirect("preschool-day")
+        except ValueError as e:  # the file itself: not CSV text, not an XLSX, over a limit
+            messages.error(request, str(e))
             return redirect("preschool-day")
     messages.success(request, _("Marks saved: %(n)d.") % {"n": result.updated})
     return redirect("preschool-day")

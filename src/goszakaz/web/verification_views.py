@@ -18,6 +18,7 @@ from goszakaz.access.permissions import Action
 from goszakaz.attendance.models import Sheet
 from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record, record_read
+from goszakaz.files import ImportRejected, TooManyErrors
 from goszakaz.registry.models import City
 from goszakaz.verification import services
 from goszakaz.verification.models import RiskCase, RiskCaseKind, RiskCaseState
@@ -54,9 +55,14 @@ def operator_cases(request: HttpRequest) -> HttpResponse:
             path.write_bytes(upload.read())
             try:
                 nobd = CsvNobdExport(path)
-            except NobdExportError as e:
+            except (NobdExportError, ImportRejected) as e:
                 for err in e.errors[:20]:
                     messages.error(request, str(err))
+                if isinstance(e, TooManyErrors):
+                    messages.error(request, str(e))
+                return redirect("operator-cases")
+            except ValueError as e:  # the file itself: not CSV text, not an XLSX, over a limit
+                messages.error(request, str(e))
                 return redirect("operator-cases")
         now = clock.now()
         today = clock.local_date(now)
