@@ -18,6 +18,7 @@ from goszakaz.attendance.models import (
     FINAL,
     MARK_CODES,
     MAX_DOCUMENT,
+    REASON_MAX,
     SHEET_TRANSITIONS,
     UNMARKED,
     Dispute,
@@ -35,6 +36,7 @@ from goszakaz.domain.months import last_day, month_of
 from goszakaz.domain.payment import SheetError
 from goszakaz.domain.states import IllegalTransition
 from goszakaz.enrollment.models import Contract, Voucher, VoucherStatus
+from goszakaz.files import document_kind
 from goszakaz.notifications.services import notify
 from goszakaz.registry.models import City, Preschool, Role
 from goszakaz.rules.calendar import kz_calendar
@@ -284,12 +286,17 @@ def dispute(
     document."""
     if not reason.strip():
         raise SheetError(_("A dispute needs a reason."), "reason")
+    if len(reason.strip()) > REASON_MAX:
+        raise SheetError(_("The reason is longer than %(max)d characters.") % {"max": REASON_MAX},
+                         "reason")
     _check_window(sheet, on)
-    if document is not None:
-        name = document.name or ""
-        ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if document is not None:  # by its content, never by the name it came with
+        head = document.read(16)
+        document.seek(0)
+        ext = document_kind(head) or ""
         if ext not in DOCUMENT_TYPES or (document.size or 0) > MAX_DOCUMENT:
-            raise SheetError(_("The document must be PDF, JPG or PNG, at most 5 MB."), "document")
+            raise SheetError(_("The document must be a PDF, JPEG, PNG or HEIC file, at most "
+                               "5 MB."), "document")
     if not _move(sheet, SheetState.DISPUTED, on=on, actor=actor, now=now,
                  parent_responded=True):
         return sheet.dispute

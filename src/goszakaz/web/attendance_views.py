@@ -26,16 +26,17 @@ from goszakaz.enrollment.models import Contract
 from goszakaz.files import ImportRejected, TooManyErrors
 from goszakaz.finance.models import AccountKind, LedgerAccount
 from goszakaz.rules.calendar import kz_calendar
+from goszakaz.web.bounds import bounded_day, bounded_month
 from goszakaz.web.permissions import actor_of, own_preschool, permits, require
 from goszakaz.web.views import mask_iin
 from goszakaz.workflows.dispute import answer_dispute
 
 
 def _day(request: HttpRequest) -> dt.date:
-    try:
-        return dt.date.fromisoformat(request.GET.get("day") or request.POST.get("day") or "")
-    except ValueError:
-        return clock.today()
+    day, problem = bounded_day(request.GET.get("day") or request.POST.get("day") or "")
+    if problem:
+        messages.error(request, problem)
+    return day or clock.today()
 
 
 @permits(Action.SHEETS_VIEW, post=Action.SHEETS_MARK)
@@ -85,14 +86,12 @@ def preschool_day(request: HttpRequest) -> HttpResponse:
 def preschool_upload(request: HttpRequest) -> HttpResponse:
     """A7.13: the month's sheet of a whole group from an XLSX (or CSV) file."""
     actor, preschool = actor_of(request), own_preschool(request)
-    month = request.POST.get("month", "")
+    month, problem = bounded_month(request.POST.get("month", ""))
     upload = request.FILES.get("file")
     suffix = Path(upload.name).suffix.lower() if upload and upload.name else ""
-    try:
-        dt.date.fromisoformat(month + "-01")
-    except ValueError:
-        upload = None
-    if upload is None or suffix not in (".xlsx", ".csv") or (upload.size or 0) > 20 * 2**20:
+    if problem:
+        messages.error(request, problem)
+    if month is None or upload is None or suffix not in (".xlsx", ".csv") or (upload.size or 0) > 20 * 2**20:
         messages.error(request, _("Choose the month and an XLSX or CSV file under 20 MB."))
         return redirect("preschool-day")
     with tempfile.TemporaryDirectory() as tmp:
@@ -193,9 +192,7 @@ def operator_unconfirmed(request: HttpRequest) -> HttpResponse:
     second month in a row marked: that voucher is annulled after the month's payment."""
     month = request.GET.get("month") or month_of(clock.today().replace(day=1)
                                                   - dt.timedelta(days=1))
-    try:
-        dt.date.fromisoformat(month + "-01")
-    except ValueError:
+    if bounded_month(month)[0] is None:
         month = month_of(clock.today())
     silent = (Sheet.objects.filter(month=month, state=SheetState.AUTO_CONFIRMED,
                                    parent_responded=False)

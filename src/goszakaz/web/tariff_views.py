@@ -19,35 +19,43 @@ from goszakaz.domain.money import parse_tiyn
 from goszakaz.finance import tariffs
 from goszakaz.finance.models import AgeGroup, Norm, ParentFee, StayMode
 from goszakaz.registry.models import City, Preschool, Role
+from goszakaz.web.bounds import MAX_TENGE, BoundedDateField
 from goszakaz.web.permissions import actor_of, permits, require
 
 
 class TengeField(forms.CharField):
-    """An amount in tenge ("60000.00"), cleaned to integer tiyn; never a float."""
+    """An amount in tenge ("60000.00"), cleaned to integer tiyn; never a float; at most
+    MAX_TENGE (so that it fits its column, whatever is typed)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("max_length", 30)
+        super().__init__(**kwargs)  # type: ignore[arg-type]
 
     def to_python(self, value: object) -> int | None:  # type: ignore[override]
         text = super().to_python(value)
         if not text:
             return None
         try:
-            return parse_tiyn(text.replace(",", ".").replace(" ", "").replace("\u00a0", ""))
+            tiyn = parse_tiyn(text.replace(",", ".").replace(" ", "").replace("\u00a0", ""))
         except ValueError:
             raise forms.ValidationError(_("Write the amount in tenge, e.g. 60000.00.")) from None
+        if tiyn > MAX_TENGE * 100:
+            raise forms.ValidationError(_("At most %(max)s tenge.") % {
+                "max": f"{MAX_TENGE:,}".replace(",", "\u00a0")})
+        return tiyn
 
 
 class NormForm(forms.Form):
     age_group = forms.ChoiceField(choices=AgeGroup.choices, label=gettext_lazy("Age group"))
     stay_mode = forms.ChoiceField(choices=StayMode.choices, label=gettext_lazy("Stay mode"))
-    effective_from = forms.DateField(label=gettext_lazy("From"),
-                                     widget=forms.DateInput(attrs={"type": "date"}))
+    effective_from = BoundedDateField(label=gettext_lazy("From"))
     amount = TengeField(label=gettext_lazy("Norm a month, tenge"))
 
 
 class FeeForm(forms.Form):
     preschool = forms.ModelChoiceField(queryset=Preschool.objects.none(),
                                        label=gettext_lazy("Preschool"))
-    effective_from = forms.DateField(label=gettext_lazy("From"),
-                                     widget=forms.DateInput(attrs={"type": "date"}))
+    effective_from = BoundedDateField(label=gettext_lazy("From"))
     amount = TengeField(label=gettext_lazy("Parent fee a month, tenge"))
 
 

@@ -26,6 +26,7 @@ from goszakaz.notifications.models import Notification
 from goszakaz.queue import services
 from goszakaz.queue.models import AllocationRun, Application, RunState
 from goszakaz.registry.models import City, Role
+from goszakaz.web.bounds import BoundedDateField
 from goszakaz.web.permissions import actor_of, permits, require
 
 PAGE = 50
@@ -120,8 +121,7 @@ class AllocationForm(forms.Form):
     """Volume (A7.1) and as-of date of an allocation."""
 
     volume = forms.IntegerField(min_value=0, max_value=10_000_000, label=gettext_lazy("Volume (places)"))
-    as_of = forms.DateField(label=gettext_lazy("Allocation date"),
-                            widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = BoundedDateField(label=gettext_lazy("Allocation date"))
 
 
 @permits(Action.ALLOCATION_PREVIEW, post=Action.ALLOCATION_PREVIEW)
