@@ -27,15 +27,13 @@ class TengeField(forms.CharField):
     """An amount in tenge ("60000.00"), cleaned to integer tiyn; never a float; at most
     MAX_TENGE (so that it fits its column, whatever is typed)."""
 
-    def __init__(self, **kwargs: object) -> None:
-        kwargs.setdefault("max_length", 30)
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-
     def to_python(self, value: object) -> int | None:  # type: ignore[override]
         text = super().to_python(value)
         if not text:
             return None
         try:
+            if len(text) > 30:  # no amount is written longer
+                raise ValueError
             tiyn = parse_tiyn(text.replace(",", ".").replace(" ", "").replace("\u00a0", ""))
         except ValueError:
             raise forms.ValidationError(_("Write the amount in tenge, e.g. 60000.00.")) from None
