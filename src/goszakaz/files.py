@@ -296,7 +296,11 @@ def read_chunks(path: Path) -> tuple[list[str], Iterator[tuple[Sequence[int], Ch
     lines among the rows of `Limits.rows`."""
     if path.suffix.lower() != ".xlsx":
         _size(path)
-        text = decode(path.read_bytes())
+        data = path.read_bytes()
+        if data.count(b"\n") > LIMITS.rows + 1:  # (a C loop) before the text is made
+            raise _too_many_rows(LIMITS.rows)
+        text = decode(data)
+        del data
         lines = plain_lines(text)
         if lines is not None:
             if not lines:

@@ -44,7 +44,7 @@ def xlsx_bomb(path: Path, shared_mb: int) -> Path:
     book = openpyxl.Workbook()
     book.active.append(["child_iin", "birth_date", "child_name", "parent_iin", "period_start"])
     book.save(path)
-    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as z, \
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z, \
             z.open("xl/sharedStrings.xml", "w", force_zip64=True) as f:
         f.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>')
         block = b"A" * 2**20
@@ -79,8 +79,8 @@ def test_an_xlsx_bomb_is_refused_from_its_zip_directory(tmp_path, monkeypatch) -
 def test_the_real_size_bomb_is_refused_in_well_under_a_second(tmp_path, monkeypatch) -> None:
     # covers: DESIGN (issue 10: the probe's 300 MB of sharedStrings, under the real limits)
     never_opened(monkeypatch)
-    bomb = xlsx_bomb(tmp_path / "children.xlsx", 300)
-    assert bomb.stat().st_size < 1_000_000
+    bomb = xlsx_bomb(tmp_path / "children.xlsx", 300)  # (packed fast: 1.4 MB, not 765 KB)
+    assert bomb.stat().st_size < 2_000_000
     started = time.perf_counter()
     with refused_with("unpacks to 300 MB"):
         read_children(bomb)
