@@ -182,3 +182,27 @@ def test_a_tariff_fits_its_column(taraz, edu_taraz, amount) -> None:
         "kind": "norm", "norm-age_group": "preschool", "norm-stay_mode": "full_day",
         "norm-effective_from": "0001-01-01", "norm-amount": "60000"})
     assert far.status_code == 200 and "Только даты с" in far.content.decode()
+
+
+def test_the_queue_import_checks_names_and_lengths(taraz, write_csv) -> None:
+    # covers: T1.1, DESIGN (issue 10: names as names; every text fits its column)
+    from goszakaz.files import ImportRejected
+    from goszakaz.queue.services import import_applications
+    from tests.factories import app_row
+
+    birth = dt.date(2021, 3, 4)
+    data = [app_row(str(i), birth, f"2023-01-0{i}T10:00:00", i, child_name="Әлия Сәтбаева",
+                    parent_iin=PARENT_IIN, parent_phone="+77010000000") for i in range(1, 4)]
+    data[0]["child_name"] = "@SUM(1+1)*cmd|' /C calc'!A0"
+    data[1]["parent_phone"] = "7" * 33
+    data[2]["child_name"] = "  Oʻgʻiloy   Toʻxtayeva "
+    with pytest.raises(ImportRejected) as refused:
+        import_applications(city=taraz, path=write_csv(data), skip_invalid=False,
+                            actor=Actor.system(Role.EDU), now=NOW)
+    assert [(e.line, e.field) for e in refused.value.errors] == [(2, "child_name"),
+                                                                  (3, "parent_phone")]
+    import_applications(city=taraz, path=write_csv(data[2:]), skip_invalid=False,
+                        actor=Actor.system(Role.EDU), now=NOW)
+    from goszakaz.queue.models import Application
+
+    assert Application.objects.get().child_name == "Oʻgʻiloy Toʻxtayeva"
