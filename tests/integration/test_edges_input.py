@@ -206,3 +206,23 @@ def test_the_queue_import_checks_names_and_lengths(taraz, write_csv) -> None:
     from goszakaz.queue.models import Application
 
     assert Application.objects.get().child_name == "Oʻgʻiloy Toʻxtayeva"
+
+
+def test_the_services_take_only_names_as_names(taraz) -> None:
+    # covers: A5, A7.4, DESIGN (issue 10: a grant and a protocol's correction, whoever calls them)
+    from goszakaz.enrollment.services import EnrollmentError, correct_voucher, grant
+
+    with pytest.raises(EnrollmentError, match="должно начинаться с буквы"):
+        grant(city=taraz, child_iin=make_iin(dt.date(2020, 1, 1), 1),
+              birth_date=dt.date(2020, 1, 1), parent_iin=PARENT_IIN, source="city_list",
+              period_start=dt.date(2024, 3, 1), period_end=None, actor=Actor.system(Role.EDU),
+              now=NOW, child_name="=cmd|' /C calc'!A0")
+    assert not Voucher.objects.exists()
+    voucher = make_voucher(taraz, 1)
+    with pytest.raises(EnrollmentError):
+        correct_voucher(voucher=voucher, corrections={"child_name": "@SUM(1)"}, protocol="P-1",
+                        actor=Actor.system(Role.OPR), now=NOW)
+    assert correct_voucher(voucher=voucher, corrections={"child_name": " Әлия  Сәтбаева"},
+                           protocol="P-1", actor=Actor.system(Role.OPR), now=NOW)
+    voucher.refresh_from_db()
+    assert voucher.child_name == "Әлия Сәтбаева"
