@@ -17,12 +17,12 @@ import re
 import sys
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice, repeat
 from operator import itemgetter
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 
 def _(text: str) -> str:
@@ -125,7 +125,8 @@ class ImportResult:
 
 
 NumberedRows = Iterator[tuple[int, list[str]]]
-BLOCK = 4 * MB
+BLOCK = 4 * MB  # bytes read at once
+PEEK = MB  # of the first line, to find the delimiter
 
 
 def _size(path: Path) -> int:
@@ -155,13 +156,17 @@ def decode(data: bytes) -> str:
         raise _not_text(data, e.start) from None
 
 
-def _encoding(path: Path) -> str:
+def _encoding(path: Path, max_lines: int | None = None) -> str:
     """The encoding of a CSV file (as `decode` chooses), found block by block: the file is never
-    held in memory whole."""
+    held in memory whole. With `max_lines`, a file of more line breaks is refused."""
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    lines = 0
     try:
         with path.open("rb") as f:
             while block := f.read(BLOCK):
+                lines += block.count(b"\n")
+                if max_lines is not None and lines > max_lines:
+                    raise _too_many_rows(max_lines - 1)
                 decoder.decode(block)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
@@ -197,7 +202,7 @@ def read_rows(path: Path, *, max_rows: int | None = None) -> tuple[list[str], Nu
     _size(path)
     f = path.open(encoding=_encoding(path), newline="")
     try:
-        delimiter = _delimiter(f.readline(BLOCK))
+        delimiter = _delimiter(f.readline(PEEK))
         f.seek(0)
         return _csv_rows(f, delimiter, cap, f)
     except BaseException:
@@ -225,23 +230,26 @@ def _csv_rows(source: Iterable[str], delimiter: str, max_rows: int,
         raise FileRefused(_("The file is empty: a header row is required.")) from None
     except csv.Error:
         raise _broken(reader.line_num) from None
+    return header, _numbered(reader, max_rows, closing)
 
-    def rows() -> NumberedRows:
-        count = 0
-        try:
-            for values in reader:
-                if any(values):
-                    count += 1
-                    if count > max_rows:
-                        raise _too_many_rows(max_rows)
-                    yield reader.line_num, values
-        except csv.Error:
-            raise _broken(reader.line_num) from None
-        finally:
-            if closing is not None:
-                closing.close()
 
-    return header, rows()
+def _numbered(reader: Any, max_rows: int, closing: IO[str] | None,
+              lines_before: int = 0) -> NumberedRows:
+    """(line, values) of the reader's non-blank rows; FileRefused past `max_rows` of them or
+    for a broken CSV; the file closed at the end."""
+    count = 0
+    try:
+        for values in reader:
+            if any(values):
+                count += 1
+                if count > max_rows:
+                    raise _too_many_rows(max_rows)
+                yield lines_before + reader.line_num, values
+    except csv.Error:
+        raise _broken(lines_before + reader.line_num) from None
+    finally:
+        if closing is not None:
+            closing.close()
 
 
 def plain_lines(text: str) -> list[str] | None:
@@ -291,39 +299,115 @@ def read_chunks(path: Path) -> tuple[list[str], Iterator[tuple[Sequence[int], Ch
     """Header and the data rows in chunks of (line numbers, rows); blank rows may be among them
     (`any(row)` false: the caller skips them). The same rows and lines as `read_rows`.
 
-    The fast path for a plain CSV holds the file's text (at most `Limits.csv_bytes`) and its
-    lines: `allocate` needs every application in memory anyway. A plain CSV counts its blank
-    lines among the rows of `Limits.rows`."""
-    if path.suffix.lower() != ".xlsx":
-        _size(path)
-        data = path.read_bytes()
-        if data.count(b"\n") > LIMITS.rows + 1:  # (a C loop) before the text is made
-            raise _too_many_rows(LIMITS.rows)
-        text = decode(data)
-        del data
-        lines = plain_lines(text)
-        if lines is not None:
-            if not lines:
-                raise FileRefused(_("The file is empty: a header row is required."))
-            if len(lines) - 1 > LIMITS.rows:
-                raise _too_many_rows(LIMITS.rows)
-            delimiter = _delimiter(text)
-            del text
-            header = [h.strip().lower() for h in lines[0].split(delimiter)] if lines[0] else []
-            return header, (
-                (range(start + 1, start + 1 + len(texts)), TextRows(texts, delimiter))
-                for start in range(1, len(lines), CHUNK)
-                for texts in (lines[start:start + CHUNK],)
-            )
-        header, numbered = _csv_rows(io.StringIO(text, newline=""), _delimiter(text), LIMITS.rows)
-    else:
+    A CSV is read in blocks of about BLOCK bytes, each cut after its last line break: while the
+    blocks are plain (`plain_lines`), their lines are cut with str.split; from the first block
+    that is not, the csv module reads the rest of the file. So the file is never held whole;
+    its lines are counted (with its encoding found) before any row is given, blank lines among
+    the rows of `Limits.rows`."""
+    if path.suffix.lower() == ".xlsx":
         header, numbered = _xlsx_rows(path, LIMITS.rows)
+        return header, _chunked(numbered)
+    _size(path)
+    encoding = _encoding(path, max_lines=LIMITS.rows + 1)
+    blocks = _text_blocks(path, encoding)
+    first = next(blocks, None)
+    if first is None:
+        raise FileRefused(_("The file is empty: a header row is required."))
+    offset, text = first
+    lines = plain_lines(text) if text else None
+    if lines is None:  # the header itself is no plain line: the csv module reads it all
+        blocks.close()
+        header, numbered = _csv_from(path, encoding, 0, 0, None)
+        return header, _chunked(numbered)
+    delimiter = _delimiter(text)
+    header = [h.strip().lower() for h in lines[0].split(delimiter)] if lines[0] else []
+    return header, _plain_chunks(path, encoding, blocks, lines[1:], 1, delimiter)
 
-    def chunks() -> Iterator[tuple[Sequence[int], ChunkRows]]:
-        while chunk := list(islice(numbered, CHUNK)):
-            yield list(map(itemgetter(0), chunk)), list(map(itemgetter(1), chunk))
 
-    return header, chunks()
+def _text_blocks(path: Path, encoding: str) -> Generator[tuple[int, str], None, None]:
+    """(byte offset, text) of the file's blocks, each ending with a line break but the last; a
+    block whose line is longer than 2 BLOCK (no plain line) ends the blocks at its offset as an
+    empty text, for the csv module to read on from there."""
+    with path.open("rb") as f:
+        offset, rest = 0, b""
+        while True:
+            data = f.read(BLOCK)
+            if not data:
+                if rest:
+                    yield offset, _block_text(rest, encoding, offset)
+                return
+            data = rest + data
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                if len(data) > 2 * BLOCK:
+                    yield offset, ""
+                    return
+                rest = data
+                continue
+            yield offset, _block_text(data[:cut], encoding, offset)
+            offset, rest = offset + cut, data[cut:]
+
+
+def _block_text(data: bytes, encoding: str, offset: int) -> str:
+    """A block's text; a block after the first never starts with the BOM."""
+    return data.decode(encoding if offset == 0 or encoding == "cp1251" else "utf-8")
+
+
+def _plain_chunks(path: Path, encoding: str, blocks: Generator[tuple[int, str], None, None],
+                  lines: list[str], line: int,
+                  delimiter: str) -> Iterator[tuple[Sequence[int], ChunkRows]]:
+    """The chunks of plain blocks (`lines`: those of the first block after the header, `line`
+    the header's line number); the csv module from the first block that is not plain."""
+    pending = lines
+    while True:
+        whole = len(pending) - len(pending) % CHUNK
+        for start in range(0, whole, CHUNK):
+            yield (range(line + start + 1, line + start + 1 + CHUNK),
+                   TextRows(pending[start:start + CHUNK], delimiter))
+        line += whole
+        pending = pending[whole:]
+        block = next(blocks, None)
+        if block is None:
+            break
+        offset, text = block
+        more = plain_lines(text) if text else None
+        if more is None:  # from here on, the csv module
+            blocks.close()
+            if pending:
+                yield range(line + 1, line + 1 + len(pending)), TextRows(pending, delimiter)
+                line += len(pending)
+            _, numbered = _csv_from(path, encoding, offset, line, delimiter)
+            yield from _chunked(numbered)
+            return
+        pending = pending + more if pending else more
+    if pending:
+        yield range(line + 1, line + 1 + len(pending)), TextRows(pending, delimiter)
+
+
+def _csv_from(path: Path, encoding: str, offset: int, lines_before: int,
+              delimiter: str | None) -> tuple[list[str], NumberedRows]:
+    """The csv module over the file from a byte offset at a line's start: the header (when
+    `delimiter` is None: the first line is the header; else none, []) and the rows, numbered
+    as lines of the file."""
+    raw = path.open("rb")
+    raw.seek(offset)
+    f = io.TextIOWrapper(raw, encoding=encoding if offset == 0 or encoding == "cp1251"
+                         else "utf-8", newline="")
+    try:
+        if delimiter is None:
+            delimiter = _delimiter(f.readline(PEEK))
+            f.seek(0)
+            return _csv_rows(f, delimiter, LIMITS.rows, f)
+        reader = csv.reader(f, delimiter=delimiter)
+    except BaseException:
+        f.close()
+        raise
+    return [], _numbered(reader, LIMITS.rows, f, lines_before)
+
+
+def _chunked(numbered: NumberedRows) -> Iterator[tuple[Sequence[int], ChunkRows]]:
+    while chunk := list(islice(numbered, CHUNK)):
+        yield list(map(itemgetter(0), chunk)), list(map(itemgetter(1), chunk))
 
 
 _NOT_XLSX = _("This is not an XLSX file (an XLSX file is a zip archive): save it from Excel as "

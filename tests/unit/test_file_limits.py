@@ -239,3 +239,28 @@ def test_the_children_list_refuses_a_formula_as_a_name(tmp_path) -> None:
 def test_documents_are_known_by_their_first_bytes(head, kind) -> None:
     # covers: A7.15, DESIGN (issue 10: a Windows executable renamed .pdf was accepted)
     assert files.document_kind(head) == kind
+
+
+@pytest.mark.parametrize("block", [1, 5, 16, 64, files.BLOCK])
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_the_fast_path_reads_blocks_as_the_csv_module_reads_the_file(tmp_path, monkeypatch,
+                                                                      block, bom) -> None:
+    # covers: T1.1, DESIGN (issue 10: a CSV never held whole; plain blocks, then the csv module)
+    monkeypatch.setattr(files, "BLOCK", block)
+    text = ("id;имя\r\n1;Анна\r\n\r\n2;Әлия\r\n" + '3;"много\nстрок"\r\n' + "4;x\n5;y\n6")
+    path = tmp_path / "f.csv"
+    path.write_bytes(bom + text.encode())
+    header, chunks = files.read_chunks(path)
+    got = [(line, rows[k]) for lines, rows in chunks for k, line in enumerate(lines)]
+    expected_header, rows = files.read_rows(path)
+    assert header == expected_header == ["id", "имя"]
+    assert [(line, row) for line, row in got if any(row)] == list(rows)
+    assert got[-1] == (9, ["6"])
+
+
+def test_a_long_file_is_refused_by_its_lines_before_a_row_is_read(tmp_path, monkeypatch) -> None:
+    # covers: DESIGN (issue 10: rows counted in the pass that finds the encoding)
+    path = bad_applications(tmp_path / "apps.csv", 100)
+    limits(monkeypatch, rows=50)
+    with refused_with("more than 50 rows"):
+        files.read_chunks(path)
