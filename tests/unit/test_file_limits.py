@@ -264,3 +264,26 @@ def test_a_long_file_is_refused_by_its_lines_before_a_row_is_read(tmp_path, monk
     limits(monkeypatch, rows=50)
     with refused_with("more than 50 rows"):
         files.read_chunks(path)
+
+
+def test_the_allocate_output_keeps_formula_ids_as_text(tmp_path) -> None:
+    # covers: T1.7, DESIGN (issue 10: the allocate output held =cmd|' /C calc'!A0)
+    import datetime as dt
+
+    from goszakaz import rules
+    from goszakaz.domain.allocation import allocate
+    from goszakaz.queue.files import write_outcomes
+
+    path = tmp_path / "apps.csv"
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(COLUMNS)
+        w.writerow(["=cmd|' /C calc'!A0", *GOOD[1:]])
+        w.writerow(["-5", make_iin(dt.date(2020, 1, 1), 4), *GOOD[2:]])
+    parsed = read_applications(path)
+    assert [a.application_id for a in parsed.applications] == ["=cmd|' /C calc'!A0", "-5"]
+    result = allocate(parsed.applications, volume=1, as_of=dt.date(2024, 8, 1),
+                      rules=rules.load("taraz-2024"))
+    write_outcomes(tmp_path / "out.csv", parsed.applications, result)
+    ids = [row[0] for row in csv.reader((tmp_path / "out.csv").open(encoding="utf-8"))][1:]
+    assert ids == ["'=cmd|' /C calc'!A0", "-5"]
