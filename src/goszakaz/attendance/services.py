@@ -338,14 +338,20 @@ def auto_confirm(*, today: dt.date, now: dt.datetime) -> int:
     """A7.14, I7: silence is confirmation: open sheets of months that ended before `today`, and
     corrected sheets older than 2 calendar days. Running it again changes nothing."""
     count = 0
-    system = Actor.system(SYSTEM)
     stale = dt.date(today.year, today.month, 1) - dt.timedelta(days=1)
     for sheet in Sheet.objects.filter(state=SheetState.OPEN, month__lte=month_of(stale)):
-        count += _move(sheet, SheetState.AUTO_CONFIRMED, on=last_day(sheet.month),
-                       actor=system, now=now)
+        count += _silence(sheet, on=last_day(sheet.month), now=now)
     limit = today - dt.timedelta(days=RECONFIRM_DAYS)
     for sheet in Sheet.objects.filter(state=SheetState.CORRECTED, corrected_on__lt=limit):
         corrected_on: dt.date = sheet.corrected_on  # type: ignore[assignment]
-        count += _move(sheet, SheetState.AUTO_CONFIRMED,
-                       on=corrected_on + dt.timedelta(days=RECONFIRM_DAYS), actor=system, now=now)
+        count += _silence(sheet, on=corrected_on + dt.timedelta(days=RECONFIRM_DAYS), now=now)
     return count
+
+
+def _silence(sheet: Sheet, *, on: dt.date, now: dt.datetime) -> bool:
+    """Confirm by silence, unless the parent answered after the sheets were listed (the sheet is
+    read again under its lock: the parent's confirmation or dispute stays, and the batch goes on)."""
+    try:
+        return _move(sheet, SheetState.AUTO_CONFIRMED, on=on, actor=Actor.system(SYSTEM), now=now)
+    except IllegalTransition:
+        return False
