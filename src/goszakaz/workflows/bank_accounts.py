@@ -1,6 +1,6 @@
 """A bank reports on its accounts (A7.6-A7.10): an account opened makes the voucher active, one
 closed annuls it (A10), the monthly list sends the children of unregistered parents to risk
-verification and direct payment (A7.9)."""
+verification and direct payment (A7.9); a child paid directly has one open risk case (I19)."""
 
 from __future__ import annotations
 
@@ -30,11 +30,14 @@ def account_opened(*, account: ChildAccount, number: str, opened_on: dt.date,
 def account_closed(*, account: ChildAccount, closed_on: dt.date, actor: Actor,
                    now: dt.datetime) -> bool:
     """A10: the parent ended the bank-account contract: the voucher is annulled from the next
-    day (its balance returns by the ledger's sweep). A repeat changes nothing."""
+    day (its balance returns by the ledger's sweep); what is left of its sheets is paid directly,
+    so the child goes to risk verification (one open case, I19). A repeat changes nothing."""
     closed = banking.account_closed(account=account, closed_on=closed_on, actor=actor, now=now)
     if closed:
         enrollment.annul(voucher=account.voucher, reason=AnnulmentReason.ACCOUNT_CLOSED,
                          on=closed_on + dt.timedelta(days=1), actor=actor, now=now)
+        verification.report_account_closed(voucher=account.voucher, account_id=account.pk,
+                                           closed_on=closed_on, actor=actor, now=now)
     return closed
 
 

@@ -19,9 +19,11 @@ from django.db import connection, transaction
 from goszakaz.access.actor import Actor
 from goszakaz.attendance.nobd_export import export_sheets
 from goszakaz.attendance.services import auto_confirm
+from goszakaz.banking.models import ChildAccount
 from goszakaz.domain.months import last_day, month_of
 from goszakaz.enrollment.models import AnnulmentReason
 from goszakaz.enrollment.services import annul_many
+from goszakaz.finance.models import Settlement
 from goszakaz.finance.month_context import MonthContext
 from goszakaz.finance.payments import (
     SettledChunk,
@@ -34,6 +36,7 @@ from goszakaz.finance.payments import (
 from goszakaz.finance.sweep import sweep_closed_accounts, sweep_year_end
 from goszakaz.notifications.channels import deliver_pending
 from goszakaz.registry.models import City, Role
+from goszakaz.verification.services import report_paid_directly
 
 CHUNK = int(os.environ.get("GOSZAKAZ_SETTLE_CHUNK", "20000"))  # sheets per transaction
 # chunks settled at once on PostgreSQL, each in its own transaction and connection: one
@@ -53,10 +56,27 @@ def settle_part(*, city: City, month: str, on: dt.date, actor: Actor, now: dt.da
     after this month's payment (the 1st of the next month). Returns what settle_chunk did."""
     chunk = settle_chunk(city=city, month=month, on=on, actor=actor, now=now, limit=limit,
                          context=context, after=after)
+    if chunk.sheets:
+        _to_risk_verification(city, month, after, chunk.last, on=on, actor=actor, now=now)
     if chunk.silent:
         annul_many(voucher_ids=chunk.silent, reason=AnnulmentReason.UNCONFIRMED,
                    on=last_day(month) + dt.timedelta(days=1), actor=actor, now=now)
     return chunk
+
+
+def _to_risk_verification(city: City, month: str, after: int, last: int, *, on: dt.date,
+                          actor: Actor, now: dt.datetime) -> int:
+    """I19, A7.9: each child the chunk (sheets after `after` up to `last`) paid directly has one
+    open risk case: one the bank's list or the account's closure did not open already (a child
+    who joined after the list) is opened now. Returns how many were opened."""
+    paid_directly = list(Settlement.objects.filter(
+        city=city.code, month=month, direct=True, sheet_id__gt=after, sheet_id__lte=last)
+        .values_list("voucher_id", flat=True))
+    if not paid_directly:
+        return 0
+    accounts = dict(ChildAccount.objects.filter(voucher_id__in=paid_directly).order_by("pk")
+                    .values_list("voucher_id", "pk"))  # the latest asked for, by child
+    return report_paid_directly(accounts=accounts, on=on, actor=actor, now=now)
 
 
 def settle(*, city: City, month: str, on: dt.date, actor: Actor, now: dt.datetime,
