@@ -61,7 +61,7 @@ def totals() -> dict[str, int]:
 
 
 def test_a_year_of_money_is_conserved(taraz, settings, tmp_path) -> None:
-    # covers: A2, A7.12, A7.18, A8, A10, I3, I4, I5, I21
+    # covers: A2, A7.12, A7.18, A8.2, A8.3, A8.4, A8.5, A10, I3, I4, I5, I21
     settings.NOBD_EXPORT_DIR = tmp_path
     rng = random.Random(2024)
     schools = [make_preschool(taraz, i, capacity=20) for i in (1, 2)]
