@@ -6,10 +6,12 @@ Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/goszakaz_bench \\
 (`--phase setup` then `--phase month` in a second process measures the month's own peak memory;
 `--phase month` may be run again: it empties what an earlier month run wrote, outside the timing.)
 The database is emptied and migrated first (never point it at real data). Builds n children
-(95 % with an open bank account, 5 % paid directly), 140 children a preschool, and a final
-April 2024 sheet each (seeded marks: present, sick, absent, vacation); then times the month:
-the funding request (A7.11), the budget transfer and the distribution to the children's
-accounts (A7.12), `settle` (A8, A7.18, A7.9), and `ledger verify`. Then, with --hordak (the
+(95 % with an open bank account, 5 % paid directly), 140 children a preschool, and an April
+2024 sheet each (seeded marks: present, sick, absent, vacation, 1 % with a day left unmarked),
+7 in 10 confirmed by the parent and the rest silent; then times the month: the funding request
+(A7.11), the budget transfer and the distribution to the children's accounts (A7.12), the tick
+of 1 May (auto-confirmation of the silent sheets A7.14 with the I6 count, settlement A8, A7.18,
+A7.9, sweeps, the НОБД export), and `ledger verify`. Then, with --hordak (the
 default when django-hordak from the `bench` extra is installed), the same transfers again through
 django-hordak, timed apart, with the ratio to goszakaz's own posting of them. Settings:
 bench/hordak_settings.py when hordak is installed (goszakaz's plus `mptt` and `hordak`), else
@@ -70,7 +72,8 @@ from goszakaz.finance.models import AccountKind, FundingRequest, LedgerAccount, 
 from goszakaz.finance.tariffs import set_norm  # noqa: E402
 from goszakaz.finance.verify import verify  # noqa: E402
 from goszakaz.registry.models import Bank, City, Preschool, Role  # noqa: E402
-from goszakaz.workflows.monthly_cycle import settle_month  # noqa: E402
+from goszakaz.workflows import monthly_cycle  # noqa: E402
+from goszakaz.workflows.monthly_cycle import settle_month, tick  # noqa: E402
 
 NOW = _clock_now()  # the benchmark's moment: the services are told it
 
@@ -121,12 +124,19 @@ def build(n: int, seed: int) -> City:
          for i, v in enumerate(vouchers)], batch_size=20_000)
     sheets = []
     for i, v in enumerate(vouchers):
-        days = ["."] * 30
+        days = ["P" if d in WORKING else "." for d in range(1, 31)]
         for d in rng.sample(WORKING, rng.choice((0, 0, 1, 2, 4, 6))):
             days[d - 1] = rng.choice("SAAV")
+        if rng.random() < 0.01:  # a day the preschool forgot to mark (I22)
+            days[rng.choice(WORKING) - 1] = "."
+        # 7 in 10 parents confirm by the month's end; the others are silent, and the tick of
+        # 1 May confirms their sheets automatically (A7.14)
+        confirmed = rng.random() < 0.7
         sheets.append(Sheet(voucher=v, preschool=schools[i // 140], city="taraz", month=MONTH,
-                            days="".join(days), state=SheetState.AUTO_CONFIRMED,
-                            final_on=dt.date(2024, 4, 30)))
+                            days="".join(days),
+                            state=SheetState.CONFIRMED if confirmed else SheetState.OPEN,
+                            parent_responded=confirmed,
+                            final_on=dt.date(2024, 4, 30) if confirmed else None))
     Sheet.objects.bulk_create(sheets, batch_size=20_000)
     return city
 
@@ -153,6 +163,8 @@ def settle_down(*, forget_month: bool) -> None:
         if forget_month:
             hordak = ["hordak_leg", "hordak_transaction", "hordak_account"] if HORDAK else []
             cur.execute(f"TRUNCATE {', '.join([*MONTH_TABLES, *hordak])} CASCADE")
+            cur.execute("UPDATE attendance_sheet SET state = 'open', final_on = NULL, "
+                        "incomplete = false WHERE NOT parent_responded")
         cur.execute("VACUUM ANALYZE")
 
 
@@ -177,8 +189,32 @@ class LedgerClock:
         ledger._post_batch_postgresql = self._post
 
 
+class SilenceClock:
+    """Times the tick's auto-confirmation of the silent sheets (A7.14, I6, I22)."""
+
+    def __init__(self) -> None:
+        self.seconds, self.sheets = 0.0, 0
+        self._confirm = monthly_cycle.confirm_silence
+
+    def __enter__(self) -> SilenceClock:
+        def timed_confirm(**kwargs):
+            t = time.perf_counter()
+            try:
+                done = self._confirm(**kwargs)
+                self.sheets += done
+                return done
+            finally:
+                self.seconds += time.perf_counter() - t
+        monthly_cycle.confirm_silence = timed_confirm
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        monthly_cycle.confirm_silence = self._confirm
+
+
 def month(figures: dict[str, object]) -> None:
-    """The timed month: funding request, budget and distribution, settle; then verify."""
+    """The timed month: funding request, budget and distribution, the tick of 1 May (the silent
+    sheets confirmed automatically, settlement, sweeps, the НОБД export); then verify."""
     city = City.objects.get(code="taraz")
     start = time.perf_counter()
 
@@ -198,8 +234,10 @@ def month(figures: dict[str, object]) -> None:
                                   now=NOW)
 
         timed(figures, "distribution", budget_and_distribute)
-        timed(figures, "settle", lambda: settle_month(month=MONTH, cities=[city],
-                                                     today=dt.date(2024, 5, 2), now=NOW))
+        with SilenceClock() as silence:
+            timed(figures, "tick", lambda: tick(today=dt.date(2024, 5, 1), now=NOW))
+        figures["auto_confirm_s"] = round(silence.seconds, 2)
+        figures["auto_confirmed"] = silence.sheets
     month_s = time.perf_counter() - start
     transfers = Transfer.objects.count()
     figures.update({"month_s": round(month_s, 2), "transfers": transfers,
@@ -282,6 +320,7 @@ def again(figures: dict[str, object]) -> None:
     figures["distribution_again_posted"] = timed(figures, "distribution_again", distribute_again)
     figures["settle_again_sheets"] = timed(figures, "settle_again", lambda: settle_month(
         month=MONTH, cities=[city], today=dt.date(2024, 5, 2), now=NOW))
+    timed(figures, "tick_again", lambda: tick(today=dt.date(2024, 5, 1), now=NOW))
 
 
 def main(args: argparse.Namespace) -> None:

@@ -132,7 +132,7 @@ API = [
      {"account_id": "account", "number": "KZ86125KZT5004100100", "opened_on": "2024-03-25",
       "parent_registered": True}, {"bank"}),
     ("POST", "/api/bank/v1/accounts/closed",
-     {"account_id": "account", "closed_on": "2024-12-31"}, {"bank"}),
+     {"account_id": "account", "closed_on": "2024-05-10"}, {"bank"}),
     ("POST", "/api/bank/v1/monthly-lists",
      {"month": "2024-05", "opened": [], "parents_not_registered": []}, {"bank", "bank_other"}),
     ("POST", "/api/bank/v1/preschools/registered",
@@ -187,7 +187,7 @@ def world(db, settings, tmp_path, clock_at) -> dict[str, object]:
     April sheet silence confirmed; a child whose case waits for EDU's exclusion and one whose
     case is open; a confirmed allocation and a newer preview; April's funding request sent."""
     settings.MEDIA_ROOT = tmp_path
-    clock_at(dt.date(2024, 5, 20))
+    clock_at(dt.date(2024, 5, 31))  # May's last day: the parent's window is open (I17)
     with transaction.atomic():  # the API's tests run outside a test transaction
         return _world(tmp_path)
 

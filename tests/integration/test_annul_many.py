@@ -53,7 +53,9 @@ def test_many_vouchers_annulled_at_once_each_with_every_effect(taraz) -> None:
         assert (event.before, event.after, event.why) == ("granted", "annulled", REASON.label)
         audit = AuditEntry.objects.filter(action="voucher.status", object_id=str(v.pk)).get()
         assert (audit.role, audit.city, audit.before, audit.after) == (
-            Role.OPR, "taraz", {"status": "granted"}, {"status": "annulled", "why": REASON.label})
+            Role.OPR, "taraz", {"status": "granted"},
+            {"status": "annulled", "why": REASON.label, "reported_on": "2024-05-01",
+             "on": "2024-05-01"})
         note = Notification.objects.get(dedup_key=f"annulled/{v.pk}")
         assert (note.kind, note.recipient_role, note.recipient_key, note.city) == (
             "voucher_annulled", "PAR", PARENT_IIN, "taraz")
@@ -61,8 +63,16 @@ def test_many_vouchers_annulled_at_once_each_with_every_effect(taraz) -> None:
         assert note.delivered_at is not None  # the cabinet delivers at once
         contract = Contract.objects.get(pk=contracts[v.pk].pk)
         assert contract.ends_on == D(2024, 4, 30)
-    future.refresh_from_db()
-    assert future.ends_on == D(2024, 5, 31)  # the day before it would have started
+    # not begun on the annulment's day: cancelled (never in force), not ended before its start
+    future = Contract.every.get(pk=future.pk)
+    assert (future.starts_on, future.ends_on, future.cancelled_on) == (
+        D(2024, 6, 1), D(2024, 8, 31), D(2024, 5, 1))
+    assert not Contract.objects.filter(pk=future.pk).exists()
+    assert not vouchers[1].contracts.filter(pk=future.pk).exists()
+    cancelled = AuditEntry.objects.get(action="contract.cancelled", object_id=str(future.pk))
+    assert (cancelled.before, cancelled.after) == (
+        {"starts_on": "2024-06-01", "ends_on": "2024-08-31"},
+        {"cancelled_on": "2024-05-01", "why": REASON.value})
     first = Voucher.objects.get(pk=vouchers[0].pk)  # untouched by the second annulment
     assert (first.annulment_reason, first.annulled_on) == (AnnulmentReason.MOVED.value,
                                                            D(2024, 5, 1))

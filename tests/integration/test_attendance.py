@@ -102,7 +102,7 @@ def test_dispute_agreed_and_corrected_then_confirmed_or_silent(child) -> None:
     voucher, school = child
     sheet = put(voucher, school, D(2024, 4, 10), "A")
     doc = SimpleUploadedFile("spravka.pdf", b"%PDF-1.4 certificate", "application/pdf")
-    d = dispute(sheet=sheet, reason="Был болен, справка", on=D(2024, 4, 29), actor=Actor.system(Role.PAR),
+    d = dispute(sheet=sheet, reason="Был болен, справка", on=D(2024, 4, 30), actor=Actor.system(Role.PAR),
                 document=doc, now=NOW)
     assert d.document.name.endswith(".pdf")
     assert Notification.objects.filter(kind="sheet_disputed", recipient_role="PRE").exists()
@@ -121,7 +121,7 @@ def test_dispute_rejected_goes_to_the_operator(child) -> None:
     # covers: A7.16
     voucher, school = child
     sheet = put(voucher, school, D(2024, 4, 10), "A")
-    dispute(sheet=sheet, reason="Неверно", on=D(2024, 4, 29), actor=Actor.system(Role.PAR), now=NOW)
+    dispute(sheet=sheet, reason="Неверно", on=D(2024, 4, 30), actor=Actor.system(Role.PAR), now=NOW)
     assert answer_dispute(sheet=sheet, agree=False, on=D(2024, 4, 30), actor=Actor.system(Role.PRE), now=NOW)
     sheet.refresh_from_db()
     assert sheet.state == SheetState.UPHELD and sheet.days[9] == "A"
@@ -135,7 +135,7 @@ def test_a_document_of_the_wrong_type_is_refused(child) -> None:
     sheet = put(voucher, school, D(2024, 4, 10), "A")
     exe = SimpleUploadedFile("virus.exe", b"MZ", "application/octet-stream")
     with pytest.raises(SheetError, match="PDF"):
-        dispute(sheet=sheet, reason="x", on=D(2024, 4, 29), actor=Actor.system(Role.PAR), document=exe,
+        dispute(sheet=sheet, reason="x", on=D(2024, 4, 30), actor=Actor.system(Role.PAR), document=exe,
                 now=NOW)
     assert Sheet.objects.get(pk=sheet.pk).state == SheetState.OPEN
 
@@ -171,23 +171,23 @@ def test_only_a_disputed_sheet_is_answered_and_a_repeat_changes_nothing(child) -
     voucher, school = child
     sheet = put(voucher, school, D(2024, 4, 10), "A")
     with pytest.raises(SheetError, match="Only a disputed sheet"):
-        answer_dispute(sheet=sheet, agree=False, on=D(2024, 4, 26), actor=Actor.system(Role.PRE), now=NOW)
-    dispute(sheet=sheet, reason="болел", on=D(2024, 4, 26), actor=Actor.system(Role.PAR), now=NOW)
+        answer_dispute(sheet=sheet, agree=False, on=D(2024, 4, 30), actor=Actor.system(Role.PRE), now=NOW)
+    dispute(sheet=sheet, reason="болел", on=D(2024, 4, 30), actor=Actor.system(Role.PAR), now=NOW)
     saturday = sheet.days[:12] + "S" + sheet.days[13:]  # 13 April 2024
     before_contract = "S" + sheet.days[1:]
     for bad, needle in ((saturday, "not a working day"), (before_contract, "outside")):
         with pytest.raises(SheetError, match=needle):
-            answer_dispute(sheet=sheet, agree=True, on=D(2024, 4, 27), actor=Actor.system(Role.PRE),
+            answer_dispute(sheet=sheet, agree=True, on=D(2024, 5, 1), actor=Actor.system(Role.PRE),
                            corrected_days=bad, now=NOW)
     fixed = sheet.days[:9] + "S" + sheet.days[10:]
-    assert answer_dispute(sheet=sheet, agree=True, on=D(2024, 4, 27), actor=Actor.system(Role.PRE),
+    assert answer_dispute(sheet=sheet, agree=True, on=D(2024, 5, 1), actor=Actor.system(Role.PRE),
                           corrected_days=fixed, now=NOW)
     version = Sheet.objects.get(pk=sheet.pk).version
-    assert not answer_dispute(sheet=sheet, agree=True, on=D(2024, 4, 28), actor=Actor.system(Role.PRE),
+    assert not answer_dispute(sheet=sheet, agree=True, on=D(2024, 5, 2), actor=Actor.system(Role.PRE),
                       corrected_days=fixed, now=NOW)  # a double click
     with pytest.raises(SheetError, match="Only a disputed sheet"):
-        answer_dispute(sheet=sheet, agree=True, on=D(2024, 4, 28), actor=Actor.system(Role.PRE),
+        answer_dispute(sheet=sheet, agree=True, on=D(2024, 5, 2), actor=Actor.system(Role.PRE),
                corrected_days=fixed.replace("S", "P"), now=NOW)
     with pytest.raises(SheetError, match="Only a disputed sheet"):
-        answer_dispute(sheet=sheet, agree=False, on=D(2024, 4, 28), actor=Actor.system(Role.PRE), now=NOW)
+        answer_dispute(sheet=sheet, agree=False, on=D(2024, 5, 2), actor=Actor.system(Role.PRE), now=NOW)
     assert Sheet.objects.get(pk=sheet.pk).version == version

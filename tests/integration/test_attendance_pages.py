@@ -21,9 +21,10 @@ def client_of(user) -> Client:
 
 
 def test_the_preschool_marks_the_day_and_the_parent_answers(taraz, parent, other_parent,
-                                                           settings, tmp_path) -> None:
-    # covers: A7.13, A7.14, A7.15
+                                                           settings, tmp_path, clock_at) -> None:
+    # covers: A7.13, A7.14, A7.15, I17
     settings.MEDIA_ROOT = tmp_path
+    clock_at(dt.date(2024, 4, 30))  # the month's last working day and its last day: the window
     school, other_school = make_preschool(taraz, 1), make_preschool(taraz, 2)
     mine = make_voucher(taraz, 1)
     sign_contract(voucher=mine, preschool=school, on=dt.date(2024, 4, 1), actor=Actor.system(Role.PAR),

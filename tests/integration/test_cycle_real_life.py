@@ -54,14 +54,16 @@ def test_a_child_joining_after_the_request_is_owed_not_a_stop(money_city, nobd_e
     for v in (child, direct, late):
         mark(voucher=v, day=D(2024, 4, 16), code="P", preschool_id=school.pk,
              is_working_day=WORKING, actor=PRE, now=NOW)
-    assert tick(today=D(2024, 5, 2), now=NOW).settled == 3  # no LedgerError: the city is paid
+    done = tick(today=D(2024, 5, 2), now=NOW)
+    assert done.settled == 3  # no LedgerError: the city is paid
+    assert (done.left, done.owed) == (0, 1)  # the late child's month: an open item
     paid = {s.voucher_id: (s.due, s.paid, s.owed_because) for s in Settlement.objects.all()}
     assert paid[child.pk][:2] == (NORM, NORM) and paid[direct.pk][:2] == (NORM, NORM)
     due, got, why = paid[late.pk]
     assert due > 0 and got == 0 and why == Shortfall.OPERATOR_SHORT  # owed, with why
     may = fund(taraz, "2024-05", D(2024, 5, 7))  # the debt is requested with May (I18)
     assert may.lines.get(voucher=late).owed == due
-    tick(today=D(2024, 5, 8), now=NOW)
+    assert tick(today=D(2024, 5, 8), now=NOW).owed == 0
     s = Settlement.objects.get(voucher=late)
     assert (s.paid, s.owed_because) == (s.due, "")  # paid once the money is there
     assert verify() == []
@@ -137,6 +139,7 @@ def test_a_child_never_sent_to_a_bank_is_neither_funded_nor_paid(money_city,
     assert settle(city=taraz, month="2024-04", on=D(2024, 5, 2), actor=OPR, now=NOW) == 0
     assert not Settlement.objects.filter(voucher=stray).exists()  # left: the operator's item
     assert not Transfer.objects.filter(child=stray).exists()
+    assert tick(today=D(2024, 5, 2), now=NOW).left == 1  # reported, never raised
 
 
 def test_nothing_is_funded_outside_the_pilot_and_its_last_month_in_part(money_city) -> None:

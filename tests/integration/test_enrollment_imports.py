@@ -240,6 +240,26 @@ def test_a_childs_contracts_in_any_order_move_on_the_first(shymkent, tmp_path) -
         (a, D(2024, 3, 1), D(2024, 8, 31)), (b, D(2024, 9, 1), None)]
 
 
+def test_an_imported_move_months_after_the_old_contract_ended_still_starts_on_a_1st(
+        shymkent, tmp_path) -> None:
+    # covers: A11, A7.10
+    a, b = make_preschool(shymkent, 1, capacity=1), make_preschool(shymkent, 2, capacity=1)
+    v = make_voucher(shymkent, 1)
+    path = write(tmp_path / "k.csv", CONTRACTS, [
+        [v.child_iin, a.bin, "2024-03-01", "2024-04-14"],
+        [v.child_iin, b.bin, "2024-05-15", ""],  # another preschool, mid-month: refused
+    ])
+    with pytest.raises(ImportRejected) as e:
+        contracts(shymkent, path)
+    assert [(err.field, "2024-06-01" in err.message) for err in e.value.errors] == [
+        ("starts_on", True)]
+    same = write(tmp_path / "s.csv", CONTRACTS, [
+        [v.child_iin, a.bin, "2024-03-01", "2024-04-14"],
+        [v.child_iin, a.bin, "2024-05-15", ""],  # the same preschool again: not a move
+    ])
+    assert contracts(shymkent, same).created == 2
+
+
 def test_contracts_from_xlsx(shymkent, tmp_path) -> None:
     # covers: A7.10
     a = make_preschool(shymkent, 1, capacity=3)

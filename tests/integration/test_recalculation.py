@@ -45,9 +45,9 @@ def upheld_sheet(voucher, school, code):
         mark(voucher=voucher, day=day, code=code, preschool_id=school.pk,
              is_working_day=WORKING, actor=Actor.system(Role.PRE), now=NOW)
     sheet = sheet_for(voucher=voucher, month="2024-04", now=NOW)
-    dispute(sheet=sheet, reason="Ребёнок болел, справка есть", on=D(2024, 4, 26),
+    dispute(sheet=sheet, reason="Ребёнок болел, справка есть", on=D(2024, 4, 30),
             actor=Actor.system(Role.PAR), now=NOW)
-    answer_dispute(sheet=sheet, agree=False, on=D(2024, 4, 29), actor=Actor.system(Role.PRE), now=NOW)
+    answer_dispute(sheet=sheet, agree=False, on=D(2024, 4, 30), actor=Actor.system(Role.PRE), now=NOW)
     sheet.refresh_from_db()
     assert sheet.state == SheetState.UPHELD
     return sheet, RiskCase.objects.get(voucher=voucher, kind=RiskCaseKind.SHEET_DISPUTE)

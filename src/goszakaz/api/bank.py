@@ -14,7 +14,7 @@ from goszakaz.api.auth import Allowed, client
 from goszakaz.api.idempotency import Answer, idempotent
 from goszakaz.audit.services import record_read
 from goszakaz.banking.models import AccountStatus, ChildAccount
-from goszakaz.banking.services import BankingError, register_preschool
+from goszakaz.banking.services import BankingError, DateRefused, register_preschool
 from goszakaz.domain import months
 from goszakaz.domain.states import IllegalTransition
 from goszakaz.enrollment.services import EnrollmentError
@@ -96,10 +96,11 @@ def account_requests(request: HttpRequest) -> list[dict[str, Any]]:
             for a in rows]
 
 
-@router.post("/accounts/opened", response={200: Done, 404: Error, 409: Error},
+@router.post("/accounts/opened", response={200: Done, 404: Error, 409: Error, 422: Error},
              auth=Allowed(Action.BANK_ACCOUNTS_REPORT))
 def accounts_opened(request: HttpRequest, body: Opened, idempotency_key: str = KEY) -> Status[dict[str, Any]]:
-    """A7.6, A7.7: an account was opened for a child on the list."""
+    """A7.6, A7.7: an account was opened for a child on the list (422: a date before the
+    account was requested, or in the future; nothing changes)."""
     bank, actor, now = _bank(request), client(request).actor, clock.now()
 
     def handle() -> Answer:
@@ -111,6 +112,8 @@ def accounts_opened(request: HttpRequest, body: Opened, idempotency_key: str = K
                                          opened_on=body.opened_on,
                                          parent_registered=body.parent_registered, actor=actor,
                                          now=now)
+        except DateRefused as e:
+            return 422, {"detail": str(e)}
         except (BankingError, EnrollmentError, IllegalTransition) as e:
             return 409, {"detail": str(e)}
         return 200, {"account_id": account.pk, "status": AccountStatus.OPENED}
@@ -119,18 +122,25 @@ def accounts_opened(request: HttpRequest, body: Opened, idempotency_key: str = K
                               body=body.dict(), handler=handle, now=now))
 
 
-@router.post("/accounts/closed", response={200: Done, 404: Error, 409: Error},
+@router.post("/accounts/closed", response={200: Done, 404: Error, 409: Error, 422: Error},
              auth=Allowed(Action.BANK_ACCOUNTS_REPORT))
 def accounts_closed(request: HttpRequest, body: Closed, idempotency_key: str = KEY) -> Status[dict[str, Any]]:
-    """A10: the parent ended the bank-account contract."""
+    """A10: the parent ended the bank-account contract (422: a date before the account was
+    opened, or in the future; nothing changes). A closure dated in a month already paid takes
+    effect from the first unpaid day (A9)."""
     bank, actor, now = _bank(request), client(request).actor, clock.now()
 
     def handle() -> Answer:
         account = _own_account(bank, body.account_id)
         if account is None:
             return 404, {"detail": "no such account for this bank"}
-        bank_accounts.account_closed(account=account, closed_on=body.closed_on, actor=actor,
-                                     now=now)
+        try:
+            bank_accounts.account_closed(account=account, closed_on=body.closed_on,
+                                         actor=actor, now=now)
+        except DateRefused as e:
+            return 422, {"detail": str(e)}
+        except (BankingError, EnrollmentError, IllegalTransition) as e:
+            return 409, {"detail": str(e)}
         return 200, {"account_id": account.pk, "status": AccountStatus.CLOSED}
 
     return Status(*idempotent(client=bank, key=idempotency_key, path="accounts/closed",

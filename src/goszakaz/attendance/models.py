@@ -60,6 +60,8 @@ class Sheet(models.Model):
         default=False, help_text="confirmed or disputed by the parent (I6), not by silence")
     corrected_on = models.DateField(null=True, blank=True)
     final_on = models.DateField(null=True, blank=True)
+    incomplete = models.BooleanField(
+        default=False, help_text="final with working days left unmarked (I22): a risk signal")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["voucher", "month"],

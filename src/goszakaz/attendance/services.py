@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from goszakaz.access.actor import SYSTEM, Actor
@@ -25,7 +26,7 @@ from goszakaz.attendance.models import (
     SheetVersion,
 )
 from goszakaz.audit.actions import AuditAction
-from goszakaz.audit.services import record
+from goszakaz.audit.services import record, record_many
 from goszakaz.audit.transitions import move
 from goszakaz.clock import local_date
 from goszakaz.domain.calendar import OutsideCalendar
@@ -34,7 +35,7 @@ from goszakaz.domain.payment import SheetError
 from goszakaz.domain.states import IllegalTransition
 from goszakaz.enrollment.models import Contract, Voucher, VoucherStatus
 from goszakaz.notifications.services import notify
-from goszakaz.registry.models import Preschool, Role
+from goszakaz.registry.models import City, Preschool, Role
 from goszakaz.rules.calendar import kz_calendar
 
 WorkingDay = Callable[[dt.date], bool]  # the calendar's predicate: is the day a working day?
@@ -173,6 +174,9 @@ def _refusal(voucher: Voucher, day: dt.date, code: str, preschool: Preschool,
     if not _covers(contracts, day) or (sheet is not None and sheet.preschool_id != preschool.pk):
         return SheetError(_("The day is outside the child's contract with this preschool."),
                           "day")
+    if not preschool.city.in_pilot(day):
+        return SheetError(_("%(day)s is outside the city's pilot period.")
+                          % {"day": day.isoformat()}, "day")
     if not preschool.in_perechen(day):
         return SheetError(_("The preschool is not on the city's list on %(day)s.")
                           % {"day": day.isoformat()}, "day")
@@ -213,15 +217,52 @@ def _move(sheet: Sheet, to: str, *, on: dt.date, actor: Actor, now: dt.datetime,
     sheet = Sheet.objects.select_for_update().get(pk=sheet.pk)
     if to in FINAL:
         fields["final_on"] = on
+        fields["incomplete"] = bool(_unmarked_sheets([_Row.of(sheet)]))
     return move(sheet, to, transitions=SHEET_TRANSITIONS, actor=actor, at=now,
                 action=STATE_ACTIONS[SheetState(to)], obj_type="sheet", city=sheet.city,
                 children=(sheet.voucher_id,), **fields) is not None
 
 
-def confirm(*, sheet: Sheet, on: dt.date, actor: Actor, now: dt.datetime) -> bool:
-    """A7.14, A7.16: the parent confirms the sheet (or the corrected one); a repeat is a no-op."""
-    if sheet.state == SheetState.OPEN and on > last_day(sheet.month):
+def window_opens(sheet: Sheet) -> dt.date:
+    """I17: the first day the parent may confirm or dispute the month's sheet.
+
+    The month's last working day inside the city's pilot period (L), once the preschool has
+    marked it; unmarked, the day after (the end of day L). When L is not a day of the child's
+    contract with the sheet's preschool there is nothing left to mark, and when L is the month's
+    last calendar day the window would be empty: then it opens on L (docs/readings.md).
+    """
+    month_first = dt.date.fromisoformat(sheet.month + "-01")
+    last = last_day(sheet.month)
+    city = City.objects.get(code=sheet.city)
+    pilot_last = min(last, city.pilot_end or last)
+    days = kz_calendar(month_first.year).working_days(month_first, pilot_last)
+    if not days:
+        return month_first
+    final_working = days[-1]
+    terms = _contract_terms({sheet.voucher_id}, sheet.preschool_id).get(sheet.voucher_id, [])
+    if (sheet.days[final_working.day - 1] != UNMARKED or final_working == last
+            or not _covers(terms, final_working)):
+        return final_working
+    return final_working + dt.timedelta(days=1)
+
+
+def _check_window(sheet: Sheet, on: dt.date) -> None:
+    """I17, A7.14: an open sheet is confirmed or disputed from window_opens to the month's end."""
+    if sheet.state != SheetState.OPEN:
+        return
+    if on > last_day(sheet.month):
         raise SheetError(_("The month is over: the sheet was confirmed automatically."))
+    opens = window_opens(sheet)
+    if on < opens:
+        raise SheetError(_("The month's sheet can be confirmed or disputed from %(day)s, once "
+                           "the preschool has marked the month's last working day.")
+                         % {"day": opens.strftime("%d.%m.%Y")})
+
+
+def confirm(*, sheet: Sheet, on: dt.date, actor: Actor, now: dt.datetime) -> bool:
+    """A7.14, A7.16: the parent confirms the sheet (or the corrected one) in its window (I17);
+    a repeat is a no-op."""
+    _check_window(sheet, on)
     try:
         return _move(sheet, SheetState.CONFIRMED, on=on, actor=actor, now=now,
                      parent_responded=True)
@@ -234,9 +275,11 @@ def dispute(
     *, sheet: Sheet, reason: str, on: dt.date, actor: Actor, now: dt.datetime,
     document: UploadedFile | None = None,  # type: ignore[type-arg]
 ) -> Dispute:
-    """A7.15: the parent disputes the sheet with a reason and an optional document."""
+    """A7.15: the parent disputes the sheet in its window (I17) with a reason and an optional
+    document."""
     if not reason.strip():
         raise SheetError(_("A dispute needs a reason."), "reason")
+    _check_window(sheet, on)
     if document is not None:
         name = document.name or ""
         ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
@@ -334,24 +377,102 @@ def correct_by_protocol(*, sheet: Sheet, days: str, on: dt.date, actor: Actor,
     return {"before": before, "after": days}
 
 
+AUTO_CHUNK = 10_000  # sheets auto-confirmed per transaction
+
+
+@dataclass(frozen=True)
+class _Row:
+    """What the I22 check needs of a sheet."""
+
+    pk: int
+    voucher_id: int
+    preschool_id: int
+    city: str
+    month: str
+    days: str
+
+    @classmethod
+    def of(cls, sheet: Sheet) -> _Row:
+        return cls(sheet.pk, sheet.voucher_id, sheet.preschool_id, sheet.city, sheet.month,
+                   sheet.days)
+
+
+def _unmarked_sheets(rows: Sequence[_Row]) -> set[int]:
+    """I22: the sheets (of `rows`) with a working day of the child's contract with the sheet's
+    preschool, inside the city's pilot period, left unmarked; in a few queries."""
+    pilots = {c.code: c for c in City.objects.filter(code__in={r.city for r in rows})}
+    contracts: dict[tuple[int, int], Terms] = {}
+    for voucher_id, preschool_id, start, end in Contract.objects.filter(
+            voucher_id__in={r.voucher_id for r in rows}).values_list(
+            "voucher_id", "preschool_id", "starts_on", "ends_on"):
+        contracts.setdefault((voucher_id, preschool_id), []).append((start, end))
+    working: dict[str, list[dt.date]] = {}
+    unmarked: set[int] = set()
+    for row in rows:
+        if UNMARKED not in row.days:
+            continue
+        if row.month not in working:
+            first = dt.date.fromisoformat(row.month + "-01")
+            working[row.month] = kz_calendar(first.year).working_days(first, last_day(row.month))
+        city, terms = pilots[row.city], contracts.get((row.voucher_id, row.preschool_id), [])
+        if any(row.days[day.day - 1] == UNMARKED and city.in_pilot(day) and _covers(terms, day)
+               for day in working[row.month]):
+            unmarked.add(row.pk)
+    return unmarked
+
+
 def auto_confirm(*, today: dt.date, now: dt.datetime) -> int:
     """A7.14, I7: silence is confirmation: open sheets of months that ended before `today`, and
-    corrected sheets older than 2 calendar days. Running it again changes nothing."""
-    count = 0
+    corrected sheets older than 2 calendar days; each flagged when a working day was left
+    unmarked (I22). Set-based, AUTO_CHUNK sheets a transaction (committed when the caller holds
+    none), one audit row a chunk and city naming its children. Running it again changes nothing.
+    """
     stale = dt.date(today.year, today.month, 1) - dt.timedelta(days=1)
-    for sheet in Sheet.objects.filter(state=SheetState.OPEN, month__lte=month_of(stale)):
-        count += _silence(sheet, on=last_day(sheet.month), now=now)
+    count = 0
+    months = (Sheet.objects.filter(state=SheetState.OPEN, month__lte=month_of(stale))
+              .values_list("month", flat=True).distinct())
+    for month in sorted(set(months)):
+        count += _confirm_silent(Sheet.objects.filter(state=SheetState.OPEN, month=month),
+                                 SheetState.OPEN, on=last_day(month), now=now)
     limit = today - dt.timedelta(days=RECONFIRM_DAYS)
-    for sheet in Sheet.objects.filter(state=SheetState.CORRECTED, corrected_on__lt=limit):
-        corrected_on: dt.date = sheet.corrected_on  # type: ignore[assignment]
-        count += _silence(sheet, on=corrected_on + dt.timedelta(days=RECONFIRM_DAYS), now=now)
+    corrected = {day for day in Sheet.objects.filter(
+        state=SheetState.CORRECTED, corrected_on__lt=limit)
+        .values_list("corrected_on", flat=True).distinct() if day is not None}
+    for corrected_on in sorted(corrected):
+        count += _confirm_silent(
+            Sheet.objects.filter(state=SheetState.CORRECTED, corrected_on=corrected_on),
+            SheetState.CORRECTED, on=corrected_on + dt.timedelta(days=RECONFIRM_DAYS), now=now)
     return count
 
 
-def _silence(sheet: Sheet, *, on: dt.date, now: dt.datetime) -> bool:
-    """Confirm by silence, unless the parent answered after the sheets were listed (the sheet is
-    read again under its lock: the parent's confirmation or dispute stays, and the batch goes on)."""
-    try:
-        return _move(sheet, SheetState.AUTO_CONFIRMED, on=on, actor=Actor.system(SYSTEM), now=now)
-    except IllegalTransition:
-        return False
+def _confirm_silent(sheets: QuerySet[Sheet], before: str, *, on: dt.date,
+                    now: dt.datetime) -> int:
+    """Move `sheets` (all in state `before`) to auto-confirmed, final on `on`, chunk by chunk:
+    each chunk locked, flagged (I22), moved and audited in one transaction."""
+    count, after = 0, 0
+    while True:
+        with transaction.atomic():
+            rows = [_Row(*values) for values in sheets.select_for_update().filter(pk__gt=after)
+                    .order_by("pk").values_list("pk", "voucher_id", "preschool_id", "city",
+                                                "month", "days")[:AUTO_CHUNK]]
+            if not rows:
+                return count
+            ids = [r.pk for r in rows]
+            unmarked = _unmarked_sheets(rows)
+            span = sheets.filter(pk__gte=ids[0], pk__lte=ids[-1])
+            span.exclude(pk__in=unmarked).update(state=SheetState.AUTO_CONFIRMED, final_on=on)
+            span.filter(pk__in=unmarked).update(state=SheetState.AUTO_CONFIRMED, final_on=on,
+                                                incomplete=True)
+            by_city: dict[str, list[_Row]] = {}
+            for row in rows:
+                by_city.setdefault(row.city, []).append(row)
+            record_many(actor=Actor.system(SYSTEM), action=AuditAction.SHEET_AUTO_CONFIRMED,
+                        at=now, obj_type="sheets", entries=[
+                            (f"{city}/{ids[0]}-{ids[-1]}", city, {"state": before},
+                             {"state": SheetState.AUTO_CONFIRMED, "final_on": on.isoformat(),
+                              "sheets": len(part), "incomplete": sum(
+                                  r.pk in unmarked for r in part)},
+                             sorted(r.voucher_id for r in part))
+                            for city, part in sorted(by_city.items())])
+        count += len(rows)
+        after = ids[-1]

@@ -29,6 +29,7 @@ class AuditAction(StrEnum):
     VOUCHER_CORRECTED = "voucher.corrected"
     CONTRACT_SIGNED = "contract.signed"
     CONTRACT_ENDED = "contract.ended"
+    CONTRACT_CANCELLED = "contract.cancelled"  # annulled before it began: never in force
     # verification (A7.3, A7.4, A7.9, A7.16)
     LISTS_RECEIVED = "lists.received"
     LISTS_VERIFIED = "lists.verified"

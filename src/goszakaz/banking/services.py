@@ -21,6 +21,7 @@ from goszakaz.banking.models import (
     ChildAccount,
     MonthlyBankList,
 )
+from goszakaz.clock import local_date
 from goszakaz.deadlines.services import meet, open_deadline
 from goszakaz.domain.months import first_day
 from goszakaz.enrollment.models import Voucher, VoucherStatus
@@ -32,6 +33,24 @@ from goszakaz.registry.services import register_with_bank
 
 class BankingError(Exception):
     """A bank step the rules do not allow; the message says which."""
+
+
+class DateRefused(BankingError):
+    """A date a bank reported that cannot be true of what it concerns (before the account was
+    requested or opened, or in the future); nothing changed."""
+
+
+def _check_day(day: dt.date, *, future: str, early: str, not_before: dt.date,
+               now: dt.datetime) -> None:
+    """A date from a bank is checked against what it concerns: not before `not_before`, not
+    after today (Kazakhstan's date at `now`); the messages take %(day)s, %(today)s, %(on)s."""
+    today = local_date(now)
+    values = {"day": day.strftime("%d.%m.%Y"), "today": today.strftime("%d.%m.%Y"),
+              "on": not_before.strftime("%d.%m.%Y")}
+    if day > today:
+        raise DateRefused(future % values)
+    if day < not_before:
+        raise DateRefused(early % values)
 
 
 def request_accounts(*, city: City, bank: Bank, on: dt.date, actor: Actor,
@@ -67,8 +86,13 @@ def account_opened(
     actor: Actor, now: dt.datetime,
 ) -> bool:
     """A7.6, A7.7: the bank opened the child's account (the caller makes the voucher active);
-    False when it was open already under the same number."""
+    False when it was open already under the same number. `opened_on` is not before the day the
+    account was requested, nor in the future (DateRefused)."""
     account = ChildAccount.objects.select_for_update().get(pk=account.pk)
+    _check_day(opened_on, not_before=account.requested_on, now=now,
+               future=_("The account cannot be opened on %(day)s: that day has not come yet "
+                        "(today is %(today)s)."),
+               early=_("The account cannot be opened on %(day)s: it was requested on %(on)s."))
     if account.status == AccountStatus.OPENED:
         if account.number != number:
             raise BankingError(_("The account is already open under another number."))
@@ -88,8 +112,21 @@ def account_opened(
 def account_closed(*, account: ChildAccount, closed_on: dt.date, actor: Actor,
                    now: dt.datetime) -> bool:
     """A10: the parent ended the bank-account contract (the caller annuls the voucher); False
-    when it was closed already. The balance's return within 5 business days is the ledger's."""
+    when it was closed already. `closed_on` is not before the account was opened (or, never
+    opened, requested), nor in the future (DateRefused). The balance's return within 5 business
+    days is the ledger's."""
     account = ChildAccount.objects.select_for_update().get(pk=account.pk)
+    if account.status == AccountStatus.CLOSED:
+        return False
+    future = _("The account cannot be closed on %(day)s: that day has not come yet (today is "
+               "%(today)s).")
+    if account.opened_on is not None:
+        _check_day(closed_on, not_before=account.opened_on, future=future, now=now,
+                   early=_("The account cannot be closed on %(day)s: it was opened on %(on)s."))
+    else:
+        _check_day(closed_on, not_before=account.requested_on, future=future, now=now,
+                   early=_("The account cannot be closed on %(day)s: it was requested on "
+                           "%(on)s."))
     return move(account, AccountStatus.CLOSED, field="status", transitions=ACCOUNT_TRANSITIONS,
                 actor=actor, at=now, action=AuditAction.ACCOUNT_CLOSED, obj_type="account",
                 city=account.city, children=(account.voucher_id,),

@@ -116,12 +116,12 @@ def _uralsk_december(city: City, school: Preschool, vouchers: list[Voucher]) -> 
                now=moment_of(dt.date(2024, 12, 10)))
     working = kz_calendar(2024).is_working_day
     marks = [(0, 3, "S"), (0, 4, "S"), (1, 9, "A"), (1, 10, "A"), (1, 11, "A"), (1, 12, "A"),
-             (2, 5, "V")]
+             (2, 5, "V"), (0, 31, "P")]
     for child, day, code in marks:
         mark(voucher=vouchers[child], day=dt.date(2024, 12, day), code=code,
              preschool_id=school.pk, is_working_day=working, actor=PRE,
              now=moment_of(dt.date(2024, 12, day)))
-    on = dt.date(2024, 12, 27)
+    on = dt.date(2024, 12, 31)  # the month's last working day, marked: the window (I17)
     confirm(sheet=sheet_for(voucher=vouchers[0], month="2024-12", now=moment_of(on)), on=on,
             actor=PAR, now=moment_of(on))
     # the other two parents were silent (A7.14)

@@ -47,6 +47,9 @@ def run(args: argparse.Namespace) -> int:
     with bars() as shown:
         done = monthly_cycle.tick(today=today, now=now, on_progress=shown.steps())
     print(f"settled {done.settled} sheet(s) of {done.month}")
+    if done.left or done.owed:
+        print(f"open items: {done.left} final sheet(s) not paid (the log names them), "
+              f"{done.owed} sheet(s) owed to preschools until the next funding")
     print(f"tick {today.isoformat()}: {done.closed_swept} closed account(s) and "
           f"{done.year_end_swept} year-end balance(s) returned, {done.delivered} message(s) "
           f"delivered")

@@ -15,9 +15,15 @@ from django.db import transaction
 from goszakaz.access.actor import Actor
 from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record
+from goszakaz.domain.months import next_first
 from goszakaz.enrollment import files
 from goszakaz.enrollment.models import Contract, Voucher, VoucherStatus
-from goszakaz.enrollment.services import EnrollmentError, grant_many, sign_contract
+from goszakaz.enrollment.services import (
+    EnrollmentError,
+    MoveNotOnFirst,
+    grant_many,
+    sign_contract,
+)
 from goszakaz.files import ImportRejected, ImportResult, RowError
 from goszakaz.registry.models import City, Preschool
 
@@ -214,7 +220,8 @@ def import_contracts(
                 sign_contract(voucher=voucher, preschool=preschool, on=row.starts_on,
                               ends_on=row.ends_on, actor=actor, now=now, source="imported")
             except EnrollmentError as e:  # capacity (A6), checked under the preschool's lock
-                parsed.reject(row.line, raw, [RowError(row.line, "preschool_bin", str(e))])
+                field = "starts_on" if isinstance(e, MoveNotOnFirst) else "preschool_bin"
+                parsed.reject(row.line, raw, [RowError(row.line, field, str(e))])
                 continue
             held.setdefault(row.child_iin, []).append(_Held(
                 voucher.pk, preschool.pk, preschool.bin, row.starts_on, row.ends_on))
@@ -262,10 +269,14 @@ def _contract_problems(
         if h.ends_on is None or h.ends_on >= row.starts_on:
             bad("child_iin", f"the child already has a contract in force from {h.starts_on} "
                              f"(preschool {h.bin})")
-        elif (row.starts_on.day != 1 and h.preschool_id != getattr(preschool, "pk", None)
-              and h.ends_on >= row.starts_on.replace(day=1)):
-            bad("starts_on", "a change of preschool takes effect only on the 1st of a month "
-                             "(A11, I8)")
+    # A11: a contract with another preschool than the child's previous one starts on a 1st
+    # (enrollment.services.is_move, the same rule)
+    before = [h for h in current if h.starts_on < row.starts_on]
+    previous = max(before, key=lambda h: h.starts_on) if before else None
+    if (row.starts_on.day != 1 and previous is not None
+            and previous.preschool_id != getattr(preschool, "pk", None)):
+        bad("starts_on", "a change of preschool takes effect only on the 1st of a month "
+                         f"(A11, I8): from {next_first(row.starts_on)} at the earliest")
     return problems
 
 

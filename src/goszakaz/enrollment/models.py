@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy
 
 from goszakaz.registry.models import AgreementVersion, City, Preschool
@@ -85,8 +85,23 @@ class VoucherEvent(models.Model):
         return f"{self.voucher_id}: {self.before} -> {self.after}"
 
 
+class TakingEffect(models.Manager["Contract"]):
+    """The contracts that take (or took) effect: a contract cancelled before it began (its
+    voucher annulled from a day before its start) was never in force, and every query of
+    contracts (`Contract.objects`, `voucher.contracts`, `preschool.contracts`) leaves it out;
+    `Contract.every` sees them all."""
+
+    def get_queryset(self) -> models.QuerySet[Contract]:
+        return super().get_queryset().filter(cancelled_on=None)
+
+
 class Contract(models.Model):
-    """An education-services contract of one child with one preschool (A6, A7.10, A11)."""
+    """An education-services contract of one child with one preschool (A6, A7.10, A11).
+
+    It is in force from `starts_on` to `ends_on` (inclusive, open when None), never ending
+    before it starts: one that would end before its start (annulled before it began) is
+    cancelled instead (`cancelled_on`, the annulment's day), keeping its dates as signed.
+    """
 
     voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, related_name="contracts")
     preschool = models.ForeignKey(Preschool, on_delete=models.PROTECT, related_name="contracts")
@@ -98,9 +113,20 @@ class Contract(models.Model):
     source = models.CharField(max_length=16, default="signed", help_text="signed or imported")
     stay_mode = models.CharField(max_length=16, default="full_day",
                                  help_text="full_day, half_day or round_the_clock (the tariff)")
+    cancelled_on = models.DateField(
+        null=True, blank=True,
+        help_text="never in force: its voucher was annulled from this day, before it began")
+
+    every: models.Manager[Contract] = models.Manager()  # cancelled ones too
+    objects = TakingEffect()  # the default (Meta): also voucher.contracts, preschool.contracts
 
     class Meta:
+        default_manager_name = "objects"
         indexes = [models.Index(fields=["preschool", "ends_on"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on=None) | Q(ends_on__gte=F("starts_on")),
+                                   name="contract_ends_on_or_after_its_start"),
+        ]
 
     def __str__(self) -> str:
         return f"contract {self.pk}: voucher {self.voucher_id} at {self.preschool_id}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -33,6 +33,17 @@ VOUCHER_CORRECTIONS = ("child_name", "birth_date", "child_iin")
 
 class EnrollmentError(Exception):
     """A contract or voucher step the rules do not allow; the message says which rule."""
+
+
+class MoveNotOnFirst(EnrollmentError):
+    """A11: a contract with another preschool than the child's previous one starts only on the
+    1st of a month; `first` is the 1st from which it may start."""
+
+    def __init__(self, first: dt.date) -> None:
+        self.first = first
+        super().__init__(_("A move to another preschool takes effect only on the 1st of a month "
+                           "(A11): this contract may start on %(first)s.")
+                         % {"first": first.strftime("%d.%m.%Y")})
 
 
 def grant(
@@ -111,66 +122,95 @@ def set_status_many(*, voucher_ids: Iterable[int], to: str, why: str, actor: Act
 
 
 def annul(
-    *, voucher: Voucher, reason: AnnulmentReason, on: dt.date, actor: Actor, now: dt.datetime
+    *, voucher: Voucher, reason: AnnulmentReason, on: dt.date, actor: Actor, now: dt.datetime,
+    first_open_day: Mapping[int, dt.date] | None = None,
 ) -> bool:
-    """A7.4, A10, A12, A13, A7.14: annul the voucher from `on`; its contract ends the day before.
+    """A7.4, A10, A12, A13, A7.14: annul the voucher from `on` (or later, see annul_many); its
+    contract ends the day before.
 
     Future transfers stop because nothing is paid on an annulled voucher; the parent is told.
     Annulling an annulled voucher is a no-op. (annul_many, for one voucher.)
     """
-    return annul_many(voucher_ids=[voucher.pk], reason=reason, on=on, actor=actor,
-                      now=now) == 1
+    return annul_many(voucher_ids=[voucher.pk], reason=reason, on=on, actor=actor, now=now,
+                      first_open_day=first_open_day) == 1
 
 
 def annul_many(
     *, voucher_ids: Iterable[int], reason: AnnulmentReason, on: dt.date, actor: Actor,
-    now: dt.datetime,
+    now: dt.datetime, first_open_day: Mapping[int, dt.date] | None = None,
 ) -> int:
-    """A7.4, A10, A12, A13, A7.14: annul these vouchers from `on` at once; returns how many.
+    """A7.4, A10, A12, A13, A7.14, A9: annul these vouchers from `on` at once; returns how many.
+
+    `on` is the day the event reported takes effect (a bank's closure: the day after). History
+    is not rewritten: `first_open_day` gives, per voucher, the first day of the first month not
+    yet paid (the workflows read it from the settlements: this app sits below finance); an
+    annulment dated before it takes effect from that day instead, so what was paid stays paid
+    (A9). The audit row names both days (`reported_on`, `on`).
 
     For each voucher not yet annulled, as a status change (set_status): the status, a
     VoucherEvent and an audit row; then the annulment's date and reason, its contracts in force
-    on `on` or later end the day before `on` (one starting later ends the day before it starts),
-    and the parent is told. Set-based: a handful of statements for any number of vouchers,
-    under row locks on the vouchers. Vouchers already annulled are skipped.
+    on that day or later end the day before (one not begun by then is cancelled: never in
+    force), and the parent is told. Set-based: a handful of statements for any number of
+    vouchers, under row locks on the vouchers. Vouchers already annulled are skipped.
     """
     rows = list(Voucher.objects.select_for_update(of=("self",)).filter(pk__in=list(voucher_ids))
                 .order_by("pk").values_list("pk", "status", "city__code", "parent_iin"))
     live = [r for r in rows if needs_transition(r[1], VoucherStatus.ANNULLED, VOUCHER_TRANSITIONS)]
     if not live:
         return 0
-    ids = [r[0] for r in live]
+    opens = first_open_day or {}
+    effective = {pk: max(on, opens.get(pk, on)) for pk, *_ in live}
     why = str(reason.label)
-    Voucher.objects.filter(pk__in=ids).update(status=VoucherStatus.ANNULLED, annulled_on=on,
-                                              annulment_reason=reason)
+    by_day: dict[dt.date, list[int]] = {}
+    for pk, day in effective.items():
+        by_day.setdefault(day, []).append(pk)
+    for day, ids in by_day.items():
+        Voucher.objects.filter(pk__in=ids).update(status=VoucherStatus.ANNULLED, annulled_on=day,
+                                                  annulment_reason=reason)
     VoucherEvent.objects.bulk_create(
         [VoucherEvent(voucher_id=pk, at=now, before=status, after=VoucherStatus.ANNULLED, why=why)
          for pk, status, _, _ in live], batch_size=2000)
     record_many(actor=actor, action=AuditAction.VOUCHER_STATUS, at=now, obj_type="voucher",
                 entries=[(pk, city, {"status": status},
-                          {"status": VoucherStatus.ANNULLED.value, "why": why}, [pk])
+                          {"status": VoucherStatus.ANNULLED.value, "why": why,
+                           "reported_on": on.isoformat(), "on": effective[pk].isoformat()},
+                          [pk])
                          for pk, status, city, _ in live])
-    _end_contracts(Contract.objects.filter(voucher_id__in=ids), on, why=str(reason.value),
-                   actor=actor, now=now)
+    for day, ids in by_day.items():
+        _end_contracts(Contract.objects.filter(voucher_id__in=ids), day, why=str(reason.value),
+                       actor=actor, now=now)
     notify_many([{"city": city, "kind": "voucher_annulled", "recipient_key": parent_iin,
-                  "payload": {"voucher": pk, "reason": str(reason.value), "on": on.isoformat()},
+                  "payload": {"voucher": pk, "reason": str(reason.value),
+                              "on": effective[pk].isoformat()},
                   "dedup_key": f"annulled/{pk}"} for pk, _, city, parent_iin in live], at=now)
     return len(live)
 
 
 def _end_contracts(contracts: QuerySet[Contract], on: dt.date, *, why: str, actor: Actor,
                    now: dt.datetime) -> int:
-    """End the contracts in force on `on` or later the day before `on` (one starting later ends
-    the day before it starts: never in force), each with its audit row; returns how many."""
+    """End the contracts in force on `on` or later the day before `on`; one not begun by `on`
+    is cancelled instead (never in force: no contract ends before it starts). Each gets its
+    audit row with its end before and after; returns how many."""
     in_force = list(contracts.filter(Q(ends_on=None) | Q(ends_on__gte=on))
                     .select_related("voucher__city"))
-    for contract in in_force:
-        contract.ends_on = max(on, contract.starts_on) - dt.timedelta(days=1)
-    Contract.objects.bulk_update(in_force, ["ends_on"], batch_size=2000)
+    ending = [c for c in in_force if c.starts_on < on]
+    cancelled = [c for c in in_force if c.starts_on >= on]
+    before = {c.pk: c.ends_on.isoformat() if c.ends_on else None for c in in_force}
+    for contract in ending:
+        contract.ends_on = on - dt.timedelta(days=1)
+    for contract in cancelled:
+        contract.cancelled_on = on
+    Contract.every.bulk_update(ending, ["ends_on"], batch_size=2000)
+    Contract.every.bulk_update(cancelled, ["cancelled_on"], batch_size=2000)
     record_many(actor=actor, action=AuditAction.CONTRACT_ENDED, at=now, obj_type="contract",
-                entries=[(c.pk, c.voucher.city.code, None,
+                entries=[(c.pk, c.voucher.city.code, {"ends_on": before[c.pk]},
                           {"ends_on": c.ends_on.isoformat() if c.ends_on else None, "why": why},
-                          [c.voucher_id]) for c in in_force])
+                          [c.voucher_id]) for c in ending])
+    record_many(actor=actor, action=AuditAction.CONTRACT_CANCELLED, at=now, obj_type="contract",
+                entries=[(c.pk, c.voucher.city.code,
+                          {"starts_on": c.starts_on.isoformat(), "ends_on": before[c.pk]},
+                          {"cancelled_on": on.isoformat(), "why": why}, [c.voucher_id])
+                         for c in cancelled])
     return len(in_force)
 
 
@@ -179,14 +219,27 @@ def _contracts_in_force(voucher: Voucher, on: dt.date) -> list[Contract]:
     return list(voucher.contracts.filter(Q(ends_on=None) | Q(ends_on__gte=on)))
 
 
+def is_move(*, voucher: Voucher, preschool: Preschool, on: dt.date) -> bool:
+    """A11: would a contract with `preschool` from `on` move the child to another preschool?
+    Yes when the child's previous contract (the latest begun before `on`, ended or in force;
+    one cancelled before it began never was) is with another preschool. A first contract is
+    not a move, nor a new one with the same preschool."""
+    previous = (voucher.contracts.filter(starts_on__lt=on).order_by("-starts_on", "-pk")
+                .values_list("preschool_id", flat=True).first())
+    return previous is not None and previous != preschool.pk
+
+
 def sign_contract(
     *, voucher: Voucher, preschool: Preschool, on: dt.date, actor: Actor, now: dt.datetime,
     source: str = "signed", ends_on: dt.date | None = None,
 ) -> Contract:
-    """A6, A7.10: a contract from `on` with a preschool of the Перечень, within its capacity.
+    """A6, A7.10, A11: a contract from `on` with a preschool of the Перечень, within its capacity.
 
-    The preschool row is locked while its contracts are counted, so two parents racing for its
-    last place cannot both get it.
+    A contract with another preschool than the child's previous one is a move: it starts only
+    on the 1st of a month, else MoveNotOnFirst names the 1st it may start from (the date is the
+    caller's: a page, an import; the service does not move it). The preschool row is locked
+    while its contracts are counted, so two parents racing for its last place cannot both get
+    it.
     """
     if voucher.status == VoucherStatus.ANNULLED:
         raise EnrollmentError(_("The voucher is annulled."))
@@ -201,7 +254,10 @@ def change_preschool(
     *, voucher: Voucher, preschool: Preschool, requested_on: dt.date, actor: Actor,
     now: dt.datetime,
 ) -> Contract:
-    """A11, I8, A6: move the child on the 1st of a month; the voucher stays within the city."""
+    """A11, I8, A6: move the child on the 1st of a month; the voucher stays within the city.
+
+    Asked for on a 1st: from that day; any other day: from the 1st of the next month (I8). The
+    contracts in force then end the day before (one not begun by then is cancelled)."""
     if voucher.status == VoucherStatus.ANNULLED:
         raise EnrollmentError(_("The voucher is annulled."))
     effective = first_of_month_on_or_after(requested_on)
@@ -219,6 +275,10 @@ def _new_contract(
     *, voucher: Voucher, preschool: Preschool, on: dt.date, actor: Actor, now: dt.datetime,
     source: str, ends_on: dt.date | None = None,
 ) -> Contract:
+    """A contract from `on`: a move only on a 1st (A11), the same city (A6), on the Перечень
+    (A4), within design capacity (A6); signing here accedes to the agreement (A7.10)."""
+    if on.day != 1 and is_move(voucher=voucher, preschool=preschool, on=on):  # A11
+        raise MoveNotOnFirst(first_of_month_on_or_after(on))
     preschool = Preschool.objects.select_for_update().get(pk=preschool.pk)
     if preschool.city_id != voucher.city_id:
         raise EnrollmentError(_("The preschool is in another city: the voucher is the city's "

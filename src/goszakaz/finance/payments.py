@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from django.db import connection, models
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import Exists, F, Max, OuterRef, Q, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Concat, JSONObject, LPad, Mod
 
@@ -19,7 +19,7 @@ from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record
 from goszakaz.banking.models import AccountStatus, ChildAccount
 from goszakaz.bulk import insert_rows
-from goszakaz.domain.months import month_of, previous
+from goszakaz.domain.months import first_day, month_of, next_first, previous
 from goszakaz.domain.payment import SheetError
 from goszakaz.finance.funding import city_accounts
 from goszakaz.finance.ledger import Spec, account, post, post_batch
@@ -271,6 +271,18 @@ def _tell_parents(sheet_ids: list[int], now: dt.datetime) -> int:
                                    Value("/"), F("month"), output_field=models.CharField())))
     return notify_from(messages, ("n_city", "n_kind", "n_role", "n_key", "n_payload", "n_dedup"),
                        at=now)
+
+
+def first_unpaid_days(voucher_ids: Iterable[int]) -> dict[int, dt.date]:
+    """A9: per child with a settled month, the 1st of the month after its last settled one: what
+    was settled stays paid, so an event dated earlier takes effect from that day (children with
+    nothing settled are left out)."""
+    ids, found = list(voucher_ids), {}
+    for i in range(0, len(ids), 5000):
+        rows = (Settlement.objects.filter(voucher_id__in=ids[i:i + 5000]).values("voucher_id")
+                .annotate(last=Max("month")).values_list("voucher_id", "last"))
+        found.update({v: next_first(first_day(last)) for v, last in rows})
+    return found
 
 
 def paying_account(voucher_id: int) -> LedgerAccount | None:

@@ -49,6 +49,7 @@ CHECKS = {
                        SELECT 1 FROM enrollment_contract k
                        JOIN registry_preschool p ON p.id = k.preschool_id
                        WHERE k.voucher_id = t.child_id AND p.bin = c.owner
+                         AND k.cancelled_on IS NULL
                          AND CAST(k.starts_on AS TEXT) <= {_month_end("t.period")}
                          AND (k.ends_on IS NULL
                               OR CAST(k.ends_on AS TEXT) >= {_month_start("t.period")})))""",

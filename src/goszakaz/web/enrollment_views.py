@@ -24,6 +24,7 @@ from goszakaz.registry.models import Preschool
 from goszakaz.registry.services import RegistryError
 from goszakaz.web.permissions import actor_of, permits, require
 from goszakaz.web.views import edu_city, mask_iin
+from goszakaz.workflows import annulment
 from goszakaz.workflows.onboarding import include_preschool
 
 
@@ -98,10 +99,15 @@ def edu_vouchers(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         require(request, Action.VOUCHER_ANNUL, city=city.code)
         voucher = get_object_or_404(Voucher, pk=form.cleaned_data["voucher"], city=city)
-        with transaction.atomic():
-            services.annul(voucher=voucher, reason=AnnulmentReason(form.cleaned_data["reason"]),
-                           on=form.cleaned_data["on"], actor=actor, now=now)
-        messages.success(request, _("The voucher is annulled."))
+        try:
+            with transaction.atomic():
+                annulment.life_event(voucher=voucher,
+                                     reason=AnnulmentReason(form.cleaned_data["reason"]),
+                                     on=form.cleaned_data["on"], actor=actor, now=now)
+        except services.EnrollmentError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, _("The voucher is annulled."))
         return redirect("edu-vouchers")
     vouchers = list(Voucher.objects.filter(city=city).order_by("-id")[:200])
     for v in vouchers:
@@ -139,7 +145,10 @@ def parent_sign(request: HttpRequest, voucher_id: int) -> HttpResponse:
     today = clock.local_date(now)
     try:
         with transaction.atomic():
-            if voucher.contracts.filter(Q(ends_on=None) | Q(ends_on__gte=today)).exists():
+            # A11, I8: a move to another preschool (from a contract in force, or one that has
+            # ended) asked for mid-month takes effect on the 1st of the next month
+            if (voucher.contracts.filter(Q(ends_on=None) | Q(ends_on__gte=today)).exists()
+                    or services.is_move(voucher=voucher, preschool=preschool, on=today)):
                 c = services.change_preschool(voucher=voucher, preschool=preschool,
                                               requested_on=today, actor=actor, now=now)
             else:
@@ -148,8 +157,11 @@ def parent_sign(request: HttpRequest, voucher_id: int) -> HttpResponse:
     except services.EnrollmentError as e:
         messages.error(request, str(e))
     else:
-        messages.success(request, _("Contract signed; it starts on %(d)s.") % {
-            "d": c.starts_on.strftime("%d.%m.%Y")})
+        d = {"d": c.starts_on.strftime("%d.%m.%Y")}
+        messages.success(request, _("Contract signed; it starts on %(d)s.") % d
+                         if c.starts_on == today else
+                         _("Contract signed; it starts on %(d)s: a move to another preschool "
+                           "takes effect on the 1st of a month (A11).") % d)
     return redirect("parent-vouchers")
 
 

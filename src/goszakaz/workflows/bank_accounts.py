@@ -13,12 +13,14 @@ from goszakaz.enrollment import services as enrollment
 from goszakaz.enrollment.models import AnnulmentReason, VoucherStatus
 from goszakaz.registry.models import Bank
 from goszakaz.verification import services as verification
+from goszakaz.workflows import annulment
 
 
 def account_opened(*, account: ChildAccount, number: str, opened_on: dt.date,
                    parent_registered: bool, actor: Actor, now: dt.datetime) -> bool:
-    """A7.6, A7.7: the account is open; the child's voucher becomes active. A repeat (the same
-    number) changes nothing and returns False."""
+    """A7.6, A7.7: the account is open (on a day not before it was requested, not in the future:
+    banking.DateRefused); the child's voucher becomes active. A repeat (the same number) changes
+    nothing and returns False."""
     opened = banking.account_opened(account=account, number=number, opened_on=opened_on,
                                     parent_registered=parent_registered, actor=actor, now=now)
     if opened:
@@ -29,13 +31,16 @@ def account_opened(*, account: ChildAccount, number: str, opened_on: dt.date,
 
 def account_closed(*, account: ChildAccount, closed_on: dt.date, actor: Actor,
                    now: dt.datetime) -> bool:
-    """A10: the parent ended the bank-account contract: the voucher is annulled from the next
-    day (its balance returns by the ledger's sweep); what is left of its sheets is paid directly,
-    so the child goes to risk verification (one open case, I19). A repeat changes nothing."""
+    """A10, A9: the parent ended the bank-account contract on `closed_on` (not before the account
+    opened, not in the future: banking.DateRefused): the voucher is annulled from the next day,
+    or from the first day of the first month not yet paid when that day falls in a settled
+    month (workflows.annulment); its balance returns by the ledger's sweep. A repeat changes
+    nothing. What is left of its sheets is paid directly, so the child goes to risk verification
+    (one open case, I19)."""
     closed = banking.account_closed(account=account, closed_on=closed_on, actor=actor, now=now)
     if closed:
-        enrollment.annul(voucher=account.voucher, reason=AnnulmentReason.ACCOUNT_CLOSED,
-                         on=closed_on + dt.timedelta(days=1), actor=actor, now=now)
+        annulment.annul(voucher=account.voucher, reason=AnnulmentReason.ACCOUNT_CLOSED,
+                        on=closed_on + dt.timedelta(days=1), actor=actor, now=now)
         verification.report_account_closed(voucher=account.voucher, account_id=account.pk,
                                            closed_on=closed_on, actor=actor, now=now)
     return closed

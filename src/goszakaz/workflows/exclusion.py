@@ -9,11 +9,11 @@ from goszakaz.access.actor import Actor
 from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record
 from goszakaz.clock import local_date
-from goszakaz.enrollment import services as enrollment
 from goszakaz.enrollment.models import AnnulmentReason, Voucher
 from goszakaz.registry import services as registry
 from goszakaz.verification import services as verification
 from goszakaz.verification.models import RiskCase
+from goszakaz.workflows import annulment
 
 
 def request_exclusion(*, case: RiskCase, actor: Actor, now: dt.datetime,
@@ -31,8 +31,8 @@ def exclude(*, case: RiskCase, on: dt.date, actor: Actor, now: dt.datetime) -> b
     if not verification.may_exclude(case):
         return False
     if case.voucher_id is not None:
-        enrollment.annul(voucher=Voucher.objects.get(pk=case.voucher_id),
-                         reason=AnnulmentReason.EXCLUDED, on=on, actor=actor, now=now)
+        annulment.annul(voucher=Voucher.objects.get(pk=case.voucher_id),
+                        reason=AnnulmentReason.EXCLUDED, on=on, actor=actor, now=now)
     else:
         preschool = verification.subject_preschool(case)
         before = registry.exclude_preschool(preschool=preschool, on=on)

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 
 from goszakaz.access.actor import Actor
 from goszakaz.attendance.nobd_export import export_sheets
@@ -22,7 +23,6 @@ from goszakaz.attendance.services import auto_confirm
 from goszakaz.banking.models import ChildAccount
 from goszakaz.domain.months import last_day, month_of
 from goszakaz.enrollment.models import AnnulmentReason
-from goszakaz.enrollment.services import annul_many
 from goszakaz.finance.models import Settlement
 from goszakaz.finance.month_context import MonthContext
 from goszakaz.finance.payments import (
@@ -37,6 +37,7 @@ from goszakaz.finance.sweep import sweep_closed_accounts, sweep_year_end
 from goszakaz.notifications.channels import deliver_pending
 from goszakaz.registry.models import City, Role
 from goszakaz.verification.services import report_paid_directly
+from goszakaz.workflows import annulment
 
 CHUNK = int(os.environ.get("GOSZAKAZ_SETTLE_CHUNK", "20000"))  # sheets per transaction
 # chunks settled at once on PostgreSQL, each in its own transaction and connection: one
@@ -59,7 +60,7 @@ def settle_part(*, city: City, month: str, on: dt.date, actor: Actor, now: dt.da
     if chunk.sheets:
         _to_risk_verification(city, month, after, chunk.last, on=on, actor=actor, now=now)
     if chunk.silent:
-        annul_many(voucher_ids=chunk.silent, reason=AnnulmentReason.UNCONFIRMED,
+        annulment.annul_many(voucher_ids=chunk.silent, reason=AnnulmentReason.UNCONFIRMED,
                    on=last_day(month) + dt.timedelta(days=1), actor=actor, now=now)
     return chunk
 
@@ -93,10 +94,10 @@ def pilot_cities(code: str | None = None) -> list[City]:
 
 
 def confirm_silence(*, today: dt.date, now: dt.datetime) -> int:
-    """A7.14, I7: what silence confirmed by `today`, in its own transaction; returns how many."""
+    """A7.14, I7: what silence confirmed by `today`, committed chunk by chunk; returns how
+    many."""
     started = time.perf_counter()
-    with transaction.atomic():
-        confirmed = auto_confirm(today=today, now=now)
+    confirmed = auto_confirm(today=today, now=now)
     logger.log(logging.INFO if confirmed else logging.DEBUG, "sheets auto-confirmed", extra={
         "date": today.isoformat(), "sheets": confirmed,
         "seconds": round(time.perf_counter() - started, 3)})
@@ -186,6 +187,8 @@ class TickResult:
 
     month: str
     settled: int
+    left: int  # final sheets still unpaid after the settlements: the children's open items
+    owed: int  # settled sheets not paid in full yet (I5, I18): paid after the next funding
     closed_swept: int
     year_end_swept: int
     delivered: int
@@ -207,15 +210,17 @@ def tick(*, today: dt.date, now: dt.datetime,
     last_month = month_of(last_month_day)
     step = _Steps(today, on_progress)
     confirm_silence(today=today, now=now)
-    settled = 0
+    settled, left = 0, 0
     for month in months_to_settle(today=today):
         with step("settle", None, month=month) as done:  # settle_month reports its sheets
             sheets = settle_month(
                 month=month, cities=pilot_cities(), today=today, now=now, confirm=False,
                 on_progress=functools.partial(on_progress, f"settle {month}")
                 if on_progress is not None else None)
-            done(sheets=sheets)
+            unpaid = sum(unsettled(city=city, month=month) for city in pilot_cities())
+            done(sheets=sheets, left=unpaid)
         settled += sheets
+        left += unpaid
     with step("sweep closed accounts", 1) as done, transaction.atomic():
         closed = sweep_closed_accounts(today=today, actor=OPERATOR, now=now)
         done(accounts=closed)
@@ -233,7 +238,8 @@ def tick(*, today: dt.date, now: dt.datetime,
     with step("deliver messages", 1) as done, transaction.atomic():
         delivered = deliver_pending(at=now)
         done(messages=delivered)
-    result = TickResult(last_month, settled, closed, swept, delivered)
+    owed = Settlement.objects.filter(paid__lt=F("due")).count()
+    result = TickResult(last_month, settled, left, owed, closed, swept, delivered)
     logger.info("tick done", extra={"date": today.isoformat(), **asdict(result),
                                     "seconds": round(time.perf_counter() - started, 3)})
     return result
