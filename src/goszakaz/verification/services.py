@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from goszakaz.access.actor import Actor
 from goszakaz.audit.actions import AuditAction
-from goszakaz.audit.services import record
+from goszakaz.audit.services import record, record_many
 from goszakaz.audit.transitions import move
 from goszakaz.deadlines.models import Deadline
 from goszakaz.deadlines.services import business_days_after, meet, open_deadline
@@ -260,16 +260,42 @@ def report_paid_directly(*, accounts: Mapping[int, int], on: dt.date, actor: Act
     """I19, A7.9: children a settlement paid directly, by voucher id with the id of the bank
     account asked for them (not open: it joined after the bank's list, say). Each without an
     unresolved case of direct payment gets one (one per account asked for: not again after the
-    operator resolved it); returns how many were opened. One query when all have theirs."""
+    operator resolved it); returns how many were opened. Set-based (a city's first settlement
+    may find tens of thousands): the cases, their events and audit rows in one insert each; if
+    another step opened one of these children's cases meanwhile, child by child instead."""
     ids = set(accounts) - set(RiskCase.objects.filter(
         voucher_id__in=list(accounts), kind__in=DIRECT_KINDS, state__in=UNRESOLVED)
         .values_list("voucher_id", flat=True))
-    opened = 0
-    for voucher in Voucher.objects.filter(pk__in=sorted(ids)).order_by("pk"):
-        opened += _report_direct(voucher=voucher, kind=RiskCaseKind.DIRECT_PAYMENT,
-                                 ours=f"account {accounts[voucher.pk]} not open", on=on,
-                                 actor=actor, now=now)[1]
-    return opened
+    if not ids:
+        return 0
+    kind = RiskCaseKind.DIRECT_PAYMENT
+    findings = {pk: Mismatch(kind, ours=f"account {accounts[pk]} not open") for pk in ids}
+    keys = {pk: f"v/{pk}/{kind}/{m.digest()}" for pk, m in findings.items()}
+    seen = set(RiskCase.objects.filter(key__in=list(keys.values())).values_list("key", flat=True))
+    new = [(pk, city_id, code) for pk, city_id, code in Voucher.objects.filter(
+        pk__in=sorted(ids)).order_by("pk").values_list("pk", "city_id", "city__code")
+        if keys[pk] not in seen]  # the same finding resolved before is not reopened
+    cases = [RiskCase(city_id=city_id, voucher_id=pk, kind=kind, key=keys[pk],
+                      found={"ours": findings[pk].ours, "nobd": ""}, opened_on=on)
+             for pk, city_id, _code in new]
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction goes on
+            RiskCase.objects.bulk_create(cases)  # PostgreSQL and SQLite return the new ids
+    except IntegrityError:  # another step opened a case of one of them at the same time
+        return sum(_report_direct(voucher=voucher, kind=kind, ours=findings[voucher.pk].ours,
+                                  on=on, actor=actor, now=now)[1]
+                   for voucher in Voucher.objects.filter(pk__in=[n[0] for n in new])
+                   .order_by("pk"))
+    note = str(kind.label)
+    RiskCaseEvent.objects.bulk_create(
+        [RiskCaseEvent(case=case, at=now, actor_id=actor.user_id, role=actor.role, before="",
+                       after=case.state, note=note[:300]) for case in cases], batch_size=2000)
+    record_many(actor=actor, action=AuditAction.RISK_CASE_OPENED, at=now, obj_type="risk_case",
+                entries=[(case.pk, code, None,
+                          {"kind": case.kind, "state": case.state, "subject": "voucher",
+                           "subject_id": pk}, [pk])
+                         for (pk, _city_id, code), case in zip(new, cases, strict=True)])
+    return len(cases)
 
 
 def report_sheet_dispute(*, voucher: Voucher, month: str, on: dt.date, actor: Actor,
