@@ -57,26 +57,22 @@ def settle_part(*, city: City, month: str, on: dt.date, actor: Actor, now: dt.da
     after this month's payment (the 1st of the next month). Returns what settle_chunk did."""
     chunk = settle_chunk(city=city, month=month, on=on, actor=actor, now=now, limit=limit,
                          context=context, after=after)
-    if chunk.sheets:
-        _to_risk_verification(city, month, after, chunk.last, on=on, actor=actor, now=now)
+    _to_risk_verification(city, chunk.direct, on=on, actor=actor, now=now)
     if chunk.silent:
         annulment.annul_many(voucher_ids=chunk.silent, reason=AnnulmentReason.UNCONFIRMED,
                    on=last_day(month) + dt.timedelta(days=1), actor=actor, now=now)
     return chunk
 
 
-def _to_risk_verification(city: City, month: str, after: int, last: int, *, on: dt.date,
-                          actor: Actor, now: dt.datetime) -> int:
-    """I19, A7.9: each child the chunk (sheets after `after` up to `last`) paid directly has one
-    open risk case: one the bank's list or the account's closure did not open already (a child
-    who joined after the list) is opened now. Returns how many were opened."""
-    paid_directly = list(Settlement.objects.filter(
-        city=city.code, month=month, direct=True, sheet_id__gt=after, sheet_id__lte=last)
-        .values_list("voucher_id", flat=True))
-    if not paid_directly:
+def _to_risk_verification(city: City, direct: tuple[int, ...], *, on: dt.date, actor: Actor,
+                          now: dt.datetime) -> int:
+    """I19, A7.9: each child a chunk paid directly (`direct`, its vouchers) has one open risk
+    case: one the bank's list or the account's closure did not open already (a child who joined
+    after the list) is opened now. Returns how many were opened."""
+    if not direct:
         return 0
-    accounts = dict(ChildAccount.objects.filter(voucher_id__in=paid_directly).order_by("pk")
-                    .values_list("voucher_id", "pk"))  # the latest asked for, by child
+    accounts = dict(ChildAccount.objects.filter(voucher_id__in=list(direct), city=city.code)
+                    .order_by("pk").values_list("voucher_id", "pk"))  # the latest, by child
     return report_paid_directly(accounts=accounts, on=on, actor=actor, now=now)
 
 
