@@ -9,6 +9,7 @@ from django.test import Client
 
 from goszakaz.access.actor import Actor
 from goszakaz.attendance.models import Dispute, Sheet, SheetState
+from goszakaz.attendance.services import confirm
 from goszakaz.enrollment.services import sign_contract
 from goszakaz.registry.models import Membership, Role
 from tests.factories import NOW, make_preschool, make_user, make_voucher
@@ -91,3 +92,25 @@ def test_a_group_month_from_an_xlsx_file(taraz, tmp_path) -> None:
     upload([[a, None, "P", "A"], [b, "S", "S"]], name="good.xlsx")
     days = dict(Sheet.objects.values_list("voucher_id", "days"))
     assert days[kids[0].pk][:3] == ".PA" and days[kids[1].pk][:2] == "SS"
+
+
+def test_one_childs_closed_sheet_never_blocks_the_groups_day(taraz, clock_at) -> None:
+    # covers: A7.13, I17
+    clock_at(dt.date(2024, 4, 30))
+    school = make_preschool(taraz, 1)
+    closed, other = make_voucher(taraz, 1), make_voucher(taraz, 4)
+    for v in (closed, other):
+        sign_contract(voucher=v, preschool=school, on=dt.date(2024, 4, 1),
+                      actor=Actor.system(Role.PAR), now=NOW)
+    staff = make_user("teacher", Role.PRE)
+    Membership.objects.filter(user=staff).update(preschool=school)
+    page = client_of(staff)
+    page.post("/preschool/day/", {"day": "2024-04-30", f"mark-{closed.pk}": "P",
+                                  f"mark-{other.pk}": "P"})
+    confirm(sheet=Sheet.objects.get(voucher=closed), on=dt.date(2024, 4, 30),
+            actor=Actor.system(Role.PAR), now=NOW)
+    answer = page.post("/preschool/day/", {"day": "2024-04-29", f"mark-{closed.pk}": "A",
+                                           f"mark-{other.pk}": "S"}, follow=True)
+    assert Sheet.objects.get(voucher=other).days[28] == "S"  # saved
+    assert Sheet.objects.get(voucher=closed).days[28] == "."  # its sheet is closed
+    assert "200101******" in answer.content.decode()  # the refused child is named

@@ -34,3 +34,22 @@ def test_deadlines_read_in_the_page_language() -> None:
     for language, text in expected.items():
         with translation.override(language):
             assert deadline_title(d) == text
+
+
+def test_the_months_new_deadlines_read_in_the_page_language() -> None:
+    # covers: A7.14, A7.16
+    from types import SimpleNamespace
+
+    from goszakaz.web.templatetags.goszakaz import deadline_title
+
+    auto = SimpleNamespace(clause="A7.14", subject="auto-confirm/2024-04",
+                           title="Автоматическое подтверждение табелей за 2024-04")
+    with translation.override("kk"):
+        assert deadline_title(auto) == (
+            "ата-анасы жауап бермеген табельдерді автоматты түрде растау (2024-04)")
+    with translation.override("en"):
+        assert deadline_title(SimpleNamespace(
+            clause="A7.16", subject="sheet-reconfirm/7", title="x")) == (
+            "the parent's confirmation of a corrected sheet (7)")
+    with translation.override("ru"):
+        assert deadline_title(auto) == auto.title

@@ -50,12 +50,18 @@ def file_name(city_code: str, month: str) -> str:
     return f"nobd-sheets-{city_code}-{month}.csv"
 
 
-def export_deadline(*, city: City, month: str) -> Deadline:
-    """A7.17: the export's deadline, due 10 business days after the month's last day."""
+def export_subject(month: str) -> str:
+    """The subject of a month's НОБД export deadline (A7.17)."""
+    return f"nobd-sheets/{month}"
+
+
+def export_deadline(*, city: City, month: str, opened_on: dt.date | None = None) -> Deadline:
+    """A7.17: the export's deadline, due 10 business days after the month's last day; opened
+    once (on the month's 1st by tick, or the day after it ends by the export itself)."""
     end = last_day(month)
-    return open_deadline(clause="A7.17", city=city.code, subject=f"nobd-sheets/{month}",
+    return open_deadline(clause="A7.17", city=city.code, subject=export_subject(month),
                          title=f"Передача табелей за {month} в НОБД",
-                         opened_on=end + dt.timedelta(days=1),
+                         opened_on=opened_on or end + dt.timedelta(days=1),
                          due_on=business_days_after(end, DAYS))
 
 
@@ -114,7 +120,7 @@ def export_sheets(*, city: City, month: str, directory: Path, today: dt.date, ac
         part.replace(path)
     finally:
         part.unlink(missing_ok=True)
-    met = meet(clause="A7.17", city=city.code, subject=f"nobd-sheets/{month}", on=today)
+    met = meet(clause="A7.17", city=city.code, subject=export_subject(month), on=today)
     if met or changed:
         record(actor=actor, action=AuditAction.NOBD_SHEETS_EXPORTED, at=now, obj_type="city",
                obj_id=city.code, city=city.code,

@@ -22,7 +22,8 @@ from goszakaz.banking.models import (
     MonthlyBankList,
 )
 from goszakaz.clock import local_date
-from goszakaz.deadlines.services import meet, open_deadline
+from goszakaz.deadlines.models import Deadline
+from goszakaz.deadlines.services import meet_everywhere, open_deadline
 from goszakaz.domain.months import first_day
 from goszakaz.enrollment.models import Voucher, VoucherStatus
 from goszakaz.notifications.models import Notification
@@ -138,6 +139,30 @@ def list_due_on(month: str) -> dt.date:
     return first_day(month).replace(day=5)
 
 
+def list_subject(bank: Bank, month: str) -> str:
+    """The subject of a bank's monthly list deadline (A7.9)."""
+    return f"bank-list/{bank.code}/{month}"
+
+
+def list_deadline(*, bank: Bank, city: str, month: str, opened_on: dt.date) -> Deadline:
+    """A7.9: the city's deadline for the bank's list of the month, due the 5th (opened once)."""
+    return open_deadline(clause="A7.9", city=city, subject=list_subject(bank, month),
+                         opened_on=opened_on, title=f"Ежемесячный список банка {bank.name} за "
+                         f"{month}", due_on=list_due_on(month))
+
+
+def banks_owing_list(*, city: City, month: str) -> list[Bank]:
+    """A7.9: the banks that owe the operator a list of the city's children for the month: each
+    holding an account (requested or opened) of a child of the city requested before the month
+    began and not closed before it. A bank asked for accounts during the month reports them in
+    the next month's list."""
+    first = first_day(month)
+    held = (ChildAccount.objects.filter(bank=OuterRef("pk"), city=city.code,
+                                        requested_on__lt=first)
+            .exclude(closed_on__lt=first))
+    return list(Bank.objects.filter(Exists(held)).order_by("code"))
+
+
 def receive_monthly_list(
     *, bank: Bank, month: str, opened: list[int], not_registered: list[int],
     received_on: dt.date, actor: Actor, now: dt.datetime,
@@ -146,7 +171,7 @@ def receive_monthly_list(
 
     Each such child's account is marked for direct payment to the preschool; the children are
     returned for the operator's risk verification (the caller opens one case per child) — none
-    for a list received before. The list's deadline (the 5th) is met on receipt.
+    for a list received before. The list's deadline (the 5th) is met on receipt, in every city of the bank.
     """
     ids = set(opened) | set(not_registered)
     known = set(ChildAccount.objects.filter(bank=bank, pk__in=ids).values_list("pk", flat=True))
@@ -163,12 +188,10 @@ def receive_monthly_list(
     ChildAccount.objects.filter(pk__in=not_registered).update(direct_payment=True)
     unregistered = [a.voucher for a in ChildAccount.objects.filter(pk__in=not_registered)
                     .select_related("voucher").order_by("pk")]
+    subject = list_subject(bank, month)
     for city in {a.city for a in ChildAccount.objects.filter(pk__in=ids)}:
-        subject = f"bank-list/{bank.code}/{month}"
-        open_deadline(clause="A7.9", city=city, subject=subject, opened_on=received_on,
-                      title=f"Ежемесячный список банка {bank.name} за {month}",
-                      due_on=list_due_on(month))
-        meet(clause="A7.9", city=city, subject=subject, on=received_on)
+        list_deadline(bank=bank, city=city, month=month, opened_on=received_on)
+    meet_everywhere(clause="A7.9", subject=subject, on=received_on)  # one list, all its cities
     record(actor=actor, action=AuditAction.BANK_LIST_RECEIVED, at=now, obj_type="bank",
            obj_id=bank.code,
            after={"month": month, "opened": len(opened), "not_registered": len(not_registered)},

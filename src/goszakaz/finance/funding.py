@@ -14,9 +14,11 @@ from goszakaz.access.actor import Actor
 from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record
 from goszakaz.audit.transitions import move
-from goszakaz.banking.models import AccountStatus, ChildAccount
+from goszakaz.banking.models import AccountStatus, ChildAccount, MonthlyBankList
+from goszakaz.banking.services import banks_owing_list, list_due_on
 from goszakaz.bulk import insert_rows
-from goszakaz.deadlines.services import business_days_after, meet, open_deadline
+from goszakaz.deadlines.models import Deadline
+from goszakaz.deadlines.services import business_days_after, meet, open_deadline, reschedule
 from goszakaz.domain.money import mul_div_round_half_up
 from goszakaz.domain.months import first_day, last_day
 from goszakaz.enrollment.models import Contract, VoucherStatus
@@ -97,6 +99,51 @@ def pilot_share(city: City, month: str) -> tuple[int, int]:
     return inside, calendar.count_working_days(first, last)
 
 
+def request_subject(city: City, month: str) -> str:
+    """The subject of the month's funding deadlines (A7.11 the request, A7.12 the transfer)."""
+    return f"funding/{city.code}/{month}"
+
+
+def request_due(city: City, month: str) -> dt.date:
+    """A7.11: 2 business days after the bank's list; with several banks owing the city a list,
+    after the last of them. While a list is missing, after the 5th (the day it is due) or after
+    the latest list already in, whichever is later: a provisional day, moved when lists arrive."""
+    banks = banks_owing_list(city=city, month=month)
+    received = list(MonthlyBankList.objects.filter(bank__in=banks, month=month)
+                    .values_list("received_on", flat=True))
+    anchor = max(received) if banks and len(received) == len(banks) else max(
+        [list_due_on(month), *received])
+    return business_days_after(anchor, DAYS)
+
+
+def request_deadline(*, city: City, month: str, opened_on: dt.date) -> Deadline:
+    """A7.11: the month's funding request deadline, opened once; its due day follows the banks'
+    lists (request_due) until it is met."""
+    subject = request_subject(city, month)
+    due_on = request_due(city, month)
+    deadline = open_deadline(clause="A7.11", city=city.code, subject=subject, opened_on=opened_on,
+                             title=f"Заявка на финансирование за {month}", due_on=due_on)
+    if reschedule(clause="A7.11", city=city.code, subject=subject, due_on=due_on):
+        deadline.refresh_from_db()
+    return deadline
+
+
+def transfer_deadline(*, city: City, month: str, opened_on: dt.date) -> Deadline:
+    """A7.12: the city department's transfer, 2 business days after the request was sent;
+    until it is, provisionally 2 business days after the request's due day."""
+    subject = request_subject(city, month)
+    sent_on = (FundingRequest.objects.filter(city=city, month=month)
+               .values_list("sent_on", flat=True).first())
+    after = sent_on if sent_on is not None else Deadline.objects.get(
+        clause="A7.11", city=city.code, subject=subject).due_on
+    due_on = business_days_after(after, DAYS)
+    deadline = open_deadline(clause="A7.12", city=city.code, subject=subject, opened_on=opened_on,
+                             title=f"Перечисление оператору за {month}", due_on=due_on)
+    if reschedule(clause="A7.12", city=city.code, subject=subject, due_on=due_on):
+        deadline.refresh_from_db()
+    return deadline
+
+
 def build_request(*, city: City, month: str, on: dt.date, actor: Actor, now: dt.datetime
                   ) -> FundingRequest:
     """A7.11, A9, I5, I18, I19, I21: the request for the month; building it again returns the
@@ -166,14 +213,9 @@ def build_request(*, city: City, month: str, on: dt.date, actor: Actor, now: dt.
     insert_rows(FundingLine, LINE_COLUMNS, lines)
     request.to_accounts, request.direct = to_accounts, direct
     request.save(update_fields=["to_accounts", "direct"])
-    subject = f"funding/{city.code}/{month}"
-    open_deadline(clause="A7.11", city=city.code, subject=subject,
-                  title=f"Заявка на финансирование за {month}", opened_on=first,
-                  due_on=business_days_after(first.replace(day=5), DAYS))
-    meet(clause="A7.11", city=city.code, subject=subject, on=on)
-    open_deadline(clause="A7.12", city=city.code, subject=subject,
-                  title=f"Перечисление оператору за {month}", opened_on=on,
-                  due_on=business_days_after(on, DAYS))
+    request_deadline(city=city, month=month, opened_on=first)  # opened on the 1st by tick
+    meet(clause="A7.11", city=city.code, subject=request_subject(city, month), on=on)
+    transfer_deadline(city=city, month=month, opened_on=on)  # now due 2 business days after
     record(actor=actor, action=AuditAction.FUNDING_REQUESTED, at=now, obj_type="funding_request",
            obj_id=request.pk, city=city.code,
            after={"month": month, "children": len(lines), "to_accounts": request.to_accounts,
@@ -210,8 +252,8 @@ def transfer_to_operator(*, request: FundingRequest, on: dt.date, actor: Actor,
                   period=request.month, city=request.city.code), now=now)
     moved = _move(request, RequestState.TRANSFERRED, action=AuditAction.FUNDING_TRANSFERRED,
                   actor=actor, now=now, detail={"amount": total}, transferred_on=on)
-    meet(clause="A7.12", city=request.city.code, subject=f"funding/{request.city.code}/"
-         f"{request.month}", on=on)
+    meet(clause="A7.12", city=request.city.code, subject=request_subject(request.city,
+                                                                         request.month), on=on)
     logger.info("funding transferred to the operator", extra={
         "city": request.city.code, "month": request.month, "request_id": request.pk,
         "amount_tiyn": total, "moved": moved})

@@ -13,7 +13,14 @@ from goszakaz.access.actor import Actor
 from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record
 from goszakaz.banking.models import AccountStatus, ChildAccount
-from goszakaz.deadlines.services import business_days_after, meet, open_deadline
+from goszakaz.deadlines.models import Deadline
+from goszakaz.deadlines.services import (
+    business_days_after,
+    cancel_rows,
+    meet,
+    open_deadline,
+    open_subjects,
+)
 from goszakaz.domain.months import month_of
 from goszakaz.finance.ledger import Spec, account, post, post_batch
 from goszakaz.finance.models import AccountKind, LedgerAccount, Settlement, Transfer, TransferCode
@@ -48,25 +55,58 @@ def _closed_child_ledgers() -> list[tuple[LedgerAccount, dt.date | None]]:
     return [(a, closed_on.get(int(a.owner))) for a in ledgers]
 
 
+def closure_subject(voucher_id: int) -> str:
+    """The subject of the return of a closed account's balance (A10)."""
+    return f"sweep/{voucher_id}/closed"
+
+
+def closure_deadline(*, voucher_id: int, city: str, closed_on: dt.date) -> Deadline:
+    """A10: the balance returns within 5 business days of the account's closure; opened once."""
+    return open_deadline(clause="A10", city=city, subject=closure_subject(voucher_id),
+                         title=f"Возврат остатка оператору: счёт ребёнка {voucher_id} закрыт",
+                         opened_on=closed_on, due_on=business_days_after(closed_on, DAYS))
+
+
+def account_closed(*, voucher_id: int, closed_on: dt.date) -> Deadline | None:
+    """A10: a child's bank account closed: the return of its balance is due from today, when
+    the child has a ledger account still open (none: nothing to return)."""
+    ledger = LedgerAccount.objects.filter(kind=AccountKind.CHILD, owner=str(voucher_id),
+                                          closed=False).first()
+    if ledger is None:
+        return None
+    return closure_deadline(voucher_id=voucher_id, city=ledger.city, closed_on=closed_on)
+
+
+def _cancel_reopened() -> int:
+    """A10: a child with a live bank account again keeps its balance: the return opened at the
+    closure is cancelled."""
+    rows = {pk: subject.split("/")[1] for pk, _city, subject
+            in open_subjects(clause="A10", prefix="sweep/") if subject.endswith("/closed")}
+    live = {str(v) for v in ChildAccount.objects.exclude(status=AccountStatus.CLOSED).filter(
+        voucher_id__in=[int(v) for v in rows.values() if v.isdigit()])
+        .values_list("voucher_id", flat=True)}
+    return cancel_rows(ids=[pk for pk, voucher in rows.items() if voucher in live])
+
+
 def sweep_closed_accounts(*, today: dt.date, actor: Actor, now: dt.datetime) -> int:
     """A10: the balance of a child whose bank account closed returns to the operator.
 
     For each such child: a deadline (5 business days after the account closed) is opened when
-    first seen; what the child's final sheets still owe is paid to the preschool from the
-    balance (I5, `pay_owed`); the rest goes to the city's OPERATOR_RETURNS account by transfer
-    `sweep/<voucher>/closed`; the ledger account is closed and the deadline met. A child that
-    has a live (requested or opened) bank account again keeps its balance. Returns how many
-    ledger accounts were closed; running it again closes none.
+    first seen, if the closure did not open it (`account_closed`); what the child's final
+    sheets still owe is paid to the preschool from the balance (I5, `pay_owed`); the rest goes
+    to the city's OPERATOR_RETURNS account by transfer `sweep/<voucher>/closed`; the ledger
+    account is closed and the deadline met. A child that has a live (requested or opened) bank
+    account again keeps its balance, and a deadline its closure opened is cancelled. Returns
+    how many ledger accounts were closed; running it again closes none.
     """
     started = time.perf_counter()
     swept = 0
+    _cancel_reopened()
     for ledger, closed_on in _closed_child_ledgers():
         voucher_id, city = int(ledger.owner), ledger.city
         closed_on = closed_on or today
-        subject = f"sweep/{voucher_id}/closed"
-        open_deadline(clause="A10", city=city, subject=subject,
-                      title=f"Возврат остатка оператору: счёт ребёнка {voucher_id} закрыт",
-                      opened_on=closed_on, due_on=business_days_after(closed_on, DAYS))
+        subject = closure_subject(voucher_id)
+        closure_deadline(voucher_id=voucher_id, city=city, closed_on=closed_on)
         locked = LedgerAccount.objects.select_for_update().get(pk=ledger.pk)
         if locked.closed:  # another run closed it while we waited for the lock
             continue
@@ -132,6 +172,20 @@ def _sweep_city(city: str, year: int, now: dt.datetime) -> int:
     return sum(post_batch(specs[i:i + BATCH], now=now) for i in range(0, len(specs), BATCH))
 
 
+def year_end_subject(year: int) -> str:
+    """The subject of the sweep of `year`'s balances on 1 January of the next (A7.18)."""
+    return f"sweep/{year}"
+
+
+def year_end_deadline(*, city: str, year: int, opened_on: dt.date) -> Deadline:
+    """A7.18: the return of the balances left at the end of `year`, due 5 business days after
+    1 January of the next year; opened once (in December by tick, else by the sweep)."""
+    first = dt.date(year + 1, 1, 1)
+    return open_deadline(clause="A7.18", city=city, subject=year_end_subject(year),
+                         title=f"Возврат остатков на 1 января {year + 1} оператору",
+                         opened_on=opened_on, due_on=business_days_after(first, DAYS))
+
+
 def sweep_year_end(*, year: int, today: dt.date, actor: Actor, now: dt.datetime) -> int:
     """A7.18: on 1 January of `year` (or later) every child's balance at the end of `year - 1`
     returns to the operator, without the holder's consent.
@@ -146,15 +200,17 @@ def sweep_year_end(*, year: int, today: dt.date, actor: Actor, now: dt.datetime)
     first = dt.date(year, 1, 1)
     if today < first:
         raise SweepError(f"the year-end sweep of {year - 1} runs on {first} or later, not {today}")
+    subject = year_end_subject(year - 1)
+    # the cities with balances, and those whose deadline tick opened in December (met even
+    # with nothing to sweep)
+    opened = {city for _pk, city, s in open_subjects(clause="A7.18", prefix=subject)
+              if s == subject}
     cities = sorted(set(LedgerAccount.objects.filter(kind=AccountKind.CHILD)
-                        .values_list("city", flat=True).distinct()))
+                        .values_list("city", flat=True).distinct()) | opened)
     total = 0
     for city in cities:
         started = time.perf_counter()
-        subject = f"sweep/{year - 1}"
-        open_deadline(clause="A7.18", city=city, subject=subject,
-                      title=f"Возврат остатков на 1 января {year} оператору", opened_on=first,
-                      due_on=business_days_after(first, DAYS))
+        year_end_deadline(city=city, year=year - 1, opened_on=first)
         posted = _sweep_city(city, year, now)
         met = meet(clause="A7.18", city=city, subject=subject, on=today)
         if posted or met:

@@ -49,15 +49,21 @@ def preschool_day(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         chosen = [(c.voucher, day, code) for c in contracts
                   if (code := request.POST.get(f"mark-{c.voucher_id}", ""))]
+        # one child's refused mark (a sheet already confirmed, I17) never blocks the group:
+        # the others are saved, the refused ones named
         with transaction.atomic():
             done = services.mark_many(preschool_id=preschool, marks=chosen,
                                       is_working_day=calendar.is_working_day, actor=actor,
                                       now=now)
-            if done.refused:
-                transaction.set_rollback(True)  # the day is saved whole or not at all
-        for i, e in done.refused:
+        refused = dict(done.refused)
+        if refused:
+            kept = [m for i, m in enumerate(chosen) if i not in refused]
+            with transaction.atomic():
+                services.mark_many(preschool_id=preschool, marks=kept,
+                                   is_working_day=calendar.is_working_day, actor=actor, now=now)
+        for i, e in sorted(refused.items()):
             messages.error(request, f"{mask_iin(chosen[i][0].child_iin)}: {e}")
-        if not done.refused:
+        if len(refused) < len(chosen):
             messages.success(request, _("The day is marked."))
         return redirect(f"{request.path}?day={day.isoformat()}")
     month = month_of(day)

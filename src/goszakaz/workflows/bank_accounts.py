@@ -9,9 +9,12 @@ import datetime as dt
 from goszakaz.access.actor import Actor
 from goszakaz.banking import services as banking
 from goszakaz.banking.models import ChildAccount, MonthlyBankList
+from goszakaz.domain.calendar import OutsideCalendar
 from goszakaz.enrollment import services as enrollment
 from goszakaz.enrollment.models import AnnulmentReason, VoucherStatus
-from goszakaz.registry.models import Bank
+from goszakaz.finance import sweep
+from goszakaz.finance.month_deadlines import open_month
+from goszakaz.registry.models import Bank, City
 from goszakaz.verification import services as verification
 from goszakaz.workflows import annulment
 
@@ -34,13 +37,14 @@ def account_closed(*, account: ChildAccount, closed_on: dt.date, actor: Actor,
     """A10, A9: the parent ended the bank-account contract on `closed_on` (not before the account
     opened, not in the future: banking.DateRefused): the voucher is annulled from the next day,
     or from the first day of the first month not yet paid when that day falls in a settled
-    month (workflows.annulment); its balance returns by the ledger's sweep. A repeat changes
-    nothing. What is left of its sheets is paid directly, so the child goes to risk verification
-    (one open case, I19)."""
+    month (workflows.annulment); its balance returns by the ledger's sweep, due from the
+    closure. What is left of its sheets is paid directly, so the child goes to risk
+    verification (one open case, I19). A repeat changes nothing."""
     closed = banking.account_closed(account=account, closed_on=closed_on, actor=actor, now=now)
     if closed:
         annulment.annul(voucher=account.voucher, reason=AnnulmentReason.ACCOUNT_CLOSED,
                         on=closed_on + dt.timedelta(days=1), actor=actor, now=now)
+        sweep.account_closed(voucher_id=account.voucher_id, closed_on=closed_on)
         verification.report_account_closed(voucher=account.voucher, account_id=account.pk,
                                            closed_on=closed_on, actor=actor, now=now)
     return closed
@@ -49,11 +53,20 @@ def account_closed(*, account: ChildAccount, closed_on: dt.date, actor: Actor,
 def monthly_list(*, bank: Bank, month: str, opened: list[int], not_registered: list[int],
                  received_on: dt.date, actor: Actor, now: dt.datetime) -> MonthlyBankList:
     """A7.9: the bank's list of the month; each child whose parent did not register is paid
-    directly and goes to the operator's risk verification (one open case per child)."""
+    directly and goes to the operator's risk verification (one open case per child); the
+    month's deadlines of the bank's cities open if they were not, and the funding request's
+    due day moves to 2 business days after the list (A7.11)."""
     monthly, unregistered = banking.receive_monthly_list(
         bank=bank, month=month, opened=opened, not_registered=not_registered,
         received_on=received_on, actor=actor, now=now)
     for voucher in unregistered:
         verification.report_parent_not_registered(voucher=voucher, month=month, on=received_on,
                                                   actor=actor, now=now)
+    # A7.11: the funding request is now due 2 business days after the list (the last one)
+    for city in City.objects.filter(code__in=ChildAccount.objects.filter(bank=bank)
+                                    .values("city")).order_by("code"):
+        try:
+            open_month(city=city, month=month)
+        except OutsideCalendar:  # a month the calendar data does not reach: tick reports it
+            continue
     return monthly

@@ -19,12 +19,15 @@ from django.db.models import F
 
 from goszakaz.access.actor import Actor
 from goszakaz.attendance.nobd_export import export_sheets
+from goszakaz.attendance.reconfirm import meet_final_reconfirmations
 from goszakaz.attendance.services import auto_confirm
 from goszakaz.banking.models import ChildAccount
-from goszakaz.domain.months import last_day, month_of
+from goszakaz.domain.calendar import OutsideCalendar
+from goszakaz.domain.months import last_day, month_of, previous
 from goszakaz.enrollment.models import AnnulmentReason
 from goszakaz.finance.models import Settlement
 from goszakaz.finance.month_context import MonthContext
+from goszakaz.finance.month_deadlines import in_pilot, meet_auto_confirmation, open_month
 from goszakaz.finance.payments import (
     SettledChunk,
     months_to_settle,
@@ -94,10 +97,30 @@ def confirm_silence(*, today: dt.date, now: dt.datetime) -> int:
     many."""
     started = time.perf_counter()
     confirmed = auto_confirm(today=today, now=now)
+    with transaction.atomic():
+        meet_auto_confirmation(today=today)  # A7.14: every month ended before today is done
+        meet_final_reconfirmations()  # A7.16, I7: corrected sheets final by now
     logger.log(logging.INFO if confirmed else logging.DEBUG, "sheets auto-confirmed", extra={
         "date": today.isoformat(), "sheets": confirmed,
         "seconds": round(time.perf_counter() - started, 3)})
     return confirmed
+
+
+def open_deadlines(*, today: dt.date) -> int:
+    """Every pilot city's deadlines of this month and the last, from their first day, so a
+    step that never happens shows as overdue (DESIGN, Time); in its own transaction. A city
+    month the calendar data does not reach yet is logged and skipped. Returns the rows new."""
+    opened = 0
+    this_month = month_of(today)
+    for city in pilot_cities():
+        for month in (previous(this_month), this_month):
+            try:
+                with transaction.atomic():
+                    opened += open_month(city=city, month=month)
+            except OutsideCalendar as e:
+                logger.warning("deadlines not opened", extra={"city": city.code,
+                                                              "month": month, "why": str(e)})
+    return opened
 
 
 def settle_month(*, month: str, cities: list[City], today: dt.date, now: dt.datetime,
@@ -194,7 +217,8 @@ def tick(*, today: dt.date, now: dt.datetime,
          on_progress: Callable[[str, int, int], None] | None = None) -> TickResult:
     """Everything due on the day; running it twice changes nothing.
 
-    Confirms silent sheets (A7.14, I7) and settles every final sheet not paid yet: the last
+    Opens this month's deadlines (and the last month's, if missing) for every pilot city;
+    confirms silent sheets (A7.14, I7) and settles every final sheet not paid yet: the last
     month's, and any month's that became final lately (A7.18, I20);
     returns the balances of closed bank accounts (A10) and, from 1 January, last year's
     balances (A7.18); writes the last month's sheets for НОБД (A7.17); hands undelivered
@@ -205,6 +229,8 @@ def tick(*, today: dt.date, now: dt.datetime,
     last_month_day = today.replace(day=1) - dt.timedelta(days=1)
     last_month = month_of(last_month_day)
     step = _Steps(today, on_progress)
+    with step("open deadlines", 1) as done:
+        done(deadlines=open_deadlines(today=today))
     confirm_silence(today=today, now=now)
     settled, left = 0, 0
     for month in months_to_settle(today=today):
@@ -225,7 +251,7 @@ def tick(*, today: dt.date, now: dt.datetime,
         with step("sweep year end", 1, year=today.year - 1) as done, transaction.atomic():
             swept = sweep_year_end(year=today.year, today=today, actor=OPERATOR, now=now)
             done(transfers=swept)
-    exporting = [c for c in pilot_cities() if c.pilot_start <= last_month_day]
+    exporting = [c for c in pilot_cities() if in_pilot(c, last_month)]
     for city in exporting:
         with (step("export sheets to NOBD", len(exporting), city=city.code, month=last_month),
               transaction.atomic()):

@@ -48,6 +48,8 @@ DEADLINES = {
     "A7.9": _("the bank's monthly list"),
     "A7.11": _("the funding request"),
     "A7.12": _("the transfer to the operator"),
+    "A7.14": _("the automatic confirmation of the silent sheets"),
+    "A7.16": _("the parent's confirmation of a corrected sheet"),
     "A7.17": _("the sheets to НОБД"),
     "A10": _("a closed account's balance back to the operator"),
     "A7.18": _("the balances of 1 January back to the operator"),
