@@ -25,7 +25,7 @@ test: venv browser
 	$(VENV)/bin/python scripts/test.py
 
 run: venv
-	DEBUG=1 $(VENV)/bin/goszakaz run
+	DEBUG=1 $(VENV)/bin/goszakaz run --demo
 
 lint: venv
 	$(VENV)/bin/ruff check .
