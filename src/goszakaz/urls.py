@@ -65,6 +65,6 @@ urlpatterns = [
 
 # The admin's own sign-in is the site's (the same lockout and audit trail); no admin at all when
 # the deployment names no path for it.
-admin.site.login = signin_views.SignIn.as_view()  # type: ignore[method-assign]
+admin.site.login = signin_views.SignIn.as_view()  # type: ignore[method-assign,assignment]
 if settings.ADMIN_PATH:
     urlpatterns.append(path(settings.ADMIN_PATH, admin.site.urls))

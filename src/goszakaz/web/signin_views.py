@@ -34,7 +34,9 @@ class SignIn(LoginView):
         return response
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
-        locked = bool(getattr(self.request, "axes_locked_out", False))
+        # refused unchecked, the pair being locked already (not the failure that locks it)
+        locked = bool(getattr(self.request, "axes_locked_out", False)) and getattr(
+            self.request, "axes_failures_since_start", None) is None
         record(actor=Actor(role=""), action=AuditAction.LOGIN_FAILED, at=clock.now(),
                obj_type="login", obj_id=_login_tried(self.request),
                after={"address": address(self.request), "locked_out": locked})

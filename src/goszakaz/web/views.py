@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy
 
 from goszakaz import clock
 from goszakaz import rules as rule_data
-from goszakaz.access.actor import Actor
 from goszakaz.access.permissions import Action
 from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record
