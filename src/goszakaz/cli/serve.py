@@ -15,10 +15,11 @@ logger = logging.getLogger(__name__)
 
 
 def gunicorn_argv(args: argparse.Namespace) -> list[str]:
-    """The gunicorn command line: the app, the address, the workers; access log on stderr.
-    GUNICORN_CMD_ARGS adds anything else (timeouts, ...)."""
+    """The gunicorn command line: the app, the address, the workers; access log on stderr; no
+    control socket (gunicorn's runtime management, not needed). GUNICORN_CMD_ARGS adds anything
+    else (timeouts, ...)."""
     argv = [sys.executable, "-m", "gunicorn", "goszakaz.wsgi:application", "--bind", args.bind,
-            "--access-logfile", "-", "--error-logfile", "-"]
+            "--access-logfile", "-", "--error-logfile", "-", "--no-control-socket"]
     if args.workers:
         argv += ["--workers", str(args.workers)]
     return argv
