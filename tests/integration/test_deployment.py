@@ -193,6 +193,10 @@ def test_goszakaz_serve_behind_a_tls_proxy(tmp_path) -> None:
         for static in ("/static/admin/css/base.css", "/static/goszakaz/site.css",
                        "/static/ninja/swagger-ui-bundle.js"):
             assert proxy.request("GET", static)[0] == 200, static
+        # the API's throttle counts in the database cache, shared by the workers
+        status, _, answer = proxy.request("GET", "/api/bank/v1/account-requests",
+                                          headers={"Authorization": "Bearer guess"})
+        assert status == 401 and json.loads(answer) == {"detail": "Unauthorized"}
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
         assert token is not None
         form = (f"csrfmiddlewaretoken={token.group(1).decode()}&username=root&"
@@ -209,6 +213,8 @@ def test_goszakaz_serve_behind_a_tls_proxy(tmp_path) -> None:
         with sqlite3.connect(tmp_path / "goszakaz.sqlite3") as db:
             rows = db.execute("SELECT object_id, after FROM audit_auditentry "
                               "WHERE action = 'login.succeeded'").fetchall()
+            counted = db.execute("SELECT count(*) FROM goszakaz_cache").fetchone()[0]
+        assert counted == 1  # 203.0.113.7's one wrong token
         assert [(login, json.loads(after)) for login, after in rows] == [
             ("root", {"address": "203.0.113.7"})]
     finally:

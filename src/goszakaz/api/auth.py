@@ -62,7 +62,7 @@ class Allowed(HttpBearer):
         self.action = action
 
     def authenticate(self, request: HttpRequest, token: str) -> Client | None:
-        where = address(request)
+        where = address(request) or "unknown"
         if int(cache.get(_failures_key(where), 0)) >= settings.API_TOKEN_FAILURES:
             raise TokenThrottled(settings.API_TOKEN_WINDOW_SECONDS)
         found = client_of(token)
