@@ -8,11 +8,15 @@ from tests.factories import make_user, pilot_city
 
 
 def watch(page) -> tuple[list[str], list[str]]:
-    """(console errors, requests to other hosts) of a page from now on."""
+    """(console errors, requests to other hosts) of a page from now on. A missing resource is
+    named by its URL (the browser's own /favicon.ico aside: the admin's pages name no icon)."""
     errors: list[str] = []
     foreign: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("console", lambda m: errors.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
     return errors, foreign
 
 
@@ -47,3 +51,21 @@ def test_a_locked_out_login_sees_why_in_its_language(page, live_server) -> None:
         page.click("form.card button[type=submit]")
     assert "Слишком много неверных паролей" in page.inner_text("main")
     assert [e for e in errors if "Content Security Policy" in e] == []
+
+
+def test_the_admin_runs_under_the_policy(page, live_server) -> None:
+    # covers: A3
+    from django.contrib.auth.models import User
+
+    User.objects.create_superuser("root", "", "Жайлау-кеші-2024")
+    errors, _ = watch(page)
+    page.goto(f"{live_server.url}/admin/")
+    page.fill("input[name=username]", "root")
+    page.fill("input[name=password]", "Жайлау-кеші-2024")
+    page.click("form.card button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+    page.goto(f"{live_server.url}/admin/registry/city/")
+    page.wait_for_selector("#changelist")
+    page.goto(f"{live_server.url}/admin/registry/city/add/")
+    page.wait_for_selector("#city_form")
+    assert errors == [], errors
