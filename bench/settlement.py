@@ -4,7 +4,8 @@ Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/goszakaz_bench \\
        python bench/settlement.py [--n 100000] [--seed 7] [--phase all|setup|month]
                                   [--hordak | --no-hordak]
 (`--phase setup` then `--phase month` in a second process measures the month's own peak memory;
-`--phase month` may be run again: it empties what an earlier month run wrote, outside the timing.)
+`--phase month` may be run again: it empties what an earlier month run wrote, outside the timing;
+with --all-silent every parent is silent and the tick confirms all the sheets.)
 The database is emptied and migrated first (never point it at real data). Builds n children
 (95 % with an open bank account, 5 % paid directly), 140 children a preschool, and an April
 2024 sheet each (seeded marks: present, sick, absent, vacation, 1 % with a day left unmarked),
@@ -39,6 +40,8 @@ def arguments() -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--phase", choices=("all", "setup", "month"), default="all",
                    help="setup only, the month only (on a set-up database), or both")
+    p.add_argument("--all-silent", action="store_true",
+                   help="--phase month: every parent silent, so the tick confirms every sheet")
     p.add_argument("--hordak", action=argparse.BooleanOptionalAction, default=HORDAK,
                    help="after the month, post its transfers through django-hordak too "
                         f"(default: {'on' if HORDAK else 'off: django-hordak is not installed'})")
@@ -131,7 +134,7 @@ def build(n: int, seed: int) -> City:
             days[rng.choice(WORKING) - 1] = "."
         # 7 in 10 parents confirm by the month's end; the others are silent, and the tick of
         # 1 May confirms their sheets automatically (A7.14)
-        confirmed = rng.random() < 0.7
+        confirmed = i % 10 < 6 or i % 10 == 9  # id % 10 < 7 (ids from 1), as settle_down
         sheets.append(Sheet(voucher=v, preschool=schools[i // 140], city="taraz", month=MONTH,
                             days="".join(days),
                             state=SheetState.CONFIRMED if confirmed else SheetState.OPEN,
@@ -153,7 +156,7 @@ MONTH_TABLES = ("finance_settlement", "finance_transfer", "finance_fundingline",
                 "deadlines_deadline")
 
 
-def settle_down(*, forget_month: bool) -> None:
+def settle_down(*, forget_month: bool, all_silent: bool = False) -> None:
     """Outside every timing: (if asked) empty what an earlier month run wrote, so the month can
     be run again on the same set-up; then VACUUM ANALYZE, as autovacuum would have done in the
     days between the sheets' last day and the settlement (a million rows written at once
@@ -163,8 +166,13 @@ def settle_down(*, forget_month: bool) -> None:
         if forget_month:
             hordak = ["hordak_leg", "hordak_transaction", "hordak_account"] if HORDAK else []
             cur.execute(f"TRUNCATE {', '.join([*MONTH_TABLES, *hordak])} CASCADE")
-            cur.execute("UPDATE attendance_sheet SET state = 'open', final_on = NULL, "
-                        "incomplete = false WHERE NOT parent_responded")
+            # the set-up's parents again: 7 sheets in 10 confirmed (none with --all-silent)
+            confirmed = "false" if all_silent else "id % 10 < 7"
+            cur.execute(f"UPDATE attendance_sheet SET parent_responded = {confirmed}, "
+                        "incomplete = false")
+            cur.execute("UPDATE attendance_sheet SET state = CASE WHEN parent_responded THEN "
+                        "'confirmed' ELSE 'open' END, final_on = CASE WHEN parent_responded "
+                        "THEN DATE '2024-04-30' END")
         cur.execute("VACUUM ANALYZE")
 
 
@@ -337,7 +345,7 @@ def main(args: argparse.Namespace) -> None:
         if args.phase == "setup":
             print(json.dumps(figures, indent=2))
             return
-    settle_down(forget_month=args.phase == "month")
+    settle_down(forget_month=args.phase == "month", all_silent=args.all_silent)
     month(figures)
     figures["peak_rss_mb"] = peak_rss_mb()  # the month's (with the set-up, in --phase all)
     again(figures)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -97,6 +98,58 @@ def test_half_a_tiyn_rounds_up(tmp_path: Path) -> None:
     assert (out["state_order_amount"], out["parent_fee_amount"]) == ("0.01", "0.02")
 
 
+def test_a_citys_pilot_period_or_its_end_bounds_the_month(tmp_path: Path) -> None:
+    # covers: I21, O1, I4
+    # Taraz's pilot ended on 25 December 2024: 17 of December's 21 working days are paid,
+    # 60000 x 17 / 21 = 48571.43, 15000 x 17 / 21 = 12142.86 (half up)
+    december = sheet(month="2024-12", marks={"2024-12-25": "P"})
+    by_city = ok(tmp_path, {**december, "city": "taraz"})
+    assert (by_city["working_days"], by_city["contract_working_days"], by_city["present_days"],
+            by_city["payable_days"], by_city["state_order_amount"],
+            by_city["parent_fee_amount"]) == (21, 17, 17, 17, "48571.43", "12142.86")
+    assert ok(tmp_path, {**december, "pilot_to": "2024-12-25"}) == by_city
+    assert ok(tmp_path, {**december, "city": None, "pilot_to": None})["payable_days"] == 21
+    # the contract's end and the pilot's: the earlier one counts (to Friday 20 December: 14)
+    both = ok(tmp_path, {**sheet(month="2024-12", contract_to="2024-12-20"), "city": "shymkent"})
+    assert (both["contract_working_days"], both["state_order_amount"]) == (14, "40000.00")
+    # a month wholly after the pilot: nothing, and no error
+    january = ok(tmp_path, {**sheet(month="2025-01"), "city": "taraz"})
+    assert (january["contract_working_days"], january["payable_days"],
+            january["state_order_amount"], january["parent_fee_amount"]) == (0, 0, "0.00", "0.00")
+    # Uralsk from 1 November 2024 (open-ended, I16): October nothing, November and 2025 in full
+    assert ok(tmp_path, {**sheet(month="2024-10"), "city": "uralsk"})["payable_days"] == 0
+    assert ok(tmp_path, {**sheet(month="2024-11"), "city": "uralsk"})["state_order_amount"] == (
+        "60000.00")
+    assert ok(tmp_path, {**sheet(month="2025-01"), "city": "uralsk"})["state_order_amount"] == (
+        "60000.00")
+    assert ok(tmp_path, {**sheet(month="2024-10"), "pilot_from": "2024-10-15"})[
+        "contract_working_days"] == 12  # 15-31 October 2024, less the 25th (Republic Day)
+
+
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [
+        ({**sheet(month="2024-12", marks={"2024-12-26": "A"}), "city": "taraz"},
+         "outside the pilot period (from 2024-03-01 to 2024-12-25)"),
+        ({**sheet(month="2024-12", marks={"2024-12-27": "P"}), "pilot_to": "2024-12-25"},
+         "outside the pilot period (until 2024-12-25)"),
+        ({**sheet(), "city": "almaty"}, "city: 'almaty' is not a pilot city (shymkent, taraz"),
+        ({**sheet(), "city": 7}, "city: 7 is not a pilot city"),
+        ({**sheet(), "city": "taraz", "pilot_to": "2024-12-25"},
+         "city and pilot_to: give the city or the pilot's dates, not both"),
+        ({**sheet(), "pilot_to": "25.12.2024"}, "pilot_to: '25.12.2024' is not a date"),
+        ({**sheet(), "pilot_from": "2024-12-01", "pilot_to": "2024-11-30"},
+         "pilot_from, pilot_to: a period cannot end (2024-11-30) before it starts"),
+    ],
+)
+def test_a_bad_pilot_period_or_a_mark_outside_it_exits_2(tmp_path: Path, data: object,
+                                                         needle: str) -> None:
+    # covers: I21, O1
+    result = run(tmp_path, data)
+    assert (result.returncode, result.stdout) == (2, ""), result.stdout
+    assert result.stderr.count("\n") == 1 and needle in result.stderr, result.stderr
+
+
 @pytest.mark.parametrize(
     ("data", "needle"),
     [
@@ -155,11 +208,13 @@ def test_bad_input_on_stdin_and_a_missing_file_exit_2(tmp_path: Path) -> None:
     assert no_sheet.returncode == 2 and "--sheet" in no_sheet.stderr
 
 
-def test_the_command_needs_no_django(tmp_path: Path) -> None:
+@pytest.mark.parametrize("city", [None, "taraz"])
+def test_the_command_needs_no_django(tmp_path: Path, city: str | None) -> None:
     path = tmp_path / "sheet.json"
-    path.write_text(json.dumps(sheet()), encoding="utf-8")
+    path.write_text(json.dumps({**sheet(), "city": city}), encoding="utf-8")
     code = ("import sys; from goszakaz.cli import main; rc = main(['calculate-payment', "
             f"'--sheet', {str(path)!r}]); assert 'django' not in sys.modules; sys.exit(rc)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=False, env={"PATH": "/usr/bin:/bin"})
+                            check=False, env={"PATH": "/usr/bin:/bin", **{
+                                k: v for k, v in os.environ.items() if k == "PYTHONPATH"}})
     assert result.returncode == 0, result.stderr

@@ -391,7 +391,7 @@ def correct_by_protocol(*, sheet: Sheet, days: str, on: dt.date, actor: Actor,
     return {"before": before, "after": days}
 
 
-AUTO_CHUNK = 10_000  # sheets auto-confirmed per transaction
+AUTO_CHUNK = 20_000  # sheets auto-confirmed per transaction
 
 
 @dataclass(frozen=True)
@@ -414,20 +414,23 @@ class _Row:
 def _unmarked_sheets(rows: Sequence[_Row]) -> set[int]:
     """I22: the sheets (of `rows`) with a working day of the child's contract with the sheet's
     preschool, inside the city's pilot period, left unmarked; in a few queries."""
-    pilots = {c.code: c for c in City.objects.filter(code__in={r.city for r in rows})}
+    working: dict[str, list[dt.date]] = {}
+    for month in {r.month for r in rows}:
+        first = dt.date.fromisoformat(month + "-01")
+        working[month] = kz_calendar(first.year).working_days(first, last_day(month))
+    # only a sheet with a working day unmarked needs its contracts and its city looked at
+    gaps = [r for r in rows if UNMARKED in r.days
+            and any(r.days[day.day - 1] == UNMARKED for day in working[r.month])]
+    if not gaps:
+        return set()
+    pilots = {c.code: c for c in City.objects.filter(code__in={r.city for r in gaps})}
     contracts: dict[tuple[int, int], Terms] = {}
     for voucher_id, preschool_id, start, end in Contract.objects.filter(
-            voucher_id__in={r.voucher_id for r in rows}).values_list(
+            voucher_id__in={r.voucher_id for r in gaps}).values_list(
             "voucher_id", "preschool_id", "starts_on", "ends_on"):
         contracts.setdefault((voucher_id, preschool_id), []).append((start, end))
-    working: dict[str, list[dt.date]] = {}
     unmarked: set[int] = set()
-    for row in rows:
-        if UNMARKED not in row.days:
-            continue
-        if row.month not in working:
-            first = dt.date.fromisoformat(row.month + "-01")
-            working[row.month] = kz_calendar(first.year).working_days(first, last_day(row.month))
+    for row in gaps:
         city, terms = pilots[row.city], contracts.get((row.voucher_id, row.preschool_id), [])
         if any(row.days[day.day - 1] == UNMARKED and city.in_pilot(day) and _covers(terms, day)
                for day in working[row.month]):

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 OWN = ("allocate", "rules", "import-applications", "import-children", "import-contracts", "demo",
-       "run", "calculate-payment", "ledger", "settle", "tick", "issue-token")
+       "run", "serve", "calculate-payment", "ledger", "settle", "tick", "issue-token")
 IMPORTS = ("import-applications", "import-children", "import-contracts")
 EPILOG = (
     "Django's management commands run too, against DATABASE_URL: goszakaz migrate, "
@@ -96,8 +96,17 @@ def parser() -> argparse.ArgumentParser:
     who.add_argument("--bank", metavar="CODE", help="the bank's code")
     who.add_argument("--preschool", metavar="BIN", help="the preschool's BIN")
 
-    sub.add_parser("demo", help="create the database and load demo data (idempotent)")
-    sub.add_parser("run", help="migrate, load demo data and serve on http://127.0.0.1:8000")
+    sub.add_parser("demo", help="create the database and load demo data (idempotent; DEBUG=1 "
+                                "only: its logins share a published password)")
+    rn = sub.add_parser("run", help="migrate and serve on http://127.0.0.1:8000 with Django's "
+                                    "development server (DEBUG=1 only)")
+    rn.add_argument("--demo", action="store_true",
+                    help="load the demo data first, its logins and the admin with them")
+    sv = sub.add_parser("serve", help="the production server: gunicorn with the static files "
+                                      "(whitenoise); settings from the environment (README)")
+    sv.add_argument("--bind", default="127.0.0.1:8000", help="HOST:PORT (default 127.0.0.1:8000)")
+    sv.add_argument("--workers", type=_volume,
+                    help="worker processes (default: gunicorn's, or WEB_CONCURRENCY)")
     return p
 
 
@@ -150,6 +159,10 @@ def _django_own(args: argparse.Namespace) -> int:
             from goszakaz.cli import demo
 
             return demo.run(args)
+        if args.command == "serve":
+            from goszakaz.cli import serve
+
+            return serve.run(args)
         from goszakaz.cli import money  # ledger, settle, tick, issue-token
 
         return money.run(args)

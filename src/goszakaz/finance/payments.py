@@ -119,6 +119,7 @@ class SettledChunk(NamedTuple):
     transfers: int  # posted in the batch (a child owing an earlier month pays after it)
     silent: list[int]  # vouchers of children silent two months in a row (A7.14, I6)
     left: list[tuple[int, str]]  # sheets not settled, each with why: the child's open items
+    direct: tuple[int, ...] = ()  # vouchers of children paid directly (A7.9, I19: risk cases)
 
 
 SETTLEMENT_COLUMNS = ("sheet_id", "voucher_id", "preschool_id", "city", "month", "due", "paid",
@@ -235,7 +236,8 @@ def settle_chunk(*, city: City, month: str, on: dt.date, actor: Actor, now: dt.d
         logger.warning("sheets left unsettled", extra={
             "city": city.code, "month": month, "sheets": len(left),
             "first_sheet_id": left[0][0]})
-    return SettledChunk(len(sheets), last, len(specs), silent, left)
+    return SettledChunk(len(sheets), last, len(specs), silent, left,
+                        tuple(row[1] for row in settlements if row[9]))
 
 
 def _among(column: str, ids: list[int]) -> Any:

@@ -48,6 +48,8 @@ class RiskCaseKind(models.TextChoices):
     PARENT_NOT_REGISTERED = "parent_not_registered", gettext_lazy(
         "the parent did not register at the bank (A7.9)")
     SHEET_DISPUTE = "sheet_dispute", gettext_lazy("sheet dispute: the preschool disagrees (A7.16)")
+    DIRECT_PAYMENT = "direct_payment", gettext_lazy(
+        "paid directly to the preschool: no open bank account (A7.9)")
 
 
 class RiskCaseState(models.TextChoices):
@@ -70,6 +72,8 @@ RISK_CASE_TRANSITIONS: dict[str, set[str]] = {
 }
 
 UNRESOLVED = (RiskCaseState.OPEN, RiskCaseState.EXCLUSION_REQUESTED)
+# I19, A7.9: the kinds of a child paid directly by the operator; one unresolved case of them a child
+DIRECT_KINDS = (RiskCaseKind.PARENT_NOT_REGISTERED, RiskCaseKind.DIRECT_PAYMENT)
 
 
 class RiskCase(models.Model):
@@ -101,6 +105,9 @@ class RiskCase(models.Model):
                 condition=(Q(voucher__isnull=False, preschool__isnull=True)
                            | Q(voucher__isnull=True, preschool__isnull=False)),
                 name="risk_case_has_one_subject"),
+            models.UniqueConstraint(  # I19: never a second while one is open, even at once
+                fields=["voucher"], condition=Q(kind__in=DIRECT_KINDS, state__in=UNRESOLVED),
+                name="one_open_direct_payment_case"),
         ]
         indexes = [models.Index(fields=["city", "state"], name="risk_case_city_state")]
         ordering = ["opened_on", "id"]

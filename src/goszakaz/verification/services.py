@@ -16,14 +16,16 @@ import datetime as dt
 import logging
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from goszakaz.access.actor import Actor
 from goszakaz.audit.actions import AuditAction
-from goszakaz.audit.services import record
+from goszakaz.audit.services import record, record_many
 from goszakaz.audit.transitions import move
 from goszakaz.deadlines.models import Deadline
 from goszakaz.deadlines.services import business_days_after, meet, open_deadline
@@ -34,6 +36,7 @@ from goszakaz.registry.models import City, Preschool, Role
 from goszakaz.registry.services import perechen
 from goszakaz.verification.checks import CityNames, Mismatch, child_mismatches, preschool_mismatches
 from goszakaz.verification.models import (
+    DIRECT_KINDS,
     RISK_CASE_TRANSITIONS,
     UNRESOLVED,
     ListSubmission,
@@ -206,20 +209,93 @@ def open_case(
     return case, created
 
 
+def _open_direct_case(voucher_id: int) -> RiskCase | None:
+    """The child's unresolved case of direct payment (I19), if any."""
+    return RiskCase.objects.filter(voucher_id=voucher_id, kind__in=DIRECT_KINDS,
+                                   state__in=UNRESOLVED).first()
+
+
+def _report_direct(*, voucher: Voucher, kind: RiskCaseKind, ours: str, on: dt.date,
+                   actor: Actor, now: dt.datetime) -> tuple[RiskCase, bool]:
+    """I19, A7.9: a child paid directly goes to risk verification, one unresolved case per child
+    whatever made it so (and whichever month): while one is open, none is added. Two steps
+    finding the child at once open one case (a unique index; the loser returns the winner's).
+    `ours` names the finding, so the same finding again returns its case, even a resolved one."""
+    open_one = _open_direct_case(voucher.pk)
+    if open_one is not None:
+        return open_one, False
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction goes on
+            return open_case(city=City.objects.get(pk=voucher.city_id), voucher=voucher, on=on,
+                             mismatch=Mismatch(kind, ours=ours), actor=actor, now=now)
+    except IntegrityError:
+        case = _open_direct_case(voucher.pk)
+        if case is None:
+            raise
+        return case, False
+
+
 def report_parent_not_registered(
     *, voucher: Voucher, month: str, on: dt.date, actor: Actor, now: dt.datetime
 ) -> tuple[RiskCase, bool]:
     """A7.9: a child on the bank's list of parents who did not register goes to risk verification.
 
-    One unresolved case per child: a later month's list adds no second case while one is open.
+    One unresolved case per child paid directly (I19): a later month's list adds no second.
     """
-    open_one = RiskCase.objects.filter(voucher=voucher, kind=RiskCaseKind.PARENT_NOT_REGISTERED,
-                                       state__in=UNRESOLVED).first()
-    if open_one is not None:
-        return open_one, False
-    return open_case(city=City.objects.get(pk=voucher.city_id), voucher=voucher, on=on,
-                     mismatch=Mismatch(RiskCaseKind.PARENT_NOT_REGISTERED, ours=month),
-                     actor=actor, now=now)
+    return _report_direct(voucher=voucher, kind=RiskCaseKind.PARENT_NOT_REGISTERED, ours=month,
+                          on=on, actor=actor, now=now)
+
+
+def report_account_closed(*, voucher: Voucher, account_id: int, closed_on: dt.date,
+                          actor: Actor, now: dt.datetime) -> tuple[RiskCase, bool]:
+    """I19, A10: the child's bank account was closed: what is left of its sheets is paid
+    directly, and the child goes to risk verification (unless its case is open already)."""
+    return _report_direct(voucher=voucher, kind=RiskCaseKind.DIRECT_PAYMENT,
+                          ours=f"account {account_id} closed {closed_on.isoformat()}",
+                          on=closed_on, actor=actor, now=now)
+
+
+def report_paid_directly(*, accounts: Mapping[int, int], on: dt.date, actor: Actor,
+                         now: dt.datetime) -> int:
+    """I19, A7.9: children a settlement paid directly, by voucher id with the id of the bank
+    account asked for them (not open: it joined after the bank's list, say). Each without an
+    unresolved case of direct payment gets one (one per account asked for: not again after the
+    operator resolved it); returns how many were opened. Set-based (a city's first settlement
+    may find tens of thousands): the cases, their events and audit rows in one insert each; if
+    another step opened one of these children's cases meanwhile, child by child instead."""
+    ids = set(accounts) - set(RiskCase.objects.filter(
+        voucher_id__in=list(accounts), kind__in=DIRECT_KINDS, state__in=UNRESOLVED)
+        .values_list("voucher_id", flat=True))
+    if not ids:
+        return 0
+    kind = RiskCaseKind.DIRECT_PAYMENT
+    findings = {pk: Mismatch(kind, ours=f"account {accounts[pk]} not open") for pk in ids}
+    keys = {pk: f"v/{pk}/{kind}/{m.digest()}" for pk, m in findings.items()}
+    seen = set(RiskCase.objects.filter(key__in=list(keys.values())).values_list("key", flat=True))
+    new = [(pk, city_id, code) for pk, city_id, code in Voucher.objects.filter(
+        pk__in=sorted(ids)).order_by("pk").values_list("pk", "city_id", "city__code")
+        if keys[pk] not in seen]  # the same finding resolved before is not reopened
+    cases = [RiskCase(city_id=city_id, voucher_id=pk, kind=kind, key=keys[pk],
+                      found={"ours": findings[pk].ours, "nobd": ""}, opened_on=on)
+             for pk, city_id, _code in new]
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction goes on
+            RiskCase.objects.bulk_create(cases)  # PostgreSQL and SQLite return the new ids
+    except IntegrityError:  # another step opened a case of one of them at the same time
+        return sum(_report_direct(voucher=voucher, kind=kind, ours=findings[voucher.pk].ours,
+                                  on=on, actor=actor, now=now)[1]
+                   for voucher in Voucher.objects.filter(pk__in=[n[0] for n in new])
+                   .order_by("pk"))
+    note = str(kind.label)
+    RiskCaseEvent.objects.bulk_create(
+        [RiskCaseEvent(case=case, at=now, actor_id=actor.user_id, role=actor.role, before="",
+                       after=case.state, note=note[:300]) for case in cases], batch_size=2000)
+    record_many(actor=actor, action=AuditAction.RISK_CASE_OPENED, at=now, obj_type="risk_case",
+                entries=[(case.pk, code, None,
+                          {"kind": case.kind, "state": case.state, "subject": "voucher",
+                           "subject_id": pk}, [pk])
+                         for (pk, _city_id, code), case in zip(new, cases, strict=True)])
+    return len(cases)
 
 
 def report_sheet_dispute(*, voucher: Voucher, month: str, on: dt.date, actor: Actor,

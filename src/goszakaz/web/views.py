@@ -6,8 +6,6 @@ from fractions import Fraction
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.views import LoginView
 from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -18,7 +16,6 @@ from django.utils.translation import gettext_lazy
 
 from goszakaz import clock
 from goszakaz import rules as rule_data
-from goszakaz.access.actor import Actor
 from goszakaz.access.permissions import Action
 from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record
@@ -46,16 +43,6 @@ def lang_of() -> str:
     """The page's language, one of ru, kk, en."""
     lang = translation.get_language() or "ru"
     return lang if lang in ("ru", "kk", "en") else "ru"
-
-
-class SignIn(LoginView):
-    """Django's sign-in page; a failed attempt leaves an audit row naming the login tried (never
-    the password)."""
-
-    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
-        record(actor=Actor(role=""), action=AuditAction.LOGIN_FAILED, at=clock.now(),
-               obj_type="login", obj_id=str(self.request.POST.get("username", ""))[:64])
-        return super().form_invalid(form)
 
 
 @permits(Action.HOME)

@@ -1,6 +1,6 @@
 """A bank reports on its accounts (A7.6-A7.10): an account opened makes the voucher active, one
 closed annuls it (A10), the monthly list sends the children of unregistered parents to risk
-verification and direct payment (A7.9)."""
+verification and direct payment (A7.9); a child paid directly has one open risk case (I19)."""
 
 from __future__ import annotations
 
@@ -38,12 +38,15 @@ def account_closed(*, account: ChildAccount, closed_on: dt.date, actor: Actor,
     opened, not in the future: banking.DateRefused): the voucher is annulled from the next day,
     or from the first day of the first month not yet paid when that day falls in a settled
     month (workflows.annulment); its balance returns by the ledger's sweep, due from the
-    closure. A repeat changes nothing."""
+    closure. What is left of its sheets is paid directly, so the child goes to risk
+    verification (one open case, I19). A repeat changes nothing."""
     closed = banking.account_closed(account=account, closed_on=closed_on, actor=actor, now=now)
     if closed:
         annulment.annul(voucher=account.voucher, reason=AnnulmentReason.ACCOUNT_CLOSED,
                         on=closed_on + dt.timedelta(days=1), actor=actor, now=now)
         sweep.account_closed(voucher_id=account.voucher_id, closed_on=closed_on)
+        verification.report_account_closed(voucher=account.voucher, account_id=account.pk,
+                                           closed_on=closed_on, actor=actor, now=now)
     return closed
 
 

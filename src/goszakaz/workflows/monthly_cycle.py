@@ -21,6 +21,7 @@ from goszakaz.access.actor import Actor
 from goszakaz.attendance.nobd_export import export_sheets
 from goszakaz.attendance.reconfirm import meet_final_reconfirmations
 from goszakaz.attendance.services import auto_confirm
+from goszakaz.banking.models import ChildAccount
 from goszakaz.domain.calendar import OutsideCalendar
 from goszakaz.domain.months import last_day, month_of, previous
 from goszakaz.enrollment.models import AnnulmentReason
@@ -38,6 +39,7 @@ from goszakaz.finance.payments import (
 from goszakaz.finance.sweep import sweep_closed_accounts, sweep_year_end
 from goszakaz.notifications.channels import deliver_pending
 from goszakaz.registry.models import City, Role
+from goszakaz.verification.services import report_paid_directly
 from goszakaz.workflows import annulment
 
 CHUNK = int(os.environ.get("GOSZAKAZ_SETTLE_CHUNK", "20000"))  # sheets per transaction
@@ -58,10 +60,23 @@ def settle_part(*, city: City, month: str, on: dt.date, actor: Actor, now: dt.da
     after this month's payment (the 1st of the next month). Returns what settle_chunk did."""
     chunk = settle_chunk(city=city, month=month, on=on, actor=actor, now=now, limit=limit,
                          context=context, after=after)
+    _to_risk_verification(city, chunk.direct, on=on, actor=actor, now=now)
     if chunk.silent:
         annulment.annul_many(voucher_ids=chunk.silent, reason=AnnulmentReason.UNCONFIRMED,
                    on=last_day(month) + dt.timedelta(days=1), actor=actor, now=now)
     return chunk
+
+
+def _to_risk_verification(city: City, direct: tuple[int, ...], *, on: dt.date, actor: Actor,
+                          now: dt.datetime) -> int:
+    """I19, A7.9: each child a chunk paid directly (`direct`, its vouchers) has one open risk
+    case: one the bank's list or the account's closure did not open already (a child who joined
+    after the list) is opened now. Returns how many were opened."""
+    if not direct:
+        return 0
+    accounts = dict(ChildAccount.objects.filter(voucher_id__in=list(direct), city=city.code)
+                    .order_by("pk").values_list("voucher_id", "pk"))  # the latest, by child
+    return report_paid_directly(accounts=accounts, on=on, actor=actor, now=now)
 
 
 def settle(*, city: City, month: str, on: dt.date, actor: Actor, now: dt.datetime,
