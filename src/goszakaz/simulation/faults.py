@@ -1,0 +1,70 @@
+"""`--faults`: `tick` killed at a random point and run again, and two ticks at once.
+
+A kill is a process dying between two database statements: whatever its open transaction held
+is lost, what it committed stays. In-process it is a `Killed` (a BaseException, so no
+`except Exception` in the system catches it) raised by a database execute-wrapper before the
+k-th statement, k drawn from the fault's own seeded random: the same seed kills at the same
+place. Two ticks at once run in two threads with their own connections on PostgreSQL; SQLite
+takes one writer at a time, so there they run one after the other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connection
+
+from goszakaz.workflows.monthly_cycle import tick
+
+
+class Killed(BaseException):
+    """The simulated SIGKILL of a tick."""
+
+
+def killed_tick(*, today: dt.date, now: dt.datetime, rng: random.Random) -> bool:
+    """Run `tick` and kill it before a random statement; True when it was killed."""
+    limit = rng.randrange(1, 600)
+    seen = [0]
+
+    def wrapper(execute: Callable[..., Any], sql: str, params: Any, many: bool,
+                context: Any) -> Any:
+        seen[0] += 1
+        if seen[0] >= limit:
+            raise Killed(f"tick of {today.isoformat()} killed before statement {limit}")
+        return execute(sql, params, many, context)
+
+    try:
+        with connection.execute_wrapper(wrapper):
+            tick(today=today, now=now)
+    except Killed:
+        return True
+    return False
+
+
+def two_ticks(*, today: dt.date, now: dt.datetime) -> None:
+    """Two ticks of the same day at once (PostgreSQL), or one after the other (SQLite)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        tick(today=today, now=now)
+        tick(today=today, now=now)
+        return
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            tick(today=today, now=now)
+        except BaseException as e:  # noqa: BLE001 - reported to the caller
+            errors.append(e)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]

@@ -1,0 +1,160 @@
+"""The parents (and the department recording their life events): contracts for children who
+join on any day (A6, A7.10), changes of preschool (A11, I8), moves (A12) and deaths (A13), and
+the month's sheet confirmed, disputed or left to silence (A7.14-A7.16, I6, I7, I17)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from goszakaz.attendance.models import Sheet
+from goszakaz.attendance.services import confirm, dispute
+from goszakaz.domain.capacity import first_of_month_on_or_after
+from goszakaz.domain.months import last_of, month_of, previous
+from goszakaz.domain.payment import SheetError
+from goszakaz.enrollment.models import AnnulmentReason, Voucher
+from goszakaz.enrollment.services import EnrollmentError, annul, change_preschool, sign_contract
+from goszakaz.registry.models import Preschool
+from goszakaz.simulation.world import EDU, PAR, CityState, World, at
+
+
+def work(world: World, state: CityState, day: dt.date) -> None:
+    """The parents' day in one city."""
+    city = state.city
+    in_pilot = city.in_pilot(day)
+    for child in state.children:
+        voucher_id = state.vouchers.get(child.key)
+        if voucher_id is None or not world.tally.live(voucher_id):
+            continue
+        if child.moves_on == day or child.dies_on == day:
+            _life_event(world, voucher_id, day, moved=child.moves_on == day)
+            continue
+        if not in_pilot:
+            continue
+        terms = world.tally.terms.get(voucher_id, [])
+        if not terms and child.joins_on <= day and voucher_id in world.tally.sent:
+            _join(world, state, voucher_id, child.school, day)
+        elif terms and child.change_on == day:
+            _change(world, state, voucher_id, day)
+    if day == last_of(day):
+        _month_end(world, state, day)
+    _reconfirm(world, state, day)
+    if day.day == 2:
+        _late(world, state, day)
+
+
+def _join(world: World, state: CityState, voucher_id: int, school: int, day: dt.date) -> None:
+    """A6: the parent signs with the chosen preschool, or the next one with a free place."""
+    voucher = Voucher.objects.get(pk=voucher_id)
+    order = [(school + i) % len(state.school_ids) for i in range(len(state.school_ids))]
+    for index in order:
+        try:
+            with transaction.atomic():
+                sign_contract(voucher=voucher, preschool=Preschool.objects.get(
+                    pk=state.school_ids[index]), on=day, actor=PAR, now=at(day, 12))
+        except EnrollmentError:
+            world.tally.count("contracts refused: no free place (A6)")
+            continue
+        world.tally.sign(voucher_id, state.school_ids[index], day)
+        world.tally.count("contracts signed mid-year")
+        return
+
+
+def _change(world: World, state: CityState, voucher_id: int, day: dt.date) -> None:
+    """A11, I8: another preschool from the 1st of the next month (inside the pilot)."""
+    effective = first_of_month_on_or_after(day)
+    if not state.city.in_pilot(effective):
+        return
+    current = world.tally.term_on(voucher_id, day)
+    if current is None:
+        return
+    index = (state.school_ids.index(current.preschool_id) + 1) % len(state.school_ids)
+    target = state.school_ids[index]
+    if target == current.preschool_id:
+        return
+    try:
+        with transaction.atomic():
+            change_preschool(voucher=Voucher.objects.get(pk=voucher_id),
+                             preschool=Preschool.objects.get(pk=target), requested_on=day,
+                             actor=PAR, now=at(day, 12))
+    except EnrollmentError:
+        world.tally.count("changes of preschool refused (A6, capacity)")
+        return
+    world.tally.end_terms(voucher_id, effective)
+    world.tally.sign(voucher_id, target, effective)
+    world.tally.count("changes of preschool (A11)")
+
+
+def _life_event(world: World, voucher_id: int, day: dt.date, *, moved: bool) -> None:
+    """A12, A13: the department annuls the voucher from the next day."""
+    reason = AnnulmentReason.MOVED if moved else AnnulmentReason.DEATH
+    with transaction.atomic():
+        annul(voucher=Voucher.objects.get(pk=voucher_id), reason=reason,
+              on=day + dt.timedelta(days=1), actor=EDU, now=at(day, 15))
+    world.tally.annul(voucher_id, day + dt.timedelta(days=1), str(reason.label))
+
+
+def _month_end(world: World, state: CityState, day: dt.date) -> None:
+    """A7.14, A7.15, I17: on the month's last day each parent confirms, disputes a wrong mark,
+    or says nothing; a dead child's parent is silent."""
+    month = month_of(day)
+    for (voucher_id, m), s in sorted(world.tally.sheets.items()):
+        if m != month or s.state != "open" or world.tally.city_of[voucher_id] != state.city.code:
+            continue
+        child = world.child_of[voucher_id]
+        if child.dies_on is not None and child.dies_on <= day:
+            continue
+        sheet = Sheet.objects.get(voucher_id=voucher_id, month=month)
+        now = at(day, 20)
+        try:
+            with transaction.atomic():
+                if s.wrong and world.rng.random() < 0.9:
+                    dispute(sheet=sheet, reason="Ребёнок болел, справка сдана", on=day,
+                            actor=PAR, now=now)
+                    s.state, s.responded = "disputed", True
+                    world.disputes[(voucher_id, month)] = day
+                    world.tally.count("sheets disputed (A7.15)")
+                elif world.rng.random() < child.silent:
+                    world.tally.count("sheets left to silence (A7.14)")
+                    if world.rng.random() < 0.2:
+                        s.late = True
+                else:
+                    confirm(sheet=sheet, on=day, actor=PAR, now=now)
+                    s.state, s.responded, s.final_on = "confirmed", True, day
+                    world.tally.count("sheets confirmed by the parent")
+        except SheetError as e:
+            world.surprise(f"parent of {voucher_id} on {month}: {e}")
+
+
+def _reconfirm(world: World, state: CityState, day: dt.date) -> None:
+    """A7.16, I7: a corrected sheet confirmed by most parents the next day; the others leave it
+    to the automatic confirmation after 2 calendar days."""
+    for (voucher_id, month), s in sorted(world.tally.sheets.items()):
+        if (s.state != "corrected" or world.tally.city_of[voucher_id] != state.city.code
+                or s.corrected_on is None or day != s.corrected_on + dt.timedelta(days=1)):
+            continue
+        if world.rng.random() < 0.6:
+            with transaction.atomic():
+                confirm(sheet=Sheet.objects.get(voucher_id=voucher_id, month=month), on=day,
+                        actor=PAR, now=at(day, 19))
+            s.state, s.final_on = "confirmed", day
+            world.tally.count("corrected sheets confirmed by the parent (A7.16)")
+
+
+def _late(world: World, state: CityState, day: dt.date) -> None:
+    """A7.14: a late answer to last month's sheet is refused: silence confirmed it."""
+    month = previous(month_of(day))
+    for (voucher_id, m), s in sorted(world.tally.sheets.items()):
+        if (m != month or not s.late
+                or world.tally.city_of[voucher_id] != state.city.code):
+            continue
+        s.late = False
+        try:
+            with transaction.atomic():
+                confirm(sheet=Sheet.objects.get(voucher_id=voucher_id, month=month), on=day,
+                        actor=PAR, now=at(day, 9))
+        except SheetError:
+            world.tally.count("late answers refused (A7.14)")
+        else:
+            world.surprise(f"a late confirmation of {voucher_id} {month} was accepted")
