@@ -28,7 +28,7 @@ def _fail(world: World, day: dt.date, what: str) -> None:
 def after_tick(world: World, day: dt.date, *, since: dt.date | None = None) -> None:
     """What must hold once the day's tick has run (see the module's docstring)."""
     _annulments(world, day)
-    since = since or day - dt.timedelta(days=7)
+    since = since or day - dt.timedelta(days=1)  # final since yesterday: settled last night
     sheets = Sheet.objects.filter(final_on__gte=since, final_on__lt=day,
                                   state__in=FINAL).order_by("pk")
     _sheets(world, day, sheets)
@@ -53,6 +53,7 @@ def _sheets(world: World, day: dt.date, sheets: object) -> None:
                                    "preschool_id"))
     settlements = {s.sheet_id: s for s in Settlement.objects.filter(
         sheet_id__in=[r[0] for r in rows])}
+    ledger = _moved({(s.voucher_id, s.month) for s in settlements.values()})
     for pk, voucher_id, month, days, state, preschool_id in rows:
         mine = tally.sheets.get((voucher_id, month))
         if mine is None:
@@ -80,16 +81,27 @@ def _sheets(world: World, day: dt.date, sheets: object) -> None:
         if settled.due != expected.due:
             _fail(world, day, f"sheet {pk} ({voucher_id}, {month}) settled at {settled.due} "
                               f"tiyn, A8 on the tally gives {expected.due}")
-        _paid(world, day, settled)
+        _paid(world, day, settled, ledger.get((settled.voucher_id, settled.month), (0, 0)))
 
 
-def _paid(world: World, day: dt.date, s: Settlement) -> None:
+def _moved(keys: set[tuple[int, str]]) -> dict[tuple[int, str], tuple[int, int]]:
+    """(paid to preschools, taken back from them) per (child, month), from the ledger."""
+    out: dict[tuple[int, str], tuple[int, int]] = {}
+    children = sorted({k[0] for k in keys})
+    for i in range(0, len(children), 500):
+        rows = (Transfer.objects.filter(child_id__in=children[i:i + 500],
+                                        code__in=(*PAID, "correction"))
+                .values_list("child_id", "period", "code").annotate(n=Sum("amount")))
+        for child, period, code, n in rows:
+            paid, back = out.get((child, period), (0, 0))
+            out[(child, period)] = (paid, back + n) if code == "correction" else (paid + n, back)
+    return out
+
+
+def _paid(world: World, day: dt.date, s: Settlement, ledger: tuple[int, int]) -> None:
     """The money of one settlement: what the ledger moved to preschools is what it says was
     paid, never more than due; a shortfall has its reason (I5, I18) or an A9 recalculation."""
-    moved = (Transfer.objects.filter(child_id=s.voucher_id, period=s.month, code__in=PAID)
-             .aggregate(n=Sum("amount"))["n"] or 0)
-    back = (Transfer.objects.filter(child_id=s.voucher_id, period=s.month, code="correction")
-            .aggregate(n=Sum("amount"))["n"] or 0)
+    moved, back = ledger
     if moved - back != s.paid:
         _fail(world, day, f"settlement of {s.voucher_id} {s.month}: paid {s.paid}, the ledger "
                           f"moved {moved} and took back {back}")
