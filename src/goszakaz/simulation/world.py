@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,6 +93,8 @@ class World:
     faults_rng: random.Random | None
     first: dt.date
     last: dt.date
+    workdir: Path
+    started: float
     cities: dict[str, CityState] = field(default_factory=dict)
     tally: Tally = field(default_factory=Tally)
     bank: BankState = field(default_factory=BankState)
@@ -102,9 +106,11 @@ class World:
     sick: dict[int, int] = field(default_factory=dict)  # voucher id -> sick days still to come
     certified: dict[int, bool] = field(default_factory=dict)  # this illness has a certificate
     vacation_used: dict[int, int] = field(default_factory=dict)  # the vacation's days so far
+    faults_done: Counter[str] = field(default_factory=Counter)
     day: dt.date = dt.date(2024, 3, 1)
 
     def __post_init__(self) -> None:
+        self.day = self.first
         self.calendar = kz_calendar((self.first.year, self.last.year))
 
     def working(self, day: dt.date) -> bool:
