@@ -16,6 +16,7 @@ from tests.factories import pilot_city
 
 pytestmark = [pytest.mark.simulation, pytest.mark.django_db(transaction=True)]
 D = dt.date
+START, END = D(2024, 3, 1), D(2025, 1, 20)
 
 
 @pytest.fixture(autouse=True)
@@ -26,8 +27,8 @@ def _cities(settings: object, tmp_path: Path) -> None:
 
 
 def small_year(seed: int, faults: bool, children: int = 8,
-               cities: tuple[str, ...] = ("taraz", "uralsk"), first: dt.date = D(2024, 3, 1),
-               last: dt.date = D(2025, 1, 20)) -> Options:
+               cities: tuple[str, ...] = ("taraz", "uralsk"), first: dt.date = START,
+               last: dt.date = END) -> Options:
     return Options(cities=list(cities), children=children, first=first, last=last, seed=seed,
                    faults=faults)
 
@@ -80,8 +81,8 @@ def test_the_invariants_catch_a_sheet_paid_against_the_tally(tmp_path: Path) -> 
                       if k[1] == "2024-03" and s.state in ("confirmed", "auto_confirmed"))
     first_present = next(i for i, c in enumerate(sheet.days) if c == "P")
     sheet.days[first_present] = "S"  # the tally now disagrees with the sheet the system paid
-    with pytest.raises(Violation, match=r"seed 3, day 2024-04-02: sheet \d+ \(%d, 2024-03\) days"
-                       % key[0]):
+    with pytest.raises(Violation,
+                       match=rf"seed 3, day 2024-04-02: sheet \d+ \({key[0]}, 2024-03\) days"):
         invariants.month_end(world, D(2024, 4, 2))
 
 

@@ -63,6 +63,9 @@ def _sheets(world: World, day: dt.date, sheets: object) -> None:
         if days != "".join(mine.days) and days != mine.protocol_days:
             _fail(world, day, f"sheet {pk} ({voucher_id}, {month}) days {days!r}, the tally "
                               f"{''.join(mine.days)!r}")
+        if preschool_id != mine.preschool_id:
+            _fail(world, day, f"sheet {pk} ({voucher_id}, {month}) is kept by preschool "
+                              f"{preschool_id}, the marks were entered by {mine.preschool_id}")
         if state != mine.state:
             _fail(world, day, f"sheet {pk} ({voucher_id}, {month}) is {state}, the tally says "
                               f"{mine.state}")
@@ -139,12 +142,12 @@ def _transfers_of(world: World, day: dt.date) -> None:
             _fail(world, day, f"transfer {t.id} pays {credit.owner}, not the child's preschool")
     debits: dict[int, int] = defaultdict(int)
     credits: dict[int, int] = defaultdict(int)
-    for row in (Transfer.objects.filter(Q(debit_id__in=touched)).values("debit_id")
-                .annotate(n=Sum("amount"))):
-        debits[row["debit_id"]] = row["n"]
-    for row in (Transfer.objects.filter(Q(credit_id__in=touched)).values("credit_id")
-                .annotate(n=Sum("amount"))):
-        credits[row["credit_id"]] = row["n"]
+    for pk, n in (Transfer.objects.filter(Q(debit_id__in=touched)).values_list("debit_id")
+                  .annotate(n=Sum("amount")).values_list("debit_id", "n")):
+        debits[pk] = n
+    for pk, n in (Transfer.objects.filter(Q(credit_id__in=touched)).values_list("credit_id")
+                  .annotate(n=Sum("amount")).values_list("credit_id", "n")):
+        credits[pk] = n
     for pk in sorted(touched):
         a = accounts[pk]
         if a.debits_posted != debits[pk] or a.credits_posted != credits[pk]:

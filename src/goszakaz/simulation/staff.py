@@ -38,6 +38,7 @@ def work(world: World, state: CityState, day: dt.date) -> None:
 
 def _check(world: World, state: CityState, day: dt.date) -> None:
     """A7.4: the operator checks the lists against НОБД on the next working day."""
+    assert state.submission_id is not None
     with transaction.atomic():
         submission = ListSubmission.objects.get(pk=state.submission_id)
         summary = check_lists(submission=submission, nobd=state.nobd, on=day, actor=OPR,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 import random
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.test import Client
