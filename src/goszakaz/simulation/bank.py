@@ -26,35 +26,42 @@ def work(world: World, day: dt.date) -> None:
             continue
         voucher_id, child = by_iin[row["child_iin"]]
         world.tally.sent.add(voucher_id)
-        opens = (day + dt.timedelta(days=world.rng.randrange(1, 7))) if child.registers else None
-        bank.accounts[account_id] = {"voucher": voucher_id, "requested": day, "opens": opens,
-                                     "opened": False, "closed": False}
-    for account_id, a in sorted(bank.accounts.items()):
-        child = world.child_of[a["voucher"]]
-        if a["opens"] is not None and not a["opened"] and a["opens"] <= day:
-            number = f"KZ{account_id % 97:02d}SIM{account_id:013d}"
-            _send(world, "/accounts/opened", {"account_id": account_id, "number": number,
-                                              "opened_on": day.isoformat(),
-                                              "parent_registered": True},
-                  f"opened/{account_id}")
-            a["opened"] = True
-        elif (child.closes_on is not None and child.closes_on <= day and a["opened"]
-              and not a["closed"] and world.tally.live(a["voucher"])):
-            _send(world, "/accounts/closed", {"account_id": account_id,
-                                              "closed_on": day.isoformat()},
-                  f"closed/{account_id}")
-            a["closed"] = True
-            # A10: the voucher is annulled from the next day
-            world.tally.annul(a["voucher"], day + dt.timedelta(days=1),
-                              "bank account contract ended (A10)")
+        bank.accounts[account_id] = {"voucher": voucher_id, "requested": day}
+        if child.registers:
+            bank.opening.setdefault(day + dt.timedelta(days=world.rng.randrange(1, 7)),
+                                    []).append(account_id)
+        else:
+            bank.unregistered[account_id] = day
+    for account_id in sorted(bank.opening.pop(day, [])):
+        a = bank.accounts[account_id]
+        number = f"KZ{account_id % 97:02d}SIM{account_id:013d}"
+        _send(world, "/accounts/opened", {"account_id": account_id, "number": number,
+                                          "opened_on": day.isoformat(),
+                                          "parent_registered": True},
+              f"opened/{account_id}")
+        bank.opened.add(account_id)
+        closes = world.child_of[a["voucher"]].closes_on
+        if closes is not None:
+            bank.closing.setdefault(max(closes, day + dt.timedelta(days=1)),
+                                    []).append(account_id)
+    for account_id in sorted(bank.closing.pop(day, [])):
+        voucher_id = bank.accounts[account_id]["voucher"]
+        if not world.tally.live(voucher_id):
+            continue
+        _send(world, "/accounts/closed", {"account_id": account_id,
+                                          "closed_on": day.isoformat()},
+              f"closed/{account_id}")
+        bank.opened.discard(account_id)
+        # A10: the voucher is annulled from the next day
+        world.tally.annul(voucher_id, day + dt.timedelta(days=1),
+                          "bank account contract ended (A10)")
     month = month_of(day)
     started = min((s.onboard_on for s in world.cities.values()), default=day)
     if month not in bank.lists and (day.day >= 3 if day.replace(day=1) > started
                                     else (day - started).days >= 9):
-        opened = [i for i, a in sorted(bank.accounts.items()) if a["opened"] and not a["closed"]]
-        unregistered = [i for i, a in sorted(bank.accounts.items())
-                        if a["opens"] is None and (day - a["requested"]).days >= 3]
-        _send(world, "/monthly-lists", {"month": month, "opened": opened,
+        unregistered = [i for i, since in sorted(bank.unregistered.items())
+                        if (day - since).days >= 3]
+        _send(world, "/monthly-lists", {"month": month, "opened": sorted(bank.opened),
                                         "parents_not_registered": unregistered},
               f"list/{month}")
         bank.lists[month] = day

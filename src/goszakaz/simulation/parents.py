@@ -22,26 +22,46 @@ from goszakaz.simulation.world import EDU, PAR, CityState, World, at
 def work(world: World, state: CityState, day: dt.date) -> None:
     """The parents' day in one city."""
     city = state.city
+    if day < state.onboard_on:
+        return
     in_pilot = city.in_pilot(day)
-    for child in state.children:
-        voucher_id = state.vouchers.get(child.key)
-        if voucher_id is None or not world.tally.live(voucher_id):
+    if state.agenda is None:
+        _plan(world, state)
+    assert state.agenda is not None
+    for child in state.agenda.pop(day, []):
+        voucher_id = state.vouchers[child.key]
+        if not world.tally.live(voucher_id):
             continue
         if child.moves_on == day or child.dies_on == day:
             _life_event(world, voucher_id, day, moved=child.moves_on == day)
-            continue
-        if not in_pilot:
-            continue
-        terms = world.tally.terms.get(voucher_id, [])
-        if not terms and child.joins_on <= day and voucher_id in world.tally.sent:
-            _join(world, state, voucher_id, child.school, day)
-        elif terms and child.change_on == day:
+        elif in_pilot and child.change_on == day and world.tally.terms.get(voucher_id):
             _change(world, state, voucher_id, day)
+    for key in sorted(state.joining):
+        child = state.children[key]
+        voucher_id = state.vouchers[key]
+        if not world.tally.live(voucher_id) or world.tally.terms.get(voucher_id):
+            state.joining.discard(key)
+        elif in_pilot and child.joins_on <= day and voucher_id in world.tally.sent:
+            _join(world, state, voucher_id, child.school, day)
+            state.joining.discard(key)
     if day == last_of(day):
         _month_end(world, state, day)
     _reconfirm(world, state, day)
     if day.day == 2:
         _late(world, state, day)
+
+
+def _plan(world: World, state: CityState) -> None:
+    """The parents' agenda: each event on its day; the children still to sign a contract."""
+    state.agenda = {}
+    for child in state.children:
+        if child.key not in state.vouchers:
+            continue
+        for when in {child.moves_on, child.dies_on, child.change_on} - {None}:
+            assert when is not None
+            state.agenda.setdefault(when, []).append(child)
+        if not world.tally.terms.get(state.vouchers[child.key]):
+            state.joining.add(child.key)
 
 
 def _join(world: World, state: CityState, voucher_id: int, school: int, day: dt.date) -> None:
@@ -99,8 +119,9 @@ def _month_end(world: World, state: CityState, day: dt.date) -> None:
     """A7.14, A7.15, I17: on the month's last day each parent confirms, disputes a wrong mark,
     or says nothing; a dead child's parent is silent."""
     month = month_of(day)
-    for (voucher_id, m), s in sorted(world.tally.sheets.items()):
-        if m != month or s.state != "open" or world.tally.city_of[voucher_id] != state.city.code:
+    for voucher_id, m in sorted(world.tally.by_month.get(month, [])):
+        s = world.tally.sheets[(voucher_id, m)]
+        if s.state != "open" or world.tally.city_of[voucher_id] != state.city.code:
             continue
         child = world.child_of[voucher_id]
         if child.dies_on is not None and child.dies_on <= day:
@@ -118,7 +139,7 @@ def _month_end(world: World, state: CityState, day: dt.date) -> None:
                 elif world.rng.random() < child.silent:
                     world.tally.count("sheets left to silence (A7.14)")
                     if world.rng.random() < 0.2:
-                        s.late = True
+                        world.tally.late.add((voucher_id, month))
                 else:
                     confirm(sheet=sheet, on=day, actor=PAR, now=now)
                     s.state, s.responded, s.final_on = "confirmed", True, day
@@ -130,8 +151,9 @@ def _month_end(world: World, state: CityState, day: dt.date) -> None:
 def _reconfirm(world: World, state: CityState, day: dt.date) -> None:
     """A7.16, I7: a corrected sheet confirmed by most parents the next day; the others leave it
     to the automatic confirmation after 2 calendar days."""
-    for (voucher_id, month), s in sorted(world.tally.sheets.items()):
-        if (s.state != "corrected" or world.tally.city_of[voucher_id] != state.city.code
+    for voucher_id, month in sorted(world.tally.corrected):
+        s = world.tally.sheets[(voucher_id, month)]
+        if (world.tally.city_of[voucher_id] != state.city.code
                 or s.corrected_on is None or day != s.corrected_on + dt.timedelta(days=1)):
             continue
         if world.rng.random() < 0.6:
@@ -139,17 +161,17 @@ def _reconfirm(world: World, state: CityState, day: dt.date) -> None:
                 confirm(sheet=Sheet.objects.get(voucher_id=voucher_id, month=month), on=day,
                         actor=PAR, now=at(day, 19))
             s.state, s.final_on = "confirmed", day
+            world.tally.corrected.discard((voucher_id, month))
             world.tally.count("corrected sheets confirmed by the parent (A7.16)")
 
 
 def _late(world: World, state: CityState, day: dt.date) -> None:
     """A7.14: a late answer to last month's sheet is refused: silence confirmed it."""
     month = previous(month_of(day))
-    for (voucher_id, m), s in sorted(world.tally.sheets.items()):
-        if (m != month or not s.late
-                or world.tally.city_of[voucher_id] != state.city.code):
+    for voucher_id, m in sorted(world.tally.late):
+        if m != month or world.tally.city_of[voucher_id] != state.city.code:
             continue
-        s.late = False
+        world.tally.late.discard((voucher_id, m))
         try:
             with transaction.atomic():
                 confirm(sheet=Sheet.objects.get(voucher_id=voucher_id, month=month), on=day,

@@ -205,6 +205,7 @@ def _answer_disputes(world: World, state: CityState, day: dt.date) -> None:
         del world.disputes[(voucher_id, month)]
         if agree:
             s.days, s.wrong, s.state, s.corrected_on = days, [], "corrected", day
+            world.tally.corrected.add((voucher_id, month))
             world.tally.count("disputes agreed (A7.16)")
         else:
             s.state, s.final_on = "upheld", day

@@ -178,13 +178,18 @@ def _foresee(world: World, day: dt.date) -> None:
     """What the night's tick did by the rules, as the tally foresees it (never read back):
     silence confirmed last month's open sheets (A7.14) and corrected sheets older than 2 days
     (I7), and a child silent two months in a row lost the voucher after the payment (I6)."""
-    this = month_of(day)
-    for (_voucher_id, month), s in world.tally.sheets.items():
-        if s.state == "open" and month < this:
-            s.state, s.final_on = "auto_confirmed", last_day(month)
-        elif (s.state == "corrected" and s.corrected_on is not None
-              and s.corrected_on < day - dt.timedelta(days=2)):
+    this, tally = month_of(day), world.tally
+    for month in sorted(m for m in tally.open_months if m < this):
+        for key in tally.by_month[month]:
+            s = tally.sheets[key]
+            if s.state == "open":
+                s.state, s.final_on = "auto_confirmed", last_day(month)
+        tally.open_months.discard(month)
+    for key in sorted(tally.corrected):
+        s = tally.sheets[key]
+        if s.corrected_on is not None and s.corrected_on < day - dt.timedelta(days=2):
             s.state, s.final_on = "auto_confirmed", s.corrected_on + dt.timedelta(days=2)
+            tally.corrected.discard(key)
     if day.day == 1:
         for voucher_id in world.tally.silent_twice(previous(this)):
             world.tally.annul(voucher_id, day, "two months unconfirmed (A7.14)")

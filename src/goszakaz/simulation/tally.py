@@ -36,7 +36,6 @@ class SheetTally:
     wrong: list[int] = field(default_factory=list)  # days the preschool entered wrongly
     corrected_on: dt.date | None = None
     protocol_days: str | None = None  # the operator's protocol corrected the upheld sheet (A9)
-    late: bool = False  # the silent parent will try to answer after the month (A7.14)
 
 
 @dataclass
@@ -64,6 +63,12 @@ class Tally:
         self.births: dict[int, dt.date] = {}
         self.city_of: dict[int, str] = {}
         self.events: dict[str, int] = defaultdict(int)  # life events and answers, counted
+        # indexes, so that a day's work is proportional to what happens that day
+        self.by_month: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        self.months_of: dict[int, list[str]] = defaultdict(list)
+        self.open_months: set[str] = set()  # months that may still have open sheets
+        self.corrected: set[tuple[int, str]] = set()  # sheets waiting for the parent (I7)
+        self.late: set[tuple[int, str]] = set()  # silent parents who will answer too late
         self._calendars: dict[int, WorkCalendar] = {}
 
     # --- what the simulation did -------------------------------------------------------
@@ -100,6 +105,9 @@ class Tally:
         if key not in self.sheets:
             self.sheets[key] = SheetTally([UNMARKED] * last_of(pay.parse_month(month)).day,
                                           preschool_id)
+            self.by_month[month].append(key)
+            self.months_of[voucher_id].append(month)
+            self.open_months.add(month)
         return self.sheets[key]
 
     def marked(self, voucher_id: int, day: dt.date, code: str, preschool_id: int) -> None:
@@ -110,8 +118,9 @@ class Tally:
         """A7.14, I6: children whose sheets of `month` and the month before were both final
         without the parent's answer, the month's sheet paid (settled): annulled after it."""
         out = []
-        for (voucher_id, m), s in sorted(self.sheets.items()):
-            if m != month or s.state not in FINAL or s.responded:
+        for voucher_id, m in sorted(self.by_month.get(month, [])):
+            s = self.sheets[(voucher_id, m)]
+            if s.state not in FINAL or s.responded:
                 continue
             before = self.sheets.get((voucher_id, previous(month)))
             if (before is not None and before.state in FINAL and not before.responded
@@ -154,9 +163,11 @@ class Tally:
         days = s.protocol_days or "".join(s.days)
         marks = {first.replace(day=i + 1): c for i, c in enumerate(days)
                  if c != UNMARKED and low <= first.replace(day=i + 1) <= high}
-        vacation = sum(o.days.count("V") if o.protocol_days is None else o.protocol_days.count("V")
-                       for (v, m), o in self.sheets.items()
-                       if v == voucher_id and m[:4] == month[:4] and m < month)
+        vacation = 0
+        for m in self.months_of.get(voucher_id, []):
+            if m[:4] == month[:4] and m < month:
+                o = self.sheets[(voucher_id, m)]
+                vacation += (o.protocol_days or "".join(o.days)).count("V")
         sheet = pay.Sheet.build(month=first, marks=marks,
                                 contract_from=start if start > first else None, contract_to=end,
                                 vacation_days_used_this_year=vacation)

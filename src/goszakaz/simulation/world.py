@@ -50,6 +50,8 @@ class CityState:
     funded: dict[str, str] = field(default_factory=dict)  # month -> requested / distributed
     request_ids: dict[str, int] = field(default_factory=dict)
     nobd: FakeNobd = field(default_factory=FakeNobd)
+    agenda: dict[dt.date, list[Child]] | None = None  # life events and changes by day
+    joining: set[int] = field(default_factory=set)  # child keys without a contract yet
 
 
 @dataclass
@@ -59,6 +61,10 @@ class BankState:
     bank: Bank | None = None
     api: Api | None = None
     accounts: dict[int, dict[str, Any]] = field(default_factory=dict)  # account id -> record
+    opening: dict[dt.date, list[int]] = field(default_factory=dict)  # day -> accounts to open
+    closing: dict[dt.date, list[int]] = field(default_factory=dict)  # day -> to close (A10)
+    opened: set[int] = field(default_factory=set)
+    unregistered: dict[int, dt.date] = field(default_factory=dict)  # parent never registers
     lists: dict[str, dt.date] = field(default_factory=dict)  # month -> sent on
     outbox: list[tuple[str, dict[str, Any], str]] = field(default_factory=list)
 
