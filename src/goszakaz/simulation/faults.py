@@ -11,11 +11,16 @@ takes one writer at a time, so there they run one after the other.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 
 from goszakaz.workflows.monthly_cycle import tick
@@ -41,6 +46,51 @@ def killed_tick(*, today: dt.date, now: dt.datetime, rng: random.Random) -> bool
         with connection.execute_wrapper(wrapper):
             tick(today=today, now=now)
     except Killed:
+        return True
+    return False
+
+
+# The tick a child process runs: the simulated day and moment, on the same database.
+CHILD = """
+import datetime as dt, sys
+import django
+django.setup()
+from goszakaz.workflows.monthly_cycle import tick
+tick(today=dt.date.fromisoformat(sys.argv[1]), now=dt.datetime.fromisoformat(sys.argv[2]))
+"""
+
+
+def database_url() -> str | None:
+    """The URL of the database in use, for a child process; None when a child cannot reach
+    it (an in-memory SQLite database, or data not committed: a test's transaction)."""
+    if connection.in_atomic_block:
+        return None
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+        return f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+    name = str(db["NAME"])
+    if connection.vendor == "sqlite" and name and ":memory:" not in name and "mode=memory" \
+            not in name:
+        return f"sqlite:///{name}"
+    return None
+
+
+def process_tick(*, today: dt.date, now: dt.datetime, rng: random.Random, url: str) -> bool:
+    """`tick` in a child process, SIGKILLed after a random moment (a real kill: its open
+    transaction dies with it); True when it was killed before it finished."""
+    env = {**os.environ, "DATABASE_URL": url,
+           "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE",
+                                                    "goszakaz.settings"),
+           "GOSZAKAZ_NOBD_EXPORT_DIR": str(settings.NOBD_EXPORT_DIR), "LOG_LEVEL": "ERROR",
+           "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    child = subprocess.Popen([sys.executable, "-c", CHILD, today.isoformat(), now.isoformat()],
+                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        child.wait(timeout=rng.uniform(0.8, 2.5))  # Django's start takes most of a second
+    except subprocess.TimeoutExpired:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
         return True
     return False
 

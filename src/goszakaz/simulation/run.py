@@ -156,7 +156,12 @@ def _tick(world: World, day: dt.date) -> None:
     once); a tick that fails is a failed invariant."""
     now, done, rng = at(day, 1), world.faults_done, world.faults_rng
     try:
-        if rng is not None and rng.random() < 0.3:
+        url = faults.database_url() if rng is not None else None
+        if rng is not None and url is not None and rng.random() < 0.04:
+            if faults.process_tick(today=day, now=now, rng=rng, url=url):
+                done["tick processes SIGKILLed and run again"] += 1
+            tick(today=day, now=now)
+        elif rng is not None and rng.random() < 0.3:
             if faults.killed_tick(today=day, now=now, rng=rng):
                 done["ticks killed and run again"] += 1
             tick(today=day, now=now)
