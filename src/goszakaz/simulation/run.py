@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.backends.signals import connection_created
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 
 from goszakaz.attendance.models import Sheet
 from goszakaz.domain.months import last_day, month_of, previous
@@ -227,8 +227,11 @@ def _summary(world: World, days: int) -> Summary:
         "sheets": dict(sorted(Sheet.objects.filter(city__in=codes).values_list("state")
                               .annotate(n=Count("pk")).values_list("state", "n"))),
         "settlements": Settlement.objects.filter(city__in=codes).count(),
-        "owed items open": Settlement.objects.filter(city__in=codes).extra(
-            where=["paid < due"]).count(),
+        "owed items open": {f"{city} {month} {why or 'A9'}": n for city, month, why, n in (
+            Settlement.objects.filter(city__in=codes, paid__lt=F("due"))
+            .values_list("city", "month", "owed_because").annotate(n=Count("pk"))
+            .order_by("city", "month", "owed_because")
+            .values_list("city", "month", "owed_because", "n"))},
         "tiyn moved": dict(sorted(Transfer.objects.filter(city__in=codes).values_list("code")
                                   .annotate(n=Sum("amount")).values_list("code", "n"))),
     }
