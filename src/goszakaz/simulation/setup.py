@@ -12,7 +12,6 @@ from pathlib import Path
 from django.db import transaction
 
 from goszakaz.banking.services import invite_preschools
-from goszakaz.domain.iin import iin_birth_date
 from goszakaz.enrollment.imports import import_children, import_contracts
 from goszakaz.enrollment.models import Voucher
 from goszakaz.enrollment.services import grant_from_run
@@ -138,7 +137,6 @@ def _allocate(world: World, state: CityState, day: dt.date, workdir: Path) -> No
     """T: Taraz's queue imported and actualized (T3), the allocation previewed and confirmed
     for as many places as the city has children planned, and the vouchers granted (A5)."""
     path = workdir / "queue-taraz.csv"
-    extra = max(1, len(state.children) // 4)  # more applications than places
     with path.open("w", encoding="utf-8", newline="") as f:
         w = csv.DictWriter(f, fieldnames=[*COLUMNS, "parent_iin", "child_name"])
         w.writeheader()
@@ -151,7 +149,6 @@ def _allocate(world: World, state: CityState, day: dt.date, workdir: Path) -> No
                    "parent_iin": c.parent_iin, "child_name": c.name}
             row.update({k: str(v).lower() for k, v in c.flags.items()})
             w.writerow(row)
-    del extra
     now = at(day, 11)
     with transaction.atomic():
         try:
@@ -160,7 +157,7 @@ def _allocate(world: World, state: CityState, day: dt.date, workdir: Path) -> No
         except ImportRejected as e:  # pragma: no cover - the file is ours
             world.surprise(f"queue import rejected: {e.errors[:3]}")
         actualize_queue(city=state.city, on=day, actor=EDU, now=now)
-        volume = max(1, len(state.children) * 3 // 4)
+        volume = max(1, len(state.children) * 3 // 4)  # fewer places than applications
         run = preview_allocation(city=state.city, volume=volume, as_of=day, actor=EDU, now=now)
         confirm_allocation(run=run, actor=EDU, now=now)
         granted = grant_from_run(run=run, actor=EDU, now=now)
@@ -188,8 +185,3 @@ def _contracts(world: World, state: CityState, day: dt.date, workdir: Path) -> N
             continue
         world.tally.sign(state.vouchers[c.key], state.school_ids[c.school], day)
     world.tally.count("contracts imported", len(rows) - len(bad))
-
-
-def birth_of(iin: str) -> dt.date:
-    """The birth date an IIN encodes."""
-    return iin_birth_date(iin)

@@ -8,9 +8,7 @@ import datetime as dt
 
 from django.db import transaction
 
-from goszakaz.attendance.models import Sheet
-from goszakaz.domain.months import first_day, last_day, month_of
-from goszakaz.enrollment.models import Voucher
+from goszakaz.domain.months import first_day, month_of
 from goszakaz.finance.funding import build_request, distribute, transfer_to_operator
 from goszakaz.finance.models import FundingRequest
 from goszakaz.simulation.world import EDU, OPR, CityState, World, at
@@ -122,8 +120,8 @@ def _fund(world: World, state: CityState, day: dt.date) -> None:
     the city's first accounts had time to open), the budget's transfer and the distribution on
     the next working day. Only months inside the city's pilot (O1, I21)."""
     city, month = state.city, month_of(day)
-    if not city.in_pilot(max(first_day(month), city.pilot_start)) \
-            or (city.pilot_end is not None and first_day(month) > city.pilot_end):
+    if day < state.onboard_on or (city.pilot_end is not None
+                                  and first_day(month) > city.pilot_end):
         return
     listed = world.bank.lists.get(month)
     if listed is None or day <= listed or (day - state.onboard_on).days < 12:
@@ -146,16 +144,3 @@ def _fund(world: World, state: CityState, day: dt.date) -> None:
 
 def _requested_on(state: CityState, month: str) -> dt.date:
     return FundingRequest.objects.get(pk=state.request_ids[month]).sent_on
-
-
-def live_voucher_ids(state: CityState) -> list[int]:
-    """The city's vouchers not annulled, as the system has them (for the bank's lists)."""
-    return list(Voucher.objects.filter(city=state.city).exclude(status="annulled")
-                .values_list("pk", flat=True))
-
-
-def month_bounds(month: str) -> tuple[dt.date, dt.date]:
-    return first_day(month), last_day(month)
-
-
-__all__ = ["Sheet", "work"]
