@@ -51,8 +51,9 @@ def _sheets(world: World, day: dt.date, sheets: object) -> None:
     tally = world.tally
     rows = list(sheets.values_list("pk", "voucher_id", "month", "days", "state",  # type: ignore[attr-defined]
                                    "preschool_id"))
-    settlements = {s.sheet_id: s for s in Settlement.objects.filter(
-        sheet_id__in=[r[0] for r in rows])}
+    ids = [r[0] for r in rows]
+    settlements = {s.sheet_id: s for i in range(0, len(ids), 900)  # SQLite's variables
+                   for s in Settlement.objects.filter(sheet_id__in=ids[i:i + 900])}
     ledger = _moved({(s.voucher_id, s.month) for s in settlements.values()})
     for pk, voucher_id, month, days, state, preschool_id in rows:
         mine = tally.sheets.get((voucher_id, month))
