@@ -45,7 +45,8 @@ PARTS = {
 
 @pytest.mark.parametrize("seed", sorted(PARTS))
 def test_a_small_year_with_faults_holds_every_invariant(seed: int) -> None:
-    # covers: A7.9, A7.12, A7.14, A7.16, A7.18, A8, A10, A11, A12, I5, I6, I7, I17, I18, I20, I21
+    # covers: A7.9, A7.12, A7.14, A7.16, A7.18, A8.2, A8.3, A8.4, A8.5, A10, A11, A12, I5, I6, I7,
+    # covers: I17, I18, I20, I21
     cities, first, last = PARTS[seed]
     summary = simulate(small_year(seed, faults=True, cities=cities, first=first, last=last))
     assert summary.figures["settlements"] > 0
@@ -73,7 +74,7 @@ def test_faults_change_no_balance() -> None:
 
 
 def test_the_invariants_catch_a_sheet_paid_against_the_tally(tmp_path: Path) -> None:
-    # covers: A8, I4 (the simulation's own A8 on its tally, compared with the settlement)
+    # covers: A8.1, I4 (the simulation's own payment on its tally, against the settlement)
     world = start(small_year(3, faults=False, children=6, cities=("turkestan",)), tmp_path)
     play(world, until=D(2024, 4, 2))
     invariants.month_end(world, D(2024, 4, 2))  # clean as the simulation left it
