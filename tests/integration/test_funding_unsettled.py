@@ -1,11 +1,9 @@
 """A finding of the simulated year (issue 9): the next month's request while an earlier month's
-sheet is still disputed, so not settled (I5). Kept as a strict xfail until the lead decides."""
+sheet is still disputed, so not settled (I5): the account keeps that month's norm for it."""
 
 from __future__ import annotations
 
 import datetime as dt
-
-import pytest
 
 from goszakaz.attendance.services import dispute, sheet_for
 from goszakaz.finance.funding import build_request
@@ -14,9 +12,6 @@ from tests.factories import NORM, NOW, OPR, PAR, fund
 D = dt.date
 
 
-@pytest.mark.xfail(strict=True, reason="finance.funding._owed_before counts only settled "
-                   "sheets; I5 adds what the account owes for a sheet not yet settled (seen in "
-                   "`goszakaz simulate --children 200 --seed 1`: December unpaid after the pilot)")
 def test_a_disputed_month_is_still_owed_when_the_next_month_is_requested(money_city) -> None:
     # covers: I5
     taraz, _school, child, _ = money_city

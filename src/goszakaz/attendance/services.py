@@ -100,10 +100,11 @@ def mark_many(
 ) -> Marks:
     """A7.13: the preschool marks days of its children's sheets: all of the marks or none.
 
-    A mark is refused unless its code is P, S, A or V, the voucher is not annulled, the day is
-    not in the future (the sheet is filled daily), the child's contract with this preschool
-    covers it, the preschool is on the Перечень then (A4), it is a working day
-    (`is_working_day`, the calendar's predicate) and the sheet is still open. Each sheet that
+    A mark is refused unless its code is P, S, A or V, the day is not in the future (the sheet
+    is filled daily), the child's contract with this preschool covers it (an annulled voucher's
+    days before the annulment stay the preschool's to mark, A10-A13), the preschool is on the
+    Перечень then (A4), it is a working day (`is_working_day`, the calendar's predicate) and
+    the sheet is still open. Each sheet that
     changes gets one new version for the batch; a mark equal to the day's changes nothing. The
     batch leaves one audit row naming the children whose sheets it changed.
     """
@@ -169,12 +170,12 @@ def _refusal(voucher: Voucher, day: dt.date, code: str, preschool: Preschool,
     """Why one mark of mark_many is refused, or None."""
     if code not in MARK_CODES:
         return SheetError(_("Unknown mark %(code)r: use P, S, A or V.") % {"code": code}, "code")
-    if voucher.status == VoucherStatus.ANNULLED:
-        return SheetError(_("The voucher is annulled."), "child_iin")
     if day > today:
         return SheetError(_("%(day)s has not come yet: the sheet is filled day by day.")
                           % {"day": day.isoformat()}, "day")
     if not _covers(contracts, day) or (sheet is not None and sheet.preschool_id != preschool.pk):
+        if voucher.status == VoucherStatus.ANNULLED:  # its contract ended the day before
+            return SheetError(_("The voucher is annulled."), "child_iin")
         return SheetError(_("The day is outside the child's contract with this preschool."),
                           "day")
     if not preschool.city.in_pilot(day):

@@ -95,14 +95,6 @@ def process_tick(*, today: dt.date, now: dt.datetime, rng: random.Random, url: s
     return False
 
 
-def export_race(error: BaseException) -> bool:
-    """TODO(lead): the known race of two ticks at once on the НОБД export (A7.17): both write
-    the same `nobd-sheets-<city>-<month>.csv.part` and the second `replace` finds it gone
-    (FileNotFoundError in attendance.nobd_export.export_sheets). Kept out of the run (the day's
-    tick is run once more) until the export takes a name of its own per run."""
-    return isinstance(error, FileNotFoundError) and "nobd-sheets-" in str(error)
-
-
 def two_ticks(*, today: dt.date, now: dt.datetime) -> list[BaseException]:
     """Two ticks of the same day at once (PostgreSQL), or one after the other (SQLite);
     returns what they raised."""

@@ -104,11 +104,9 @@ def _send(world: World, preschool_id: int, entries: list[Entry], day: dt.date, c
         for i, why in sorted(refused.items()):
             voucher_id, when, _code = entries[i]
             if ANNULLED in why and voucher_id in world.tally.annulled:
-                # TODO(lead, A7.13 with A10-A13): a batch or month file that arrives after a
-                # child's annulment cannot carry the days before it (mark_many refuses every
-                # mark of an annulled voucher, even inside the contract): those days are lost
-                # to the preschool. Counted, not a surprise, until the rule is settled.
-                world.tally.count("marks lost: the voucher was annulled before they arrived")
+                # a day from the annulment on (A10-A13): the contract ended the day before;
+                # the days before it are still marked
+                world.tally.count("marks refused: days from the annulment on")
                 continue
             world.surprise(f"{channel} mark {voucher_id} {when} refused: {why}")
         entries = [e for i, e in enumerate(entries) if i not in refused]

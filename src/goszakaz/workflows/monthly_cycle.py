@@ -136,13 +136,18 @@ def settle_month(*, month: str, cities: list[City], today: dt.date, now: dt.date
     # in the caller's transaction (a test's, a tick's) one thread; otherwise WORKERS at once
     workers = 1 if connection.vendor != "postgresql" or connection.in_atomic_block else WORKERS
     report: Callable[[int], None] | None = None
+    pending = {city.code: unsettled(city=city, month=month) for city in cities}
     if on_progress is not None:
-        of_all = sum(unsettled(city=city, month=month) for city in cities)
+        of_all = sum(pending.values())
         on_progress(0, of_all)
         report = functools.partial(_report, on_progress, of_all)
     total = 0
     for city in cities:
         started = time.perf_counter()
+        if not pending[city.code]:  # nothing final unpaid: only the debts (a daily tick)
+            with transaction.atomic():
+                pay_owed_all(city=city.code, upto=month, now=now)
+            continue
         context = MonthContext(city, month)
         if workers == 1:
             done = _settle_chunks(city, month, today, now, context, report)
