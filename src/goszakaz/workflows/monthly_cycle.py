@@ -27,7 +27,12 @@ from goszakaz.domain.months import last_day, month_of, previous
 from goszakaz.enrollment.models import AnnulmentReason
 from goszakaz.finance.models import Settlement
 from goszakaz.finance.month_context import MonthContext
-from goszakaz.finance.month_deadlines import in_pilot, meet_auto_confirmation, open_month
+from goszakaz.finance.month_deadlines import (
+    in_pilot,
+    meet_auto_confirmation,
+    month_opened,
+    open_month,
+)
 from goszakaz.finance.payments import (
     SettledChunk,
     months_to_settle,
@@ -116,7 +121,8 @@ def open_deadlines(*, today: dt.date) -> int:
         for month in (previous(this_month), this_month):
             try:
                 with transaction.atomic():
-                    opened += open_month(city=city, month=month)
+                    if not month_opened(city=city, month=month):  # once; the lists and the
+                        opened += open_month(city=city, month=month)  # request move its days
             except OutsideCalendar as e:
                 logger.warning("deadlines not opened", extra={"city": city.code,
                                                               "month": month, "why": str(e)})
