@@ -151,3 +151,24 @@ def test_nothing_is_funded_outside_the_pilot_and_its_last_month_in_part(money_ci
                              now=NOW)
     line = december.lines.first()
     assert 0 < line.norm < NORM  # 18 of December's 22 working days lie in the pilot
+
+
+def test_a_debt_of_the_pilots_last_month_is_funded_after_it(money_city, nobd_export) -> None:
+    # covers: I18, I21, O1, A9
+    taraz, school, child, direct = money_city
+    fund(taraz, "2024-12", D(2024, 12, 6))
+    late = make_voucher(taraz, 9)  # joins on 16 December, after December's request
+    sign_contract(voucher=late, preschool=school, on=D(2024, 12, 16), actor=PAR, now=NOW)
+    sent_to_bank(late, ChildAccount.objects.get(voucher=child).bank, direct_payment=True)
+    for v in (child, direct, late):  # the operator's money of December is the direct child's
+        mark(voucher=v, day=D(2024, 12, 17), code="P", preschool_id=school.pk,
+             is_working_day=WORKING, actor=PRE, now=NOW)
+    assert tick(today=D(2025, 1, 2), now=NOW).owed == 1  # Taraz's pilot ended on the 25th
+    january = fund(taraz, "2025-01", D(2025, 1, 6))  # no norm: the pilot's debts only
+    line = january.lines.get()
+    owed = Settlement.objects.get(voucher=late)
+    assert (line.voucher_id, line.norm, line.owed, line.amount) == (
+        late.pk, 0, owed.due, owed.due)
+    assert tick(today=D(2025, 1, 7), now=NOW).owed == 0
+    assert Settlement.objects.get(voucher=late).paid == owed.due
+    assert verify() == []

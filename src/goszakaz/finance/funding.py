@@ -176,7 +176,9 @@ def build_request(*, city: City, month: str, on: dt.date, actor: Actor, now: dt.
     closed, not opened yet) are listed apart: the operator pays their preschool directly after
     the sheet (A7.9, I19). A child owed for an earlier month without a contract in this one
     gets a line for the debt (I18). A child never sent to a bank is neither funded nor paid
-    (I19). A month wholly outside the city's pilot is refused (FundingRefused).
+    (I19). A month wholly outside the city's pilot carries only the debts of the pilot's
+    months (I18: owed to preschools for days inside it), and is refused (FundingRefused) when
+    there are none.
     """
     started = time.perf_counter()
     prior = FundingRequest.objects.filter(city=city, month=month).first()
@@ -186,7 +188,8 @@ def build_request(*, city: City, month: str, on: dt.date, actor: Actor, now: dt.
         return prior
     first, last = first_day(month), last_day(month)
     inside, working = pilot_share(city, month)
-    if inside == 0:
+    owed = _owed_before(city, month)
+    if inside == 0 and not owed:
         raise FundingRefused(_("%(month)s is outside the city's pilot period (O1).")
                              % {"month": month})
     contracts = (Contract.objects.filter(voucher__city=city, starts_on__lte=last)
@@ -201,7 +204,6 @@ def build_request(*, city: City, month: str, on: dt.date, actor: Actor, now: dt.
     request = FundingRequest.objects.create(city=city, month=month, sent_on=on, to_accounts=0,
                                             direct=0)
     ledgers = _child_ledgers(city, opened)
-    owed = _owed_before(city, month)
     reserved = _reserved_before(city, month)
     norms: dict[tuple[str, str], int] = {}
     lines: list[tuple[object, ...]] = []
@@ -211,8 +213,10 @@ def build_request(*, city: City, month: str, on: dt.date, actor: Actor, now: dt.
     for voucher_id, birth_date, stay_mode in [*contracts, *debts]:
         if voucher_id in seen or voucher_id not in sent:  # I19: never sent to a bank
             continue
+        if inside == 0 and voucher_id not in owed:  # after the pilot: its debts only (I18)
+            continue
         seen.add(voucher_id)
-        if birth_date is None or stay_mode is None:
+        if birth_date is None or stay_mode is None or inside == 0:
             norm = 0
         else:
             key = (age_group(birth_date, month), stay_mode)

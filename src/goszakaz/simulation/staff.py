@@ -8,8 +8,13 @@ import datetime as dt
 
 from django.db import transaction
 
-from goszakaz.domain.months import first_day, month_of
-from goszakaz.finance.funding import build_request, distribute, transfer_to_operator
+from goszakaz.domain.months import month_of
+from goszakaz.finance.funding import (
+    FundingRefused,
+    build_request,
+    distribute,
+    transfer_to_operator,
+)
 from goszakaz.finance.models import FundingRequest
 from goszakaz.simulation.world import EDU, OPR, CityState, World, at
 from goszakaz.verification.models import ListSubmission, RiskCase, RiskCaseKind, RiskCaseState
@@ -118,18 +123,22 @@ def _disputes(world: World, state: CityState, day: dt.date) -> None:
 def _fund(world: World, state: CityState, day: dt.date) -> None:
     """A7.11, A7.12: the month's request on the working day after the bank's list (and once
     the city's first accounts had time to open), the budget's transfer and the distribution on
-    the next working day. Only months inside the city's pilot (O1, I21)."""
+    the next working day. After the city's pilot, a month's request carries only the debts of
+    the pilot's months (I18, I21), and is refused while there are none."""
     city, month = state.city, month_of(day)
-    if day < state.onboard_on or (city.pilot_end is not None
-                                  and first_day(month) > city.pilot_end):
+    if day < state.onboard_on:
         return
     listed = world.bank.lists.get(month)
     if listed is None or day <= listed or (day - state.onboard_on).days < 12:
         return
     step = state.funded.get(month)
     if step is None:
-        with transaction.atomic():
-            request = build_request(city=city, month=month, on=day, actor=OPR, now=at(day, 10))
+        try:
+            with transaction.atomic():
+                request = build_request(city=city, month=month, on=day, actor=OPR,
+                                        now=at(day, 10))
+        except FundingRefused:  # after the pilot, nothing owed (yet): asked again tomorrow
+            return
         state.request_ids[month] = request.pk
         state.funded[month] = "requested"
     elif step == "requested" and day > _requested_on(state, month):
