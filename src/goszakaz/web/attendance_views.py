@@ -25,24 +25,40 @@ from goszakaz.domain.payment import SheetError
 from goszakaz.enrollment.models import Contract
 from goszakaz.files import ImportRejected
 from goszakaz.finance.models import AccountKind, LedgerAccount
-from goszakaz.rules.calendar import kz_calendar
+from goszakaz.rules.calendar import data_years, kz_calendar
 from goszakaz.web.permissions import actor_of, own_preschool, permits, require
 from goszakaz.web.views import mask_iin
 from goszakaz.workflows.dispute import answer_dispute
 
 
-def _day(request: HttpRequest) -> dt.date:
-    try:
-        return dt.date.fromisoformat(request.GET.get("day") or request.POST.get("day") or "")
-    except ValueError:
+def _day(request: HttpRequest) -> dt.date | None:
+    """The day asked for (today when none is), or None with a message when it is not a date
+    or falls in a year the work calendar has no data for."""
+    text = (request.GET.get("day") or request.POST.get("day") or "").strip()
+    if not text:
         return clock.today()
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        messages.error(request, _("Choose a date: day, month and year."))
+        return None
+    if day.year not in data_years():
+        messages.error(request, _("Marks are kept for the years %(first)d–%(last)d; the day "
+                                  "%(day)s is outside them.")
+                       % {"first": data_years()[0], "last": data_years()[-1],
+                          "day": day.strftime("%d.%m.%Y")})
+        return None
+    return day
 
 
 @permits(Action.SHEETS_VIEW, post=Action.SHEETS_MARK)
 def preschool_day(request: HttpRequest) -> HttpResponse:
     """A7.13: the preschool marks the day for every child whose contract is in force."""
     actor, now, preschool = actor_of(request), clock.now(), own_preschool(request)
-    day = _day(request)
+    asked = _day(request)
+    if asked is None and request.method == "POST":
+        return redirect(request.path)
+    day = asked or clock.today()
     contracts = list(Contract.objects.filter(preschool_id=preschool, starts_on__lte=day)
                      .filter(Q(ends_on=None) | Q(ends_on__gte=day)).select_related("voucher"))
     calendar = kz_calendar((day.year,))

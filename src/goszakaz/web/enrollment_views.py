@@ -23,7 +23,7 @@ from goszakaz.queue.models import AllocationRun, RunState
 from goszakaz.registry.models import Preschool
 from goszakaz.registry.services import RegistryError
 from goszakaz.web.permissions import actor_of, permits, require
-from goszakaz.web.views import edu_city, mask_iin
+from goszakaz.web.views import edu_city, mask_iin, posted_id
 from goszakaz.workflows import annulment
 from goszakaz.workflows.onboarding import include_preschool
 
@@ -140,7 +140,10 @@ def parent_sign(request: HttpRequest, voucher_id: int) -> HttpResponse:
     """A7.10: sign a contract (or A11: move) with a chosen preschool of the Перечень."""
     voucher = get_object_or_404(Voucher, pk=voucher_id)
     actor = require(request, Action.CONTRACT_SIGN, parent_iin=voucher.parent_iin)
-    preschool = get_object_or_404(Preschool, pk=request.POST.get("preschool", "0"))
+    preschool = Preschool.objects.filter(pk=posted_id(request.POST.get("preschool")) or 0).first()
+    if preschool is None:
+        messages.error(request, _("Choose a preschool from the list."))
+        return redirect("parent-vouchers")
     now = clock.now()
     today = clock.local_date(now)
     try:

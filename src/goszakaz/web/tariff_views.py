@@ -15,24 +15,38 @@ from goszakaz import clock
 from goszakaz.access.permissions import Action
 from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.models import AuditEntry
-from goszakaz.domain.money import parse_tiyn
+from goszakaz.domain.money import format_tiyn, parse_tiyn
 from goszakaz.finance import tariffs
 from goszakaz.finance.models import AgeGroup, Norm, ParentFee, StayMode
 from goszakaz.registry.models import City, Preschool, Role
 from goszakaz.web.permissions import actor_of, permits, require
 
+# A month's norm or parent fee per child: the pilot's norms are tens of thousands of tenge; ten
+# million is far above any of them and far inside the amount's column (docs/readings.md, A8).
+MAX_TARIFF = 10_000_000 * 100
+
 
 class TengeField(forms.CharField):
-    """An amount in tenge ("60000.00"), cleaned to integer tiyn; never a float."""
+    """An amount in tenge ("60000.00"), cleaned to integer tiyn in [min_tiyn, MAX_TARIFF];
+    never a float."""
+
+    def __init__(self, *, min_tiyn: int, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.min_tiyn = min_tiyn
 
     def to_python(self, value: object) -> int | None:  # type: ignore[override]
         text = super().to_python(value)
         if not text:
             return None
         try:
-            return parse_tiyn(text.replace(",", ".").replace(" ", "").replace("\u00a0", ""))
+            amount = parse_tiyn(text.replace(",", ".").replace(" ", "").replace("\u00a0", ""))
         except ValueError:
             raise forms.ValidationError(_("Write the amount in tenge, e.g. 60000.00.")) from None
+        if not self.min_tiyn <= amount <= MAX_TARIFF:
+            raise forms.ValidationError(
+                _("The amount must be from %(low)s to %(high)s tenge.")
+                % {"low": format_tiyn(self.min_tiyn), "high": format_tiyn(MAX_TARIFF)})
+        return amount
 
 
 class NormForm(forms.Form):
@@ -40,7 +54,7 @@ class NormForm(forms.Form):
     stay_mode = forms.ChoiceField(choices=StayMode.choices, label=gettext_lazy("Stay mode"))
     effective_from = forms.DateField(label=gettext_lazy("From"),
                                      widget=forms.DateInput(attrs={"type": "date"}))
-    amount = TengeField(label=gettext_lazy("Norm a month, tenge"))
+    amount = TengeField(min_tiyn=1, label=gettext_lazy("Norm a month, tenge"))
 
 
 class FeeForm(forms.Form):
@@ -48,7 +62,7 @@ class FeeForm(forms.Form):
                                        label=gettext_lazy("Preschool"))
     effective_from = forms.DateField(label=gettext_lazy("From"),
                                      widget=forms.DateInput(attrs={"type": "date"}))
-    amount = TengeField(label=gettext_lazy("Parent fee a month, tenge"))
+    amount = TengeField(min_tiyn=0, label=gettext_lazy("Parent fee a month, tenge"))
 
 
 def _city(request: HttpRequest) -> City:

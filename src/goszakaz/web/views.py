@@ -36,6 +36,15 @@ def mask_iin(iin: str) -> str:
     return iin[:6] + "******" if iin else ""
 
 
+def posted_id(value: object) -> int | None:
+    """A database id sent by a form ("12"), or None for anything no row can have ("abc", "",
+    "-1", "1.5", twenty digits): the page then answers with a message, not a server error."""
+    text = str(value or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        return None
+    return int(text) or None
+
+
 def edu_city(request: HttpRequest) -> City:
     """The city of the signed-in EDU user (its pages declare EDU actions)."""
     return get_object_or_404(City, code=actor_of(request).city)
