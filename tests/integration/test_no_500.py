@@ -147,3 +147,40 @@ def test_the_api_documents_401_and_422_on_every_operation() -> None:
     for path, item in schema["paths"].items():
         for method, operation in item.items():
             assert {"401", "422"} <= set(operation["responses"]), (method, path)
+
+
+def test_a_decided_allocation_is_not_decided_again(world) -> None:  # noqa: F811
+    # covers: A5
+    client = signed_in(world, "edu")
+    url = reverse("edu-allocation-decide", kwargs={"run_id": world["run_preview"]})
+    assert client.post(url, {"decision": "discard"}).status_code == 302
+    state = fingerprint()
+    response = client.post(url, {"decision": "confirm"})
+    assert response.status_code == 302
+    assert any("отмен" in m.lower() for m in shown(response)), shown(response)
+    assert fingerprint() == state
+
+
+def test_a_case_the_operator_did_not_flag_is_not_excluded(world) -> None:  # noqa: F811
+    # covers: A7.4
+    client = signed_in(world, "edu")
+    state = fingerprint()
+    response = client.post(reverse("edu-exclude", kwargs={"case_id": world["open_case"]}))
+    assert response.status_code == 302 and shown(response)
+    assert fingerprint() == state
+
+
+def test_null_characters_are_refused_before_any_view_reads_them(world) -> None:  # noqa: F811
+    # covers: A7.15, A7.4
+    state = fingerprint()
+    url = reverse("parent-sheet-answer", kwargs={"sheet_id": world["open_sheet"]})
+    response = signed_in(world, "par").post(url, {"answer": "dispute", "reason": "a\x00b"})
+    assert response.status_code == 400 and "нулевой символ" in response.content.decode()
+    url = reverse("operator-case", kwargs={"case_id": world["open_case"]})
+    response = signed_in(world, "opr").post(url, {"decision": "confirmed", "note\x00": "a"})
+    assert response.status_code == 400
+    response = signed_in(world, "opr").get(reverse("tariffs"), {"city": "taraz\x00"})
+    assert response.status_code == 400
+    response = Client().post(reverse("login"), {"username": "edu\x00", "password": "x"})
+    assert response.status_code == 400
+    assert fingerprint() == state

@@ -87,7 +87,8 @@ def edu_vouchers(request: HttpRequest) -> HttpResponse:
     city, actor, now = edu_city(request), actor_of(request), clock.now()
     form = LifeEventForm(request.POST or None)
     if request.method == "POST" and "run" in request.POST:
-        run = get_object_or_404(AllocationRun, pk=request.POST["run"], city=city)
+        run = get_object_or_404(AllocationRun, pk=posted_id(request.POST["run"]) or 0,
+                                city=city)
         try:
             with transaction.atomic():
                 n = services.grant_from_run(run=run, actor=actor, now=now)

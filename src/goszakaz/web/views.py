@@ -22,6 +22,7 @@ from goszakaz.access.actor import Actor
 from goszakaz.access.permissions import Action
 from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record
+from goszakaz.domain.states import IllegalTransition
 from goszakaz.notifications.models import Notification
 from goszakaz.queue import services
 from goszakaz.queue.models import AllocationRun, Application, RunState
@@ -173,18 +174,24 @@ def edu_allocation_decide(request: HttpRequest, run_id: int) -> HttpResponse:
     """Confirm or discard a preview run."""
     run = get_object_or_404(AllocationRun.objects.select_related("city"), pk=run_id)
     actor = require(request, Action.ALLOCATION_DECIDE, city=run.city.code)
-    with transaction.atomic():
-        if request.POST.get("decision") == "confirm":
-            try:
-                services.confirm_allocation(run=run, actor=actor, now=clock.now())
-            except services.StalePreview:
-                messages.error(request, _("The queue has changed since this preview. "
-                                          "Discard it and make a new one."))
-                return redirect("edu-allocation", run_id=run.pk)
-            messages.success(request, _("The allocation is confirmed; parents are notified."))
-        else:
-            services.discard_allocation(run=run, actor=actor, now=clock.now())
-            messages.info(request, _("The preview is discarded."))
+    try:
+        with transaction.atomic():
+            if request.POST.get("decision") == "confirm":
+                try:
+                    services.confirm_allocation(run=run, actor=actor, now=clock.now())
+                except services.StalePreview:
+                    messages.error(request, _("The queue has changed since this preview. "
+                                              "Discard it and make a new one."))
+                    return redirect("edu-allocation", run_id=run.pk)
+                messages.success(request, _("The allocation is confirmed; parents are "
+                                            "notified."))
+            else:
+                services.discard_allocation(run=run, actor=actor, now=clock.now())
+                messages.info(request, _("The preview is discarded."))
+    except IllegalTransition:  # decided already (another window): the run stays as it is
+        run.refresh_from_db()
+        messages.error(request, _("This allocation is already %(state)s; it is not changed.")
+                       % {"state": run.get_state_display()})
     return redirect("edu-allocation", run_id=run.pk)
 
 
