@@ -141,12 +141,12 @@ def test_the_preschool_apis_422_matches_its_declared_schema(world) -> None:  # n
     assert "Проверьте" in first["detail"] or "не" in first["detail"], first
 
 
-def test_the_api_documents_401_and_422_on_every_operation() -> None:
+def test_the_api_documents_400_401_and_422_on_every_operation() -> None:
     # covers: A7.13, A7.6
     schema = Client().get("/api/openapi.json").json()
     for path, item in schema["paths"].items():
         for method, operation in item.items():
-            assert {"401", "422"} <= set(operation["responses"]), (method, path)
+            assert {"400", "401", "422"} <= set(operation["responses"]), (method, path)
 
 
 def test_a_decided_allocation_is_not_decided_again(world) -> None:  # noqa: F811

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 
 class Problem(Schema):
@@ -28,9 +28,9 @@ class Error(Schema):
     errors: list[Problem] = Field(default_factory=list)
 
 
-# What every operation may answer besides its own: no valid token, and input that does not fit
-# the operation's schema (nothing changes).
-ERRORS: dict[int, type[Error]] = {401: Error, 422: Error}
+# What every operation may answer besides its own: a body that is not JSON, no valid token, and
+# input that does not fit the operation's schema (nothing changes).
+ERRORS: dict[int, type[Error]] = {400: Error, 401: Error, 422: Error}
 
 
 def _said(kind: str) -> str | None:
@@ -75,7 +75,8 @@ def problems(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def install(api: NinjaAPI) -> None:
-    """Answer bad input (422) and a missing or unknown token (401) in the Error shape."""
+    """Answer bad input (422), a body that cannot be read (400) and a missing or unknown token
+    (401) in the Error shape."""
 
     def invalid(request: HttpRequest, exc: object) -> HttpResponse:
         found = problems(list(exc.errors) if isinstance(exc, ValidationError) else [])
@@ -90,5 +91,11 @@ def install(api: NinjaAPI) -> None:
         response["WWW-Authenticate"] = "Bearer"
         return response
 
+    def refused(request: HttpRequest, exc: object) -> HttpResponse:
+        status = exc.status_code if isinstance(exc, HttpError) else 400
+        detail = _("The body is not valid JSON.") if status == 400 else str(exc)
+        return api.create_response(request, {"detail": detail, "errors": []}, status=status)
+
     api.add_exception_handler(ValidationError, invalid)
+    api.add_exception_handler(HttpError, refused)
     api.add_exception_handler(AuthenticationError, unauthorized)
