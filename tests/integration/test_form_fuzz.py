@@ -4,9 +4,9 @@ negative numbers, impossible dates, ids of nothing or of another's object, missi
 in their query string, their URL's ids and every field of every form that posts to them (the
 fields read from the pages themselves). No answer is a server error; an HTML page renders whole.
 
-It runs in CI's fuzzer stage (`-m fuzz`, HYPOTHESIS_PROFILE=fuzz): half the profile's examples
-(100 under "ci", 1000 under "fuzz", 2500 under "deep"), each a page, a method, a role that may
-use it and its input."""
+It runs in CI's fuzzer stage (`-m fuzz`, HYPOTHESIS_PROFILE=fuzz): a quarter of the profile's
+examples (50 under "ci", 500 under "fuzz", 1250 under "deep"), each a page, a method, a role that
+may use it and its input."""
 
 from __future__ import annotations
 
@@ -107,7 +107,7 @@ def test_no_form_answers_bad_input_with_a_server_error(world) -> None:  # noqa: 
                 for w in allowed}:
         clients[who] = Client(HTTP_ACCEPT_LANGUAGE="ru")
         clients[who].force_login(world["users"][who])
-    fuzz = settings(max_examples=settings.default.max_examples // 2, deadline=None,
+    fuzz = settings(max_examples=settings.default.max_examples // 4, deadline=None,
                     database=None, suppress_health_check=list(HealthCheck))
 
     @fuzz
