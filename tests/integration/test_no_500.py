@@ -184,3 +184,13 @@ def test_null_characters_are_refused_before_any_view_reads_them(world) -> None: 
     response = Client().post(reverse("login"), {"username": "edu\x00", "password": "x"})
     assert response.status_code == 400
     assert fingerprint() == state
+
+
+def test_an_api_body_over_the_limit_gets_413_in_the_declared_shape(world, settings) -> None:  # noqa: F811
+    # covers: A7.13
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2**20
+    marks = [{"child_iin": "123456789012", "day": "2024-05-03", "code": "P"}] * 20_000
+    response = api(world, "pre", f"{PRESCHOOL_API}/marks", {"marks": marks})
+    assert response.status_code == 413
+    assert response.json() == {"detail": "Запрос больше 1 МБ: отправьте его частями поменьше.",
+                               "errors": []}

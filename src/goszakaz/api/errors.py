@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
@@ -28,9 +30,10 @@ class Error(Schema):
     errors: list[Problem] = Field(default_factory=list)
 
 
-# What every operation may answer besides its own: a body that is not JSON, no valid token, and
-# input that does not fit the operation's schema (nothing changes).
-ERRORS: dict[int, type[Error]] = {400: Error, 401: Error, 422: Error}
+# What every operation may answer besides its own: a body that is not JSON, no valid token, a
+# body over Django's DATA_UPLOAD_MAX_MEMORY_SIZE, and input that does not fit the operation's
+# schema (nothing changes).
+ERRORS: dict[int, type[Error]] = {400: Error, 401: Error, 413: Error, 422: Error}
 
 
 def _said(kind: str) -> str | None:
@@ -75,8 +78,8 @@ def problems(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def install(api: NinjaAPI) -> None:
-    """Answer bad input (422), a body that cannot be read (400) and a missing or unknown token
-    (401) in the Error shape."""
+    """Answer bad input (422), a body that cannot be read (400) or is too large (413) and a
+    missing or unknown token (401) in the Error shape."""
 
     def invalid(request: HttpRequest, exc: object) -> HttpResponse:
         found = problems(list(exc.errors) if isinstance(exc, ValidationError) else [])
@@ -96,6 +99,13 @@ def install(api: NinjaAPI) -> None:
         detail = _("The body is not valid JSON.") if status == 400 else str(exc)
         return api.create_response(request, {"detail": detail, "errors": []}, status=status)
 
+    def too_big(request: HttpRequest, exc: object) -> HttpResponse:
+        return api.create_response(request, {
+            "detail": _("The request is larger than %(mb)d MB: send it in smaller batches.")
+            % {"mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 2**20 or 1}, "errors": []},
+            status=413)
+
     api.add_exception_handler(ValidationError, invalid)
+    api.add_exception_handler(RequestDataTooBig, too_big)
     api.add_exception_handler(HttpError, refused)
     api.add_exception_handler(AuthenticationError, unauthorized)
