@@ -194,3 +194,30 @@ def test_an_api_body_over_the_limit_gets_413_in_the_declared_shape(world, settin
     assert response.status_code == 413
     assert response.json() == {"detail": "Запрос больше 1 МБ: отправьте его частями поменьше.",
                                "errors": []}
+
+
+# Every date field of every form, with the far dates of the probes: refused or accepted, the page
+# answers (the bounds themselves are the Limits of issue 10).
+FAR_DATES = {
+    "edu-allocation-new": ("edu", {}, {"volume": "1", "as_of": "{d}"}),
+    "edu-perechen": ("edu", {}, {"bin": "bin_edu", "name": "Балабақша",
+                                 "design_capacity": "10", "included_on": "{d}"}),
+    "edu-vouchers": ("edu", {}, {"voucher": "voucher", "reason": "moved", "on": "{d}"}),
+    "tariffs": ("edu", {}, {"kind": "fee", "fee-preschool": "school",
+                            "fee-effective_from": "{d}", "fee-amount": "100"}),
+    "operator-case": ("opr", {"case_id": "open_case"},
+                      {"decision": "corrected", "birth_date": "{d}", "number": "1"}),
+}
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1900-02-28", "2100-01-01"])
+@pytest.mark.parametrize("name", list(FAR_DATES))
+def test_far_dates_in_every_date_field_get_an_answer(world, name, day) -> None:  # noqa: F811
+    # covers: A5, A4, A12, A8.1, A7.4
+    who, kwargs, data = FAR_DATES[name]
+    url = reverse(name, kwargs={k: world[v] for k, v in kwargs.items()})
+    body = {k: str(world.get(v, v)).replace("{d}", day) for k, v in data.items()}
+    response = signed_in(world, who).post(url, body)
+    assert response.status_code in (200, 302), response.status_code
+    if response.status_code == 200:
+        assert response.content.rstrip().endswith(b"</html>")

@@ -3,6 +3,8 @@ with their history (EDU of the city, the operator)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib import messages
 from django.db import transaction
@@ -19,6 +21,7 @@ from goszakaz.domain.money import format_tiyn, parse_tiyn
 from goszakaz.finance import tariffs
 from goszakaz.finance.models import AgeGroup, Norm, ParentFee, StayMode
 from goszakaz.registry.models import City, Preschool, Role
+from goszakaz.rules.calendar import data_years
 from goszakaz.web.permissions import actor_of, permits, require
 
 # A month's norm or parent fee per child: the pilot's norms are tens of thousands of tenge; ten
@@ -49,10 +52,19 @@ class TengeField(forms.CharField):
         return amount
 
 
+def within_kept_years(day: dt.date) -> None:
+    """A tariff takes effect in a year the system keeps (its work calendar's years): a norm
+    from 0001 or 9999 is a typing slip, and month arithmetic past 9999 overflows."""
+    years = data_years()
+    if day.year not in years:
+        raise forms.ValidationError(_("Choose a date in %(first)d–%(last)d, the years the "
+                                      "system keeps.") % {"first": years[0], "last": years[-1]})
+
+
 class NormForm(forms.Form):
     age_group = forms.ChoiceField(choices=AgeGroup.choices, label=gettext_lazy("Age group"))
     stay_mode = forms.ChoiceField(choices=StayMode.choices, label=gettext_lazy("Stay mode"))
-    effective_from = forms.DateField(label=gettext_lazy("From"),
+    effective_from = forms.DateField(label=gettext_lazy("From"), validators=[within_kept_years],
                                      widget=forms.DateInput(attrs={"type": "date"}))
     amount = TengeField(min_tiyn=1, label=gettext_lazy("Norm a month, tenge"))
 
@@ -60,7 +72,7 @@ class NormForm(forms.Form):
 class FeeForm(forms.Form):
     preschool = forms.ModelChoiceField(queryset=Preschool.objects.none(),
                                        label=gettext_lazy("Preschool"))
-    effective_from = forms.DateField(label=gettext_lazy("From"),
+    effective_from = forms.DateField(label=gettext_lazy("From"), validators=[within_kept_years],
                                      widget=forms.DateInput(attrs={"type": "date"}))
     amount = TengeField(min_tiyn=0, label=gettext_lazy("Parent fee a month, tenge"))
 
