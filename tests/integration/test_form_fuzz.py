@@ -4,13 +4,14 @@ negative numbers, impossible dates, ids of nothing or of another's object, missi
 in their query string, their URL's ids and every field of every form that posts to them (the
 fields read from the pages themselves). No answer is a server error; an HTML page renders whole.
 
-It runs in CI's fuzzer stage (`-m fuzz`, HYPOTHESIS_PROFILE=fuzz): a quarter of the profile's
-examples (50 under "ci", 500 under "fuzz", 1250 under "deep"), each a page, a method, a role that
-may use it and its input."""
+It runs in CI's fuzzer stage (`-m fuzz`, HYPOTHESIS_PROFILE=fuzz): half the profile's examples
+(100 under "ci", 1000 under "fuzz", 2500 under "deep"), two thirds of them shared by the pages'
+POSTs, a third by their GETs; each a role that may use the page and its input."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -40,6 +41,11 @@ HOSTILE = st.one_of(
     st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)).map(dt.date.isoformat),
 )
 IDS = st.sampled_from([0, 1, 2, 3, 7, 2**31, 2**63 - 1, 2**63, 10**30])  # ids in URLs
+FAR_DATES = st.one_of(st.sampled_from(["9999-12-31", "0001-01-01", "2024-02-30", "1900-01-01",
+                                         "2100-01-01", "2024-13-01", "9999-12-01"]),
+                      st.dates(min_value=dt.date(1, 1, 1)).map(dt.date.isoformat))
+BIG_NUMBERS = st.one_of(st.sampled_from(["99999999999999999", "-1", "0", str(2**63), "1e9"]),
+                        st.integers(min_value=-(2**70), max_value=2**70).map(str))
 QUERY = ["day", "month", "category", "city", "page", "kind"]  # what the pages read from GET
 
 
@@ -93,6 +99,16 @@ def form_fields(world: dict) -> dict[str, dict[str, set[str]]]:  # noqa: F811
     return found
 
 
+def bad_like(valid: str) -> st.SearchStrategy[str]:
+    """A bad value of the valid one's kind: a far or impossible date for a date, a huge or
+    negative number for a number, anything hostile for the rest."""
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", valid):
+        return FAR_DATES
+    if re.fullmatch(r"[0-9]+(\.[0-9]+)?", valid):
+        return BIG_NUMBERS
+    return HOSTILE
+
+
 def field_value(offered: set[str]) -> st.SearchStrategy[str]:
     """What a field gets: one of the values the page offers (so that a form's branch is
     reached), or anything hostile."""
@@ -107,28 +123,51 @@ def test_no_form_answers_bad_input_with_a_server_error(world) -> None:  # noqa: 
                 for w in allowed}:
         clients[who] = Client(HTTP_ACCEPT_LANGUAGE="ru")
         clients[who].force_login(world["users"][who])
-    fuzz = settings(max_examples=settings.default.max_examples // 4, deadline=None,
-                    database=None, suppress_health_check=list(HealthCheck))
+    pairs = [(name, method) for name, (_, methods) in sorted(PAGES.items()) for method in methods]
+    posts = sum(1 for _, method in pairs if method == "POST")
+    budget = settings.default.max_examples // 2  # two thirds to the forms, a third to the GETs
+    for name, method in pairs:
+        share = (2 * budget // 3 // posts if method == "POST"
+                 else budget // 3 // (len(pairs) - posts))
+        fuzz = settings(max_examples=max(share, 3), deadline=None, database=None,
+                        suppress_health_check=list(HealthCheck))
+        fuzz(given(data=st.data())(check_page(world, fields, clients, name, method)))()
 
-    @fuzz
-    @given(name=st.sampled_from(sorted(PAGES)), data=st.data(),
-           query=st.fixed_dictionaries({}, optional={q: HOSTILE for q in QUERY}))
-    def check(name: str, data: st.DataObject, query: dict) -> None:
-        kwargs, methods = PAGES[name]
-        method = data.draw(st.sampled_from(sorted(methods)), label="method")
-        who = data.draw(st.sampled_from(sorted(methods[method][0])), label="who")
+
+def check_page(world: dict, fields: dict, clients: dict, name: str, method: str):  # noqa: F811
+    """The check of one page and method: a role that may use it sends generated input."""
+    kwargs, methods = PAGES[name]
+    allowed, data_ok = methods[method]
+
+    def check(data: st.DataObject) -> None:
+        who = data.draw(st.sampled_from(sorted(allowed)), label="who")
         url_ids = data.draw(st.fixed_dictionaries({k: st.one_of(st.just(world.get(v, v)), IDS)
                                                    for k, v in kwargs.items()}), label="ids")
         url = reverse(name, kwargs=url_ids)
         if method == "GET":
+            query = data.draw(st.fixed_dictionaries({}, optional={q: HOSTILE for q in QUERY}),
+                              label="query")
             response = clients[who].get(url, query)
         else:
-            form = data.draw(st.fixed_dictionaries(
-                {}, optional={f: field_value(v) for f, v in fields[name].items()}), label="form")
+            valid = {str(value(world, k, who)): str(value(world, v, who))
+                     for k, v in data_ok.items()}
+            how = data.draw(st.sampled_from(["any", "one bad", "one missing"] if valid
+                                            else ["any"]), label="how")
+            if how == "any":  # any of the fields, any values
+                form = data.draw(st.fixed_dictionaries({}, optional={
+                    f: field_value(v) for f, v in fields[name].items()}), label="form")
+            else:  # the matrix's valid form with one value made bad of its kind, or left
+                # out: what is wrong reaches the service behind the form
+                form = dict(valid)
+                field = data.draw(st.sampled_from(sorted(valid)), label="field")
+                if how == "one bad":
+                    form[field] = data.draw(bad_like(valid[field]), label="bad")
+                else:
+                    del form[field]
             response = clients[who].post(url, form)
         where = (method, url, who, response.status_code)
         assert response.status_code < 500, where
         if response.status_code == 200 and "html" in response.get("Content-Type", ""):
             assert response.content.rstrip().endswith(b"</html>"), where
 
-    check()
+    return check
