@@ -25,13 +25,19 @@ test: venv browser
 	$(VENV)/bin/python scripts/test.py
 
 run: venv
-	DEBUG=1 $(VENV)/bin/goszakaz run
+	DEBUG=1 $(VENV)/bin/goszakaz run --demo
 
 lint: venv
 	$(VENV)/bin/ruff check .
 	DEBUG=1 $(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/python ../shared/tools/clause-coverage .
+	# Django's deployment checks and the project's own, with production settings: any warning fails
+	DEBUG=0 SECRET_KEY=$$($(VENV)/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	  ALLOWED_HOSTS=goszakaz.example.kz GOSZAKAZ_PROXIES=1 \
+	  CSRF_TRUSTED_ORIGINS=https://goszakaz.example.kz GOSZAKAZ_ADMIN_PATH=staff-area \
+	  GOSZAKAZ_DATA_DIR=$$(mktemp -d) DATABASE_URL= \
+	  $(VENV)/bin/goszakaz check --deploy --fail-level WARNING
 
 clean:
 	rm -rf .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .hypothesis build

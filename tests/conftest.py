@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import transaction
 from hypothesis import settings
 
@@ -90,3 +91,11 @@ def clock_at() -> Iterator[Callable[[dt.date], object]]:
     thread sees it, the live server's too)."""
     with ExitStack() as stack:
         yield lambda day: stack.enter_context(clock.frozen(day))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Every test starts with an empty cache (tests.settings: in memory, shared by the live
+    server's thread): one test's wrong API tokens never throttle the next test's address."""
+    cache.clear()
+    yield

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import translation
 
+from goszakaz.access.actor import Actor
 from goszakaz.attendance import services
 from goszakaz.attendance.models import Sheet, SheetState
 from goszakaz.attendance.services import (
@@ -23,6 +24,7 @@ from goszakaz.attendance.services import (
 from goszakaz.audit.models import AuditEntry
 from goszakaz.enrollment.services import sign_contract
 from goszakaz.finance.models import Settlement
+from goszakaz.registry.models import Role
 from goszakaz.workflows.monthly_cycle import settle
 from tests.factories import NORM, NOW, OPR, PAR, PRE, WORKING, fund, make_preschool, make_voucher
 
@@ -156,3 +158,19 @@ def test_auto_confirmation_goes_set_by_set_and_once(taraz, monkeypatch) -> None:
     assert rows.count() == 3  # chunks of 4, 4 and 1
     assert sorted(c for r in rows for c in r.children) == sorted(v.pk for v in children[1:])
     assert sum(r.after["sheets"] for r in rows) == 9
+
+
+def test_the_days_before_an_annulment_stay_the_preschools_to_mark(money_city) -> None:
+    # covers: A7.13, A10, A12, I18
+    from goszakaz.banking.models import ChildAccount
+    from goszakaz.workflows.bank_accounts import account_closed
+
+    taraz, school, child, _direct = money_city
+    account_closed(account=ChildAccount.objects.get(voucher=child), closed_on=D(2024, 4, 15),
+                   actor=Actor.system(Role.BANK), now=NOW)
+    child.refresh_from_db()
+    # the week's marks arrive after the closure: the days up to the 15th go in
+    sheet = put(child, school, D(2024, 4, 12), "S")
+    assert sheet.days[11] == "S"
+    with pytest.raises(SheetError, match="annulled"):
+        put(child, school, D(2024, 4, 16))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db.models import F
 
 from goszakaz.access.actor import Actor
 from goszakaz.attendance.models import Sheet
@@ -74,7 +75,8 @@ def test_the_final_sheets_of_the_month_go_to_nobd_in_one_csv(april, tmp_path) ->
             deadline.state, deadline.met_on) == (
         "taraz", "nobd-sheets/2024-04", D(2024, 5, 1), D(2024, 5, 17), "met", EXPORT_DAY)
     entry = AuditEntry.objects.get(action="nobd.sheets_exported")
-    assert entry.after == {"month": "2024-04", "sheets": 2, "file": path.name}
+    assert {k: entry.after[k] for k in ("month", "sheets", "file")} == {
+        "month": "2024-04", "sheets": 2, "file": path.name}
     assert a.child_iin not in str(entry.after)  # no personal data in the audit detail
 
 
@@ -142,9 +144,48 @@ def test_a_failed_write_leaves_the_previous_file_and_no_part(april, tmp_path, mo
         part.write_text("child_iin,preschool_bin\nhalf", encoding="utf-8")
         raise OSError("disk full")
 
+    Sheet.objects.filter(city="taraz", month="2024-04").update(version=F("version") + 1)  # a change
     monkeypatch.setattr(nobd_export, "_write", broken)
     with pytest.raises(OSError, match="disk full"):
         export_sheets(city=taraz, month="2024-04", directory=tmp_path, today=EXPORT_DAY,
                       actor=Actor.system(Role.OPR), now=NOW)
     assert path.read_bytes() == content
     assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
+def test_two_exports_at_once_each_write_their_own_part(april, tmp_path, monkeypatch) -> None:
+    # covers: A7.17 (two ticks at once: the second export runs inside the first one)
+    from goszakaz.attendance import nobd_export
+
+    taraz = april[0]
+    write = nobd_export._write
+    inside: list[object] = []
+
+    def interleaved(part, city_code, month):
+        count = write(part, city_code, month)
+        if not inside:  # the other tick's export, between this one's write and its rename
+            inside.append(None)
+            inside[0] = export_sheets(city=taraz, month="2024-04", directory=tmp_path,
+                                      today=EXPORT_DAY, actor=Actor.system(Role.OPR), now=NOW)
+        return count
+
+    monkeypatch.setattr(nobd_export, "_write", interleaved)
+    path = export_sheets(city=taraz, month="2024-04", directory=tmp_path, today=EXPORT_DAY,
+                         actor=Actor.system(Role.OPR), now=NOW)
+    assert inside == [path]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]  # no part left behind
+
+
+def test_a_daily_tick_does_not_write_an_unchanged_month_again(april, tmp_path) -> None:
+    # covers: A7.17
+    taraz = april[0]
+    path = export_sheets(city=taraz, month="2024-04", directory=tmp_path, today=EXPORT_DAY,
+                         actor=Actor.system(Role.OPR), now=NOW)
+    written = path.stat().st_mtime_ns
+    export_sheets(city=taraz, month="2024-04", directory=tmp_path,
+                  today=EXPORT_DAY + dt.timedelta(days=3), actor=Actor.system(Role.OPR), now=NOW)
+    assert path.stat().st_mtime_ns == written
+    Sheet.objects.filter(city="taraz", month="2024-04").update(version=F("version") + 1)
+    export_sheets(city=taraz, month="2024-04", directory=tmp_path,
+                  today=EXPORT_DAY + dt.timedelta(days=4), actor=Actor.system(Role.OPR), now=NOW)
+    assert path.stat().st_mtime_ns != written  # a protocol's new version: written again

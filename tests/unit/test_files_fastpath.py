@@ -208,10 +208,14 @@ def csv_files(draw: st.DrawFn) -> tuple[bytes, dt.date | None]:
 
 
 @SETTINGS
-@given(csv_files(), st.booleans(), st.sampled_from([2, 5, reading.CHUNK]))
-def test_read_applications_gives_what_the_row_by_row_reference_gives(file, keep_rows, chunk):
+@given(csv_files(), st.booleans(), st.sampled_from([2, 5, reading.CHUNK]),
+       st.sampled_from([1, 7, 64, reading.BLOCK]))
+def test_read_applications_gives_what_the_row_by_row_reference_gives(file, keep_rows, chunk,
+                                                                     block):
+    # (`block`: the fast path reads the file in blocks of this many bytes, issue 10)
     data, as_of = file
-    with tempfile.TemporaryDirectory() as tmp, mock.patch.object(reading, "CHUNK", chunk):
+    with tempfile.TemporaryDirectory() as tmp, mock.patch.object(reading, "CHUNK", chunk), \
+            mock.patch.object(reading, "BLOCK", block):
         path = Path(tmp) / "q.csv"
         path.write_bytes(data)
         got = read_applications(path, as_of=as_of, keep_rows=keep_rows)

@@ -92,14 +92,15 @@ class SheetVersion(models.Model):
 
 
 MAX_DOCUMENT = 5 * 2**20
-DOCUMENT_TYPES = ["pdf", "jpg", "jpeg", "png"]
+DOCUMENT_TYPES = ["pdf", "jpg", "png", "heic"]  # goszakaz.files.document_kind, by content
+REASON_MAX = 2000
 
 
 class Dispute(models.Model):
     """A7.15, A7.16: the parent's dispute with its reason and document, and the answer."""
 
     sheet = models.OneToOneField(Sheet, on_delete=models.CASCADE, related_name="dispute")
-    reason = models.TextField(max_length=2000)
+    reason = models.TextField(max_length=REASON_MAX)
     document = models.FileField(upload_to="disputes/%Y/%m/", blank=True,
                                 validators=[FileExtensionValidator(DOCUMENT_TYPES)])
     opened_on = models.DateField()

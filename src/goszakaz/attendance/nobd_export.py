@@ -22,14 +22,18 @@ import hashlib
 import logging
 import os
 import re
+import tempfile
 import time
 from pathlib import Path
+
+from django.db.models import Count, Max, Sum
 
 from goszakaz.access.actor import Actor
 from goszakaz.attendance.models import FINAL, Sheet
 from goszakaz.audit.actions import AuditAction
+from goszakaz.audit.models import AuditEntry
 from goszakaz.audit.services import record
-from goszakaz.deadlines.models import Deadline
+from goszakaz.deadlines.models import Deadline, DeadlineState
 from goszakaz.deadlines.services import business_days_after, meet, open_deadline
 from goszakaz.domain.months import last_day
 from goszakaz.registry.models import City
@@ -75,6 +79,14 @@ def _sha256(path: Path) -> str | None:
     return digest.hexdigest()
 
 
+def _signature(city_code: str, month: str) -> str:
+    """What the month's file depends on, in one aggregate: the final sheets (a sheet becoming
+    final, or a protocol's new version of one, changes it)."""
+    found = (Sheet.objects.filter(city=city_code, month=month, state__in=FINAL)
+             .aggregate(n=Count("id"), versions=Sum("version"), last=Max("id")))
+    return f"{found['n']}/{found['versions'] or 0}/{found['last'] or 0}"
+
+
 def _write(part: Path, city_code: str, month: str) -> int:
     rows = (Sheet.objects.filter(city=city_code, month=month, state__in=FINAL)
             .order_by("preschool__bin", "voucher__child_iin")
@@ -113,10 +125,23 @@ def export_sheets(*, city: City, month: str, directory: Path, today: dt.date, ac
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / file_name(city.code, month)
-    part = path.with_name(path.name + ".part")
+    signature = _signature(city.code, month)
+    last = (AuditEntry.objects.filter(action=AuditAction.NOBD_SHEETS_EXPORTED, city=city.code,
+                                      object_type="city", after__month=month)
+            .order_by("-pk").values_list("after", flat=True).first())
+    if (path.exists() and last is not None and last.get("signature") == signature
+            and not Deadline.objects.filter(clause="A7.17", city=city.code,
+                                            subject=export_subject(month),
+                                            state=DeadlineState.OPEN).exists()):
+        return path  # written already, and no sheet of the month changed since: a daily tick
+    # a part file of its own: two exports at once (two ticks) never share one
+    handle, name = tempfile.mkstemp(dir=directory, prefix=path.name + ".", suffix=".part")
+    os.close(handle)
+    part = Path(name)
     try:
         count = _write(part, city.code, month)
         changed = _sha256(path) != _sha256(part)
+        part.chmod(0o644)
         part.replace(path)
     finally:
         part.unlink(missing_ok=True)
@@ -124,7 +149,8 @@ def export_sheets(*, city: City, month: str, directory: Path, today: dt.date, ac
     if met or changed:
         record(actor=actor, action=AuditAction.NOBD_SHEETS_EXPORTED, at=now, obj_type="city",
                obj_id=city.code, city=city.code,
-               after={"month": month, "sheets": count, "file": path.name})
+               after={"month": month, "sheets": count, "file": path.name,
+                      "signature": signature})
     logger.info("sheets exported to NOBD", extra={
         "city": city.code, "month": month, "sheets": count, "changed": changed,
         "deadline_met": met, "seconds": round(time.perf_counter() - started, 3)})

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,7 @@ from goszakaz.attendance.models import (
     FINAL,
     MARK_CODES,
     MAX_DOCUMENT,
+    REASON_MAX,
     SHEET_TRANSITIONS,
     UNMARKED,
     Dispute,
@@ -35,6 +36,7 @@ from goszakaz.domain.months import last_day, month_of
 from goszakaz.domain.payment import SheetError
 from goszakaz.domain.states import IllegalTransition
 from goszakaz.enrollment.models import Contract, Voucher, VoucherStatus
+from goszakaz.files import document_kind
 from goszakaz.notifications.services import notify
 from goszakaz.registry.models import City, Preschool, Role
 from goszakaz.rules.calendar import kz_calendar
@@ -98,10 +100,11 @@ def mark_many(
 ) -> Marks:
     """A7.13: the preschool marks days of its children's sheets: all of the marks or none.
 
-    A mark is refused unless its code is P, S, A or V, the voucher is not annulled, the day is
-    not in the future (the sheet is filled daily), the child's contract with this preschool
-    covers it, the preschool is on the Перечень then (A4), it is a working day
-    (`is_working_day`, the calendar's predicate) and the sheet is still open. Each sheet that
+    A mark is refused unless its code is P, S, A or V, the day is not in the future (the sheet
+    is filled daily), the child's contract with this preschool covers it (an annulled voucher's
+    days before the annulment stay the preschool's to mark, A10-A13), the preschool is on the
+    Перечень then (A4), it is a working day (`is_working_day`, the calendar's predicate) and
+    the sheet is still open. Each sheet that
     changes gets one new version for the batch; a mark equal to the day's changes nothing. The
     batch leaves one audit row naming the children whose sheets it changed.
     """
@@ -132,7 +135,7 @@ def mark_many(
             done.changed += 1
     for sheet in touched.values():
         sheet.version += 1
-    Sheet.objects.bulk_update(list(touched.values()), ["days", "version"])
+    _save_days(list(touched.values()))
     _save_versions(list(touched.values()), Role.PRE, now)
     if touched:
         record(actor=actor, action=AuditAction.SHEET_MARKED, at=now, obj_type="preschool",
@@ -167,12 +170,12 @@ def _refusal(voucher: Voucher, day: dt.date, code: str, preschool: Preschool,
     """Why one mark of mark_many is refused, or None."""
     if code not in MARK_CODES:
         return SheetError(_("Unknown mark %(code)r: use P, S, A or V.") % {"code": code}, "code")
-    if voucher.status == VoucherStatus.ANNULLED:
-        return SheetError(_("The voucher is annulled."), "child_iin")
     if day > today:
         return SheetError(_("%(day)s has not come yet: the sheet is filled day by day.")
                           % {"day": day.isoformat()}, "day")
     if not _covers(contracts, day) or (sheet is not None and sheet.preschool_id != preschool.pk):
+        if voucher.status == VoucherStatus.ANNULLED:  # its contract ended the day before
+            return SheetError(_("The voucher is annulled."), "child_iin")
         return SheetError(_("The day is outside the child's contract with this preschool."),
                           "day")
     if not preschool.city.in_pilot(day):
@@ -205,6 +208,14 @@ def _open_sheets(sheets: dict[tuple[int, str], Sheet],
     Sheet.objects.bulk_create(list(new.values()))  # PostgreSQL and SQLite return the new ids
     _save_versions(list(new.values()), Role.PRE, now)
     sheets.update(new)
+
+
+def _save_days(sheets: list[Sheet]) -> None:
+    """The new days and version of each sheet, in one executemany (bulk_update's CASE over a
+    group's sheets costs the ORM more than the database: 18 ms a day page)."""
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {Sheet._meta.db_table} SET days = %s, version = %s "
+                           "WHERE id = %s", [(s.days, s.version, s.pk) for s in sheets])
 
 
 def _save_versions(changed: list[Sheet], role: str, now: dt.datetime) -> None:
@@ -290,12 +301,17 @@ def dispute(
     document."""
     if not reason.strip():
         raise SheetError(_("A dispute needs a reason."), "reason")
+    if len(reason.strip()) > REASON_MAX:
+        raise SheetError(_("The reason is longer than %(max)d characters.") % {"max": REASON_MAX},
+                         "reason")
     _check_window(sheet, on)
-    if document is not None:
-        name = document.name or ""
-        ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if document is not None:  # by its content, never by the name it came with
+        head = document.read(16)
+        document.seek(0)
+        ext = document_kind(head) or ""
         if ext not in DOCUMENT_TYPES or (document.size or 0) > MAX_DOCUMENT:
-            raise SheetError(_("The document must be PDF, JPG or PNG, at most 5 MB."), "document")
+            raise SheetError(_("The document must be a PDF, JPEG, PNG or HEIC file, at most "
+                               "5 MB."), "document")
     try:
         moved = _move(sheet, SheetState.DISPUTED, on=on, actor=actor, now=now,
                       parent_responded=True)

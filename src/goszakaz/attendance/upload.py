@@ -16,10 +16,19 @@ from goszakaz.access.actor import Actor
 from goszakaz.attendance import services
 from goszakaz.domain.months import last_day
 from goszakaz.enrollment.models import Contract
-from goszakaz.files import ImportRejected, ImportResult, RowError, read_rows
+from goszakaz.files import (
+    LIMITS,
+    ImportRejected,
+    ImportResult,
+    RowError,
+    TooManyErrors,
+    read_rows,
+    stop_if_too_many,
+)
 from goszakaz.rules.calendar import kz_calendar
 
 logger = logging.getLogger(__name__)
+MAX_ROWS = 5000  # children in one file: a whole preschool's groups fit many times over
 
 
 def import_group_sheet(*, preschool_id: int, month: str, path: Path, actor: Actor,
@@ -30,7 +39,7 @@ def import_group_sheet(*, preschool_id: int, month: str, path: Path, actor: Acto
     rejects the whole file (ImportRejected), so a group is never half-marked.
     """
     started = time.perf_counter()
-    header, rows = read_rows(path)
+    header, rows = read_rows(path, max_rows=MAX_ROWS)
     first = dt.date.fromisoformat(month + "-01")
     last = last_day(month)
     if "child_iin" not in header:
@@ -43,12 +52,14 @@ def import_group_sheet(*, preschool_id: int, month: str, path: Path, actor: Acto
     marks: list[tuple[Any, dt.date, str]] = []
     cells: list[tuple[int, int]] = []  # (line, day) of each mark, to name a refused one
     lines = 0
+    column = header.index("child_iin")
     for line, values in rows:
         lines += 1
-        contract = contracts.get(values[header.index("child_iin")].strip())
+        contract = contracts.get(values[column].strip() if column < len(values) else "")
         if contract is None:
             errors.append(RowError(line, "child_iin", _("The child has no contract with this "
                                                         "preschool.")))
+            stop_if_too_many(errors, line)
             continue
         for i, day in days.items():
             code = values[i].strip().upper() if i < len(values) else ""
@@ -67,6 +78,9 @@ def import_group_sheet(*, preschool_id: int, month: str, path: Path, actor: Acto
               "seconds": round(time.perf_counter() - started, 3)}
     if errors:
         logger.info("group sheet rejected", extra={**fields, "errors": len(errors)})
-        raise ImportRejected(sorted(errors, key=lambda e: e.line))
+        errors.sort(key=lambda e: e.line)
+        if len(errors) > LIMITS.errors:
+            raise TooManyErrors(errors, errors[LIMITS.errors].line)
+        raise ImportRejected(errors)
     logger.info("group sheet imported", extra=fields)
     return result

@@ -61,7 +61,11 @@ class AuditAction(StrEnum):
     LEDGER_SWEPT_YEAR_END = "ledger.swept_year_end"
     # access: tokens, sign-in, reads of a child's personal data (DESIGN rules 5 and 11)
     TOKEN_ISSUED = "token.issued"
+    LOGIN_SUCCEEDED = "login.succeeded"
     LOGIN_FAILED = "login.failed"
+    LOGIN_LOCKED_OUT = "login.locked_out"  # a login locked from one address (axes)
+    TOKEN_REFUSED = "token.refused"  # an unknown API token presented (never its value)
+    TOKEN_THROTTLED = "token.throttled"  # an address past the limit of unknown tokens
     APPLICATION_READ = "application.read"
     VOUCHER_READ = "voucher.read"
     QUEUE_READ = "queue.read"

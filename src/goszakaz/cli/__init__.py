@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 OWN = ("allocate", "rules", "import-applications", "import-children", "import-contracts", "demo",
-       "run", "calculate-payment", "ledger", "settle", "tick", "issue-token")
+       "run", "serve", "calculate-payment", "ledger", "settle", "tick", "issue-token",
+       "simulate")
 IMPORTS = ("import-applications", "import-children", "import-contracts")
 EPILOG = (
     "Django's management commands run too, against DATABASE_URL: goszakaz migrate, "
@@ -96,8 +97,31 @@ def parser() -> argparse.ArgumentParser:
     who.add_argument("--bank", metavar="CODE", help="the bank's code")
     who.add_argument("--preschool", metavar="BIN", help="the preschool's BIN")
 
-    sub.add_parser("demo", help="create the database and load demo data (idempotent)")
-    sub.add_parser("run", help="migrate, load demo data and serve on http://127.0.0.1:8000")
+    sm = sub.add_parser("simulate", help="a simulated pilot year on the configured database, "
+                                         "its invariants checked day by day")
+    sm.add_argument("--cities", default="taraz,shymkent,turkestan,uralsk",
+                    help="city codes, comma-separated")
+    sm.add_argument("--children", type=_volume, default=200, help="children per city")
+    sm.add_argument("--from", dest="date_from", type=_date, default=dt.date(2024, 3, 1),
+                    help="first day YYYY-MM-DD")
+    sm.add_argument("--to", dest="date_to", type=_date, default=dt.date(2025, 1, 20),
+                    help="last day YYYY-MM-DD")
+    sm.add_argument("--seed", type=int, default=1, help="the seed (the same: the same year)")
+    sm.add_argument("--faults", action="store_true",
+                    help="kill ticks, run two at once, repeat and reorder bank messages")
+    sm.add_argument("--summary", type=Path, help="write the summary as JSON too")
+
+    sub.add_parser("demo", help="create the database and load demo data (idempotent; DEBUG=1 "
+                                "only: its logins share a published password)")
+    rn = sub.add_parser("run", help="migrate and serve on http://127.0.0.1:8000 with Django's "
+                                    "development server (DEBUG=1 only)")
+    rn.add_argument("--demo", action="store_true",
+                    help="load the demo data first, its logins and the admin with them")
+    sv = sub.add_parser("serve", help="the production server: gunicorn with the static files "
+                                      "(whitenoise); settings from the environment (README)")
+    sv.add_argument("--bind", default="127.0.0.1:8000", help="HOST:PORT (default 127.0.0.1:8000)")
+    sv.add_argument("--workers", type=_volume,
+                    help="worker processes (default: gunicorn's, or WEB_CONCURRENCY)")
     return p
 
 
@@ -150,6 +174,14 @@ def _django_own(args: argparse.Namespace) -> int:
             from goszakaz.cli import demo
 
             return demo.run(args)
+        if args.command == "serve":
+            from goszakaz.cli import serve
+
+            return serve.run(args)
+        if args.command == "simulate":
+            from goszakaz.cli import simulate
+
+            return simulate.run(args)
         from goszakaz.cli import money  # ledger, settle, tick, issue-token
 
         return money.run(args)

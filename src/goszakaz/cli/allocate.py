@@ -13,6 +13,7 @@ import time
 from goszakaz import rules
 from goszakaz.domain.allocation import allocate, summary
 from goszakaz.domain.categories import STATUS_FLAGS, check_rules
+from goszakaz.files import TooManyErrors
 from goszakaz.queue.files import read_applications, write_outcomes
 
 logger = logging.getLogger(__name__)  # heard only where logging is set up: this runs without Django
@@ -35,6 +36,11 @@ def allocate_command(args: argparse.Namespace) -> int:
         return 2
     try:
         parsed = read_applications(args.applications, as_of=args.as_of)
+    except TooManyErrors as e:
+        for err in e.errors:
+            print(f"{args.applications}: {err}", file=sys.stderr)
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     except (OSError, ValueError) as e:
         print(f"error: {args.applications}: {e}", file=sys.stderr)
         return 2

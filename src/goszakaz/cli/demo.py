@@ -1,5 +1,7 @@
-"""`goszakaz demo` and `goszakaz run`: demo data for a fresh machine (a user of each role, a Taraz
-queue, Uralsk's children with their bank accounts, contracts, tariffs and a paid month)."""
+"""`goszakaz demo` and `goszakaz run [--demo]`: demo data for a fresh machine (a user of each role,
+the admin, a Taraz queue, Uralsk's children with their bank accounts, contracts, tariffs and a
+paid month). Under DEBUG=1 only: the demo's logins share a published password, so production
+settings never get them (docs/security.md, Sign-in)."""
 
 from __future__ import annotations
 
@@ -7,10 +9,12 @@ import argparse
 import csv
 import datetime as dt
 import logging
+import sys
 import tempfile
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
@@ -162,13 +166,21 @@ def _taraz_queue(n_applications: int) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """`goszakaz demo` (the database and demo data) or `goszakaz run` (then serve them)."""
+    """`goszakaz demo` (the database and demo data) or `goszakaz run` (the development server,
+    after the demo data with `--demo`); both refused without DEBUG=1."""
+    if not settings.DEBUG:
+        print(f"goszakaz {args.command}: refused under production settings (DEBUG is off): the "
+              "demo's logins share a published password, and the development server is not "
+              "for production; use `goszakaz serve`", file=sys.stderr)
+        return 2
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
-    load()
-    logger.info("demo data ready", extra={"command": args.command,
-                                          "seconds": round(time.perf_counter() - started, 3)})
-    print_logins()
+    call_command("createcachetable", verbosity=0)
+    if args.command == "demo" or args.demo:
+        load()
+        logger.info("demo data ready", extra={"command": args.command,
+                                              "seconds": round(time.perf_counter() - started, 3)})
+        print_logins()
     if args.command == "run":
         call_command("runserver", "127.0.0.1:8000", use_reloader=False)
     return 0

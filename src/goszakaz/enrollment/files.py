@@ -10,14 +10,21 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from goszakaz.domain.iin import InvalidNumber, iin_birth_date, validate_bin, validate_child_iin
-from goszakaz.files import RowError, missing_columns, read_rows, write_rejects
+from goszakaz.files import (
+    RowError,
+    clean_name,
+    missing_columns,
+    name_problem,
+    read_rows,
+    stop_if_too_many,
+    write_rejects,
+)
 
 CHILD_COLUMNS = ("child_iin", "birth_date", "child_name", "parent_iin", "period_start")
 CHILD_OPTIONAL = ("period_end",)
 CONTRACT_COLUMNS = ("child_iin", "preschool_bin", "starts_on")
 CONTRACT_OPTIONAL = ("ends_on",)
 IDENTIFIERS = ("child_iin", "parent_iin", "preschool_bin")
-NAME_MAX = 200  # Voucher.child_name
 DATE_FORMATS = "YYYY-MM-DD or DD.MM.YYYY"
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 _RU = re.compile(r"\d{2}\.\d{2}\.\d{4}")
@@ -140,6 +147,7 @@ def _read(
             errors.append(RowError(line, unique[0], f"repeats line {first}{what}"))
         if parsed is None or errors:
             result.reject(line, raw, errors)
+            stop_if_too_many(result.errors, line)
         else:
             result.good.append((parsed, raw))
     return result
@@ -175,11 +183,10 @@ def _child(line: int, cells: Cells, errors: list[RowError]) -> ChildRow | None:
             validate_child_iin(cells["child_iin"], birth)
     except InvalidNumber as e:
         bad("child_iin", str(e))
-    name = cells["child_name"]
-    if not name:
-        bad("child_name", "is empty")
-    elif len(name) > NAME_MAX:
-        bad("child_name", f"is longer than {NAME_MAX} characters")
+    name = clean_name(cells["child_name"])
+    problem = name_problem(name)
+    if problem is not None:
+        bad("child_name", problem)
     try:
         iin_birth_date(cells["parent_iin"])
     except InvalidNumber as e:

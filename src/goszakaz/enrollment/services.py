@@ -23,6 +23,7 @@ from goszakaz.enrollment.models import (
     VoucherEvent,
     VoucherStatus,
 )
+from goszakaz.files import NameRefused, valid_name
 from goszakaz.notifications.services import notify_many
 from goszakaz.queue.models import AllocationRun, RunState
 from goszakaz.registry.models import City, Preschool, Role
@@ -51,7 +52,13 @@ def grant(
     period_start: dt.date, period_end: dt.date | None, actor: Actor, now: dt.datetime,
     child_name: str = "", application: Any = None,
 ) -> tuple[Voucher, bool]:
-    """A5: a voucher for a child of the city's list (or of a Taraz allocation); idempotent."""
+    """A5: a voucher for a child of the city's list (or of a Taraz allocation); idempotent. A
+    name, when given, must be a person's name (EnrollmentError)."""
+    if child_name:
+        try:
+            child_name = valid_name(child_name)
+        except NameRefused as e:
+            raise EnrollmentError(str(e)) from None
     live = Voucher.objects.filter(city=city, child_iin=child_iin).exclude(
         status=VoucherStatus.ANNULLED).first()
     if live is not None:
@@ -350,4 +357,9 @@ def _clean(name: str, raw: Any, voucher: Voucher) -> Any:
         raise EnrollmentError(f"{name}: {e}") from None
     if not isinstance(value, str) or not value:
         raise EnrollmentError(_("%(field)s: must be a non-empty text.") % {"field": name})
+    if name == "child_name":  # a person's name, never a formula (issue 10)
+        try:
+            return valid_name(value)
+        except NameRefused as e:
+            raise EnrollmentError(str(e)) from None
     return " ".join(value.split())

@@ -7,10 +7,11 @@ import logging
 import time
 from typing import Any
 
-from django.db.models import F, Q, Sum
+from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.utils.translation import gettext as _
 
 from goszakaz.access.actor import Actor
+from goszakaz.attendance.models import Sheet
 from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record
 from goszakaz.audit.transitions import move
@@ -66,6 +67,26 @@ def _owed_before(city: City, month: str) -> dict[int, int]:
     rows = (Settlement.objects.filter(city=city.code, month__lt=month, due__gt=F("paid"))
             .values("voucher_id").annotate(due=Sum("due"), paid=Sum("paid")))
     return {r["voucher_id"]: r["due"] - r["paid"] for r in rows}
+
+
+def _reserved_before(city: City, month: str) -> dict[int, int]:
+    """I5: what each child's account keeps for its earlier months of the year whose sheet is
+    not settled yet (disputed, or final and not paid yet): the norm funded for that month. Last
+    year's balances went back on 1 January (A7.18), so only this year's months count."""
+    pending = set(Sheet.objects.filter(city=city.code, month__lt=month,
+                                       month__gte=f"{month[:4]}-01")
+                  .filter(~Exists(Settlement.objects.filter(sheet_id=OuterRef("pk"))))
+                  .values_list("voucher_id", "month"))
+    reserved: dict[int, int] = {}
+    if not pending:
+        return reserved
+    for voucher_id, funded_month, norm in FundingLine.objects.filter(
+            request__city=city, request__month__in={m for _v, m in pending},
+            voucher_id__in={v for v, _m in pending}, direct=False).values_list(
+            "voucher_id", "request__month", "norm"):
+        if (voucher_id, funded_month) in pending:
+            reserved[voucher_id] = reserved.get(voucher_id, 0) + norm
+    return reserved
 
 
 def _child_ledgers(city: City, banks: dict[int, int]) -> dict[int, tuple[int, int]]:
@@ -181,6 +202,7 @@ def build_request(*, city: City, month: str, on: dt.date, actor: Actor, now: dt.
                                             direct=0)
     ledgers = _child_ledgers(city, opened)
     owed = _owed_before(city, month)
+    reserved = _reserved_before(city, month)
     norms: dict[tuple[str, str], int] = {}
     lines: list[tuple[object, ...]] = []
     seen: set[int] = set()
@@ -200,7 +222,7 @@ def build_request(*, city: City, month: str, on: dt.date, actor: Actor, now: dt.
             norm = norms[key]
         ledger = ledgers.get(voucher_id)
         balance = ledger[1] if ledger else 0
-        debt = owed.get(voucher_id, 0)
+        debt = owed.get(voucher_id, 0) + (reserved.get(voucher_id, 0) if ledger else 0)
         # I5, A9: what is still owed for earlier months comes too (the operator pays it
         # directly for a child without an account)
         amount = max(0, norm + debt - balance) if ledger else norm + debt

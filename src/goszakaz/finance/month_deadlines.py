@@ -42,6 +42,12 @@ def auto_confirm_deadline(*, city: City, month: str, opened_on: dt.date) -> Dead
                          due_on=last_day(month) + dt.timedelta(days=1))
 
 
+def month_opened(*, city: City, month: str) -> bool:
+    """Were the city's month's deadlines opened already (its A7.14 row, opened with the rest)?"""
+    return Deadline.objects.filter(clause="A7.14", city=city.code,
+                                   subject=auto_confirm_subject(month)).exists()
+
+
 def open_month(*, city: City, month: str) -> int:
     """Open every deadline of the city's month from its first day (none for a month outside
     the pilot period) and move the provisional due days of A7.11 and A7.12 to what the banks'

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from goszakaz import files as files_
 from goszakaz import rules as rule_data
 from goszakaz.access.actor import Actor
 from goszakaz.audit.actions import AuditAction
@@ -42,6 +43,7 @@ from goszakaz.registry.models import City
 LOCAL = KZ  # submission times are local date-times in Kazakhstan
 FLAGS = ("large_family", "single_parent", "other_susn", "sibling_in_preschool", "military_family")
 EXTRA_COLUMNS = ("child_name", "parent_iin", "parent_phone", "status_source")
+EXTRA_LENGTHS = {"parent_iin": 12, "parent_phone": 32, "status_source": 100}  # their columns
 CHUNK = 2000  # new applications per INSERT, and per report of progress
 REPORT = 500  # changed applications (saved one at a time) between two reports of progress
 
@@ -156,6 +158,14 @@ def import_applications(
 
 def _extra_problems(extra: dict[str, str], line: int) -> list[RowError]:
     problems = []
+    if extra["child_name"]:  # optional; when given, a person's name (issue 10)
+        extra["child_name"] = files_.clean_name(extra["child_name"])
+        problem = files_.name_problem(extra["child_name"])
+        if problem is not None:
+            problems.append(RowError(line, "child_name", problem))
+    for column, longest in EXTRA_LENGTHS.items():
+        if len(extra[column]) > longest:
+            problems.append(RowError(line, column, f"is longer than {longest} characters"))
     if extra["parent_iin"]:
         try:
             iin_birth_date(extra["parent_iin"])

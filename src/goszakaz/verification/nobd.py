@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Protocol
 
 from goszakaz.domain.iin import InvalidNumber, iin_birth_date, validate_bin
-from goszakaz.files import RowError, missing_columns, read_rows
+from goszakaz.files import RowError, missing_columns, read_rows, stop_if_too_many
 
 COLUMNS = ("kind", "iin_or_bin", "name", "birth_date", "city")
 KINDS = ("child", "preschool")
@@ -120,6 +120,7 @@ class CsvNobdExport(FakeNobd):
             cells = [values[i].strip() if i < len(values) else "" for i in index]
             record = self._parse(line, *cells)
             if record is None:
+                stop_if_too_many(self.errors, line)
                 continue
             key = (cells[0].lower(), cells[1])
             first = seen.setdefault(key, line)

@@ -23,9 +23,10 @@ from goszakaz.audit.services import record_read
 from goszakaz.domain.months import month_of, previous
 from goszakaz.domain.payment import SheetError
 from goszakaz.enrollment.models import Contract
-from goszakaz.files import ImportRejected
+from goszakaz.files import ImportRejected, TooManyErrors
 from goszakaz.finance.models import AccountKind, LedgerAccount
-from goszakaz.rules.calendar import data_years, kz_calendar
+from goszakaz.rules.calendar import kz_calendar
+from goszakaz.web.bounds import bounded_day, bounded_month
 from goszakaz.web.permissions import actor_of, own_preschool, permits, require
 from goszakaz.web.views import mask_iin
 from goszakaz.workflows.dispute import answer_dispute
@@ -33,21 +34,13 @@ from goszakaz.workflows.dispute import answer_dispute
 
 def _day(request: HttpRequest) -> dt.date | None:
     """The day asked for (today when none is), or None with a message when it is not a date
-    or falls in a year the work calendar has no data for."""
+    or falls outside the years the work calendar has data for (web.bounds)."""
     text = (request.GET.get("day") or request.POST.get("day") or "").strip()
     if not text:
         return clock.today()
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        messages.error(request, _("Choose a date: day, month and year."))
-        return None
-    if day.year not in data_years():
-        messages.error(request, _("Marks are kept for the years %(first)d–%(last)d; the day "
-                                  "%(day)s is outside them.")
-                       % {"first": data_years()[0], "last": data_years()[-1],
-                          "day": day.strftime("%d.%m.%Y")})
-        return None
+    day, problem = bounded_day(text)
+    if day is None:
+        messages.error(request, problem or _("Choose a date: day, month and year."))
     return day
 
 
@@ -101,14 +94,12 @@ def preschool_day(request: HttpRequest) -> HttpResponse:
 def preschool_upload(request: HttpRequest) -> HttpResponse:
     """A7.13: the month's sheet of a whole group from an XLSX (or CSV) file."""
     actor, preschool = actor_of(request), own_preschool(request)
-    month = request.POST.get("month", "")
+    month, problem = bounded_month(request.POST.get("month", ""))
     upload = request.FILES.get("file")
     suffix = Path(upload.name).suffix.lower() if upload and upload.name else ""
-    try:
-        dt.date.fromisoformat(month + "-01")
-    except ValueError:
-        upload = None
-    if upload is None or suffix not in (".xlsx", ".csv") or (upload.size or 0) > 20 * 2**20:
+    if problem:
+        messages.error(request, problem)
+    if month is None or upload is None or suffix not in (".xlsx", ".csv") or (upload.size or 0) > 20 * 2**20:
         messages.error(request, _("Choose the month and an XLSX or CSV file under 20 MB."))
         return redirect("preschool-day")
     with tempfile.TemporaryDirectory() as tmp:
@@ -121,8 +112,11 @@ def preschool_upload(request: HttpRequest) -> HttpResponse:
         except ImportRejected as e:
             for err in e.errors[:30]:
                 messages.error(request, str(err))
-            messages.error(request, _("Nothing was imported: %(n)d problem(s).") % {
-                "n": len(e.errors)})
+            messages.error(request, str(e) if isinstance(e, TooManyErrors) else _(
+                "Nothing was imported: %(n)d problem(s).") % {"n": len(e.errors)})
+            return redirect("preschool-day")
+        except ValueError as e:  # the file itself: not CSV text, not an XLSX, over a limit
+            messages.error(request, str(e))
             return redirect("preschool-day")
     messages.success(request, _("Marks saved: %(n)d.") % {"n": result.updated})
     return redirect("preschool-day")
@@ -206,9 +200,7 @@ def operator_unconfirmed(request: HttpRequest) -> HttpResponse:
     second month in a row marked: that voucher is annulled after the month's payment."""
     month = request.GET.get("month") or month_of(clock.today().replace(day=1)
                                                   - dt.timedelta(days=1))
-    try:
-        dt.date.fromisoformat(month + "-01")
-    except ValueError:
+    if bounded_month(month)[0] is None:
         month = month_of(clock.today())
     silent = (Sheet.objects.filter(month=month, state=SheetState.AUTO_CONFIRMED,
                                    parent_responded=False)

@@ -22,6 +22,7 @@ from goszakaz.enrollment.models import AnnulmentReason, Contract, Voucher
 from goszakaz.queue.models import AllocationRun, RunState
 from goszakaz.registry.models import Preschool
 from goszakaz.registry.services import RegistryError
+from goszakaz.web.bounds import BoundedDateField
 from goszakaz.web.permissions import actor_of, permits, require
 from goszakaz.web.views import edu_city, mask_iin, posted_id
 from goszakaz.workflows import annulment
@@ -35,8 +36,7 @@ class PreschoolForm(forms.Form):
     name = forms.CharField(max_length=300, label=gettext_lazy("Name"))
     design_capacity = forms.IntegerField(min_value=1, max_value=5000,
                                          label=gettext_lazy("Design capacity"))
-    included_on = forms.DateField(label=gettext_lazy("Included in the list on"),
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+    included_on = BoundedDateField(label=gettext_lazy("Included in the list on"))
 
     def clean_bin(self) -> str:
         value: str = self.cleaned_data["bin"]
@@ -78,7 +78,7 @@ class LifeEventForm(forms.Form):
     reason = forms.ChoiceField(choices=[(AnnulmentReason.MOVED.value, AnnulmentReason.MOVED.label),
                                         (AnnulmentReason.DEATH.value, AnnulmentReason.DEATH.label)],
                                label=gettext_lazy("Event"))
-    on = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = BoundedDateField(label=gettext_lazy("Date"))
 
 
 @permits(Action.VOUCHERS_VIEW, post=Action.VOUCHERS_GRANT)

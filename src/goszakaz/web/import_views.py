@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from goszakaz import clock
 from goszakaz.access.permissions import Action
 from goszakaz.enrollment.imports import import_children, import_contracts
-from goszakaz.files import ImportRejected
+from goszakaz.files import ImportRejected, TooManyErrors
 from goszakaz.web.permissions import actor_of, permits
 from goszakaz.web.views import edu_city
 
@@ -54,8 +54,8 @@ def edu_upload(request: HttpRequest, kind: str) -> HttpResponse:
             except ImportRejected as e:
                 for err in e.errors[:SHOWN]:
                     messages.error(request, str(err))
-                messages.error(request, _("Nothing was imported: %(n)d problem(s).") % {
-                    "n": len(e.errors)})
+                messages.error(request, str(e) if isinstance(e, TooManyErrors) else _(
+                    "Nothing was imported: %(n)d problem(s).") % {"n": len(e.errors)})
                 return redirect("edu-upload", kind=kind)
             except ValueError as e:
                 messages.error(request, str(e))

@@ -3,8 +3,6 @@ with their history (EDU of the city, the operator)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.contrib import messages
 from django.db import transaction
@@ -17,64 +15,46 @@ from goszakaz import clock
 from goszakaz.access.permissions import Action
 from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.models import AuditEntry
-from goszakaz.domain.money import format_tiyn, parse_tiyn
+from goszakaz.domain.money import parse_tiyn
 from goszakaz.finance import tariffs
 from goszakaz.finance.models import AgeGroup, Norm, ParentFee, StayMode
 from goszakaz.registry.models import City, Preschool, Role
-from goszakaz.rules.calendar import data_years
+from goszakaz.web.bounds import MAX_TENGE, BoundedDateField
 from goszakaz.web.permissions import actor_of, permits, require
-
-# A month's norm or parent fee per child: the pilot's norms are tens of thousands of tenge; ten
-# million is far above any of them and far inside the amount's column (docs/readings.md, A8).
-MAX_TARIFF = 10_000_000 * 100
 
 
 class TengeField(forms.CharField):
-    """An amount in tenge ("60000.00"), cleaned to integer tiyn in [min_tiyn, MAX_TARIFF];
-    never a float."""
-
-    def __init__(self, *, min_tiyn: int, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.min_tiyn = min_tiyn
+    """An amount in tenge ("60000.00"), cleaned to integer tiyn; never a float; at most
+    MAX_TENGE (so that it fits its column, whatever is typed)."""
 
     def to_python(self, value: object) -> int | None:  # type: ignore[override]
         text = super().to_python(value)
         if not text:
             return None
         try:
-            amount = parse_tiyn(text.replace(",", ".").replace(" ", "").replace("\u00a0", ""))
+            if len(text) > 30:  # no amount is written longer
+                raise ValueError
+            tiyn = parse_tiyn(text.replace(",", ".").replace(" ", "").replace("\u00a0", ""))
         except ValueError:
             raise forms.ValidationError(_("Write the amount in tenge, e.g. 60000.00.")) from None
-        if not self.min_tiyn <= amount <= MAX_TARIFF:
-            raise forms.ValidationError(
-                _("The amount must be from %(low)s to %(high)s tenge.")
-                % {"low": format_tiyn(self.min_tiyn), "high": format_tiyn(MAX_TARIFF)})
-        return amount
-
-
-def within_kept_years(day: dt.date) -> None:
-    """A tariff takes effect in a year the system keeps (its work calendar's years): a norm
-    from 0001 or 9999 is a typing slip, and month arithmetic past 9999 overflows."""
-    years = data_years()
-    if day.year not in years:
-        raise forms.ValidationError(_("Choose a date in %(first)d–%(last)d, the years the "
-                                      "system keeps.") % {"first": years[0], "last": years[-1]})
+        if tiyn > MAX_TENGE * 100:
+            raise forms.ValidationError(_("At most %(max)s tenge.") % {
+                "max": f"{MAX_TENGE:,}".replace(",", "\u00a0")})
+        return tiyn
 
 
 class NormForm(forms.Form):
     age_group = forms.ChoiceField(choices=AgeGroup.choices, label=gettext_lazy("Age group"))
     stay_mode = forms.ChoiceField(choices=StayMode.choices, label=gettext_lazy("Stay mode"))
-    effective_from = forms.DateField(label=gettext_lazy("From"), validators=[within_kept_years],
-                                     widget=forms.DateInput(attrs={"type": "date"}))
-    amount = TengeField(min_tiyn=1, label=gettext_lazy("Norm a month, tenge"))
+    effective_from = BoundedDateField(label=gettext_lazy("From"))
+    amount = TengeField(label=gettext_lazy("Norm a month, tenge"))
 
 
 class FeeForm(forms.Form):
     preschool = forms.ModelChoiceField(queryset=Preschool.objects.none(),
                                        label=gettext_lazy("Preschool"))
-    effective_from = forms.DateField(label=gettext_lazy("From"), validators=[within_kept_years],
-                                     widget=forms.DateInput(attrs={"type": "date"}))
-    amount = TengeField(min_tiyn=0, label=gettext_lazy("Parent fee a month, tenge"))
+    effective_from = BoundedDateField(label=gettext_lazy("From"))
+    amount = TengeField(label=gettext_lazy("Parent fee a month, tenge"))
 
 
 def _city(request: HttpRequest) -> City:

@@ -19,10 +19,12 @@ from goszakaz.attendance.models import Sheet
 from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record, record_read
 from goszakaz.domain.states import IllegalTransition
+from goszakaz.files import ImportRejected, NameRefused, TooManyErrors, valid_name
 from goszakaz.registry.models import City
 from goszakaz.verification import services
 from goszakaz.verification.models import RiskCase, RiskCaseKind, RiskCaseState
 from goszakaz.verification.nobd import CsvNobdExport, NobdExportError
+from goszakaz.web.bounds import BIRTH_FIRST, BoundedDateField
 from goszakaz.web.permissions import actor_of, permits, require
 from goszakaz.web.views import edu_city
 from goszakaz.workflows.exclusion import exclude, request_exclusion
@@ -55,9 +57,14 @@ def operator_cases(request: HttpRequest) -> HttpResponse:
             path.write_bytes(upload.read())
             try:
                 nobd = CsvNobdExport(path)
-            except NobdExportError as e:
+            except (NobdExportError, ImportRejected) as e:
                 for err in e.errors[:20]:
                     messages.error(request, str(err))
+                if isinstance(e, TooManyErrors):
+                    messages.error(request, str(e))
+                return redirect("operator-cases")
+            except ValueError as e:  # the file itself: not CSV text, not an XLSX, over a limit
+                messages.error(request, str(e))
                 return redirect("operator-cases")
         now = clock.now()
         today = clock.local_date(now)
@@ -83,11 +90,21 @@ class ProtocolForm(forms.Form):
                                           ("exclusion", gettext_lazy("Ask EDU to exclude"))])
     number = forms.CharField(max_length=40, required=False, label=gettext_lazy("Protocol number"))
     child_name = forms.CharField(max_length=200, required=False, label=gettext_lazy("Correct name"))
-    birth_date = forms.DateField(required=False, label=gettext_lazy("Correct birth date"),
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+    birth_date = BoundedDateField(required=False, first=BIRTH_FIRST,
+                                  label=gettext_lazy("Correct birth date"))
     days = forms.CharField(max_length=31, required=False,
                            label=gettext_lazy("Correct sheet (a mark per day: P, S, A, V or .)"))
     note = forms.CharField(max_length=300, required=False, label=gettext_lazy("Note"))
+
+    def clean_child_name(self) -> str:
+        """A person's name (issue 10): letters, spaces, hyphens, apostrophes; "" if not given."""
+        value: str = self.cleaned_data["child_name"]
+        if not value:
+            return value
+        try:
+            return valid_name(value)
+        except NameRefused as e:
+            raise forms.ValidationError(str(e)) from None
 
 
 @permits(Action.CASES_VIEW, post=Action.CASE_DECIDE)

@@ -6,8 +6,6 @@ from fractions import Fraction
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.views import LoginView
 from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -18,7 +16,6 @@ from django.utils.translation import gettext_lazy
 
 from goszakaz import clock
 from goszakaz import rules as rule_data
-from goszakaz.access.actor import Actor
 from goszakaz.access.permissions import Action
 from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record
@@ -27,6 +24,7 @@ from goszakaz.notifications.models import Notification
 from goszakaz.queue import services
 from goszakaz.queue.models import AllocationRun, Application, RunState
 from goszakaz.registry.models import City, Role
+from goszakaz.web.bounds import BoundedDateField
 from goszakaz.web.permissions import actor_of, permits, require
 
 PAGE = 50
@@ -55,16 +53,6 @@ def lang_of() -> str:
     """The page's language, one of ru, kk, en."""
     lang = translation.get_language() or "ru"
     return lang if lang in ("ru", "kk", "en") else "ru"
-
-
-class SignIn(LoginView):
-    """Django's sign-in page; a failed attempt leaves an audit row naming the login tried (never
-    the password)."""
-
-    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
-        record(actor=Actor(role=""), action=AuditAction.LOGIN_FAILED, at=clock.now(),
-               obj_type="login", obj_id=str(self.request.POST.get("username", ""))[:64])
-        return super().form_invalid(form)
 
 
 @permits(Action.HOME)
@@ -130,8 +118,7 @@ class AllocationForm(forms.Form):
     """Volume (A7.1) and as-of date of an allocation."""
 
     volume = forms.IntegerField(min_value=0, max_value=10_000_000, label=gettext_lazy("Volume (places)"))
-    as_of = forms.DateField(label=gettext_lazy("Allocation date"),
-                            widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = BoundedDateField(label=gettext_lazy("Allocation date"))
 
 
 @permits(Action.ALLOCATION_PREVIEW, post=Action.ALLOCATION_PREVIEW)

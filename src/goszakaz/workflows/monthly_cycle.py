@@ -27,7 +27,12 @@ from goszakaz.domain.months import last_day, month_of, previous
 from goszakaz.enrollment.models import AnnulmentReason
 from goszakaz.finance.models import Settlement
 from goszakaz.finance.month_context import MonthContext
-from goszakaz.finance.month_deadlines import in_pilot, meet_auto_confirmation, open_month
+from goszakaz.finance.month_deadlines import (
+    in_pilot,
+    meet_auto_confirmation,
+    month_opened,
+    open_month,
+)
 from goszakaz.finance.payments import (
     SettledChunk,
     months_to_settle,
@@ -116,7 +121,8 @@ def open_deadlines(*, today: dt.date) -> int:
         for month in (previous(this_month), this_month):
             try:
                 with transaction.atomic():
-                    opened += open_month(city=city, month=month)
+                    if not month_opened(city=city, month=month):  # once; the lists and the
+                        opened += open_month(city=city, month=month)  # request move its days
             except OutsideCalendar as e:
                 logger.warning("deadlines not opened", extra={"city": city.code,
                                                               "month": month, "why": str(e)})
@@ -136,13 +142,18 @@ def settle_month(*, month: str, cities: list[City], today: dt.date, now: dt.date
     # in the caller's transaction (a test's, a tick's) one thread; otherwise WORKERS at once
     workers = 1 if connection.vendor != "postgresql" or connection.in_atomic_block else WORKERS
     report: Callable[[int], None] | None = None
+    pending = {city.code: unsettled(city=city, month=month) for city in cities}
     if on_progress is not None:
-        of_all = sum(unsettled(city=city, month=month) for city in cities)
+        of_all = sum(pending.values())
         on_progress(0, of_all)
         report = functools.partial(_report, on_progress, of_all)
     total = 0
     for city in cities:
         started = time.perf_counter()
+        if not pending[city.code]:  # nothing final unpaid: only the debts (a daily tick)
+            with transaction.atomic():
+                pay_owed_all(city=city.code, upto=month, now=now)
+            continue
         context = MonthContext(city, month)
         if workers == 1:
             done = _settle_chunks(city, month, today, now, context, report)
