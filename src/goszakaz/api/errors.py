@@ -1,5 +1,6 @@
-"""The API's error answers, one declared shape for every 4xx: a message in the client's language
-(Accept-Language) and the problems by field; bad input and a missing token answered in it too."""
+"""The API's error answers, one declared shape for every 4xx of an operation: a message in the
+client's language (Accept-Language) and the problems by field; bad input, an unreadable or too
+large body answered in it too, and a missing token with its `detail` in that language."""
 
 from __future__ import annotations
 
@@ -24,16 +25,17 @@ class Problem(Schema):
 
 
 class Error(Schema):
-    """Every error answer of the API (401, 404, 409, 422)."""
+    """Every error answer of an operation (400, 404, 409, 413, 422); a refusal before it runs
+    (401, 429) carries its `detail` alone (api.auth.Refusal)."""
 
     detail: str
     errors: list[Problem] = Field(default_factory=list)
 
 
-# What every operation may answer besides its own: a body that is not JSON, no valid token, a
-# body over Django's DATA_UPLOAD_MAX_MEMORY_SIZE, and input that does not fit the operation's
-# schema (nothing changes).
-ERRORS: dict[int, type[Error]] = {400: Error, 401: Error, 413: Error, 422: Error}
+# What every operation may answer besides its own: a body that is not JSON, a body over Django's
+# DATA_UPLOAD_MAX_MEMORY_SIZE, and input that does not fit the operation's schema (nothing
+# changes); the refusals before it runs (401, 429) are api.auth.declare_refusals'.
+ERRORS: dict[int, type[Error]] = {400: Error, 413: Error, 422: Error}
 
 
 def _said(kind: str) -> str | None:
@@ -88,9 +90,8 @@ def install(api: NinjaAPI) -> None:
             % {"n": len(found)}, "errors": found}, status=422)
 
     def unauthorized(request: HttpRequest, exc: object) -> HttpResponse:
-        response = api.create_response(request, {
-            "detail": _("A valid API token is required (Authorization: Bearer …)."),
-            "errors": []}, status=401)
+        response = api.create_response(request, {  # api.auth.Refusal
+            "detail": _("A valid API token is required (Authorization: Bearer …).")}, status=401)
         response["WWW-Authenticate"] = "Bearer"
         return response
 
