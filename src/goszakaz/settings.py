@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "goszakaz.web.middleware.RefuseNullCharacters",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page (429)
 ]
 ROOT_URLCONF = "goszakaz.urls"

@@ -196,7 +196,7 @@ def test_goszakaz_serve_behind_a_tls_proxy(tmp_path) -> None:
         # the API's throttle counts in the database cache, shared by the workers
         status, _, answer = proxy.request("GET", "/api/bank/v1/account-requests",
                                           headers={"Authorization": "Bearer guess"})
-        assert status == 401 and json.loads(answer) == {"detail": "Unauthorized"}
+        assert status == 401 and set(json.loads(answer)) == {"detail"}  # api.auth.Refusal
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
         assert token is not None
         form = (f"csrfmiddlewaretoken={token.group(1).decode()}&username=root&"

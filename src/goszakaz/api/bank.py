@@ -11,6 +11,7 @@ from ninja import Field, Header, Router, Schema, Status
 from goszakaz import clock
 from goszakaz.access.permissions import Action
 from goszakaz.api.auth import Allowed, client
+from goszakaz.api.errors import ERRORS, Error
 from goszakaz.api.idempotency import Answer, idempotent
 from goszakaz.audit.services import record_read
 from goszakaz.banking.models import AccountStatus, ChildAccount
@@ -26,10 +27,6 @@ Id = Annotated[int, Field(ge=1, le=2**63 - 1)]  # a database id: refuse what no 
 
 
 router = Router(tags=["bank"])
-
-
-class Error(Schema):
-    detail: str
 
 
 class AccountRequest(Schema):
@@ -82,7 +79,7 @@ def _own_account(bank: Bank, account_id: int) -> ChildAccount | None:
     return ChildAccount.objects.filter(bank=bank, pk=account_id).select_related("voucher").first()
 
 
-@router.get("/account-requests", response=list[AccountRequest],
+@router.get("/account-requests", response={200: list[AccountRequest], **ERRORS},
              auth=Allowed(Action.BANK_ACCOUNTS_VIEW))
 def account_requests(request: HttpRequest) -> list[dict[str, Any]]:
     """A7.5: the children this bank is asked to open accounts for."""
@@ -96,7 +93,7 @@ def account_requests(request: HttpRequest) -> list[dict[str, Any]]:
             for a in rows]
 
 
-@router.post("/accounts/opened", response={200: Done, 404: Error, 409: Error, 422: Error},
+@router.post("/accounts/opened", response={200: Done, **ERRORS, 404: Error, 409: Error},
              auth=Allowed(Action.BANK_ACCOUNTS_REPORT))
 def accounts_opened(request: HttpRequest, body: Opened, idempotency_key: str = KEY) -> Status[dict[str, Any]]:
     """A7.6, A7.7: an account was opened for a child on the list (422: a date before the
@@ -122,7 +119,7 @@ def accounts_opened(request: HttpRequest, body: Opened, idempotency_key: str = K
                               body=body.dict(), handler=handle, now=now))
 
 
-@router.post("/accounts/closed", response={200: Done, 404: Error, 409: Error, 422: Error},
+@router.post("/accounts/closed", response={200: Done, **ERRORS, 404: Error, 409: Error},
              auth=Allowed(Action.BANK_ACCOUNTS_REPORT))
 def accounts_closed(request: HttpRequest, body: Closed, idempotency_key: str = KEY) -> Status[dict[str, Any]]:
     """A10: the parent ended the bank-account contract (422: a date before the account was
@@ -147,7 +144,7 @@ def accounts_closed(request: HttpRequest, body: Closed, idempotency_key: str = K
                               body=body.dict(), handler=handle, now=now))
 
 
-@router.post("/monthly-lists", response={200: Done, 409: Error},
+@router.post("/monthly-lists", response={200: Done, **ERRORS, 409: Error},
              auth=Allowed(Action.BANK_ACCOUNTS_REPORT))
 def monthly_lists(
     request: HttpRequest, body: MonthlyList, idempotency_key: str = KEY
@@ -168,7 +165,7 @@ def monthly_lists(
                               body=body.dict(), handler=handle, now=now))
 
 
-@router.post("/preschools/registered", response={200: Done, 409: Error},
+@router.post("/preschools/registered", response={200: Done, **ERRORS, 409: Error},
              auth=Allowed(Action.BANK_PRESCHOOL_REGISTER))
 def preschools_registered(
     request: HttpRequest, body: Registered, idempotency_key: str = KEY

@@ -17,6 +17,7 @@ from ninja import Field, Header, Query, Router, Schema, Status
 from goszakaz import clock
 from goszakaz.access.permissions import Action
 from goszakaz.api.auth import Allowed, client
+from goszakaz.api.errors import ERRORS, Error
 from goszakaz.api.idempotency import Answer, idempotent
 from goszakaz.attendance import services
 from goszakaz.attendance.models import UNMARKED, Sheet
@@ -64,18 +65,6 @@ class Marked(Schema):
     changed: int
 
 
-class Refused(Schema):
-    index: int
-    child_iin: str
-    field: str
-    detail: str
-
-
-class Error(Schema):
-    detail: str
-    errors: list[Refused] = Field(default_factory=list)
-
-
 def _preschool(request: HttpRequest) -> Preschool:
     preschool = client(request).preschool
     assert preschool is not None
@@ -88,7 +77,7 @@ def _contracts(preschool: Preschool, first: dt.date, last: dt.date) -> list[Cont
                 .select_related("voucher").order_by("voucher__child_iin", "starts_on"))
 
 
-@router.get("/sheets", response=list[SheetOut], auth=Allowed(Action.SHEETS_VIEW))
+@router.get("/sheets", response={200: list[SheetOut], **ERRORS}, auth=Allowed(Action.SHEETS_VIEW))
 def sheets(request: HttpRequest, query: Query[MonthQuery]) -> list[dict[str, Any]]:
     """A7.13: the month's sheet of every child with a contract at this preschool in the month."""
     preschool, month = _preschool(request), query.month
@@ -137,7 +126,7 @@ def _refused(index: int, mark: MarkIn, field: str, detail: str) -> dict[str, Any
     return {"index": index, "child_iin": mark.child_iin, "field": field, "detail": detail}
 
 
-@router.post("/marks", response={200: Marked, 409: Error, 422: Error},
+@router.post("/marks", response={200: Marked, **ERRORS, 409: Error},
              auth=Allowed(Action.SHEETS_MARK))
 def marks(request: HttpRequest, body: Marks, idempotency_key: str = KEY) -> Status[dict[str, Any]]:
     """A7.13: day marks of this preschool's children; all of them or none (422 naming each

@@ -284,7 +284,13 @@ def confirm(*, sheet: Sheet, on: dt.date, actor: Actor, now: dt.datetime) -> boo
                      parent_responded=True)
     except IllegalTransition:
         raise SheetError(_("A sheet in state “%(state)s” cannot be confirmed.")
-                         % {"state": sheet.get_state_display()}) from None
+                         % {"state": _state_now(sheet)}) from None
+
+
+def _state_now(sheet: Sheet) -> str:
+    """The sheet's state as it is now (read under the lock _move took: what another request,
+    the winner of a race, made of it), for the loser's refusal."""
+    return Sheet.objects.get(pk=sheet.pk).get_state_display()
 
 
 def dispute(
@@ -306,9 +312,14 @@ def dispute(
         if ext not in DOCUMENT_TYPES or (document.size or 0) > MAX_DOCUMENT:
             raise SheetError(_("The document must be a PDF, JPEG, PNG or HEIC file, at most "
                                "5 MB."), "document")
-    if not _move(sheet, SheetState.DISPUTED, on=on, actor=actor, now=now,
-                 parent_responded=True):
-        return sheet.dispute
+    try:
+        moved = _move(sheet, SheetState.DISPUTED, on=on, actor=actor, now=now,
+                      parent_responded=True)
+    except IllegalTransition:  # confirmed meanwhile (another window, another request)
+        raise SheetError(_("A sheet in state “%(state)s” cannot be disputed.")
+                         % {"state": _state_now(sheet)}) from None
+    if not moved:
+        return Dispute.objects.get(sheet=sheet)
     d = Dispute.objects.create(sheet=sheet, reason=reason.strip(), opened_on=on)
     if document is not None:
         d.document.save(f"sheet-{sheet.pk}.{ext}", document, save=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
@@ -100,13 +101,18 @@ def account_opened(
         return False
     if account.status == AccountStatus.CLOSED:
         raise BankingError(_("The account is closed; the bank asks for a new one."))
+    used = _("This account number is already used for another child.")
     if ChildAccount.objects.filter(bank=account.bank, number=number).exists():
-        raise BankingError(_("This account number is already used for another child."))
-    move(account, AccountStatus.OPENED, field="status", transitions=ACCOUNT_TRANSITIONS,
-         actor=actor, at=now, action=AuditAction.ACCOUNT_OPENED, obj_type="account",
-         city=account.city, children=(account.voucher_id,),
-         detail={"opened_on": opened_on.isoformat()}, number=number, opened_on=opened_on,
-         parent_registered=parent_registered)
+        raise BankingError(used)
+    try:
+        with transaction.atomic():  # a savepoint: another child's account may take the number
+            move(account, AccountStatus.OPENED, field="status", transitions=ACCOUNT_TRANSITIONS,
+                 actor=actor, at=now, action=AuditAction.ACCOUNT_OPENED, obj_type="account",
+                 city=account.city, children=(account.voucher_id,),
+                 detail={"opened_on": opened_on.isoformat()}, number=number,
+                 opened_on=opened_on, parent_registered=parent_registered)
+    except IntegrityError:  # it did, at the same moment (the unique index decided)
+        raise BankingError(used) from None
     return True
 
 

@@ -32,18 +32,26 @@ from goszakaz.web.views import mask_iin
 from goszakaz.workflows.dispute import answer_dispute
 
 
-def _day(request: HttpRequest) -> dt.date:
-    day, problem = bounded_day(request.GET.get("day") or request.POST.get("day") or "")
-    if problem:
-        messages.error(request, problem)
-    return day or clock.today()
+def _day(request: HttpRequest) -> dt.date | None:
+    """The day asked for (today when none is), or None with a message when it is not a date
+    or falls outside the years the work calendar has data for (web.bounds)."""
+    text = (request.GET.get("day") or request.POST.get("day") or "").strip()
+    if not text:
+        return clock.today()
+    day, problem = bounded_day(text)
+    if day is None:
+        messages.error(request, problem or _("Choose a date: day, month and year."))
+    return day
 
 
 @permits(Action.SHEETS_VIEW, post=Action.SHEETS_MARK)
 def preschool_day(request: HttpRequest) -> HttpResponse:
     """A7.13: the preschool marks the day for every child whose contract is in force."""
     actor, now, preschool = actor_of(request), clock.now(), own_preschool(request)
-    day = _day(request)
+    asked = _day(request)
+    if asked is None and request.method == "POST":
+        return redirect(request.path)
+    day = asked or clock.today()
     contracts = list(Contract.objects.filter(preschool_id=preschool, starts_on__lte=day)
                      .filter(Q(ends_on=None) | Q(ends_on__gte=day)).select_related("voucher"))
     calendar = kz_calendar((day.year,))

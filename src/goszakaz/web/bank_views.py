@@ -24,7 +24,7 @@ from goszakaz.domain.states import IllegalTransition
 from goszakaz.enrollment.services import EnrollmentError
 from goszakaz.registry.models import Bank, City
 from goszakaz.web.permissions import actor_of, permits
-from goszakaz.web.views import mask_iin
+from goszakaz.web.views import mask_iin, posted_id
 from goszakaz.workflows import bank_accounts
 from goszakaz.workflows.onboarding import send_to_bank
 
@@ -105,7 +105,8 @@ def _bank_action(request: HttpRequest, bank: Bank, actor: Actor, now: dt.datetim
                                      actor=actor, now=now)
         messages.success(request, _("The account is open."))
     elif action == "close":
-        account = get_object_or_404(ChildAccount, pk=request.POST.get("account", "0"), bank=bank)
+        account = get_object_or_404(ChildAccount, pk=posted_id(request.POST.get("account")) or 0,
+                                    bank=bank)
         bank_accounts.account_closed(account=account, closed_on=today, actor=actor, now=now)
         messages.success(request, _("The account is closed; the voucher is annulled."))
     elif action == "month":

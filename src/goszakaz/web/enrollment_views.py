@@ -24,7 +24,7 @@ from goszakaz.registry.models import Preschool
 from goszakaz.registry.services import RegistryError
 from goszakaz.web.bounds import BoundedDateField
 from goszakaz.web.permissions import actor_of, permits, require
-from goszakaz.web.views import edu_city, mask_iin
+from goszakaz.web.views import edu_city, mask_iin, posted_id
 from goszakaz.workflows import annulment
 from goszakaz.workflows.onboarding import include_preschool
 
@@ -87,7 +87,8 @@ def edu_vouchers(request: HttpRequest) -> HttpResponse:
     city, actor, now = edu_city(request), actor_of(request), clock.now()
     form = LifeEventForm(request.POST or None)
     if request.method == "POST" and "run" in request.POST:
-        run = get_object_or_404(AllocationRun, pk=request.POST["run"], city=city)
+        run = get_object_or_404(AllocationRun, pk=posted_id(request.POST["run"]) or 0,
+                                city=city)
         try:
             with transaction.atomic():
                 n = services.grant_from_run(run=run, actor=actor, now=now)
@@ -140,7 +141,10 @@ def parent_sign(request: HttpRequest, voucher_id: int) -> HttpResponse:
     """A7.10: sign a contract (or A11: move) with a chosen preschool of the Перечень."""
     voucher = get_object_or_404(Voucher, pk=voucher_id)
     actor = require(request, Action.CONTRACT_SIGN, parent_iin=voucher.parent_iin)
-    preschool = get_object_or_404(Preschool, pk=request.POST.get("preschool", "0"))
+    preschool = Preschool.objects.filter(pk=posted_id(request.POST.get("preschool")) or 0).first()
+    if preschool is None:
+        messages.error(request, _("Choose a preschool from the list."))
+        return redirect("parent-vouchers")
     now = clock.now()
     today = clock.local_date(now)
     try:

@@ -18,6 +18,7 @@ from goszakaz.access.permissions import Action
 from goszakaz.attendance.models import Sheet
 from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record, record_read
+from goszakaz.domain.states import IllegalTransition
 from goszakaz.files import ImportRejected, NameRefused, TooManyErrors, valid_name
 from goszakaz.registry.models import City
 from goszakaz.verification import services
@@ -159,7 +160,13 @@ def edu_exclude(request: HttpRequest, case_id: int) -> HttpResponse:
     case = get_object_or_404(RiskCase.objects.select_related("city"), pk=case_id)
     actor = require(request, Action.EXCLUDE, city=case.city.code)
     now = clock.now()
-    with transaction.atomic():
-        exclude(case=case, on=clock.local_date(now), actor=actor, now=now)
-    messages.success(request, _("Excluded."))
+    try:
+        with transaction.atomic():
+            exclude(case=case, on=clock.local_date(now), actor=actor, now=now)
+    except IllegalTransition:  # the operator has not asked to exclude (or closed the case)
+        messages.error(request, _("Only a case the operator asked to exclude can be "
+                                  "excluded; this one is “%(state)s”.")
+                       % {"state": RiskCase.objects.get(pk=case.pk).get_state_display()})
+    else:
+        messages.success(request, _("Excluded."))
     return redirect("edu-exclusions")

@@ -19,6 +19,7 @@ from goszakaz import rules as rule_data
 from goszakaz.access.permissions import Action
 from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record
+from goszakaz.domain.states import IllegalTransition
 from goszakaz.notifications.models import Notification
 from goszakaz.queue import services
 from goszakaz.queue.models import AllocationRun, Application, RunState
@@ -32,6 +33,15 @@ PAGE = 50
 def mask_iin(iin: str) -> str:
     """An IIN shown as its birth-date part only: 200101******."""
     return iin[:6] + "******" if iin else ""
+
+
+def posted_id(value: object) -> int | None:
+    """A database id sent by a form ("12"), or None for anything no row can have ("abc", "",
+    "-1", "1.5", twenty digits): the page then answers with a message, not a server error."""
+    text = str(value or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        return None
+    return int(text) or None
 
 
 def edu_city(request: HttpRequest) -> City:
@@ -151,18 +161,24 @@ def edu_allocation_decide(request: HttpRequest, run_id: int) -> HttpResponse:
     """Confirm or discard a preview run."""
     run = get_object_or_404(AllocationRun.objects.select_related("city"), pk=run_id)
     actor = require(request, Action.ALLOCATION_DECIDE, city=run.city.code)
-    with transaction.atomic():
-        if request.POST.get("decision") == "confirm":
-            try:
-                services.confirm_allocation(run=run, actor=actor, now=clock.now())
-            except services.StalePreview:
-                messages.error(request, _("The queue has changed since this preview. "
-                                          "Discard it and make a new one."))
-                return redirect("edu-allocation", run_id=run.pk)
-            messages.success(request, _("The allocation is confirmed; parents are notified."))
-        else:
-            services.discard_allocation(run=run, actor=actor, now=clock.now())
-            messages.info(request, _("The preview is discarded."))
+    try:
+        with transaction.atomic():
+            if request.POST.get("decision") == "confirm":
+                try:
+                    services.confirm_allocation(run=run, actor=actor, now=clock.now())
+                except services.StalePreview:
+                    messages.error(request, _("The queue has changed since this preview. "
+                                              "Discard it and make a new one."))
+                    return redirect("edu-allocation", run_id=run.pk)
+                messages.success(request, _("The allocation is confirmed; parents are "
+                                            "notified."))
+            else:
+                services.discard_allocation(run=run, actor=actor, now=clock.now())
+                messages.info(request, _("The preview is discarded."))
+    except IllegalTransition:  # decided already (another window): the run stays as it is
+        run.refresh_from_db()
+        messages.error(request, _("This allocation is already %(state)s; it is not changed.")
+                       % {"state": run.get_state_display()})
     return redirect("edu-allocation", run_id=run.pk)
 
 
