@@ -267,7 +267,7 @@ def test_a_long_file_is_refused_by_its_lines_before_a_row_is_read(tmp_path, monk
 
 
 def test_the_allocate_output_keeps_formula_ids_as_text(tmp_path) -> None:
-    # covers: T1.7, DESIGN (issue 10: the allocate output held =cmd|' /C calc'!A0)
+    # covers: T1.7, DESIGN (issue 10: the allocate output held a shell formula cell)
     import datetime as dt
 
     from goszakaz import rules
