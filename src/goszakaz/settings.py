@@ -105,6 +105,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+else:
+    # PostgreSQL's JIT compiles the month's big set-based queries for a third of a second each
+    # and saves nothing on them (a settlement chunk's query: 0.6 s with it, 0.3 s without)
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # One cache for every process of a deployment, in the database (no Redis to run): the API's
 # count of wrong tokens per address lives here. Its table is made by `migrate` (api's 0002).
