@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from goszakaz.access.actor import Actor
 from goszakaz.banking.models import ChildAccount
 from goszakaz.clock import KZ
-from goszakaz.domain.iin import check_digit, make_iin
+from goszakaz.domain.iin import make_bin, make_iin
 from goszakaz.enrollment.models import Voucher
 from goszakaz.enrollment.services import grant, sign_contract
 from goszakaz.finance.funding import build_request, distribute, transfer_to_operator
@@ -78,13 +78,8 @@ def write_applications(path: Path, rows: list[dict], encoding: str = "utf-8",
 def make_preschool(city: City, bin_serial: int, capacity: int = 2,
                    included_on: dt.date | None = dt.date(2024, 3, 1)) -> Preschool:
     """A preschool of the city with a valid BIN (registered 2015-06, a legal entity)."""
-    head = f"15064{bin_serial:06d}"
-    digit = check_digit(head)
-    while digit is None:
-        bin_serial += 1
-        head = f"15064{bin_serial:06d}"
-        digit = check_digit(head)
-    return Preschool.objects.create(bin=head + str(digit), name=f"Балабақша №{bin_serial}",
+    number = make_bin(bin_serial)
+    return Preschool.objects.create(bin=number, name=f"Балабақша №{int(number[5:11])}",
                                     city=city, design_capacity=capacity, included_on=included_on)
 
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import openpyxl
 
-from goszakaz.domain.iin import check_digit, make_iin
+from goszakaz.domain.iin import make_bin, make_iin
 from goszakaz.enrollment.files import (
     ChildRow,
     ContractRow,
@@ -19,14 +19,6 @@ IIN_A, IIN_B = make_iin(BIRTH_A, 1), make_iin(BIRTH_B, 2, female=True)
 PARENT = make_iin(dt.date(1990, 5, 17), 123, female=True)
 YOUNG_PARENT = make_iin(dt.date(2003, 2, 1), 7)  # starts with 0: Excel drops it from a number
 CHILD_HEADER = ["child_iin", "birth_date", "child_name", "parent_iin", "period_start", "period_end"]
-
-
-def a_bin(serial: int) -> str:
-    head = f"15064{serial:06d}"
-    while check_digit(head) is None:
-        serial += 1
-        head = f"15064{serial:06d}"
-    return head + str(check_digit(head))
 
 
 def write(path, rows, delimiter=",", encoding="utf-8"):
@@ -110,7 +102,7 @@ def test_missing_column_is_named_on_the_header_line(tmp_path) -> None:
 
 def test_contracts_file_and_its_errors(tmp_path) -> None:
     # covers: A7.10
-    good_bin = a_bin(1)
+    good_bin = make_bin(1)
     parsed = read_contracts(write(tmp_path / "k.csv", [
         ["child_iin", "preschool_bin", "starts_on", "ends_on"],
         [IIN_A, good_bin, "2024-04-01", "2024-08-31"],

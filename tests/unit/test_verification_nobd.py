@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from goszakaz.domain.iin import check_digit, make_iin
+from goszakaz.domain.iin import make_bin, make_iin
 from goszakaz.verification.checks import CityNames, child_mismatches, preschool_mismatches
 from goszakaz.verification.models import RiskCaseKind
 from goszakaz.verification.nobd import (
@@ -21,15 +21,7 @@ BIRTH = dt.date(2020, 1, 1)
 IIN = make_iin(BIRTH, 7)
 
 
-def _bin(serial: int) -> str:
-    head = f"15064{serial:06d}"
-    while check_digit(head) is None:
-        serial += 1
-        head = f"15064{serial:06d}"
-    return head + str(check_digit(head))
-
-
-BIN = _bin(1)
+BIN = make_bin(1)
 TARAZ = CityNames.of("taraz", "Тараз", "Тараз", "Taraz")
 ROWS = [
     "kind,iin_or_bin,name,birth_date,city",
@@ -56,7 +48,7 @@ def test_export_file_in_utf8_and_windows_1251(tmp_path, encoding, delimiter) -> 
     child = nobd.find_child(IIN)
     assert child == NobdChild(IIN, BIRTH, rows[1].split(",")[2], "Тараз")
     assert nobd.find_preschool(BIN) == NobdPreschool(BIN, rows[2].split(",")[2], "taraz")
-    assert nobd.find_child(make_iin(BIRTH, 99)) is None and nobd.find_preschool(_bin(50)) is None
+    assert nobd.find_child(make_iin(BIRTH, 99)) is None and nobd.find_preschool(make_bin(50)) is None
 
 
 def test_export_accepts_dotted_dates_and_any_header_order(tmp_path) -> None:

@@ -23,7 +23,7 @@ from goszakaz.access.actor import Actor
 from goszakaz.attendance.services import auto_confirm, confirm, mark, sheet_for
 from goszakaz.banking.models import ChildAccount
 from goszakaz.clock import moment_of
-from goszakaz.domain.iin import check_digit, make_iin
+from goszakaz.domain.iin import make_bin, make_iin
 from goszakaz.enrollment.models import Voucher, VoucherStatus
 from goszakaz.enrollment.services import grant, set_status, sign_contract
 from goszakaz.finance.funding import build_request, distribute, transfer_to_operator
@@ -56,24 +56,14 @@ LOGINS = [
 ]
 
 
-def demo_bin(serial: int) -> str:
-    """A valid BIN (a legal entity registered 2015-06) for demo organizations."""
-    while True:
-        head = f"15064{serial:06d}"
-        digit = check_digit(head)
-        if digit is not None:
-            return head + str(digit)
-        serial += 1
-
-
 @transaction.atomic
 def load(n_applications: int = 400) -> None:
     """Create the demo data once; running it again changes nothing."""
     if Bank.objects.filter(code="halyk").exists():
         return
-    halyk = Bank.objects.create(code="halyk", name="Halyk Bank", bin=demo_bin(900))
+    halyk = Bank.objects.create(code="halyk", name="Halyk Bank", bin=make_bin(900))
     uralsk = City.objects.get(code="uralsk")
-    schools = [Preschool.objects.create(bin=demo_bin(100 + i), name=name, city=uralsk,
+    schools = [Preschool.objects.create(bin=make_bin(100 + i), name=name, city=uralsk,
                                         design_capacity=cap, included_on=uralsk.pilot_start)
                for i, (name, cap) in enumerate([("Балабақша «Айгөлек»", 120),
                                                 ("Детский сад «Солнышко»", 80),

@@ -70,6 +70,14 @@ def validate_bin(bin_: str) -> None:
         raise InvalidNumber("BIN 5th digit (type of entity) must be 4, 5 or 6")
 
 
+def make_bin(serial: int) -> str:
+    """A valid BIN of a legal entity registered 2015-06 with the first serial from `serial` that
+    has a check digit (demo data, the simulated year, tests)."""
+    while (digit := check_digit(head := f"15064{serial:06d}")) is None:
+        serial += 1
+    return head + str(digit)
+
+
 def make_iin(birth_date: dt.date, serial: int, female: bool = False) -> str:
     """A valid IIN for a birth date and serial (demo data, tests, benchmarks); skips no-digit serials."""
     base = 1 + (birth_date.year // 100 - 18) * 2 + (1 if female else 0)

@@ -11,7 +11,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-from goszakaz.domain.iin import check_digit, make_iin
+from goszakaz.domain.iin import make_bin, make_iin
 
 # НОБД findings (A7.4) and their shares; the rest match
 NOBD_SHARES = (("name_differs", 0.04), ("birth_date_differs", 0.02), ("iin_unknown", 0.02))
@@ -62,16 +62,6 @@ class School:
     forgets: float  # the chance a day is not marked at all (I22)
 
 
-def _bin(serial: int) -> str:
-    """A valid BIN (a legal entity registered 2015-06) for a simulated preschool."""
-    while True:
-        head = f"15064{serial:06d}"
-        digit = check_digit(head)
-        if digit is not None:
-            return head + str(digit)
-        serial += 1
-
-
 def _day_between(rng: random.Random, first: dt.date, last: dt.date) -> dt.date:
     return first + dt.timedelta(days=rng.randrange(max(1, (last - first).days + 1)))
 
@@ -81,7 +71,7 @@ def population(*, city: str, city_index: int, children: int, start: dt.date, end
     """The city's preschools and children for the simulated period `start`..`end`."""
     n_schools = max(2, children // 40)
     per_school = -(-children // n_schools)
-    schools = [School(index=i, city=city, bin=_bin(city_index * 1000 + i * 7 + 1),
+    schools = [School(index=i, city=city, bin=make_bin(city_index * 1000 + i * 7 + 1),
                       name=f"Балабақша №{i + 1} ({city})",
                       capacity=per_school + max(2, per_school // 4),
                       channel=CHANNELS[i % len(CHANNELS)], careless=rng.choice((0.0, 0.02, 0.05)),
