@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "csp",
+    "django_htmx",  # request.htmx and its vendored htmx.min.js (no CDN)
     "ninja",  # its Swagger UI from its own static files (no CDN): /api/docs works offline
     "goszakaz.audit",
     "goszakaz.registry",
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "goszakaz.web.middleware.RefuseNullCharacters",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page (429)
