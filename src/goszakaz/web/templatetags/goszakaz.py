@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import template
 from django.utils import translation
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from goszakaz.domain.money import format_tiyn
@@ -66,3 +67,14 @@ def deadline_title(deadline: object) -> str:
         return title
     subject = str(getattr(deadline, "subject", ""))
     return f"{label} ({subject.split('/', 1)[-1]})"
+
+
+@register.filter
+def month_label(month: object) -> str:
+    """A month "2024-04" as the reader names it: "Апрель 2024" (ru), "Сәуір 2024" (kk),
+    "April 2024" (en); anything else as it is."""
+    text = str(month or "")
+    year, _sep, number = text.partition("-")
+    if not (year.isdigit() and number.isdigit() and 1 <= int(number) <= 12):
+        return text
+    return f"{MONTHS[int(number)]} {year}"
