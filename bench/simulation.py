@@ -48,7 +48,12 @@ def arguments() -> argparse.Namespace:
 
 ARGS = arguments() if __name__ == "__main__" else None
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goszakaz.settings")
-os.environ.setdefault("DEBUG", "1")
+# production settings, as a deployment runs: DEBUG would log every query of the year (a tenth of
+# its time); the simulated systems call the API in-process on http://localhost
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "bench-simulation-" + os.urandom(16).hex())
+os.environ.setdefault("ALLOWED_HOSTS", "localhost")
+os.environ.setdefault("GOSZAKAZ_SSL_REDIRECT", "0")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 import django  # noqa: E402
