@@ -13,10 +13,12 @@ from goszakaz.enrollment.services import (
     EnrollmentError,
     annul,
     change_preschool,
+    grant,
     grant_from_run,
     set_status,
     sign_contract,
 )
+from goszakaz.domain.iin import make_iin
 from goszakaz.notifications.models import Notification
 from goszakaz.queue.services import confirm_allocation, import_applications, preview_allocation
 from goszakaz.registry.models import AgreementSignature, AgreementVersion, Role
@@ -138,6 +140,26 @@ def test_taraz_allocation_grants_vouchers_once(taraz, write_csv, edu_taraz) -> N
     assert [v.application.application_id for v in vouchers] == ["1", "2"]
     assert vouchers[0].period_start == D(2024, 8, 1) and vouchers[0].period_end == D(2024, 12, 25)
     assert Contract.objects.count() == 0
+
+
+def test_no_voucher_is_granted_outside_the_city_pilot(taraz, write_csv, edu_taraz) -> None:
+    # covers: O1
+    # an allocation run dated after Taraz's pilot ended (25.12.2024) grants nothing: the period
+    # would run from 01.12.2026 back to 25.12.2024
+    rows = [app_row("1", D(2019, 3, 1), "2023-01-01T10:00:00", 1, parent_iin=PARENT_IIN)]
+    import_applications(city=taraz, path=write_csv(rows), skip_invalid=False,
+                        actor=Actor.system(Role.EDU), now=NOW)
+    edu = Actor.of_user(edu_taraz)
+    run = preview_allocation(city=taraz, volume=1, as_of=D(2026, 12, 1), actor=edu, now=NOW)
+    confirm_allocation(run=run, actor=edu, now=NOW)
+    with pytest.raises(EnrollmentError, match="25.12.2024"):
+        grant_from_run(run=run, actor=edu, now=NOW)
+    assert taraz.voucher_set.count() == 0
+    with pytest.raises(EnrollmentError, match="pilot period"):
+        grant(city=taraz, child_iin=make_iin(D(2020, 1, 1), 5), birth_date=D(2020, 1, 1),
+              parent_iin=PARENT_IIN, source="city_list", period_start=D(2024, 3, 1),
+              period_end=D(2025, 6, 1), actor=edu, now=NOW)
+    assert taraz.voucher_set.count() == 0
 
 
 def test_an_ended_contract_fits_before_a_later_one(taraz) -> None:

@@ -74,7 +74,10 @@ def grant_many(*, city: City, children: list[dict[str, Any]], source: str, actor
                now: dt.datetime) -> list[Voucher]:
     """A5: vouchers for children none of whom has a live voucher in the city (the caller checked,
     under the city's lock; the database refuses a second live one anyway), in bulk: each with
-    its first event and audit row."""
+    its first event and audit row. O1: a voucher's period lies inside the city's pilot period
+    (EnrollmentError naming the period otherwise: nothing is granted)."""
+    for child in children:
+        _check_period(city, child["period_start"], child.get("period_end"))
     vouchers = Voucher.objects.bulk_create(
         [Voucher(city=city, source=source, granted_at=now, **child) for child in children],
         batch_size=2000)
@@ -85,6 +88,18 @@ def grant_many(*, city: City, children: list[dict[str, Any]], source: str, actor
                 entries=[(v.pk, city.code, None, {"status": v.status, "source": source}, [v.pk])
                          for v in vouchers])
     return vouchers
+
+
+def _check_period(city: City, start: dt.date, end: dt.date | None) -> None:
+    """O1: a voucher from `start` to `end` must fall inside the city's pilot period."""
+    last = city.pilot_end
+    if start < city.pilot_start or (last is not None and start > last) or (
+            end is not None and (end < start or (last is not None and end > last))):
+        pilot = city.pilot_start.strftime("%d.%m.%Y") + " – " + (
+            last.strftime("%d.%m.%Y") if last else "…")
+        raise EnrollmentError(
+            _("A voucher from %(start)s can be granted only inside the city's pilot period "
+              "(%(pilot)s).") % {"start": start.strftime("%d.%m.%Y"), "pilot": pilot})
 
 
 def grant_from_run(*, run: AllocationRun, actor: Actor, now: dt.datetime) -> int:
