@@ -73,7 +73,12 @@ def operator_cases(request: HttpRequest) -> HttpResponse:
                 city=form.cleaned_data["city"], received_on=today, actor=actor, now=now)
             summary = check_lists(submission=submission, nobd=nobd, on=today, actor=actor,
                                   now=now)
-        messages.success(request, _("Checked: %(s)s") % {"s": summary})
+        messages.success(request, _(
+            "НОБД check done: %(preschools)d preschool(s) and %(children)d child(ren) checked, "
+            "%(verified)d verified, %(cases)d risk case(s) opened; the deadline (A7.4) %(met)s.")
+            % {"preschools": summary.preschools_checked, "children": summary.children_checked,
+               "verified": summary.verified, "cases": summary.cases_opened,
+               "met": _("is met") if summary.deadline_met else _("is missed")})
         return redirect("operator-cases")
     cases = list(RiskCase.objects.filter(state=RiskCaseState.OPEN)
                  .select_related("city", "voucher", "preschool").order_by("opened_on", "pk")[:300])
