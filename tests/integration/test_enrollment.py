@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from goszakaz.access.actor import Actor
+from goszakaz.domain.iin import make_iin
 from goszakaz.domain.states import IllegalTransition
 from goszakaz.enrollment.models import AnnulmentReason, Contract, VoucherStatus
 from goszakaz.enrollment.services import (
@@ -18,7 +19,6 @@ from goszakaz.enrollment.services import (
     set_status,
     sign_contract,
 )
-from goszakaz.domain.iin import make_iin
 from goszakaz.notifications.models import Notification
 from goszakaz.queue.services import confirm_allocation, import_applications, preview_allocation
 from goszakaz.registry.models import AgreementSignature, AgreementVersion, Role

@@ -60,15 +60,21 @@ def test_operator_checks_lists_and_edu_excludes(taraz, edu_taraz, edu_shymkent,
     wrong_name.refresh_from_db()
     assert (wrong_name.child_name, wrong_name.status) == ("Сидоров Иван", VoucherStatus.VERIFIED)
 
-    operator.post(f"/operator/cases/{unknown_case.pk}/", {"decision": "exclusion"})
+    operator.post(f"/operator/cases/{unknown_case.pk}/", {"decision": "exclusion",
+                                                          "number": "ИСК-7",
+                                                          "note": "нет в НОБД"})
     elsewhere = Client()
     elsewhere.force_login(edu_shymkent)
     assert elsewhere.post(f"/edu/exclusions/{unknown_case.pk}/exclude/").status_code == 403
     edu = Client()
     edu.force_login(edu_taraz)
     page = edu.get("/edu/exclusions/").content.decode()
+    # the operator's document number is kept and shown with the notice (issue 12)
+    notice = RiskCase.objects.get(pk=unknown_case.pk).events.order_by("at", "pk").last()
     assert rows(page, "exclusions") == [[str(unknown_case.pk), f"госзаказ {unknown.pk}",
-                                         "ИИН не найден в НОБД", "Исключить"]]
+                                         "ИИН не найден в НОБД",
+                                         f"{notice.at:%d.%m.%Y} — № ИСК-7: нет в НОБД",
+                                         "Исключить"]]
     assert f'action="/edu/exclusions/{unknown_case.pk}/exclude/"' in page
     edu.post(f"/edu/exclusions/{unknown_case.pk}/exclude/")
     unknown.refresh_from_db()

@@ -357,20 +357,24 @@ def unresolved(voucher_id: int) -> bool:
 
 
 def request_exclusion(
-    *, case: RiskCase, on: dt.date, actor: Actor, now: dt.datetime, note: str = ""
+    *, case: RiskCase, on: dt.date, actor: Actor, now: dt.datetime, note: str = "",
+    number: str = "",
 ) -> RiskCase:
     """A7.4: the operator notifies the city department (EDU) to exclude the child or preschool.
 
     The notice goes to the EDU inbox of the case's city (role EDU, key the city code); nothing is
-    excluded yet: EDU does it (workflows.exclusion). Asking again sends nothing new.
+    excluded yet: EDU does it (workflows.exclusion). The operator's document number, when given,
+    is kept in the case's history and in the notice. Asking again sends nothing new.
     """
     case = lock_case(case)
-    if _move(case, RiskCaseState.EXCLUSION_REQUESTED, on=on, actor=actor, now=now, note=note):
+    text = f"№ {number.strip()}: {note}".rstrip(": ") if number.strip() else note
+    if _move(case, RiskCaseState.EXCLUSION_REQUESTED, on=on, actor=actor, now=now, note=text):
         subject: dict[str, Any] = ({"voucher": case.voucher_id} if case.voucher_id is not None
                                    else {"preschool": subject_preschool(case).bin})
         notify(city=case.city.code, kind="exclusion_requested", recipient_role=EDU_RECIPIENT,
                recipient_key=case.city.code, at=now,
-               payload={"risk_case": case.pk, "kind": case.kind, "on": on.isoformat(), **subject},
+               payload={"risk_case": case.pk, "kind": case.kind, "on": on.isoformat(),
+                        **({"number": number.strip()} if number.strip() else {}), **subject},
                dedup_key=f"exclusion_requested/{case.pk}")
     return case
 

@@ -127,7 +127,8 @@ def operator_case(request: HttpRequest, case_id: int) -> HttpResponse:
         try:
             with transaction.atomic():
                 if data["decision"] == "exclusion":
-                    request_exclusion(case=case, actor=actor, now=now, note=data["note"])
+                    request_exclusion(case=case, actor=actor, now=now, note=data["note"],
+                                      number=data["number"])
                 else:
                     corrections = {k: data[k] for k in ("child_name", "birth_date", "days")
                                    if data[k]}
@@ -153,7 +154,10 @@ def edu_exclusions(request: HttpRequest) -> HttpResponse:
     """EDU: the operator's notices to exclude a child or a preschool (A7.4)."""
     city = edu_city(request)
     cases = list(RiskCase.objects.filter(city=city, state=RiskCaseState.EXCLUSION_REQUESTED)
-                 .select_related("voucher", "preschool"))
+                 .select_related("voucher", "preschool").prefetch_related("events"))
+    for c in cases:  # the operator's notice: its date and document number (the last event)
+        last = max(c.events.all(), key=lambda e: (e.at, e.pk), default=None)
+        c.notice = last  # type: ignore[attr-defined]
     record_read(actor=actor_of(request), at=clock.now(), what="page:edu-exclusions",
                 city=city.code, children=[c.voucher_id for c in cases if c.voucher_id])
     return render(request, "web/edu_exclusions.html", {"cases": cases})

@@ -17,10 +17,11 @@ from goszakaz.workflows import annulment
 
 
 def request_exclusion(*, case: RiskCase, actor: Actor, now: dt.datetime,
-                      on: dt.date | None = None, note: str = "") -> RiskCase:
-    """A7.4: the operator notifies the city department to exclude; asking again sends nothing."""
+                      on: dt.date | None = None, note: str = "", number: str = "") -> RiskCase:
+    """A7.4: the operator notifies the city department to exclude (with the operator's document
+    number, kept); asking again sends nothing."""
     return verification.request_exclusion(case=case, on=on or local_date(now), actor=actor,
-                                          now=now, note=note)
+                                          now=now, note=note, number=number)
 
 
 def exclude(*, case: RiskCase, on: dt.date, actor: Actor, now: dt.datetime) -> bool:
