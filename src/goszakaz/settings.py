@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "goszakaz.queue",
     "goszakaz.enrollment",
     "goszakaz.deadlines",
+    "goszakaz.jobs",
     "goszakaz.verification",
     "goszakaz.banking",
     "goszakaz.finance",

@@ -8,10 +8,22 @@ import re
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from goszakaz import clock
 from goszakaz.enrollment.models import VoucherStatus
+from goszakaz.jobs.models import Job
+from goszakaz.jobs.services import job_dir
 from goszakaz.registry.models import Role
 from goszakaz.verification.models import RiskCase
+from goszakaz.workflows.jobs import run_next
 from tests.factories import make_preschool, make_user, make_voucher
+
+
+def run_jobs() -> list[Job]:
+    """What the worker (`goszakaz worker --once`) does: every waiting job, in order."""
+    done = []
+    while (job := run_next(now=clock.now)) is not None:
+        done.append(job)
+    return done
 
 
 def rows(page: str, table: str) -> list[list[str]]:
@@ -39,10 +51,17 @@ def test_operator_checks_lists_and_edu_excludes(taraz, edu_taraz, edu_shymkent,
     ]).encode("utf-8")
     operator = Client()
     operator.force_login(make_user("opr", Role.OPR))
-    done = operator.post("/operator/cases/", {"city": taraz.pk, "export": SimpleUploadedFile(
+    started = operator.post("/operator/cases/", {"city": taraz.pk, "export": SimpleUploadedFile(
         "nobd.csv", export)}, follow=True).content.decode()
-    # the result in words, not the summary's repr
-    assert "VerificationSummary" not in done and "риск-кейсов — 2" in done, done
+    # the check is a background job: the page says so and polls the checks' table
+    assert "в фоновом режиме" in started and 'hx-trigger="every 2s"' in started
+    assert RiskCase.objects.count() == 0
+    assert [j.state for j in run_jobs()] == ["done"]
+    assert not list(job_dir().iterdir())  # the export (personal data) is not kept
+    polled = operator.get("/operator/cases/?checks=1", HTTP_HX_REQUEST="true").content.decode()
+    # the result in words, not the summary's repr; the polling stops once it is done
+    assert "VerificationSummary" not in polled and "риск-кейсов — 2" in polled, polled
+    assert "hx-trigger" not in polled and "<h1>" not in polled
     ok.refresh_from_db()
     assert ok.status == VoucherStatus.VERIFIED
     kinds = dict(RiskCase.objects.values_list("voucher_id", "kind"))
@@ -89,8 +108,9 @@ def test_a_broken_export_is_refused_with_its_lines(taraz, monkeypatch) -> None:
     operator = Client()
     operator.force_login(make_user("opr", Role.OPR))
     bad = b"kind,iin_or_bin,name,birth_date,city\nchild,123,X,2020-01-01,taraz\n"
-    page = operator.post("/operator/cases/", {"city": taraz.pk,
-                                              "export": SimpleUploadedFile("n.csv", bad)},
-                         follow=True).content.decode()
+    operator.post("/operator/cases/", {"city": taraz.pk,
+                                       "export": SimpleUploadedFile("n.csv", bad)})
+    assert [j.state for j in run_jobs()] == ["failed"]
+    page = operator.get("/operator/cases/").content.decode()
     assert "line 2" in page
     assert not RiskCase.objects.exists()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 OWN = ("allocate", "rules", "import-applications", "import-children", "import-contracts", "demo",
        "run", "serve", "calculate-payment", "ledger", "settle", "tick", "issue-token",
-       "simulate")
+       "simulate", "worker")
 IMPORTS = ("import-applications", "import-children", "import-contracts")
 EPILOG = (
     "Django's management commands run too, against DATABASE_URL: goszakaz migrate, "
@@ -90,6 +90,12 @@ def parser() -> argparse.ArgumentParser:
 
     tk = sub.add_parser("tick", help="do everything due on a day (idempotent; run daily)")
     tk.add_argument("--date", type=_date, help="today (default: the clock)")
+
+    wk = sub.add_parser("worker", help="run the background jobs asked for on the pages (a "
+                                       "НОБД check…), one at a time; beside `serve`")
+    wk.add_argument("--once", action="store_true", help="run the waiting jobs, then stop")
+    wk.add_argument("--sleep", type=float, default=2.0,
+                    help="seconds between looks at an empty queue (default 2)")
 
     it = sub.add_parser("issue-token", help="a new API token for a bank or a preschool "
                                             "(printed once; only its hash is kept)")
@@ -178,6 +184,10 @@ def _django_own(args: argparse.Namespace) -> int:
             from goszakaz.cli import serve
 
             return serve.run(args)
+        if args.command == "worker":
+            from goszakaz.cli import worker
+
+            return worker.run(args)
         if args.command == "simulate":
             from goszakaz.cli import simulate
 

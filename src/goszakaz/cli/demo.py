@@ -9,6 +9,7 @@ import argparse
 import csv
 import datetime as dt
 import logging
+import subprocess
 import sys
 import tempfile
 import time
@@ -172,7 +173,14 @@ def run(args: argparse.Namespace) -> int:
                                               "seconds": round(time.perf_counter() - started, 3)})
         print_logins()
     if args.command == "run":
-        call_command("runserver", "127.0.0.1:8000", use_reloader=False)
+        # the background jobs (a НОБД check started on a page) need their worker beside the
+        # server; it stops with it
+        worker = subprocess.Popen([sys.executable, "-m", "goszakaz.cli", "worker"])
+        try:
+            call_command("runserver", "127.0.0.1:8000", use_reloader=False)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=10)
     return 0
 
 

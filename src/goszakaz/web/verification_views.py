@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from django import forms
@@ -19,16 +18,17 @@ from goszakaz.attendance.models import Sheet
 from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record, record_read
 from goszakaz.domain.states import IllegalTransition
-from goszakaz.files import ImportRejected, NameRefused, TooManyErrors, valid_name
+from goszakaz.files import NameRefused, valid_name
+from goszakaz.jobs.models import JobState
+from goszakaz.jobs.services import recent, submit
 from goszakaz.registry.models import City
 from goszakaz.verification import services
 from goszakaz.verification.models import RiskCase, RiskCaseKind, RiskCaseState
-from goszakaz.verification.nobd import CsvNobdExport, NobdExportError
 from goszakaz.web.bounds import BIRTH_FIRST, BoundedDateField
 from goszakaz.web.permissions import actor_of, permits, require
 from goszakaz.web.views import edu_city
 from goszakaz.workflows.exclusion import exclude, request_exclusion
-from goszakaz.workflows.onboarding import check_lists
+from goszakaz.workflows.jobs import NOBD_CHECK
 from goszakaz.workflows.protocol import close_by_protocol
 
 MAX_UPLOAD = 50 * 2**20  # an НОБД export of a large city is a few MB
@@ -43,7 +43,8 @@ class VerifyForm(forms.Form):
 
 @permits(Action.CASES_VIEW, post=Action.LISTS_CHECK)
 def operator_cases(request: HttpRequest) -> HttpResponse:
-    """The operator: check a city's lists against НОБД; the open risk cases."""
+    """The operator: check a city's lists against НОБД (a background job: the page shows its
+    progress and result); the open risk cases."""
     actor = actor_of(request)
     form = VerifyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -52,39 +53,27 @@ def operator_cases(request: HttpRequest) -> HttpResponse:
         if upload.size > MAX_UPLOAD or suffix not in (".csv", ".xlsx"):
             messages.error(request, _("The export must be a CSV or XLSX file under 50 MB."))
             return redirect("operator-cases")
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"export{suffix}"
-            path.write_bytes(upload.read())
-            try:
-                nobd = CsvNobdExport(path)
-            except (NobdExportError, ImportRejected) as e:
-                for err in e.errors[:20]:
-                    messages.error(request, str(err))
-                if isinstance(e, TooManyErrors):
-                    messages.error(request, str(e))
-                return redirect("operator-cases")
-            except ValueError as e:  # the file itself: not CSV text, not an XLSX, over a limit
-                messages.error(request, str(e))
-                return redirect("operator-cases")
-        now = clock.now()
-        today = clock.local_date(now)
         with transaction.atomic():
-            submission, _deadline = services.receive_lists(
-                city=form.cleaned_data["city"], received_on=today, actor=actor, now=now)
-            summary = check_lists(submission=submission, nobd=nobd, on=today, actor=actor,
-                                  now=now)
-        messages.success(request, _(
-            "НОБД check done: %(preschools)d preschool(s) and %(children)d child(ren) checked, "
-            "%(verified)d verified, %(cases)d risk case(s) opened; the deadline (A7.4) %(met)s.")
-            % {"preschools": summary.preschools_checked, "children": summary.children_checked,
-               "verified": summary.verified, "cases": summary.cases_opened,
-               "met": _("is met") if summary.deadline_met else _("is missed")})
+            submit(kind=NOBD_CHECK, actor=actor, now=clock.now(),
+                   city=form.cleaned_data["city"].code, data=upload.read(), suffix=suffix,
+                   language=request.LANGUAGE_CODE)
+        messages.success(request, _("The check is started: it runs in the background, and "
+                                    "this page shows how far it got."))
         return redirect("operator-cases")
+    checks = recent(kind=NOBD_CHECK)
+    cities = {c.code: c for c in City.objects.all()}
+    for job in checks:
+        job.city_obj = cities.get(job.city)  # type: ignore[attr-defined]
+    active = any(j.state in (JobState.QUEUED, JobState.RUNNING) for j in checks)
+    # the checks' table alone, polled by htmx while one runs
+    if request.htmx and "checks" in request.GET:  # type: ignore[attr-defined]
+        return render(request, "web/operator_checks.html", {"checks": checks, "active": active})
     cases = list(RiskCase.objects.filter(state=RiskCaseState.OPEN)
                  .select_related("city", "voucher", "preschool").order_by("opened_on", "pk")[:300])
     record_read(actor=actor, at=clock.now(), what="page:operator-cases",
                 children=[c.voucher_id for c in cases if c.voucher_id])
-    return render(request, "web/operator_cases.html", {"form": form, "cases": cases})
+    return render(request, "web/operator_cases.html", {"form": form, "cases": cases,
+                                                       "checks": checks, "active": active})
 
 
 class ProtocolForm(forms.Form):

@@ -1,0 +1,8 @@
+"""Django app config of jobs."""
+
+from django.apps import AppConfig
+
+
+class JobsConfig(AppConfig):
+    name = "goszakaz.jobs"
+    label = "jobs"
