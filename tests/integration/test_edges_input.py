@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from goszakaz import files
+from goszakaz import clock, files
 from goszakaz.access.actor import Actor
 from goszakaz.attendance.models import Dispute, Sheet, SheetState
 from goszakaz.enrollment.models import Voucher
@@ -21,6 +21,7 @@ from goszakaz.finance.models import Norm
 from goszakaz.queue.models import AllocationRun
 from goszakaz.registry.models import Membership, Role
 from goszakaz.verification.models import RiskCase
+from goszakaz.workflows.jobs import run_next
 from tests.factories import NOW, PARENT_IIN, make_iin, make_preschool, make_user, make_voucher
 
 
@@ -66,7 +67,10 @@ def test_the_nobd_check_refuses_a_file_that_is_no_text_or_no_zip(taraz, name, da
     answer = operator.post("/operator/cases/", {"city": taraz.pk,
                                                 "export": SimpleUploadedFile(name, data)},
                            follow=True)
-    assert answer.status_code == 200 and says in answer.content.decode()
+    assert answer.status_code == 200
+    assert run_next(now=clock.now).state == "failed"  # the check is a background job
+    page = operator.get("/operator/cases/")
+    assert page.status_code == 200 and says in page.content.decode()
     assert not RiskCase.objects.exists()
 
 

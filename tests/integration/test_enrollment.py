@@ -155,7 +155,7 @@ def test_no_voucher_is_granted_outside_the_city_pilot(taraz, write_csv, edu_tara
     with pytest.raises(EnrollmentError, match="25.12.2024"):
         grant_from_run(run=run, actor=edu, now=NOW)
     assert taraz.voucher_set.count() == 0
-    with pytest.raises(EnrollmentError, match="pilot period"):
+    with pytest.raises(EnrollmentError, match="01.03.2024 – 25.12.2024"):
         grant(city=taraz, child_iin=make_iin(D(2020, 1, 1), 5), birth_date=D(2020, 1, 1),
               parent_iin=PARENT_IIN, source="city_list", period_start=D(2024, 3, 1),
               period_end=D(2025, 6, 1), actor=edu, now=NOW)
