@@ -75,6 +75,10 @@ PAGES: dict[str, tuple[dict[str, str], dict[str, tuple[set[str], dict[str, str]]
     "edu-perechen": ({}, {"GET": (EDUS, {}), "POST": (EDUS, {
         "bin": "bin_{who}", "name": "Балабақша", "design_capacity": "10",
         "included_on": "2024-03-01"})}),
+    "edu-preschool": ({"preschool_id": "school"}, {"GET": ({"edu"}, {}), "POST": ({"edu"}, {
+        "design_capacity": "50", "note": "приказ 7"})}),
+    "edu-preschool-exclude": ({"preschool_id": "school"}, {"POST": ({"edu"}, {
+        "on": "2024-06-01", "note": "приказ 8", "confirmed": "1"})}),
     "edu-vouchers": ({}, {"GET": (EDUS, {}), "POST": ({"edu"}, {"run": "run_confirmed"})}),
     "edu-upload": ({"kind": "children"}, {"GET": (EDUS, {}), "POST": (EDUS, {})}),
     "preschool-pupils": ({}, {"GET": (PRESCHOOLS, {})}),

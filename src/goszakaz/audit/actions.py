@@ -11,6 +11,7 @@ class AuditAction(StrEnum):
     # registry (A4, A7.2, A7.8)
     AGREEMENT_SIGNED = "agreement.signed"
     PERECHEN_INCLUDED = "perechen.included"
+    PERECHEN_CAPACITY = "perechen.capacity"  # a design capacity changed (A6)
     PRESCHOOL_CORRECTED = "preschool.corrected"
     PRESCHOOL_EXCLUDED = "preschool.excluded"
     PRESCHOOL_REGISTERED_WITH_BANK = "preschool.registered_with_bank"

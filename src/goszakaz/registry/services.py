@@ -96,6 +96,15 @@ def exclude_preschool(*, preschool: Preschool, on: dt.date) -> dt.date | None | 
     return before
 
 
+def set_capacity(*, preschool: Preschool, capacity: int) -> int:
+    """A6: the preschool's design capacity from now on; returns the one before."""
+    preschool = Preschool.objects.select_for_update().get(pk=preschool.pk)
+    before = preschool.design_capacity
+    preschool.design_capacity = capacity
+    preschool.save(update_fields=["design_capacity"])
+    return before
+
+
 def correct_preschool(*, preschool: Preschool, corrections: dict[str, str]
                       ) -> dict[str, dict[str, str]]:
     """A7.4: a protocol corrects the preschool's name or BIN; field -> {before, after} of what

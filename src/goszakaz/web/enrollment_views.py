@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -16,6 +18,7 @@ from goszakaz import clock
 from goszakaz.access.permissions import Action
 from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record, record_read
+from goszakaz.domain.capacity import peak_occupancy
 from goszakaz.domain.iin import InvalidNumber, validate_bin
 from goszakaz.enrollment import services
 from goszakaz.enrollment.models import AnnulmentReason, Contract, Voucher
@@ -65,8 +68,13 @@ def edu_perechen(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("The preschool is on the list."))
         return redirect("edu-perechen")
     today = clock.today()
-    rows = [{"p": p, "in_force": p.contracts.filter(Q(ends_on=None) | Q(ends_on__gte=today),
-                                                    starts_on__lte=today).count()}
+    terms: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
+    for preschool_id, start, end in Contract.objects.filter(
+            preschool__city=city).filter(Q(ends_on=None) | Q(ends_on__gte=today)).values_list(
+            "preschool_id", "starts_on", "ends_on"):  # one query for the whole list
+        terms.setdefault(preschool_id, []).append((start, end))
+    rows = [{"p": p, "in_force": sum(1 for start, end in terms.get(p.pk, []) if start <= today),
+             "taken": peak_occupancy(terms.get(p.pk, []), today)}
             for p in Preschool.objects.filter(city=city).order_by("name")]
     return render(request, "web/edu_perechen.html", {"city": city, "rows": rows, "form": form})
 

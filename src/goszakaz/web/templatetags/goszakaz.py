@@ -3,6 +3,8 @@ language."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import template
 from django.utils import translation
 from django.utils.dates import MONTHS
@@ -78,3 +80,14 @@ def month_label(month: object) -> str:
     if not (year.isdigit() and number.isdigit() and 1 <= int(number) <= 12):
         return text
     return f"{MONTHS[int(number)]} {year}"
+
+
+@register.filter
+def iso_date(text: object) -> str:
+    """A date kept as ISO text (an audit row's "2024-05-01") as the reader writes it:
+    "01.05.2024"; anything else as it is."""
+    value = str(text or "")
+    try:
+        return dt.date.fromisoformat(value).strftime("%d.%m.%Y")
+    except ValueError:
+        return value
