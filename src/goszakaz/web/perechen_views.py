@@ -32,7 +32,7 @@ class CapacityForm(forms.Form):
 class ExcludeForm(forms.Form):
     """A4: the day the preschool leaves the Перечень, and why."""
 
-    on = BoundedDateField(label=gettext_lazy("Excluded from"))
+    on = BoundedDateField(label=gettext_lazy("Exclude from the day"))
     note = forms.CharField(max_length=300, label=gettext_lazy("Basis (document, number)"))
 
 
@@ -47,7 +47,8 @@ def edu_preschool(request: HttpRequest, preschool_id: int) -> HttpResponse:
     """A4, A6: one preschool: places taken against design capacity, the history, a new
     capacity (never below the places taken)."""
     preschool, today = _preschool(request, preschool_id), clock.today()
-    form = CapacityForm(request.POST or None)
+    form = CapacityForm(request.POST or None, initial={"design_capacity":
+                                                       preschool.design_capacity})
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
