@@ -22,6 +22,7 @@ from goszakaz.deadlines.models import Deadline, DeadlineState
 from goszakaz.domain import months
 from goszakaz.domain.states import IllegalTransition
 from goszakaz.enrollment.services import EnrollmentError
+from goszakaz.finance.models import AccountKind, LedgerAccount
 from goszakaz.registry.models import Bank, City
 from goszakaz.web.permissions import actor_of, permits
 from goszakaz.web.views import mask_iin, posted_id
@@ -73,6 +74,9 @@ def bank_cabinet(request: HttpRequest) -> HttpResponse:
     actor, now = actor_of(request), clock.now()
     bank = get_object_or_404(Bank, code=actor.bank)
     today = clock.local_date(now)
+    if request.method == "POST" and request.POST.get("action") == "close" and (
+            request.POST.get("confirmed") != "1"):
+        return _confirm_close(request, bank)
     if request.method == "POST":
         try:
             with transaction.atomic():
@@ -89,6 +93,19 @@ def bank_cabinet(request: HttpRequest) -> HttpResponse:
     return render(request, "web/bank_cabinet.html", {
         "bank": bank, "accounts": accounts, "month": today.strftime("%Y-%m"),
         "lists": MonthlyBankList.objects.filter(bank=bank).order_by("-month")[:24]})
+
+
+def _confirm_close(request: HttpRequest, bank: Bank) -> HttpResponse:
+    """A10: before an account is closed, what follows: the child's Госзаказ is annulled from the
+    next day and the account's balance goes back to the operator."""
+    account = get_object_or_404(ChildAccount.objects.select_related("voucher"),
+                                pk=posted_id(request.POST.get("account")) or 0, bank=bank)
+    ledger = LedgerAccount.objects.filter(kind=AccountKind.CHILD,
+                                          owner=str(account.voucher_id)).first()
+    return render(request, "web/bank_close_confirm.html", {
+        "account": account, "masked_iin": mask_iin(account.voucher.child_iin),
+        "balance": ledger.balance if ledger else 0,
+        "from_day": clock.today() + dt.timedelta(days=1)})
 
 
 def _bank_action(request: HttpRequest, bank: Bank, actor: Actor, now: dt.datetime) -> None:
