@@ -147,16 +147,19 @@ def _post(request: HttpRequest, actor: Actor, now: dt.datetime, preschool: Presc
           scope: Scope, day: dt.date, rows: list[Row]) -> HttpResponse:
     everyone = "all" in request.POST
     codes: dict[int, str] = {}
+    late: list[Row] = []  # a change to a sheet closed since the page was shown
     for r in rows:
-        if r.closed:
-            continue
         code = request.POST.get(f"mark-{r.contract.voucher_id}", "").strip().upper()
-        if code:
+        if r.closed:
+            if code and code != r.mark:
+                r.error = r.closed
+                late.append(r)
+        elif code:
             codes[r.contract.voucher_id] = code
         elif everyone and r.mark == UNMARKED:
             codes[r.contract.voucher_id] = PRESENT
-    tried = save_marks(preschool_id=preschool.pk, rows=rows, codes=codes, day=day, actor=actor,
-                       now=now)
+    tried = late + save_marks(preschool_id=preschool.pk, rows=rows, codes=codes, day=day,
+                              actor=actor, now=now)
     if request.htmx:  # the rows asked about, as they are now
         shown = rows if everyone else [r for r in rows
                                        if f"mark-{r.contract.voucher_id}" in request.POST]
