@@ -169,8 +169,8 @@ def _group_name(preschool: Preschool, name: str, group: Group | None = None) -> 
     name = " ".join(name.split())
     if not name or len(name) > 100:
         raise RegistryError(_("A group's name is 1 to 100 characters."))
-    if Group.objects.filter(preschool=preschool, name=name).exclude(
-            pk=group.pk if group else None).exists():
+    same = Group.objects.filter(preschool=preschool, name=name)
+    if (same.exclude(pk=group.pk) if group is not None else same).exists():
         raise RegistryError(_("The preschool already has a group of that name."))
     return name
 

@@ -160,7 +160,7 @@ def _post(request: HttpRequest, actor: Actor, now: dt.datetime, preschool: Presc
             codes[r.contract.voucher_id] = PRESENT
     tried = late + save_marks(preschool_id=preschool.pk, rows=rows, codes=codes, day=day,
                               actor=actor, now=now)
-    if request.htmx:  # the rows asked about, as they are now
+    if request.htmx:  # type: ignore[attr-defined]  # the rows asked about, as they are now
         shown = rows if everyone else [r for r in rows
                                        if f"mark-{r.contract.voucher_id}" in request.POST]
         return render(request, "web/_day_rows.html", _context(scope, day, shown, ""))

@@ -188,11 +188,12 @@ def preschool_pupils(request: HttpRequest) -> HttpResponse:
     if actor.group is not None:
         contracts = [c for c in contracts if c.group_id == actor.group]
     groups = list(Group.objects.filter(preschool=preschool, active=True))
-    sections = [(g, [c for c in by_name(contracts) if c.group_id == g.pk]) for g in groups
-                if actor.group in (None, g.pk)]
+    sections: list[tuple[Group | None, list[Contract]]] = [
+        (g, [c for c in by_name(contracts) if c.group_id == g.pk]) for g in groups
+        if actor.group in (None, g.pk)]
     if actor.group is None:
         sections.append((None, [c for c in by_name(contracts)
-                                if c.group_id is None or not c.group.active]))
+                                if c.group is None or not c.group.active]))
     for c in contracts:
         c.name, c.iin = pupil_name(c), short_iin(c.voucher.child_iin)  # type: ignore[attr-defined]
     record_read(actor=actor, at=now, what="page:preschool-pupils", city=preschool.city.code,
@@ -215,9 +216,9 @@ def _regroup(request: HttpRequest, preschool: Preschool, contracts: list[Contrac
         moves[to] = [c.pk for c in contracts if c.pk in picked]
     else:
         for c in contracts:
-            to = request.POST.get(f"group-{c.pk}")
-            if to is not None and to != (str(c.group_id) if c.group_id else "none"):
-                moves.setdefault(to, []).append(c.pk)
+            asked = request.POST.get(f"group-{c.pk}")
+            if asked is not None and asked != (str(c.group_id) if c.group_id else "none"):
+                moves.setdefault(asked, []).append(c.pk)
     n = 0
     try:
         with transaction.atomic():

@@ -51,7 +51,7 @@ def preschool_groups(request: HttpRequest) -> HttpResponse:
             with transaction.atomic():
                 if request.POST.get("do") == "create":
                     if not form.is_valid():
-                        raise RegistryError(" ".join(e for errs in form.errors.values()
+                        raise RegistryError(" ".join(str(e) for errs in form.errors.values()
                                                      for e in errs))
                     staff.create_group(preschool=preschool, actor=actor, now=now,
                                        **form.cleaned_data)
@@ -89,13 +89,14 @@ def preschool_staff(request: HttpRequest) -> HttpResponse:
     """The teachers' accounts: create one for a group, deactivate one."""
     actor, now, preschool = actor_of(request), clock.now(), _preschool(request)
     form = TeacherForm(request.POST if request.POST.get("do") == "create" else None)
-    form.fields["group"].queryset = Group.objects.filter(preschool=preschool, active=True)
+    form.fields["group"].queryset = Group.objects.filter(  # type: ignore[attr-defined]
+        preschool=preschool, active=True)
     if request.method == "POST":
         try:
             with transaction.atomic():
                 if request.POST.get("do") == "create":
                     if not form.is_valid():
-                        raise RegistryError(" ".join(e for errs in form.errors.values()
+                        raise RegistryError(" ".join(str(e) for errs in form.errors.values()
                                                      for e in errs))
                     m = staff.create_teacher(actor=actor, now=now, **form.cleaned_data)
                     messages.success(request, _("The account %(login)s is created for the "

@@ -95,7 +95,7 @@ def preschool_month(request: HttpRequest) -> HttpResponse:
         sheet = sheets.get(voucher_id)
         marks = sheet.days if sheet else UNMARKED * last_day(month).day
         line = Line(own[0], pupil_name(own[0]), short_iin(own[0].voucher.child_iin),
-                    sheet.get_state_display() if sheet else SheetState.OPEN.label,
+                    str(sheet.get_state_display() if sheet else SheetState.OPEN.label),
                     sheet is not None and sheet.state != SheetState.OPEN)
         for d in days:
             code = marks[d.day - 1]
