@@ -80,4 +80,6 @@ def test_a_group_of_30_marked_with_the_keyboard_only(page, live_server, taraz,
         assert Sheet.objects.filter(days__startswith="." * 28 + "P").count() == 27
     row = page.locator("tr[data-child]", has_text="Дана")
     assert row.locator("input:checked").get_attribute("value") == "A"
-    assert "без уважительной причины" in row.locator("label:has(input:checked)").text_content()
+    checked = row.locator("label:has(input:checked)")
+    assert checked.text_content() == "Без причины"
+    assert checked.get_attribute("title") == "без уважительной причины"

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from goszakaz import clock
 from goszakaz.access.actor import Actor
@@ -34,6 +35,11 @@ PRESENT = "P"
 # where J), so the same finger works whatever layout the tablet is in.
 KEYS = {"P": ("П", "P", "G", "1"), "S": ("Б", "S", "B", "2"), "A": ("Н", "A", "Y", "3"),
         "V": ("О", "V", "J", "4")}
+
+
+# The words on a mark's button: short enough for four on a phone (the legend has the full ones).
+SHORT = {"P": gettext_lazy("Present"), "S": gettext_lazy("Sick"), "A": gettext_lazy("No reason"),
+         "V": gettext_lazy("Vacation")}
 
 
 @dataclass
@@ -139,7 +145,8 @@ def preschool_day(request: HttpRequest) -> HttpResponse:
 
 def _context(scope: Scope, day: dt.date, rows: list[Row], closed: str) -> dict[str, object]:
     return {"scope": scope, "day": day, "rows": rows, "closed": closed,
-            "marks": [(m.value, label, KEYS[m.value]) for m, label in MARK_LABELS.items()],
+            "marks": [(m.value, label, KEYS[m.value], SHORT[m.value])
+                      for m, label in MARK_LABELS.items()],
             "month": month_of(day)}
 
 
