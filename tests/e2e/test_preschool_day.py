@@ -63,8 +63,8 @@ def test_a_group_of_30_marked_with_the_keyboard_only(page, live_server, taraz,
             press("ArrowDown")
         assert page.evaluate("document.activeElement.querySelector('.name').textContent"
                              ).strip() == name
-        press(key)  # marks the child and moves to the next one
-        page.locator("tr[data-child]", has_text=name).locator(".ok").wait_for()
+        with page.expect_response(lambda r: r.request.method == "POST"):
+            press(key)  # marks the child and moves to the next one; the row is saved
         position = target + 1
     assert marks <= 1 + len(EXCEPTIONS) + 1, marks
     assert moves <= shown.index(EXCEPTIONS[-1][0])  # one pass down the list, never back
@@ -83,3 +83,28 @@ def test_a_group_of_30_marked_with_the_keyboard_only(page, live_server, taraz,
     checked = row.locator("label:has(input:checked)")
     assert checked.text_content() == "Без причины"
     assert checked.get_attribute("title") == "без уважительной причины"
+
+
+def test_the_day_without_javascript_is_a_plain_form(browser, live_server, taraz,
+                                                    clock_at) -> None:
+    # covers: A7.13, I22
+    clock_at(dt.date(2024, 4, 30))
+    with transaction.atomic():
+        school = make_preschool(taraz, 1, capacity=40)
+        group, _ = make_group(school, "Күншуақ", NAMES[:5])
+        make_teacher("teacher", group)
+    context = browser.new_context(locale="ru-RU", java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, "teacher")
+        page.goto(f"{live_server.url}/preschool/day/?day=2024-04-29")
+        page.locator("tr[data-child]", has_text="Амина").get_by_text("Болеет").click()
+        page.get_by_role("button", name="Все присутствуют").click()  # a plain POST
+        assert "День отмечен" in page.text_content(".msg")
+        rows = page.locator("tr[data-child]")
+        saved = [r.locator("input:checked").get_attribute("value") for r in rows.all()]
+        names = [n.strip() for n in page.locator("tr[data-child] .name").all_text_contents()]
+        assert dict(zip(names, saved, strict=True)) == {
+            n: "S" if n == "Амина" else "P" for n in NAMES[:5]}
+    finally:
+        context.close()
