@@ -11,6 +11,8 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from goszakaz import clock
@@ -59,7 +61,8 @@ def preschool_upload(request: HttpRequest) -> HttpResponse:
             messages.error(request, str(e))
             return redirect("preschool-day")
     messages.success(request, _("Marks saved: %(n)d.") % {"n": result.updated})
-    return redirect("preschool-day")
+    return redirect(f"{reverse('preschool-month')}?" + urlencode(  # the month as imported
+        {"month": month, "group": request.POST.get("group", "")}))
 
 
 @permits(Action.CABINET_VIEW)
