@@ -20,13 +20,13 @@ from goszakaz.banking.models import ChildAccount
 from goszakaz.clock import KZ
 from goszakaz.domain.iin import make_bin, make_iin
 from goszakaz.enrollment.models import Voucher
-from goszakaz.enrollment.services import grant, sign_contract
+from goszakaz.enrollment.services import grant, set_group, sign_contract
 from goszakaz.finance.funding import build_request, distribute, transfer_to_operator
 from goszakaz.finance.models import FundingRequest
 from goszakaz.finance.tariffs import set_norm, set_parent_fee
 from goszakaz.queue.files import COLUMNS
 from goszakaz.registry import pilot_cities
-from goszakaz.registry.models import Bank, City, Membership, Preschool, Role
+from goszakaz.registry.models import Bank, City, Group, Membership, Preschool, Role
 from goszakaz.rules.calendar import kz_calendar
 
 # The moment the services are told it is, in tests that do not care: after every day the tests
@@ -169,3 +169,29 @@ def fund(taraz: City, month: str, on: dt.date) -> FundingRequest:
     transfer_to_operator(request=request, on=on, actor=EDU, now=NOW)
     distribute(request=request, on=on, actor=OPR, now=NOW)
     return request
+
+
+def make_group(school: Preschool, name: str, names: list[str], serial: int = 100,
+               start: dt.date = dt.date(2024, 4, 1)) -> tuple[Group, list[Voucher]]:
+    """A group of the school with a child of each name, born 2020-01-01, contracts from
+    `start`; the children's IINs differ only after the birth date (the day page tells them
+    apart by name)."""
+    group = Group.objects.create(preschool=school, name=name)
+    birth = dt.date(2020, 1, 1)
+    children = []
+    for i, child in enumerate(names):
+        voucher, _ = grant(city=school.city, child_iin=make_iin(birth, serial + 7 * i),
+                           birth_date=birth, parent_iin=PARENT_IIN, source="city_list",
+                           child_name=child, period_start=school.city.pilot_start,
+                           period_end=school.city.pilot_end, actor=EDU, now=NOW)
+        contract = sign_contract(voucher=voucher, preschool=school, on=start, actor=PAR, now=NOW)
+        set_group(preschool=school, contract_ids=[contract.pk], group=group, actor=PRE, now=NOW)
+        children.append(voucher)
+    return group, children
+
+
+def make_teacher(username: str, group: Group) -> User:
+    """A teacher's account of the group (a PRE membership with the group)."""
+    user = make_user(username, Role.PRE)
+    Membership.objects.filter(user=user).update(preschool=group.preschool, group=group)
+    return user

@@ -108,6 +108,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # a transaction takes the write lock when it begins: two saves at once (two rows of the day
+    # page) wait for each other instead of one failing at once with "database is locked" (a
+    # read transaction cannot be upgraded while another writes)
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 else:
     # PostgreSQL's JIT compiles the month's big set-based queries for a third of a second each
     # and saves nothing on them (a settlement chunk's query: 0.6 s with it, 0.3 s without)

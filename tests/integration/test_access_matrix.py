@@ -22,12 +22,12 @@ from goszakaz.attendance.models import Sheet
 from goszakaz.attendance.services import auto_confirm, dispute, mark
 from goszakaz.audit.models import AuditEntry
 from goszakaz.banking.models import ChildAccount
-from goszakaz.enrollment.models import VoucherStatus
-from goszakaz.enrollment.services import set_status, sign_contract
+from goszakaz.enrollment.models import Contract, VoucherStatus
+from goszakaz.enrollment.services import set_group, set_status, sign_contract
 from goszakaz.finance.funding import build_request
 from goszakaz.finance.tariffs import set_norm
 from goszakaz.queue.services import confirm_allocation, import_applications, preview_allocation
-from goszakaz.registry.models import Bank, Membership, Role
+from goszakaz.registry.models import Bank, Group, Membership, Role
 from goszakaz.verification.checks import Mismatch
 from goszakaz.verification.models import RiskCaseKind
 from goszakaz.verification.services import open_case, request_exclusion
@@ -47,12 +47,13 @@ from tests.factories import (
     write_applications,
 )
 
-SIGNED_IN = ["edu", "edu_other", "opr", "bank", "bank_other", "pre", "pre_other", "par",
-             "par_other"]
+SIGNED_IN = ["edu", "edu_other", "opr", "bank", "bank_other", "pre", "pre_other", "pre_teacher",
+             "par", "par_other"]
 EVERYONE = ["anonymous", *SIGNED_IN]
 EDUS = {"edu", "edu_other"}
 PARENTS = {"par", "par_other"}
-PRESCHOOLS = {"pre", "pre_other"}
+PRESCHOOLS = {"pre", "pre_other"}  # the preschools' administrators
+TEACHER = {"pre_teacher"}  # the teacher of `pre`'s group, which holds the pupil (not the child)
 BANKS = {"bank", "bank_other"}
 
 # Every page: route name -> (its URL arguments, {method: (who gets it done, POST data)}).
@@ -81,13 +82,22 @@ PAGES: dict[str, tuple[dict[str, str], dict[str, tuple[set[str], dict[str, str]]
         "on": "2024-06-01", "note": "приказ 8", "confirmed": "1"})}),
     "edu-vouchers": ({}, {"GET": (EDUS, {}), "POST": ({"edu"}, {"run": "run_confirmed"})}),
     "edu-upload": ({"kind": "children"}, {"GET": (EDUS, {}), "POST": (EDUS, {})}),
-    "preschool-pupils": ({}, {"GET": (PRESCHOOLS, {})}),
-    "preschool-day": ({}, {"GET": (PRESCHOOLS, {}),
-                           "POST": (PRESCHOOLS, {"day": "2024-05-03", "mark-pupil": "P"})}),
+    "preschool-pupils": ({}, {"GET": (PRESCHOOLS | TEACHER, {}), "POST": (PRESCHOOLS, {
+        "do": "move", "to": "none", "pick": "pupil_contract"})}),
+    "preschool-day": ({}, {"GET": (PRESCHOOLS | TEACHER, {}),
+                           "POST": (PRESCHOOLS | TEACHER, {"day": "2024-05-03",
+                                                           "mark-pupil": "code_{who}"})}),
+    "preschool-month": ({}, {"GET": (PRESCHOOLS | TEACHER, {})}),
+    "preschool-month-template": ({}, {"GET": (PRESCHOOLS | TEACHER, {})}),
+    "preschool-groups": ({}, {"GET": (PRESCHOOLS, {}), "POST": (PRESCHOOLS, {
+        "do": "create", "name": "Балапан", "age_group": "3-4"})}),
+    "preschool-staff": ({}, {"GET": (PRESCHOOLS, {}), "POST": (PRESCHOOLS, {
+        "do": "create", "group": "group_{who}", "username": "t-{who}",
+        "password": "Kunshuaq-2024-{who}"})}),
     "preschool-disputes": ({}, {"GET": (PRESCHOOLS, {})}),
     "preschool-dispute-answer": ({"sheet_id": "disputed"},
                                  {"POST": ({"pre"}, {"answer": "disagree"})}),
-    "preschool-upload": ({}, {"POST": (PRESCHOOLS, {})}),
+    "preschool-upload": ({}, {"POST": (PRESCHOOLS | TEACHER, {})}),
     "parent-sheets": ({}, {"GET": (PARENTS, {})}),
     "parent-sheet-answer": ({"sheet_id": "open_sheet"},
                             {"POST": ({"par"}, {"answer": "confirm"})}),
@@ -115,15 +125,19 @@ PAGES: dict[str, tuple[dict[str, str], dict[str, tuple[set[str], dict[str, str]]
 NO_CHANGE = {"edu-upload", "preschool-upload", "operator-cases",
              ("edu-actualize", "edu_other"),  # Shymkent's queue is empty
              ("edu-allocation-new", "edu_other"),  # Shymkent allocates by the general law (A5)
-             ("preschool-day", "pre_other")}  # the pupil is not its own: nothing to mark
+             ("preschool-day", "pre_other"),  # the pupil is not its own: nothing to mark
+             ("preschool-pupils", "pre_other")}  # nor to put in a group
 # The pages that show children's personal data to staff, and who sees a child there in the
 # world below: each such read leaves one audit row naming the reader and the children read.
-READS = {"edu-vouchers": {"edu"}, "preschool-pupils": {"pre"}, "preschool-day": {"pre"},
+READS = {"edu-vouchers": {"edu"}, "preschool-pupils": {"pre", "pre_teacher"},
+         "preschool-day": {"pre", "pre_teacher"}, "preschool-month": {"pre", "pre_teacher"},
+         "preschool-month-template": {"pre", "pre_teacher"},
          "preschool-disputes": {"pre"}, "bank-cabinet": {"bank"}, "operator-cases": {"opr"},
          "operator-case": {"opr"}, "operator-unconfirmed": {"opr"}, "edu-exclusions": {"edu"},
          "funding-request": {"opr", "edu"}}
 ROLE = {"anonymous": "", "edu": "EDU", "edu_other": "EDU", "opr": "OPR", "bank": "BANK",
-        "bank_other": "BANK", "pre": "PRE", "pre_other": "PRE", "par": "PAR", "par_other": "PAR"}
+        "bank_other": "BANK", "pre": "PRE", "pre_other": "PRE", "pre_teacher": "PRE",
+        "par": "PAR", "par_other": "PAR"}
 # Outside the matrix, by design: sign-in and sign-out, the language switch, the admin of
 # reference data (Django's own staff checks), the API (its operations are checked below).
 PUBLIC = {"login", "logout", "set_language"}
@@ -210,6 +224,11 @@ def _world(tmp_path) -> dict[str, object]:
     for who, preschool in (("pre", school), ("pre_other", other_school)):
         users[who] = make_user(who, Role.PRE)
         Membership.objects.filter(user=users[who]).update(preschool=preschool)
+    groups = {who: Group.objects.create(preschool=p, name="Күншуақ")
+              for who, p in (("pre", school), ("pre_other", other_school))}
+    users["pre_teacher"] = make_user("pre-teacher", Role.PRE)
+    Membership.objects.filter(user=users["pre_teacher"]).update(preschool=school,
+                                                                group=groups["pre"])
     child, pupil, flagged, doubtful = (make_voucher(taraz, i) for i in (1, 5, 9, 13))
     users["par"] = make_user("par", Role.PAR, iin=child.parent_iin)
     users["par_other"] = make_user("par-other", Role.PAR, iin="880203300456")
@@ -218,6 +237,9 @@ def _world(tmp_path) -> dict[str, object]:
     for status in (VoucherStatus.VERIFIED, VoucherStatus.ACCOUNT_REQUESTED):
         set_status(voucher=child, to=status, why="test", actor=OPR, now=NOW)
     set_status(voucher=pupil, to=VoucherStatus.VERIFIED, why="test", actor=OPR, now=NOW)
+    pupil_contract = Contract.objects.get(voucher=pupil)
+    set_group(preschool=school, contract_ids=[pupil_contract.pk], group=groups["pre"], actor=PRE,
+              now=NOW)
     account = ChildAccount.objects.create(voucher=child, bank=halyk, city="taraz",
                                           requested_on=dt.date(2024, 3, 20))
     for v in (child, pupil):
@@ -259,6 +281,9 @@ def _world(tmp_path) -> dict[str, object]:
             "school_bin": school.bin, "disputed": disputed.pk, "open_sheet": open_sheet.pk,
             "case": case.pk, "open_case": doubt.pk, "request": request.pk, "account": account.pk,
             "pupil_iin": pupil.child_iin, "mark-pupil": f"mark-{pupil.pk}",
+            "pupil_contract": pupil_contract.pk, "code_pre": "P", "code_pre_other": "P",
+            "code_pre_teacher": "A", "group_pre": groups["pre"].pk,
+            "group_pre_other": groups["pre_other"].pk,
             "taraz": taraz.pk, "halyk": halyk.pk,
             "bin_edu": make_preschool(taraz, 40, included_on=None).bin,
             "bin_edu_other": make_preschool(shymkent, 60, included_on=None).bin,

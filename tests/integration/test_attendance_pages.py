@@ -12,6 +12,7 @@ from goszakaz.attendance.models import Dispute, Sheet, SheetState
 from goszakaz.attendance.services import confirm
 from goszakaz.enrollment.services import sign_contract
 from goszakaz.registry.models import Membership, Role
+from goszakaz.web.pupil_scope import short_iin
 from tests.factories import NOW, make_preschool, make_user, make_voucher
 
 
@@ -36,14 +37,14 @@ def test_the_preschool_marks_the_day_and_the_parent_answers(taraz, parent, other
     Membership.objects.filter(user=stranger).update(preschool=other_school)
 
     page = client_of(staff)
-    assert "200101******" in page.get("/preschool/day/?day=2024-04-02").content.decode()
+    assert short_iin(mine.child_iin) in page.get("/preschool/day/?day=2024-04-02").content.decode()
     page.post("/preschool/day/", {"day": "2024-04-02", f"mark-{mine.pk}": "A"})
     page.post("/preschool/day/", {"day": "2024-04-03", f"mark-{mine.pk}": "S"})
     sheet = Sheet.objects.get(voucher=mine, month="2024-04")
     assert sheet.days[1:3] == "AS"
     saturday = page.post("/preschool/day/", {"day": "2024-04-06", f"mark-{mine.pk}": "P"},
                          follow=True).content.decode()
-    assert "2024-04-06 — нерабочий день." in saturday  # the service's message, in Russian
+    assert "Нерабочий день: отмечать нечего." in saturday  # refused, in Russian
     client_of(stranger).post("/preschool/day/", {"day": "2024-04-04", f"mark-{mine.pk}": "P"})
     assert Sheet.objects.get(pk=sheet.pk).days[3] == "."  # not its pupil: nothing marked
 
@@ -113,4 +114,4 @@ def test_one_childs_closed_sheet_never_blocks_the_groups_day(taraz, clock_at) ->
                                            f"mark-{other.pk}": "S"}, follow=True)
     assert Sheet.objects.get(voucher=other).days[28] == "S"  # saved
     assert Sheet.objects.get(voucher=closed).days[28] == "."  # its sheet is closed
-    assert "200101******" in answer.content.decode()  # the refused child is named
+    assert short_iin(closed.child_iin) in answer.content.decode()  # the refused child is named

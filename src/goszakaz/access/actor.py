@@ -15,7 +15,8 @@ class Actor:
     """The party a service acts for, typed: its role and scope, and who exactly (user or token).
 
     Scope: the city of an EDU user, the IIN of a parent, the code of a bank, the id of a
-    preschool. `user_id` is set for a signed-in person, `token` for an API client (with its
+    preschool (and of a teacher's group: a PRE user without one is the preschool's
+    administrator). `user_id` is set for a signed-in person, `token` for an API client (with its
     bank or preschool); the system has neither.
     """
 
@@ -26,6 +27,7 @@ class Actor:
     bank: str | None = None
     preschool: int | None = None
     token: int | None = None
+    group: int | None = None
 
     @classmethod
     def system(cls, role: str = SYSTEM) -> Actor:
@@ -45,7 +47,7 @@ class Actor:
                    city=membership.city.code if membership.city else None,
                    iin=membership.iin,
                    bank=membership.bank.code if membership.bank else None,
-                   preschool=membership.preschool_id)
+                   preschool=membership.preschool_id, group=membership.group_id)
 
     @property
     def client(self) -> str:

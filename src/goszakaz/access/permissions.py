@@ -7,7 +7,7 @@ bank's account, this preschool's pupil) inside it with `can(..., city=...)`.
 
 from __future__ import annotations
 
-from enum import StrEnum
+from enum import Enum, StrEnum
 
 from goszakaz.access.actor import Actor
 from goszakaz.registry.models import Role
@@ -58,6 +58,10 @@ class Action(StrEnum):
     SHEETS_MARK = "sheets.mark"
     DISPUTES_VIEW = "disputes.view"
     DISPUTE_ANSWER = "dispute.answer"
+    # the preschool's administrator (PRE without a group), not a group's teacher
+    GROUPS_MANAGE = "groups.manage"
+    PUPILS_GROUP = "pupils.group"
+    STAFF_MANAGE = "staff.manage"
     # a parent (PAR), their own children
     CABINET_VIEW = "cabinet.view"
     CONTRACT_SIGN = "contract.sign"
@@ -82,18 +86,31 @@ ROLES: dict[Action, frozenset[str]] = {
     **dict.fromkeys([Action.BANK_ACCOUNTS_VIEW, Action.BANK_ACCOUNTS_REPORT,
                      Action.BANK_PRESCHOOL_REGISTER], frozenset({BANK})),
     **dict.fromkeys([Action.PUPILS_VIEW, Action.SHEETS_VIEW, Action.SHEETS_MARK,
-                     Action.DISPUTES_VIEW, Action.DISPUTE_ANSWER], frozenset({PRE})),
+                     Action.DISPUTES_VIEW, Action.DISPUTE_ANSWER, Action.GROUPS_MANAGE,
+                     Action.PUPILS_GROUP, Action.STAFF_MANAGE], frozenset({PRE})),
     **dict.fromkeys([Action.CABINET_VIEW, Action.CONTRACT_SIGN, Action.SHEET_ANSWER],
                     frozenset({PAR})),
 }
+class _Unasked(Enum):
+    GROUP = "any group"  # no pupil's group was asked about (a pupil in none is `None`)
+
+
+ANY_GROUP = _Unasked.GROUP
+# What only a preschool's administrator does: a teacher (a PRE user with a group) is refused;
+# the answer to a parent's dispute (A7.16) is the preschool's, given by its administrator.
+ADMINISTRATOR = frozenset({Action.GROUPS_MANAGE, Action.PUPILS_GROUP, Action.STAFF_MANAGE,
+                           Action.DISPUTES_VIEW, Action.DISPUTE_ANSWER})
 
 
 def can(actor: Actor, action: Action, *, city: str | None = None, parent_iin: str | None = None,
-        bank: str | None = None, preschool: int | None = None) -> bool:
-    """May the actor do the action (on an object of this city, parent, bank or preschool)?
+        bank: str | None = None, preschool: int | None = None,
+        group: int | None | _Unasked = ANY_GROUP) -> bool:
+    """May the actor do the action (on an object of this city, parent, bank, preschool, group)?
 
     An EDU user acts only in its own city; a parent reaches only their own children; a bank
-    only its own accounts; a preschool only its own pupils; the operator works nationally.
+    only its own accounts; a preschool only its own pupils, and a group's teacher only its own
+    group's (`group=`: the pupil's group, None for a pupil in none) and never the
+    administrator's actions; the operator works nationally.
     Without an object only the role (and that the actor has its scope) is checked.
     """
     if actor.role not in ROLES[action]:
@@ -105,5 +122,9 @@ def can(actor: Actor, action: Action, *, city: str | None = None, parent_iin: st
     if actor.role == BANK:
         return actor.bank is not None and bank in (None, actor.bank)
     if actor.role == PRE:
-        return actor.preschool is not None and preschool in (None, actor.preschool)
+        if actor.preschool is None or preschool not in (None, actor.preschool):
+            return False
+        if actor.group is None:  # the preschool's administrator
+            return True
+        return action not in ADMINISTRATOR and (group is ANY_GROUP or group == actor.group)
     return True

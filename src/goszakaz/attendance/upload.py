@@ -28,12 +28,15 @@ from goszakaz.files import (
 from goszakaz.rules.calendar import kz_calendar
 
 logger = logging.getLogger(__name__)
+CYRILLIC = {"П": "P", "Б": "S", "Н": "A", "О": "V"}  # the day page's letters (web.day_views)
 MAX_ROWS = 5000  # children in one file: a whole preschool's groups fit many times over
 
 
 def import_group_sheet(*, preschool_id: int, month: str, path: Path, actor: Actor,
-                       now: dt.datetime) -> ImportResult:
-    """Marks for the month: a row per child (`child_iin`), a column per day (`1` … `31`).
+                       now: dt.datetime, group_id: int | None = None) -> ImportResult:
+    """Marks for the month: a row per child (`child_iin`), a column per day (`1` … `31`), the
+    codes P, S, A, V or their Russian letters П, Б, Н, О (other columns, a child's name, are
+    ignored); `group_id`: only that group's children (a teacher's file).
 
     Empty cells are left as they are. Every bad cell is named by line and day; one bad cell
     rejects the whole file (ImportRejected), so a group is never half-marked.
@@ -47,7 +50,8 @@ def import_group_sheet(*, preschool_id: int, month: str, path: Path, actor: Acto
     days = {i: int(h) for i, h in enumerate(header) if h.isdigit() and 1 <= int(h) <= last.day}
     contracts = {c.voucher.child_iin: c for c in Contract.objects.filter(
         preschool_id=preschool_id, starts_on__lte=last).filter(
-        Q(ends_on=None) | Q(ends_on__gte=first)).select_related("voucher")}
+        Q(ends_on=None) | Q(ends_on__gte=first)).filter(
+        **({"group_id": group_id} if group_id is not None else {})).select_related("voucher")}
     errors: list[RowError] = []
     marks: list[tuple[Any, dt.date, str]] = []
     cells: list[tuple[int, int]] = []  # (line, day) of each mark, to name a refused one
@@ -63,6 +67,7 @@ def import_group_sheet(*, preschool_id: int, month: str, path: Path, actor: Acto
             continue
         for i, day in days.items():
             code = values[i].strip().upper() if i < len(values) else ""
+            code = CYRILLIC.get(code, code)
             if code:
                 marks.append((contract.voucher, first.replace(day=day), code))
                 cells.append((line, day))

@@ -15,6 +15,10 @@ class AuditAction(StrEnum):
     PRESCHOOL_CORRECTED = "preschool.corrected"
     PRESCHOOL_EXCLUDED = "preschool.excluded"
     PRESCHOOL_REGISTERED_WITH_BANK = "preschool.registered_with_bank"
+    GROUP_CREATED = "group.created"
+    GROUP_CHANGED = "group.changed"
+    STAFF_CREATED = "staff.created"
+    STAFF_DEACTIVATED = "staff.deactivated"
     # queue (T1-T3)
     APPLICATIONS_IMPORTED = "applications.imported"
     APPLICATION_STATUS_CHANGED = "application.status_changed"
@@ -31,6 +35,7 @@ class AuditAction(StrEnum):
     CONTRACT_SIGNED = "contract.signed"
     CONTRACT_ENDED = "contract.ended"
     CONTRACT_CANCELLED = "contract.cancelled"  # annulled before it began: never in force
+    PUPILS_GROUPED = "pupils.grouped"  # pupils put in (or taken out of) a preschool's group
     # verification (A7.3, A7.4, A7.9, A7.16)
     LISTS_RECEIVED = "lists.received"
     LISTS_VERIFIED = "lists.verified"

@@ -25,8 +25,8 @@ from goszakaz.attendance.services import auto_confirm, confirm, mark, sheet_for
 from goszakaz.banking.models import ChildAccount
 from goszakaz.clock import moment_of
 from goszakaz.domain.iin import make_bin, make_iin
-from goszakaz.enrollment.models import Voucher, VoucherStatus
-from goszakaz.enrollment.services import grant, set_status, sign_contract
+from goszakaz.enrollment.models import Contract, Voucher, VoucherStatus
+from goszakaz.enrollment.services import grant, set_group, set_status, sign_contract
 from goszakaz.finance.funding import build_request, distribute, transfer_to_operator
 from goszakaz.finance.models import AgeGroup
 from goszakaz.finance.tariffs import set_norm, set_parent_fee
@@ -34,7 +34,16 @@ from goszakaz.queue.files import COLUMNS
 from goszakaz.queue.models import Application
 from goszakaz.queue.services import actualize_queue, import_applications
 from goszakaz.queue.synthetic import synthetic_rows
-from goszakaz.registry.models import AgreementVersion, Bank, City, Membership, Preschool, Role
+from goszakaz.registry.models import AgeGroup as GroupAge
+from goszakaz.registry.models import (
+    AgreementVersion,
+    Bank,
+    City,
+    Group,
+    Membership,
+    Preschool,
+    Role,
+)
 from goszakaz.rules.calendar import kz_calendar
 from goszakaz.workflows.bank_accounts import account_opened
 from goszakaz.workflows.monthly_cycle import settle
@@ -86,6 +95,7 @@ def load(n_applications: int = 400) -> None:
     send_to_bank(city=uralsk, bank=halyk, on=dt.date(2024, 11, 15), actor=OPR,
                  now=moment_of(dt.date(2024, 11, 15)))
     _uralsk_december(uralsk, schools[0], vouchers)
+    _group(uralsk, schools[0], vouchers)
 
 
 def _uralsk_december(city: City, school: Preschool, vouchers: list[Voucher]) -> None:
@@ -123,6 +133,32 @@ def _uralsk_december(city: City, school: Preschool, vouchers: list[Voucher]) -> 
     auto_confirm(today=dt.date(2025, 1, 1), now=moment_of(dt.date(2025, 1, 1)))
     settle(city=city, month="2024-12", on=dt.date(2025, 1, 3), actor=OPR,
            now=moment_of(dt.date(2025, 1, 3)))
+
+
+GROUP_NAMES = ["Айару", "Алихан", "Амина", "Арсен", "Аружан", "Асылым", "Әлия", "Бекзат",
+               "Даниял", "Дана", "Ерасыл", "Жансая", "Зере", "Ислам", "Кәусар", "Мадина",
+               "Медина", "Нұрислам", "Раяна", "Сұлтан", "Томирис", "Үмит", "Хадиша",
+               "Әмір", "Іңкәр", "Нұрсұлтан", "Айша"]
+
+
+def _group(city: City, school: Preschool, vouchers: list[Voucher]) -> None:
+    """The group «Күншуақ» of 30 named children (the three above and 27 from January 2025; two
+    of them born on one day) and its teacher's login `teacher`."""
+    group = Group.objects.create(preschool=school, name="Күншуақ", age_group=GroupAge.MIDDLE)
+    user = get_user_model().objects.create_user("teacher", password=PASSWORD)
+    Membership.objects.create(user=user, role=Role.PRE, preschool=school, group=group)
+    start = moment_of(dt.date(2024, 12, 20))
+    for i, name in enumerate(GROUP_NAMES):
+        birth = dt.date(2021, 1 + i % 12, 3 + i) if i != 1 else dt.date(2021, 1, 3)
+        voucher, _ = grant(city=city, child_iin=make_iin(birth, 800 + 7 * i), birth_date=birth,
+                           parent_iin=make_iin(dt.date(1993, 3, 3), 300 + 7 * i),
+                           source="city_list", child_name=name, period_start=city.pilot_start,
+                           period_end=None, actor=EDU, now=start)
+        sign_contract(voucher=voucher, preschool=school, on=dt.date(2025, 1, 1), actor=PAR,
+                      now=start)
+        vouchers = [*vouchers, voucher]
+    set_group(preschool=school, contract_ids=Contract.objects.filter(
+        voucher__in=vouchers).values_list("pk", flat=True), group=group, actor=PRE, now=start)
 
 
 def _users(bank: Bank, preschool: Preschool) -> None:
@@ -190,5 +226,6 @@ def print_logins() -> None:
     for username, role, city, _, bank, school in LOGINS:
         scope = city or bank or ("Балабақша «Айгөлек», Uralsk" if school else "")
         print(f"  {username:12} {role:5} {scope}")
+    print(f"  {'teacher':12} PRE   the group «Күншуақ» of Балабақша «Айгөлек» (its teacher)")
     print(f"  {'admin':12} admin (reference data only)")
     print("Open http://127.0.0.1:8000/")

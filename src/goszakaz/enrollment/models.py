@@ -116,6 +116,8 @@ class Contract(models.Model):
     cancelled_on = models.DateField(
         null=True, blank=True,
         help_text="never in force: its voucher was annulled from this day, before it began")
+    group = models.ForeignKey("registry.Group", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="contracts", help_text="the preschool's group")
 
     every: models.Manager[Contract] = models.Manager()  # cancelled ones too
     objects = TakingEffect()  # the default (Meta): also voucher.contracts, preschool.contracts

@@ -26,7 +26,7 @@ from goszakaz.enrollment.models import (
 from goszakaz.files import NameRefused, valid_name
 from goszakaz.notifications.services import notify_many
 from goszakaz.queue.models import AllocationRun, RunState
-from goszakaz.registry.models import City, Preschool, Role
+from goszakaz.registry.models import City, Group, Preschool, Role
 from goszakaz.registry.services import sign_agreement
 
 VOUCHER_CORRECTIONS = ("child_name", "birth_date", "child_iin")
@@ -378,3 +378,26 @@ def _clean(name: str, raw: Any, voucher: Voucher) -> Any:
         except NameRefused as e:
             raise EnrollmentError(str(e)) from None
     return " ".join(value.split())
+
+
+def set_group(*, preschool: Preschool, contract_ids: Iterable[int], group: Group | None,
+              actor: Actor, now: dt.datetime) -> int:
+    """Put the preschool's pupils (their contracts) in one of its groups, or in none; a
+    contract of another preschool, or a group of another preschool or archived, is refused.
+    Returns how many changed group; one audit row names their children."""
+    if group is not None and (group.preschool_id != preschool.pk or not group.active):
+        raise EnrollmentError(_("Choose one of the preschool's groups in use."))
+    ids = {int(i) for i in contract_ids}
+    contracts = list(Contract.objects.filter(pk__in=ids, preschool=preschool)
+                     .exclude(group=group).values_list("pk", "voucher_id", "group_id"))
+    if len(ids) > Contract.objects.filter(pk__in=ids, preschool=preschool).count():
+        raise EnrollmentError(_("Only the preschool's own pupils are put in its groups."))
+    if not contracts:
+        return 0
+    Contract.objects.filter(pk__in=[c[0] for c in contracts]).update(group=group)
+    record(actor=actor, action=AuditAction.PUPILS_GROUPED, at=now, obj_type="preschool",
+           obj_id=preschool.pk, city=preschool.city.code,
+           before={"groups": sorted({c[2] for c in contracts if c[2]})},
+           after={"group": group.pk if group else None, "contracts": len(contracts)},
+           children=[c[1] for c in contracts])
+    return len(contracts)

@@ -54,6 +54,8 @@ class Membership(models.Model):
     iin = models.CharField(max_length=12, blank=True, db_index=True)
     bank = models.ForeignKey("Bank", null=True, blank=True, on_delete=models.PROTECT)
     preschool = models.ForeignKey("Preschool", null=True, blank=True, on_delete=models.PROTECT)
+    group = models.ForeignKey("Group", null=True, blank=True, on_delete=models.PROTECT,
+                              help_text="PRE: the group of a teacher; none for the administrator")
 
     def __str__(self) -> str:
         return f"{self.user} ({self.role})"
@@ -87,6 +89,34 @@ class Preschool(models.Model):
         """A4: is the preschool on the city's Перечень on that day?"""
         return (self.included_on is not None and self.included_on <= day
                 and (self.excluded_on is None or day < self.excluded_on))
+
+
+class AgeGroup(models.TextChoices):
+    """A preschool group's age (the groups of the preschool's own plan, not the tariff's)."""
+
+    NURSERY = "1-2", gettext_lazy("1–2 years")
+    JUNIOR = "2-3", gettext_lazy("2–3 years")
+    MIDDLE = "3-4", gettext_lazy("3–4 years")
+    SENIOR = "4-5", gettext_lazy("4–5 years")
+    PRESCHOOL = "5-6", gettext_lazy("5–6 years (pre-school)")
+    MIXED = "mixed", gettext_lazy("mixed ages")
+
+
+class Group(models.Model):
+    """A group of a preschool's pupils with its teacher (a PRE membership with this group)."""
+
+    preschool = models.ForeignKey(Preschool, on_delete=models.PROTECT, related_name="groups")
+    name = models.CharField(max_length=100)
+    age_group = models.CharField(max_length=8, choices=AgeGroup.choices, default=AgeGroup.MIXED)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["preschool", "name"],
+                                               name="uniq_group_name")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class BankRegistration(models.Model):

@@ -1,5 +1,5 @@
 """Changes to the registry: the Перечень (A4), preschool corrections, bank registrations (A7.8), the
-accession agreement's signatures (A7.2), API tokens.
+accession agreement's signatures (A7.2), API tokens, a preschool's groups and staff accounts.
 
 The registry sits below the audit trail in the layers, so these functions return what changed
 and their callers (the apps above, the workflows) write the audit row of the same transaction.
@@ -11,6 +11,9 @@ import datetime as dt
 import hashlib
 import secrets
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -22,7 +25,10 @@ from goszakaz.registry.models import (
     Bank,
     BankRegistration,
     City,
+    Group,
+    Membership,
     Preschool,
+    Role,
 )
 
 PRESCHOOL_CORRECTIONS = ("name", "bin")
@@ -162,3 +168,76 @@ def register_with_bank(*, bank: Bank, preschool: Preschool, on: dt.date
     """A7.8: the preschool registered with the bank, once; (the registration, whether new)."""
     return BankRegistration.objects.get_or_create(bank=bank, preschool=preschool,
                                                   defaults={"registered_on": on})
+
+
+GROUP_FIELDS = ("name", "age_group", "active")
+USERNAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_")
+
+
+def _group_name(preschool: Preschool, name: str, group: Group | None = None) -> str:
+    name = " ".join(name.split())
+    if not name or len(name) > 100:
+        raise RegistryError(_("A group's name is 1 to 100 characters."))
+    same = Group.objects.filter(preschool=preschool, name=name)
+    if (same.exclude(pk=group.pk) if group is not None else same).exists():
+        raise RegistryError(_("The preschool already has a group of that name."))
+    return name
+
+
+def create_group(*, preschool: Preschool, name: str, age_group: str) -> Group:
+    """A new group of the preschool's pupils."""
+    return Group.objects.create(preschool=preschool, name=_group_name(preschool, name),
+                                age_group=age_group)
+
+
+def change_group(*, group: Group, changes: dict[str, object]
+                 ) -> tuple[dict[str, object], dict[str, object]]:
+    """Rename a group, set its age group, archive or restore it; (before, after) of what
+    changed (nothing when nothing did)."""
+    before, after = {}, {}
+    for key, value in changes.items():
+        if key not in GROUP_FIELDS:
+            raise RegistryError(f"not a group's field: {key}")
+        if key == "name":
+            value = _group_name(group.preschool, str(value), group)
+        if getattr(group, key) != value:
+            before[key], after[key] = getattr(group, key), value
+            setattr(group, key, value)
+    if after:
+        group.save(update_fields=list(after))
+    return before, after
+
+
+def create_teacher(*, group: Group, username: str, password: str) -> Membership:
+    """A teacher's account for the group: it sees and marks that group's pupils only. The
+    login is lower-case Latin letters, digits, `.`, `-`, `_`; the password passes the site's
+    password rules (the administrator hands it over; the teacher may change it)."""
+    users = get_user_model()
+    username = username.strip().lower()
+    if not 3 <= len(username) <= 40 or not set(username) <= USERNAME_CHARS:
+        raise RegistryError(_("A login is 3 to 40 Latin letters, digits, dots, dashes or "
+                              "underscores."))
+    if users.objects.filter(username__iexact=username).exists():
+        raise RegistryError(_("That login is taken: choose another."))
+    user = users(username=username)
+    try:
+        validate_password(password, user)
+    except ValidationError as e:
+        raise RegistryError(" ".join(e.messages)) from None
+    user.set_password(password)
+    user.save()
+    return Membership.objects.create(user=user, role=Role.PRE, preschool=group.preschool,
+                                     group=group)
+
+
+def deactivate_staff(*, membership: Membership) -> bool:
+    """A staff account can no longer sign in (its history stays); False if it already could
+    not. The preschool's administrator's own account is not a staff account."""
+    if membership.role != Role.PRE or membership.group_id is None:
+        raise RegistryError(_("Only a teacher's account is deactivated here."))
+    user = membership.user
+    if not user.is_active:
+        return False
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    return True

@@ -1,5 +1,5 @@
-"""Pages of the attendance sheet: the preschool marks the day (A7.13); the parent confirms or
-disputes the month (A7.14, A7.15)."""
+"""Pages of the attendance sheet: the preschool's group month from a file (A7.13; the day is in
+day_views); the parent confirms or disputes the month (A7.14, A7.15)."""
 
 from __future__ import annotations
 
@@ -9,85 +9,26 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from goszakaz import clock
 from goszakaz.access.permissions import Action
 from goszakaz.attendance import services
-from goszakaz.attendance.models import FINAL, MARK_LABELS, Sheet, SheetState
+from goszakaz.attendance.models import FINAL, Sheet, SheetState
 from goszakaz.attendance.upload import import_group_sheet
 from goszakaz.audit.services import record_read
 from goszakaz.domain.months import month_of, previous
 from goszakaz.domain.payment import SheetError
-from goszakaz.enrollment.models import Contract
 from goszakaz.files import ImportRejected, TooManyErrors
 from goszakaz.finance.models import AccountKind, LedgerAccount
-from goszakaz.rules.calendar import kz_calendar
-from goszakaz.web.bounds import bounded_day, bounded_month
+from goszakaz.web.bounds import bounded_month
 from goszakaz.web.permissions import actor_of, own_preschool, permits, require
 from goszakaz.web.views import mask_iin
 from goszakaz.workflows.dispute import answer_dispute
-
-
-def _day(request: HttpRequest) -> dt.date | None:
-    """The day asked for (today when none is), or None with a message when it is not a date
-    or falls outside the years the work calendar has data for (web.bounds)."""
-    text = (request.GET.get("day") or request.POST.get("day") or "").strip()
-    if not text:
-        return clock.today()
-    day, problem = bounded_day(text)
-    if day is None:
-        messages.error(request, problem or _("Choose a date: day, month and year."))
-    return day
-
-
-@permits(Action.SHEETS_VIEW, post=Action.SHEETS_MARK)
-def preschool_day(request: HttpRequest) -> HttpResponse:
-    """A7.13: the preschool marks the day for every child whose contract is in force."""
-    actor, now, preschool = actor_of(request), clock.now(), own_preschool(request)
-    asked = _day(request)
-    if asked is None and request.method == "POST":
-        return redirect(request.path)
-    day = asked or clock.today()
-    contracts = list(Contract.objects.filter(preschool_id=preschool, starts_on__lte=day)
-                     .filter(Q(ends_on=None) | Q(ends_on__gte=day)).select_related("voucher"))
-    calendar = kz_calendar((day.year,))
-    if request.method == "POST":
-        chosen = [(c.voucher, day, code) for c in contracts
-                  if (code := request.POST.get(f"mark-{c.voucher_id}", ""))]
-        # one child's refused mark (a sheet already confirmed, I17) never blocks the group:
-        # the others are saved, the refused ones named
-        with transaction.atomic():
-            done = services.mark_many(preschool_id=preschool, marks=chosen,
-                                      is_working_day=calendar.is_working_day, actor=actor,
-                                      now=now)
-        refused = dict(done.refused)
-        if refused:
-            kept = [m for i, m in enumerate(chosen) if i not in refused]
-            with transaction.atomic():
-                services.mark_many(preschool_id=preschool, marks=kept,
-                                   is_working_day=calendar.is_working_day, actor=actor, now=now)
-        for i, e in sorted(refused.items()):
-            messages.error(request, f"{mask_iin(chosen[i][0].child_iin)}: {e}")
-        if len(refused) < len(chosen):
-            messages.success(request, _("The day is marked."))
-        return redirect(f"{request.path}?day={day.isoformat()}")
-    month = month_of(day)
-    sheets = {s.voucher_id: s for s in Sheet.objects.filter(
-        month=month, voucher_id__in=[c.voucher_id for c in contracts])}
-    rows = [{"c": c, "masked_iin": mask_iin(c.voucher.child_iin),
-             "mark": (sheets[c.voucher_id].days[day.day - 1]
-                      if c.voucher_id in sheets else "."),
-             "days": sheets[c.voucher_id].days if c.voucher_id in sheets else ""}
-            for c in contracts]
-    record_read(actor=actor, at=now, what="page:preschool-day",
-                children=[c.voucher_id for c in contracts], detail={"day": day.isoformat()})
-    return render(request, "web/preschool_day.html", {
-        "day": day, "rows": rows, "marks": [(m.value, label) for m, label in MARK_LABELS.items()],
-        "working": calendar.is_working_day(day)})
 
 
 @permits(post=Action.SHEETS_MARK)
@@ -108,7 +49,8 @@ def preschool_upload(request: HttpRequest) -> HttpResponse:
         try:
             with transaction.atomic():
                 result = import_group_sheet(preschool_id=preschool, month=month,
-                                            path=path, actor=actor, now=clock.now())
+                                            path=path, actor=actor, now=clock.now(),
+                                            group_id=actor.group)
         except ImportRejected as e:
             for err in e.errors[:30]:
                 messages.error(request, str(err))
@@ -119,7 +61,8 @@ def preschool_upload(request: HttpRequest) -> HttpResponse:
             messages.error(request, str(e))
             return redirect("preschool-day")
     messages.success(request, _("Marks saved: %(n)d.") % {"n": result.updated})
-    return redirect("preschool-day")
+    return redirect(f"{reverse('preschool-month')}?" + urlencode(  # the month as imported
+        {"month": month, "group": request.POST.get("group", "")}))
 
 
 @permits(Action.CABINET_VIEW)

@@ -23,10 +23,11 @@ from goszakaz.domain.iin import InvalidNumber, validate_bin
 from goszakaz.enrollment import services
 from goszakaz.enrollment.models import AnnulmentReason, Contract, Voucher
 from goszakaz.queue.models import AllocationRun, RunState
-from goszakaz.registry.models import Preschool
+from goszakaz.registry.models import Group, Preschool
 from goszakaz.registry.services import RegistryError
 from goszakaz.web.bounds import BoundedDateField
 from goszakaz.web.permissions import actor_of, permits, require
+from goszakaz.web.pupil_scope import by_name, pupil_name, short_iin
 from goszakaz.web.views import edu_city, mask_iin, posted_id
 from goszakaz.workflows import annulment
 from goszakaz.workflows.onboarding import include_preschool
@@ -177,20 +178,65 @@ def parent_sign(request: HttpRequest, voucher_id: int) -> HttpResponse:
     return redirect("parent-vouchers")
 
 
-@permits(Action.PUPILS_VIEW)
+@permits(Action.PUPILS_VIEW, post=Action.PUPILS_GROUP)
 def preschool_pupils(request: HttpRequest) -> HttpResponse:
-    """A6: the preschool's contracts in force and its free places."""
+    """A6: the preschool's pupils by group, by name, with the contract's dates and the voucher's
+    state, and its free places; the administrator puts pupils in groups (a select per pupil,
+    or the checked ones at once); a teacher sees its own group only."""
     actor, now = actor_of(request), clock.now()
-    preschool = get_object_or_404(Preschool, pk=actor.preschool)
+    preschool = get_object_or_404(Preschool.objects.select_related("city"), pk=actor.preschool)
     today = clock.local_date(now)
     contracts = list(Contract.objects.filter(preschool=preschool)
                      .filter(Q(ends_on=None) | Q(ends_on__gte=today))
-                     .select_related("voucher").order_by("starts_on"))
+                     .select_related("voucher", "group"))
+    if request.method == "POST":
+        _regroup(request, preschool, contracts)
+        return redirect("preschool-pupils")
+    in_force = sum(1 for c in contracts if c.starts_on <= today)
+    if actor.group is not None:
+        contracts = [c for c in contracts if c.group_id == actor.group]
+    groups = list(Group.objects.filter(preschool=preschool, active=True))
+    sections: list[tuple[Group | None, list[Contract]]] = [
+        (g, [c for c in by_name(contracts) if c.group_id == g.pk]) for g in groups
+        if actor.group in (None, g.pk)]
+    if actor.group is None:
+        sections.append((None, [c for c in by_name(contracts)
+                                if c.group is None or not c.group.active]))
     for c in contracts:
-        c.masked_iin = mask_iin(c.voucher.child_iin)  # type: ignore[attr-defined]
+        c.name, c.iin = pupil_name(c), short_iin(c.voucher.child_iin)  # type: ignore[attr-defined]
     record_read(actor=actor, at=now, what="page:preschool-pupils", city=preschool.city.code,
                 children=[c.voucher_id for c in contracts])
-    in_force = sum(1 for c in contracts if c.starts_on <= today)
     return render(request, "web/preschool_pupils.html", {
-        "preschool": preschool, "contracts": contracts, "in_force": in_force,
-        "free": max(0, preschool.design_capacity - in_force), "today": today})
+        "preschool": preschool, "sections": sections, "groups": groups, "in_force": in_force,
+        "free": max(0, preschool.design_capacity - in_force), "today": today,
+        "administrator": actor.group is None})
+
+
+def _regroup(request: HttpRequest, preschool: Preschool, contracts: list[Contract]) -> None:
+    """Save the pupils' groups: the checked ones to the chosen group ("move"), or each
+    select that changed ("save")."""
+    groups = {str(g.pk): g for g in Group.objects.filter(preschool=preschool, active=True)}
+    groups["none"] = None  # type: ignore[assignment]
+    moves: dict[str, list[int]] = {}
+    if request.POST.get("do") == "move":
+        to = request.POST.get("to", "")
+        picked = {posted_id(v) for v in request.POST.getlist("pick")}
+        moves[to] = [c.pk for c in contracts if c.pk in picked]
+    else:
+        for c in contracts:
+            asked = request.POST.get(f"group-{c.pk}")
+            if asked is not None and asked != (str(c.group_id) if c.group_id else "none"):
+                moves.setdefault(asked, []).append(c.pk)
+    n = 0
+    try:
+        with transaction.atomic():
+            for to, ids in moves.items():
+                if to not in groups:
+                    raise services.EnrollmentError(_("Choose one of the preschool's groups in "
+                                                     "use."))
+                n += services.set_group(preschool=preschool, contract_ids=ids, group=groups[to],
+                                        actor=actor_of(request), now=clock.now())
+    except services.EnrollmentError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("Pupils moved: %(n)d.") % {"n": n})
