@@ -11,7 +11,7 @@ from django.test import Client
 from goszakaz import clock
 from goszakaz.enrollment.models import VoucherStatus
 from goszakaz.jobs.models import Job
-from goszakaz.jobs.services import job_dir
+from goszakaz.jobs.services import input_path
 from goszakaz.registry.models import Role
 from goszakaz.verification.models import RiskCase
 from goszakaz.workflows.jobs import run_next
@@ -56,8 +56,10 @@ def test_operator_checks_lists_and_edu_excludes(taraz, edu_taraz, edu_shymkent,
     # the check is a background job: the page says so and polls the checks' table
     assert "в фоновом режиме" in started and 'hx-trigger="every 2s"' in started
     assert RiskCase.objects.count() == 0
+    job = Job.objects.get()
+    assert input_path(job).exists()
     assert [j.state for j in run_jobs()] == ["done"]
-    assert not list(job_dir().iterdir())  # the export (personal data) is not kept
+    assert not input_path(job).exists()  # the export (personal data) is not kept
     polled = operator.get("/operator/cases/?checks=1", HTTP_HX_REQUEST="true").content.decode()
     # the result in words, not the summary's repr; the polling stops once it is done
     assert "VerificationSummary" not in polled and "риск-кейсов — 2" in polled, polled
