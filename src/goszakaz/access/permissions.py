@@ -58,6 +58,9 @@ class Action(StrEnum):
     SHEETS_MARK = "sheets.mark"
     DISPUTES_VIEW = "disputes.view"
     DISPUTE_ANSWER = "dispute.answer"
+    PAYMENTS_VIEW = "payments.view"  # the payments it received and their ledger transfers
+    # the sheet's preschool, the child's parent or the operator: a dispute's document (A7.15)
+    DISPUTE_DOCUMENT = "dispute.document"
     # a parent (PAR), their own children
     CABINET_VIEW = "cabinet.view"
     CONTRACT_SIGN = "contract.sign"
@@ -82,7 +85,9 @@ ROLES: dict[Action, frozenset[str]] = {
     **dict.fromkeys([Action.BANK_ACCOUNTS_VIEW, Action.BANK_ACCOUNTS_REPORT,
                      Action.BANK_PRESCHOOL_REGISTER], frozenset({BANK})),
     **dict.fromkeys([Action.PUPILS_VIEW, Action.SHEETS_VIEW, Action.SHEETS_MARK,
-                     Action.DISPUTES_VIEW, Action.DISPUTE_ANSWER], frozenset({PRE})),
+                     Action.DISPUTES_VIEW, Action.DISPUTE_ANSWER, Action.PAYMENTS_VIEW],
+                    frozenset({PRE})),
+    Action.DISPUTE_DOCUMENT: frozenset({PRE, PAR, OPR}),
     **dict.fromkeys([Action.CABINET_VIEW, Action.CONTRACT_SIGN, Action.SHEET_ANSWER],
                     frozenset({PAR})),
 }

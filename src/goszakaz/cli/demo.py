@@ -9,9 +9,11 @@ import argparse
 import csv
 import datetime as dt
 import logging
+import struct
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 from django.conf import settings
@@ -122,6 +124,21 @@ def _uralsk_december(city: City, school: Preschool, vouchers: list[Voucher]) -> 
     auto_confirm(today=dt.date(2025, 1, 1), now=moment_of(dt.date(2025, 1, 1)))
     settle(city=city, month="2024-12", on=dt.date(2025, 1, 3), actor=OPR,
            now=moment_of(dt.date(2025, 1, 3)))
+
+
+def sample_png(width: int = 120, height: int = 80) -> bytes:
+    """A small PNG made with the standard library: the stand-in of a parent's photo of a
+    certificate (a red cross on white), for the demo's dispute and the tests."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+
+    rows = b"".join(b"\x00" + b"".join(
+        b"\xc0\x20\x20" if abs(x - width // 2) < 6 or abs(y - height // 2) < 6 else b"\xff\xff\xff"
+        for x in range(width)) for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+            + chunk(b"IEND", b""))
 
 
 def _users(bank: Bank, preschool: Preschool) -> None:
