@@ -49,6 +49,7 @@ class Cell:
     day: dt.date
     mark: str
     editable: bool
+    working: bool = True
 
     @property
     def words(self) -> str:
@@ -69,9 +70,10 @@ def grid(sheet: Sheet, today: dt.date) -> list[Cell]:
     cells = []
     for i in range(last_day(sheet.month).day):
         day = first.replace(day=i + 1)
-        editable = (day <= today and working(day) and city.in_pilot(day)
+        works = working(day)
+        editable = (day <= today and works and city.in_pilot(day)
                     and any(s <= day and (e is None or day <= e) for s, e in terms))
-        cells.append(Cell(day, sheet.days[i], editable))
+        cells.append(Cell(day, sheet.days[i], editable, works))
     return cells
 
 
