@@ -79,7 +79,7 @@ def test_the_document_opens_inline_for_its_preschool_parent_and_operator(dispute
         assert answer["Content-Disposition"].startswith("inline")
         assert answer["X-Content-Type-Options"] == "nosniff"
         assert "no-store" in answer["Cache-Control"]
-        assert b"".join(answer.streaming_content) == PNG
+        assert answer.content == PNG
         read = AuditEntry.objects.order_by("pk")[before:].get()
         assert (read.action, read.object_id, read.children) == (
             "children.read", "dispute-document", [disputed["child"].pk])

@@ -10,8 +10,9 @@ from pathlib import PurePath
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -91,7 +92,7 @@ def _document_kind(dispute: Dispute | None) -> str:
     """The stored document's extension (pdf, jpg, png, heic), or "" when there is none."""
     if dispute is None or not dispute.document:
         return ""
-    return PurePath(dispute.document.name).suffix.lstrip(".").lower()
+    return PurePath(dispute.document.name or "").suffix.lstrip(".").lower()
 
 
 @permits(Action.DISPUTES_VIEW)
@@ -170,15 +171,16 @@ def dispute_document(request: HttpRequest, sheet_id: int) -> HttpResponse:
     kind = _document_kind(dispute)
     if kind not in CONTENT_TYPES:
         raise Http404
-    try:
-        handle = dispute.document.open("rb")
+    try:  # at most 5 MB (attendance.models.MAX_DOCUMENT): read whole
+        with dispute.document.open("rb") as handle:
+            content = handle.read()
     except FileNotFoundError:
         raise Http404 from None
     record_read(actor=actor, at=clock.now(), what="dispute-document", city=sheet.city,
                 children=[sheet.voucher_id], detail={"sheet": sheet.pk, "month": sheet.month})
-    response = FileResponse(handle, content_type=CONTENT_TYPES[kind],
-                            as_attachment=kind not in INLINE,
-                            filename=f"dispute-{sheet.month}.{kind}")
+    response = HttpResponse(content, content_type=CONTENT_TYPES[kind])
+    response["Content-Disposition"] = content_disposition_header(
+        kind not in INLINE, f"dispute-{sheet.month}.{kind}") or ""
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -39,13 +39,13 @@ def _months(preschool: Preschool, account: LedgerAccount | None) -> list[dict[st
                           short=Sum(F("due") - F("paid"), filter=Q(due__gt=F("paid"))))):
         months[row["month"]].update(due=row["cost"], children=row["n"], owed=row["short"] or 0)
     if account is not None:
-        for row in (Transfer.objects.filter(credit=account).values("period", "code")
-                    .annotate(amount=Sum("amount"))):
-            key = "direct" if row["code"] == TransferCode.DIRECT else "from_accounts"
-            months[row["period"]][key] += row["amount"]
-        for row in (Transfer.objects.filter(debit=account).values("period")
-                    .annotate(amount=Sum("amount"))):
-            months[row["period"]]["returned"] += row["amount"]
+        for period, code, amount in (Transfer.objects.filter(credit=account)
+                                     .values_list("period", "code").annotate(a=Sum("amount"))):
+            key = "direct" if code == TransferCode.DIRECT else "from_accounts"
+            months[period][key] += amount
+        for period, amount in (Transfer.objects.filter(debit=account).values_list("period")
+                               .annotate(a=Sum("amount"))):
+            months[period]["returned"] += amount
     return [{"month": m, **v, "received": v["from_accounts"] + v["direct"]}
             for m, v in sorted(months.items(), reverse=True)]
 
@@ -97,7 +97,7 @@ def preschool_payments(request: HttpRequest) -> HttpResponse:
         "total": next((m for m in months if m["month"] == month), None)})
 
 
-def _in_words(account: LedgerAccount, child: Voucher | None) -> dict[str, str]:
+def _in_words(account: LedgerAccount, child: Voucher | None) -> dict[str, Any]:
     """Whose account it is, for the preschool's reading of a transfer."""
     if account.kind == AccountKind.CHILD and child is not None:
         return {"kind": "child", "name": child.child_name, "iin": mask_iin(child.child_iin),
