@@ -17,6 +17,7 @@ from django.db import connection, transaction
 
 from goszakaz.access.actor import Actor
 from goszakaz.banking.models import ChildAccount
+from goszakaz.cli.demo import sample_png
 from goszakaz.clock import KZ
 from goszakaz.domain.iin import make_bin, make_iin
 from goszakaz.enrollment.models import Voucher
@@ -37,6 +38,7 @@ OTHER_PARENT_IIN = make_iin(dt.date(1988, 2, 3), 456)
 D = dt.date
 NORM = 6_000_000  # 60000.00 tenge: the monthly norm of the money tests
 WORKING = kz_calendar((2024,)).is_working_day
+PNG = sample_png()  # a photo of a certificate, for a dispute's document
 EDU, OPR, BANK = Actor.system(Role.EDU), Actor.system(Role.OPR), Actor.system(Role.BANK)
 PRE, PAR = Actor.system(Role.PRE), Actor.system(Role.PAR)
 

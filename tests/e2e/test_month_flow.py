@@ -42,10 +42,9 @@ def test_a_month_from_the_mark_to_the_statement(page, live_server, money_city,
 
     sign_in(page, live_server, "teacher")
     page.goto(f"{live_server.url}/preschool/disputes/")
-    assert "Болел, справка есть" in page.text_content(".sheet")
-    days = page.input_value("input[name=days]")
-    page.fill("input[name=days]", days[:1] + "S" + days[2:])
-    page.get_by_role("button", name="Согласиться и исправить").click()
+    assert "Болел, справка есть" in page.text_content(".dispute")
+    page.select_option("select[name=day-2]", "S")  # the 2nd on the month's grid: sick
+    page.get_by_role("button", name="Согласиться и отправить исправленный табель").click()
     assert "Исправленный табель направлен родителю" in page.text_content(".msg")
     page.get_by_role("button", name="Выйти").click()
 

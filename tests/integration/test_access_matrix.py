@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -24,7 +25,10 @@ from goszakaz.audit.models import AuditEntry
 from goszakaz.banking.models import ChildAccount
 from goszakaz.enrollment.models import Contract, VoucherStatus
 from goszakaz.enrollment.services import set_group, set_status, sign_contract
-from goszakaz.finance.funding import build_request
+from goszakaz.finance.funding import build_request, city_accounts
+from goszakaz.finance.ledger import Spec, post
+from goszakaz.finance.ledger import account as ledger_account
+from goszakaz.finance.models import AccountKind, TransferCode
 from goszakaz.finance.tariffs import set_norm
 from goszakaz.queue.services import confirm_allocation, import_applications, preview_allocation
 from goszakaz.registry.models import Bank, Group, Membership, Role
@@ -37,6 +41,7 @@ from tests.factories import (
     NOW,
     OPR,
     PAR,
+    PNG,
     PRE,
     WORKING,
     app_row,
@@ -96,7 +101,11 @@ PAGES: dict[str, tuple[dict[str, str], dict[str, tuple[set[str], dict[str, str]]
         "password": "Kunshuaq-2024-{who}"})}),
     "preschool-disputes": ({}, {"GET": (PRESCHOOLS, {})}),
     "preschool-dispute-answer": ({"sheet_id": "disputed"},
-                                 {"POST": ({"pre"}, {"answer": "disagree"})}),
+                                 {"POST": ({"pre"}, {"answer": "disagree",
+                                                     "reason": "Ребёнок был в саду"})}),
+    "dispute-document": ({"sheet_id": "disputed"}, {"GET": ({"pre", "par", "opr"}, {})}),
+    "preschool-payments": ({}, {"GET": (PRESCHOOLS, {})}),
+    "preschool-transfer": ({"transfer_id": "transfer"}, {"GET": ({"pre"}, {})}),
     "preschool-upload": ({}, {"POST": (PRESCHOOLS | TEACHER, {})}),
     "parent-sheets": ({}, {"GET": (PARENTS, {})}),
     "parent-sheet-answer": ({"sheet_id": "open_sheet"},
@@ -133,6 +142,8 @@ READS = {"edu-vouchers": {"edu"}, "preschool-pupils": {"pre", "pre_teacher"},
          "preschool-day": {"pre", "pre_teacher"}, "preschool-month": {"pre", "pre_teacher"},
          "preschool-month-template": {"pre", "pre_teacher"},
          "preschool-disputes": {"pre"}, "bank-cabinet": {"bank"}, "operator-cases": {"opr"},
+         "dispute-document": {"pre", "par", "opr"}, "preschool-payments": {"pre"},
+         "preschool-transfer": {"pre"},
          "operator-case": {"opr"}, "operator-unconfirmed": {"opr"}, "edu-exclusions": {"edu"},
          "funding-request": {"opr", "edu"}}
 ROLE = {"anonymous": "", "edu": "EDU", "edu_other": "EDU", "opr": "OPR", "bank": "BANK",
@@ -246,7 +257,8 @@ def _world(tmp_path) -> dict[str, object]:
         mark(voucher=v, day=dt.date(2024, 4, 2), code="A", preschool_id=school.pk,
              is_working_day=WORKING, actor=PRE, now=NOW)
     disputed = Sheet.objects.get(voucher=child, month="2024-04")
-    dispute(sheet=disputed, reason="болел", on=dt.date(2024, 4, 30), actor=PAR, now=NOW)
+    dispute(sheet=disputed, reason="болел", on=dt.date(2024, 4, 30), actor=PAR, now=NOW,
+            document=SimpleUploadedFile("photo.png", PNG, "image/png"))
     auto_confirm(today=dt.date(2024, 5, 1), now=NOW)  # the pupil's parent was silent
     open_sheet = mark(voucher=child, day=dt.date(2024, 5, 2), code="P", preschool_id=school.pk,
                       is_working_day=WORKING, actor=PRE, now=NOW)
@@ -271,6 +283,15 @@ def _world(tmp_path) -> dict[str, object]:
                  effective_from=dt.date(2024, 3, 1), amount=6_000_000, actor=EDU, now=NOW)
     request = build_request(city=taraz, month="2024-04", on=dt.date(2024, 4, 8), actor=OPR,
                             now=NOW)
+    # the operator paid the pupil's April directly (A7.9): a transfer to the preschool
+    budget, operator = city_accounts(taraz)
+    post(Spec(id="budget/test", debit=budget.pk, credit=operator.pk, amount=6_000_000,
+              code=TransferCode.BUDGET, period="2024-04", city="taraz"), now=NOW)
+    transfer = post(Spec(id=f"direct/{pupil.pk}/2024-04", debit=operator.pk,
+                         credit=ledger_account(kind=AccountKind.PRESCHOOL, owner=school.bin,
+                                        city="taraz").pk, amount=6_000_000,
+                         code=TransferCode.DIRECT, period="2024-04", city="taraz",
+                         child=pupil.pk), now=NOW)
     tokens = {"bank": issue_api_token(bank=halyk, actor=OPR, now=NOW),
               "bank_other": issue_api_token(bank=kaspi, actor=OPR, now=NOW),
               "pre": issue_api_token(preschool=school, actor=OPR, now=NOW),
@@ -279,7 +300,8 @@ def _world(tmp_path) -> dict[str, object]:
             "run_confirmed": confirmed.pk,
             "voucher": child.pk, "school": school.pk, "other_school": other_school.pk,
             "school_bin": school.bin, "disputed": disputed.pk, "open_sheet": open_sheet.pk,
-            "case": case.pk, "open_case": doubt.pk, "request": request.pk, "account": account.pk,
+            "case": case.pk, "open_case": doubt.pk, "transfer": transfer.pk, "request": request.pk,
+            "account": account.pk,
             "pupil_iin": pupil.child_iin, "mark-pupil": f"mark-{pupil.pk}",
             "pupil_contract": pupil_contract.pk, "code_pre": "P", "code_pre_other": "P",
             "code_pre_teacher": "A", "group_pre": groups["pre"].pk,

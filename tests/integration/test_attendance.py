@@ -122,7 +122,8 @@ def test_dispute_rejected_goes_to_the_operator(child) -> None:
     voucher, school = child
     sheet = put(voucher, school, D(2024, 4, 10), "A")
     dispute(sheet=sheet, reason="Неверно", on=D(2024, 4, 30), actor=Actor.system(Role.PAR), now=NOW)
-    assert answer_dispute(sheet=sheet, agree=False, on=D(2024, 4, 30), actor=Actor.system(Role.PRE), now=NOW)
+    assert answer_dispute(sheet=sheet, agree=False, on=D(2024, 4, 30),
+                          reason="был", actor=Actor.system(Role.PRE), now=NOW)
     sheet.refresh_from_db()
     assert sheet.state == SheetState.UPHELD and sheet.days[9] == "A"
     case = RiskCase.objects.get(voucher=voucher)
@@ -171,7 +172,8 @@ def test_only_a_disputed_sheet_is_answered_and_a_repeat_changes_nothing(child) -
     voucher, school = child
     sheet = put(voucher, school, D(2024, 4, 10), "A")
     with pytest.raises(SheetError, match="Only a disputed sheet"):
-        answer_dispute(sheet=sheet, agree=False, on=D(2024, 4, 30), actor=Actor.system(Role.PRE), now=NOW)
+        answer_dispute(sheet=sheet, agree=False, on=D(2024, 4, 30),
+                       reason="был", actor=Actor.system(Role.PRE), now=NOW)
     dispute(sheet=sheet, reason="болел", on=D(2024, 4, 30), actor=Actor.system(Role.PAR), now=NOW)
     saturday = sheet.days[:12] + "S" + sheet.days[13:]  # 13 April 2024
     before_contract = "S" + sheet.days[1:]
@@ -189,5 +191,6 @@ def test_only_a_disputed_sheet_is_answered_and_a_repeat_changes_nothing(child) -
         answer_dispute(sheet=sheet, agree=True, on=D(2024, 5, 2), actor=Actor.system(Role.PRE),
                corrected_days=fixed.replace("S", "P"), now=NOW)
     with pytest.raises(SheetError, match="Only a disputed sheet"):
-        answer_dispute(sheet=sheet, agree=False, on=D(2024, 5, 2), actor=Actor.system(Role.PRE), now=NOW)
+        answer_dispute(sheet=sheet, agree=False, on=D(2024, 5, 2),
+                       reason="был", actor=Actor.system(Role.PRE), now=NOW)
     assert Sheet.objects.get(pk=sheet.pk).version == version

@@ -97,7 +97,7 @@ def test_a_sheet_final_after_the_next_month_is_paid_when_it_becomes_final(money_
     tick(today=D(2024, 5, 2), now=NOW)
     assert not Settlement.objects.filter(voucher=child).exists()  # disputed: not final yet
     tick(today=D(2024, 6, 2), now=NOW)  # May's settlement
-    answer_dispute(sheet=Sheet.objects.get(pk=sheet.pk), agree=False, on=D(2024, 6, 3),
+    answer_dispute(sheet=Sheet.objects.get(pk=sheet.pk), agree=False, on=D(2024, 6, 3), reason="был",
                    actor=PRE, now=NOW)  # upheld on 3 June: final
     tick(today=D(2024, 6, 4), now=NOW)
     assert Settlement.objects.get(voucher=child, month="2024-04").paid == NORM

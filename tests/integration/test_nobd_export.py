@@ -101,7 +101,7 @@ def test_a_sheet_final_since_the_export_is_in_the_next_export(april, tmp_path) -
     taraz, _, (_, _, c) = april
     export_sheets(city=taraz, month="2024-04", directory=tmp_path, today=EXPORT_DAY,
                   actor=Actor.system(Role.OPR), now=NOW)
-    answer_dispute(sheet=Sheet.objects.get(voucher=c), agree=False, on=D(2024, 5, 7),
+    answer_dispute(sheet=Sheet.objects.get(voucher=c), agree=False, on=D(2024, 5, 7), reason="был",
                    actor=Actor.system(Role.PRE), now=NOW)
     path = export_sheets(city=taraz, month="2024-04", directory=tmp_path, today=D(2024, 5, 8),
                          actor=Actor.system(Role.OPR), now=NOW)

@@ -47,7 +47,8 @@ def upheld_sheet(voucher, school, code):
     sheet = sheet_for(voucher=voucher, month="2024-04", now=NOW)
     dispute(sheet=sheet, reason="Ребёнок болел, справка есть", on=D(2024, 4, 30),
             actor=Actor.system(Role.PAR), now=NOW)
-    answer_dispute(sheet=sheet, agree=False, on=D(2024, 4, 30), actor=Actor.system(Role.PRE), now=NOW)
+    answer_dispute(sheet=sheet, agree=False, on=D(2024, 4, 30),
+                   reason="был", actor=Actor.system(Role.PRE), now=NOW)
     sheet.refresh_from_db()
     assert sheet.state == SheetState.UPHELD
     return sheet, RiskCase.objects.get(voucher=voucher, kind=RiskCaseKind.SHEET_DISPUTE)

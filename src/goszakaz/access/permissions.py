@@ -62,6 +62,9 @@ class Action(StrEnum):
     GROUPS_MANAGE = "groups.manage"
     PUPILS_GROUP = "pupils.group"
     STAFF_MANAGE = "staff.manage"
+    PAYMENTS_VIEW = "payments.view"  # the payments it received and their ledger transfers
+    # the sheet's preschool, the child's parent or the operator: a dispute's document (A7.15)
+    DISPUTE_DOCUMENT = "dispute.document"
     # a parent (PAR), their own children
     CABINET_VIEW = "cabinet.view"
     CONTRACT_SIGN = "contract.sign"
@@ -87,7 +90,9 @@ ROLES: dict[Action, frozenset[str]] = {
                      Action.BANK_PRESCHOOL_REGISTER], frozenset({BANK})),
     **dict.fromkeys([Action.PUPILS_VIEW, Action.SHEETS_VIEW, Action.SHEETS_MARK,
                      Action.DISPUTES_VIEW, Action.DISPUTE_ANSWER, Action.GROUPS_MANAGE,
-                     Action.PUPILS_GROUP, Action.STAFF_MANAGE], frozenset({PRE})),
+                     Action.PUPILS_GROUP, Action.STAFF_MANAGE, Action.PAYMENTS_VIEW],
+                    frozenset({PRE})),
+    Action.DISPUTE_DOCUMENT: frozenset({PRE, PAR, OPR}),
     **dict.fromkeys([Action.CABINET_VIEW, Action.CONTRACT_SIGN, Action.SHEET_ANSWER],
                     frozenset({PAR})),
 }
@@ -97,9 +102,11 @@ class _Unasked(Enum):
 
 ANY_GROUP = _Unasked.GROUP
 # What only a preschool's administrator does: a teacher (a PRE user with a group) is refused;
-# the answer to a parent's dispute (A7.16) is the preschool's, given by its administrator.
+# the answer to a parent's dispute (A7.16) is the preschool's, given by its administrator,
+# who alone opens the parent's documents and sees the money the preschool received.
 ADMINISTRATOR = frozenset({Action.GROUPS_MANAGE, Action.PUPILS_GROUP, Action.STAFF_MANAGE,
-                           Action.DISPUTES_VIEW, Action.DISPUTE_ANSWER})
+                           Action.DISPUTES_VIEW, Action.DISPUTE_ANSWER, Action.DISPUTE_DOCUMENT,
+                           Action.PAYMENTS_VIEW})
 
 
 def can(actor: Actor, action: Action, *, city: str | None = None, parent_iin: str | None = None,

@@ -106,6 +106,9 @@ class Dispute(models.Model):
     opened_on = models.DateField()
     agreed = models.BooleanField(null=True, help_text="the preschool's answer; None: not yet")
     answered_on = models.DateField(null=True, blank=True)
+    answer_reason = models.TextField(
+        max_length=REASON_MAX, blank=True,
+        help_text="why the preschool disagrees (A7.16), for the operator's risk case")
 
     def __str__(self) -> str:
         return f"dispute on {self.sheet_id}"

@@ -337,13 +337,14 @@ def dispute(
 
 
 def answer(*, sheet: Sheet, agree: bool, on: dt.date, actor: Actor, now: dt.datetime,
-           corrected_days: str | None = None) -> bool:
+           corrected_days: str | None = None, reason: str = "") -> bool:
     """A7.16: the preschool agrees (and corrects the days) or disagrees; True when it moved.
 
     Agreeing: the corrected sheet waits for the parent's confirmation for 2 calendar days (I7).
-    Disagreeing: payment follows the preschool's sheet; the operator gets a risk case (opened
-    by the caller, workflows.dispute). Only a disputed sheet is answered; the same answer again
-    changes nothing.
+    Disagreeing needs the preschool's reason (kept for the operator): payment follows the
+    preschool's sheet; the operator gets a risk case (opened by the caller, workflows.dispute).
+    Only a disputed sheet is answered; the same answer again changes nothing. The parent is
+    told either way.
     """
     sheet = Sheet.objects.select_for_update().get(pk=sheet.pk)
     repeat = SheetState.CORRECTED if agree else SheetState.UPHELD
@@ -352,6 +353,12 @@ def answer(*, sheet: Sheet, agree: bool, on: dt.date, actor: Actor, now: dt.date
     if sheet.state != SheetState.DISPUTED:
         raise SheetError(_("Only a disputed sheet is answered; this one is “%(state)s”.")
                          % {"state": sheet.get_state_display()})
+    reason = "" if agree else reason.strip()
+    if not agree and not reason:
+        raise SheetError(_("Say why you disagree: the operator reads it."), "reason")
+    if len(reason) > REASON_MAX:
+        raise SheetError(_("The reason is longer than %(max)d characters.") % {"max": REASON_MAX},
+                         "reason")
     if agree:
         corrected = corrected_days or ""
         _check_days(sheet, corrected)
@@ -364,7 +371,14 @@ def answer(*, sheet: Sheet, agree: bool, on: dt.date, actor: Actor, now: dt.date
         _save_versions([Sheet.objects.get(pk=sheet.pk)], Role.PRE, now)
     else:
         moved = _move(sheet, SheetState.UPHELD, on=on, actor=actor, now=now)
-    Dispute.objects.filter(sheet=sheet).update(agreed=agree, answered_on=on)
+    Dispute.objects.filter(sheet=sheet).update(agreed=agree, answered_on=on,
+                                               answer_reason=reason)
+    voucher = Voucher.objects.only("parent_iin").get(pk=sheet.voucher_id)
+    notify(city=sheet.city, kind="dispute_agreed" if agree else "dispute_upheld",
+           recipient_key=voucher.parent_iin, payload={
+               "sheet": sheet.pk, "month": sheet.month,
+               "until": (on + dt.timedelta(days=RECONFIRM_DAYS)).strftime("%d.%m.%Y")},
+           dedup_key=f"answered/{sheet.pk}", at=now)
     return moved
 
 

@@ -10,18 +10,21 @@ import csv
 import datetime as dt
 import logging
 import subprocess
+import struct
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
 
 from goszakaz.access.actor import Actor
-from goszakaz.attendance.services import auto_confirm, confirm, mark, sheet_for
+from goszakaz.attendance.services import auto_confirm, confirm, dispute, mark, sheet_for
 from goszakaz.banking.models import ChildAccount
 from goszakaz.clock import moment_of
 from goszakaz.domain.iin import make_bin, make_iin
@@ -95,6 +98,7 @@ def load(n_applications: int = 400) -> None:
     send_to_bank(city=uralsk, bank=halyk, on=dt.date(2024, 11, 15), actor=OPR,
                  now=moment_of(dt.date(2024, 11, 15)))
     _uralsk_december(uralsk, schools[0], vouchers)
+    _uralsk_january(uralsk, schools[0], vouchers)
     _group(uralsk, schools[0], vouchers)
 
 
@@ -159,6 +163,43 @@ def _group(city: City, school: Preschool, vouchers: list[Voucher]) -> None:
         vouchers = [*vouchers, voucher]
     set_group(preschool=school, contract_ids=Contract.objects.filter(
         voucher__in=vouchers).values_list("pk", flat=True), group=group, actor=PRE, now=start)
+
+
+def sample_png(width: int = 120, height: int = 80) -> bytes:
+    """A small PNG made with the standard library: the stand-in of a parent's photo of a
+    certificate (a red cross on white), for the demo's dispute and the tests."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+
+    rows = b"".join(b"\x00" + b"".join(
+        b"\xc0\x20\x20" if abs(x - width // 2) < 6 or abs(y - height // 2) < 6 else b"\xff\xff\xff"
+        for x in range(width)) for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+            + chunk(b"IEND", b""))
+
+
+def _uralsk_january(city: City, school: Preschool, vouchers: list[Voucher]) -> None:
+    """A month without its funding yet: the demo parent disputes a day with a photo of a
+    certificate (the preschool's inbox, A7.15); the other two confirm, and their month is
+    settled as owed to the preschool (I5, I18: the money comes with the next funding)."""
+    working = kz_calendar(2025).is_working_day
+    for child, day, code in [(0, 14, "A"), (0, 15, "A"), (1, 20, "S"), (0, 31, "P"),
+                             (1, 31, "P"), (2, 31, "P")]:
+        mark(voucher=vouchers[child], day=dt.date(2025, 1, day), code=code,
+             preschool_id=school.pk, is_working_day=working, actor=PRE,
+             now=moment_of(dt.date(2025, 1, day)))
+    on = dt.date(2025, 1, 31)  # the month's last working day, marked: the window (I17)
+    dispute(sheet=sheet_for(voucher=vouchers[0], month="2025-01", now=moment_of(on)),
+            reason="14 и 15 января ребёнок болел, фото справки прилагаю", on=on, actor=PAR,
+            now=moment_of(on),
+            document=SimpleUploadedFile("spravka.png", sample_png(), "image/png"))
+    for voucher in vouchers[1:]:
+        confirm(sheet=sheet_for(voucher=voucher, month="2025-01", now=moment_of(on)), on=on,
+                actor=PAR, now=moment_of(on))
+    settle(city=city, month="2025-01", on=dt.date(2025, 2, 3), actor=OPR,
+           now=moment_of(dt.date(2025, 2, 3)))
 
 
 def _users(bank: Bank, preschool: Preschool) -> None:

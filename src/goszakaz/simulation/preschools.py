@@ -195,7 +195,8 @@ def _answer_disputes(world: World, state: CityState, day: dt.date) -> None:
         try:
             with transaction.atomic():
                 answer_dispute(sheet=sheet, agree=agree, on=day, actor=PRE, now=at(day, 11),
-                               corrected_days="".join(days) if agree else None)
+                               corrected_days="".join(days) if agree else None,
+                               reason="" if agree else "Ребёнок был в саду, отметки верны")
         except SheetError as e:
             world.surprise(f"answer to the dispute of {voucher_id} {month}: {e}")
             del world.disputes[(voucher_id, month)]

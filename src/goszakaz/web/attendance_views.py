@@ -28,7 +28,6 @@ from goszakaz.finance.models import AccountKind, LedgerAccount
 from goszakaz.web.bounds import bounded_month
 from goszakaz.web.permissions import actor_of, own_preschool, permits, require
 from goszakaz.web.views import mask_iin
-from goszakaz.workflows.dispute import answer_dispute
 
 
 @permits(post=Action.SHEETS_MARK)
@@ -99,39 +98,6 @@ def parent_sheet_answer(request: HttpRequest, sheet_id: int) -> HttpResponse:
     except SheetError as e:
         messages.error(request, str(e))
     return redirect("parent-sheets")
-
-
-@permits(Action.DISPUTES_VIEW)
-def preschool_disputes(request: HttpRequest) -> HttpResponse:
-    """A7.15, A7.16: the parents' disputes of this preschool's sheets, to agree or disagree."""
-    sheets = list(Sheet.objects.filter(preschool_id=own_preschool(request),
-                                       state=SheetState.DISPUTED)
-                  .select_related("voucher", "dispute").order_by("month", "pk"))
-    rows = [{"s": s, "masked_iin": mask_iin(s.voucher.child_iin)} for s in sheets]
-    record_read(actor=actor_of(request), at=clock.now(), what="page:preschool-disputes",
-                children=[s.voucher_id for s in sheets])
-    return render(request, "web/preschool_disputes.html", {"rows": rows})
-
-
-@permits(post=Action.DISPUTE_ANSWER)
-def preschool_dispute_answer(request: HttpRequest, sheet_id: int) -> HttpResponse:
-    """A7.16: agree and correct the days (the parent confirms them), or disagree (the operator
-    gets a risk case and the preschool's sheet is paid)."""
-    sheet = get_object_or_404(Sheet, pk=sheet_id)
-    actor = require(request, Action.DISPUTE_ANSWER, preschool=sheet.preschool_id)
-    agree = request.POST.get("answer") == "agree"
-    now = clock.now()
-    try:
-        with transaction.atomic():
-            answer_dispute(sheet=sheet, agree=agree, on=clock.local_date(now), actor=actor,
-                           now=now, corrected_days=request.POST.get("days", "").strip()
-                           if agree else None)
-    except SheetError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, _("The corrected sheet went to the parent.") if agree
-                         else _("The dispute went to the operator."))
-    return redirect("preschool-disputes")
 
 
 SHOWN = 2000  # rows on one page; the counts are of the whole month
