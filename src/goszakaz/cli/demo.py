@@ -9,8 +9,8 @@ import argparse
 import csv
 import datetime as dt
 import logging
-import subprocess
 import struct
+import subprocess
 import sys
 import tempfile
 import time
