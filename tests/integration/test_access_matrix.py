@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -85,6 +86,10 @@ PAGES: dict[str, tuple[dict[str, str], dict[str, tuple[set[str], dict[str, str]]
                                  {"POST": ({"pre"}, {"answer": "disagree"})}),
     "preschool-upload": ({}, {"POST": (PRESCHOOLS, {})}),
     "parent-sheets": ({}, {"GET": (PARENTS, {})}),
+    "parent-sheet": ({"sheet_id": "open_sheet"}, {"GET": ({"par"}, {})}),
+    "parent-sheet-document": ({"sheet_id": "disputed"}, {"GET": ({"par"}, {})}),
+    "parent-child-months": ({"voucher_id": "voucher"}, {"GET": ({"par"}, {})}),
+    "parent-statement": ({"voucher_id": "voucher"}, {"GET": ({"par"}, {})}),
     "parent-sheet-answer": ({"sheet_id": "open_sheet"},
                             {"POST": ({"par"}, {"answer": "confirm"})}),
     "operator-banks": ({}, {"GET": ({"opr"}, {}),
@@ -220,7 +225,8 @@ def _world(tmp_path) -> dict[str, object]:
         mark(voucher=v, day=dt.date(2024, 4, 2), code="A", preschool_id=school.pk,
              is_working_day=WORKING, actor=PRE, now=NOW)
     disputed = Sheet.objects.get(voucher=child, month="2024-04")
-    dispute(sheet=disputed, reason="болел", on=dt.date(2024, 4, 30), actor=PAR, now=NOW)
+    dispute(sheet=disputed, reason="болел", on=dt.date(2024, 4, 30), actor=PAR, now=NOW,
+            document=SimpleUploadedFile("справка.pdf", b"%PDF-1.4\n%%EOF\n"))
     auto_confirm(today=dt.date(2024, 5, 1), now=NOW)  # the pupil's parent was silent
     open_sheet = mark(voucher=child, day=dt.date(2024, 5, 2), code="P", preschool_id=school.pk,
                       is_working_day=WORKING, actor=PRE, now=NOW)

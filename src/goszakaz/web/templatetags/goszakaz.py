@@ -8,7 +8,8 @@ from django.utils import translation
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
-from goszakaz.domain.money import format_tiyn
+from goszakaz.domain.money import format_tenge
+from goszakaz.notifications.texts import text_of
 
 register = template.Library()
 NBSP = "\u00a0"  # thousands separator of ru and kk amounts, kept on one line
@@ -36,12 +37,7 @@ def city_name(city: object) -> str:
 @register.filter
 def tenge(tiyn: int) -> str:
     """Integer tiyn as the reader writes tenge: 5727273 -> "57 272,73 ₸" (ru, kk), "57,272.73 ₸" (en)."""
-    whole, cents = format_tiyn(tiyn).split(".")
-    sign, digits = ("-", whole[1:]) if whole.startswith("-") else ("", whole)
-    groups = f"{int(digits):,}"
-    if (translation.get_language() or "ru") == "en":
-        return f"{sign}{groups}.{cents} ₸"
-    return f"{sign}{groups.replace(',', NBSP)},{cents} ₸"
+    return format_tenge(tiyn, translation.get_language() or "ru")
 
 
 DEADLINES = {
@@ -78,3 +74,10 @@ def month_label(month: object) -> str:
     if not (year.isdigit() and number.isdigit() and 1 <= int(number) <= 12):
         return text
     return f"{MONTHS[int(number)]} {year}"
+
+
+@register.filter
+def notification_text(notification: object) -> str | None:
+    """A message's words in the page's language (notifications.texts), or None when the
+    template words this kind itself."""
+    return text_of(notification)  # type: ignore[arg-type]
