@@ -6,6 +6,7 @@ settings never get them (docs/security.md, Sign-in)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime as dt
 import logging
@@ -20,9 +21,10 @@ from django.core.management import call_command
 from django.db import transaction
 
 from goszakaz.access.actor import Actor
-from goszakaz.attendance.services import auto_confirm, confirm, mark, sheet_for
+from goszakaz.attendance.reminders import remind_parents
+from goszakaz.attendance.services import auto_confirm, confirm, mark, mark_many, sheet_for
 from goszakaz.banking.models import ChildAccount
-from goszakaz.clock import moment_of
+from goszakaz.clock import frozen, moment_of
 from goszakaz.domain.iin import make_bin, make_iin
 from goszakaz.enrollment.models import Voucher, VoucherStatus
 from goszakaz.enrollment.services import grant, set_status, sign_contract
@@ -122,6 +124,27 @@ def _uralsk_december(city: City, school: Preschool, vouchers: list[Voucher]) -> 
     auto_confirm(today=dt.date(2025, 1, 1), now=moment_of(dt.date(2025, 1, 1)))
     settle(city=city, month="2024-12", on=dt.date(2025, 1, 3), actor=OPR,
            now=moment_of(dt.date(2025, 1, 3)))
+    _uralsk_january(city, school, vouchers)
+
+
+def _uralsk_january(city: City, school: Preschool, vouchers: list[Voucher]) -> None:
+    """January 2025 funded and marked to its last working day (the 31st), nobody has answered:
+    with `goszakaz run --demo --date 2025-01-31` the parent's month is in its window (I17), with
+    December paid on the statement; the day's reminders written."""
+    request = build_request(city=city, month="2025-01", on=dt.date(2025, 1, 8), actor=OPR,
+                            now=moment_of(dt.date(2025, 1, 8)))
+    transfer_to_operator(request=request, on=dt.date(2025, 1, 9), actor=EDU,
+                         now=moment_of(dt.date(2025, 1, 9)))
+    distribute(request=request, on=dt.date(2025, 1, 10), actor=OPR,
+               now=moment_of(dt.date(2025, 1, 10)))
+    calendar = kz_calendar(2025)
+    exceptions = {(0, 14): "S", (0, 15): "S", (0, 22): "A", (1, 20): "V", (1, 21): "V"}
+    days = calendar.working_days(dt.date(2025, 1, 1), dt.date(2025, 1, 31))
+    for day in days:
+        mark_many(preschool_id=school.pk, is_working_day=calendar.is_working_day, actor=PRE,
+                  now=moment_of(day), marks=[(v, day, exceptions.get((i, day.day), "P"))
+                                             for i, v in enumerate(vouchers)])
+    remind_parents(today=dt.date(2025, 1, 31), now=moment_of(dt.date(2025, 1, 31)))
 
 
 def _users(bank: Bank, preschool: Preschool) -> None:
@@ -172,7 +195,10 @@ def run(args: argparse.Namespace) -> int:
                                               "seconds": round(time.perf_counter() - started, 3)})
         print_logins()
     if args.command == "run":
-        call_command("runserver", "127.0.0.1:8000", use_reloader=False)
+        day = getattr(args, "date", None)
+        with frozen(day) if day else contextlib.nullcontext():  # the pages' "today"
+            call_command("runserver", f"127.0.0.1:{getattr(args, 'port', 8000)}",
+                         use_reloader=False)
     return 0
 
 
