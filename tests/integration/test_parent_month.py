@@ -108,7 +108,8 @@ def test_a_dispute_with_a_photo_from_the_phone(money_city, parent, clock_at, set
     html = page.get(f"/parent/sheets/{sheet.pk}/").content.decode()
     assert "Был на месте" in html and f"/parent/sheets/{sheet.pk}/document/" in html
     document = page.get(f"/parent/sheets/{sheet.pk}/document/")
-    assert document.status_code == 200 and b"".join(document.streaming_content)[:3] == b"\xff\xd8\xff"
+    assert document.status_code == 200 and document.content[:3] == b"\xff\xd8\xff"
+    assert document["Content-Type"] == "image/jpeg"
 
 
 def test_the_early_confirmation_bug_stays_fixed(money_city) -> None:

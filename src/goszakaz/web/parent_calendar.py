@@ -6,24 +6,39 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from goszakaz.attendance.models import Sheet
 from goszakaz.domain.calendar import OutsideCalendar
 from goszakaz.rules.calendar import kz_calendar
 
-# kind -> (the short sign shown in the day's cell, the words read out and shown in the legend)
-KINDS: dict[str, tuple[Promise, Promise]] = {
-    "present": (pgettext_lazy("mark sign", "P"), _("present")),
-    "sick": (pgettext_lazy("mark sign", "S"), _("sick (certificate)")),
-    "absent": (pgettext_lazy("mark sign", "A"), _("absent without a valid reason")),
-    "vacation": (pgettext_lazy("mark sign", "V"), _("vacation (application)")),
-    "unmarked": (pgettext_lazy("mark sign", "?"), _("not marked")),
-    "future": (pgettext_lazy("mark sign", "·"), _("not yet")),
-    "off": (pgettext_lazy("mark sign", "—"), _("day off")),
+# kind -> the words read out and shown in the legend (colour is never the only signal)
+KINDS: dict[str, Promise] = {
+    "present": _("present"),
+    "sick": _("sick (certificate)"),
+    "absent": _("absent without a valid reason"),
+    "vacation": _("vacation (application)"),
+    "unmarked": _("not marked"),
+    "future": _("not yet"),
+    "off": _("day off"),
 }
+# the short sign in a day's cell, in the reader's alphabet: the letters a timesheet uses
+SIGNS = {
+    "ru": {"present": "Я", "sick": "Б", "absent": "Н", "vacation": "О"},
+    "kk": {"present": "К", "sick": "А", "absent": "С", "vacation": "Д"},
+    "en": {"present": "P", "sick": "S", "absent": "A", "vacation": "V"},
+}
+NEUTRAL = {"unmarked": "?", "future": "·", "off": "—"}
+
+
+def sign(kind: str) -> str:
+    """The short sign of a kind of day in the page's language."""
+    lang = translation.get_language() or "ru"
+    return NEUTRAL.get(kind) or SIGNS.get(lang, SIGNS["ru"])[kind]
+
+
 CODES = {"P": "present", "S": "sick", "A": "absent", "V": "vacation"}
 WEEKDAYS = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
 WEEKDAY_NAMES = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"),
@@ -39,11 +54,11 @@ class Day:
 
     @property
     def sign(self) -> str:
-        return str(KINDS[self.kind][0])
+        return sign(self.kind)
 
     @property
     def words(self) -> str:
-        return str(KINDS[self.kind][1])
+        return str(KINDS[self.kind])
 
 
 def month_days(sheet: Sheet, today: dt.date) -> list[Day]:
@@ -90,9 +105,9 @@ def weeks(days: list[Day]) -> list[list[Day | None]]:
 def counts(days: list[Day]) -> list[tuple[str, str, int]]:
     """(kind, words, how many) of each kind found in the month, in the legend's order."""
     found = {k: sum(d.kind == k for d in days) for k in KINDS}
-    return [(k, str(KINDS[k][1]), n) for k, n in found.items() if n and k != "off"]
+    return [(k, str(KINDS[k]), n) for k, n in found.items() if n and k != "off"]
 
 
 def legend() -> list[tuple[str, str, str]]:
     """(kind, sign, words) of every kind."""
-    return [(k, str(sign), str(words)) for k, (sign, words) in KINDS.items()]
+    return [(k, sign(k), str(words)) for k, words in KINDS.items()]

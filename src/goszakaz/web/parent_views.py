@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -42,7 +43,7 @@ def _own_sheet(request: HttpRequest, sheet_id: int) -> Sheet:
                              voucher__parent_iin=actor_of(request).iin)
 
 
-def cabinet_children(iin: str, today: dt.date) -> list[dict[str, object]]:
+def cabinet_children(iin: str, today: dt.date) -> list[dict[str, Any]]:
     """The parent's children for the cabinet's front page: each voucher, its contract in force,
     and the months waiting for an answer now or soon (open or corrected, last month and this)."""
     vouchers = list(Voucher.objects.filter(parent_iin=iin).select_related("city")
@@ -51,7 +52,7 @@ def cabinet_children(iin: str, today: dt.date) -> list[dict[str, object]]:
     waiting = list(Sheet.objects.filter(voucher__parent_iin=iin, month__gte=recent,
                                         state__in=(SheetState.OPEN, SheetState.CORRECTED))
                    .select_related("preschool").order_by("month"))
-    cards = []
+    cards: list[dict[str, Any]] = []
     for v in vouchers:
         contract = next((c for c in v.contracts.all() if c.starts_on <= today
                          and (c.ends_on is None or c.ends_on >= today)), None)
@@ -138,8 +139,17 @@ def parent_sheet_document(request: HttpRequest, sheet_id: int) -> HttpResponse:
     dispute = Dispute.objects.filter(sheet=sheet).first()
     if dispute is None or not dispute.document:
         raise Http404
-    name = Path(dispute.document.name).name
-    return FileResponse(dispute.document.open("rb"), filename=name, as_attachment=False)
+    name = Path(dispute.document.name or "document").name
+    with dispute.document.open("rb") as f:  # at most 5 MB (attendance.models.MAX_DOCUMENT)
+        body = f.read()
+    response = HttpResponse(body, content_type=TYPES.get(Path(name).suffix.lower(),
+                                                         "application/octet-stream"))
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".png": "image/png",
+         ".heic": "image/heic"}
 
 
 @permits(Action.CABINET_VIEW)
