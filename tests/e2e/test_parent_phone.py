@@ -96,3 +96,35 @@ def test_no_confirmation_on_the_months_third(browser, live_server, money_city,
         assert Sheet.objects.get(voucher=other, month="2024-06").days[2] == "A"
     finally:
         context.close()
+
+
+def test_a_parent_cannot_open_another_childs_pages(browser, live_server, money_city,
+                                                   clock_at, settings, tmp_path) -> None:
+    # covers: A3
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from goszakaz.attendance.services import dispute
+    from tests.factories import OTHER_PARENT_IIN, PAR
+
+    settings.MEDIA_ROOT = tmp_path
+    _taraz, school, child, _direct = money_city
+    make_user("stranger", Role.PAR, iin=OTHER_PARENT_IIN)
+    with transaction.atomic():
+        sheet = mark(voucher=child, day=dt.date(2024, 6, 28), code="A", preschool_id=school.pk,
+                     is_working_day=WORKING, actor=PRE, now=NOW)
+        dispute(sheet=sheet, reason="болел", on=dt.date(2024, 6, 28), actor=PAR, now=NOW,
+                document=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n"))
+    clock_at(dt.date(2024, 6, 28))
+    context = browser.new_context(locale="ru-RU", viewport=PHONE)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        sign_in(page, live_server, "stranger")
+        for url in (f"/parent/sheets/{sheet.pk}/", f"/parent/sheets/{sheet.pk}/document/",
+                    f"/parent/children/{child.pk}/months/",
+                    f"/parent/children/{child.pk}/statement/"):
+            response = page.goto(live_server.url + url)
+            assert response is not None and response.status == 404, url
+            assert "болел" not in page.content()
+    finally:
+        context.close()
