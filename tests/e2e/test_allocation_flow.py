@@ -44,7 +44,7 @@ def test_edu_allocates_and_parent_sees_the_explanation(page, live_server, write_
     text = page.text_content(".explain")
     assert "Категория 5" in text and "Номер в очереди категории: 2." in text
     assert "Заявлению выделено место" in text
-    assert "выделено место по госзаказу" in page.text_content("table")
+    assert "выделено место по госзаказу" in page.text_content(".notes")
     with page.expect_navigation():
         page.select_option("select[name=language]", "kk")
-    assert "Кезектегі балаларым" in page.text_content("h1")
+    assert "Кезектегі балаларым" in page.text_content("#queue")

@@ -34,9 +34,10 @@ def test_a_month_from_the_mark_to_the_statement(page, live_server, money_city,
 
     sign_in(page, live_server, "mama")
     page.goto(f"{live_server.url}/parent/sheets/")
-    card = page.locator(".sheet", has_text=".A.")
-    card.locator("input[name=reason]").fill("Болел, справка есть")
-    card.get_by_role("button", name="Оспорить").click()
+    page.get_by_role("link", name="Апрель 2024").click()  # the month as a calendar
+    assert page.locator("td.k-absent").count() == 1
+    page.get_by_label("Что неверно (какие дни, почему)").fill("Болел, справка есть")
+    page.get_by_role("button", name="Отправить спор").click()
     assert "Спор направлен в организацию" in page.text_content(".msg")
     page.get_by_role("button", name="Выйти").click()
 
@@ -50,13 +51,15 @@ def test_a_month_from_the_mark_to_the_statement(page, live_server, money_city,
 
     sign_in(page, live_server, "mama")
     page.goto(f"{live_server.url}/parent/sheets/")
-    page.locator(".sheet", has_text=".S.").get_by_role("button", name="Подтвердить").click()
+    page.get_by_role("link", name="Апрель 2024").click()
+    assert page.locator("td.k-sick").count() == 1  # the corrected day
+    page.get_by_role("button", name="Подтвердить").click()
     assert "Табель подтверждён" in page.text_content(".msg")
     with transaction.atomic():
         auto_confirm(today=dt.date(2024, 5, 1), now=NOW)
         assert settle(city=taraz, month="2024-04", on=dt.date(2024, 5, 2), actor=Actor.system(Role.OPR),
                       now=NOW) == 1  # the other child has no sheet: no payment
     page.reload()
-    statement = page.text_content(".sheet .statement")
+    statement = page.text_content(".statement")
     assert "Госзаказ за месяц: 60\u00a0000,00 ₸" in statement
     assert "Родительская плата за месяц: 15\u00a0000,00 ₸" in statement

@@ -49,9 +49,11 @@ def test_the_preschool_marks_the_day_and_the_parent_answers(taraz, parent, other
     assert Sheet.objects.get(pk=sheet.pk).days[3] == "."  # not its pupil: nothing marked
 
     assert client_of(other_parent).post(f"/parent/sheets/{sheet.pk}/answer/",
-                                        {"answer": "confirm"}).status_code == 403
+                                        {"answer": "confirm"}).status_code == 404
     family = client_of(parent)
-    assert "AS" in family.get("/parent/sheets/").content.decode()
+    assert f"/parent/sheets/{sheet.pk}/" in family.get("/parent/sheets/").content.decode()
+    month = family.get(f"/parent/sheets/{sheet.pk}/").content.decode()
+    assert month.count('class="k-absent"') == 1 and month.count('class="k-sick"') == 1
     doc = SimpleUploadedFile("spravka.pdf", b"%PDF-1.4", "application/pdf")
     family.post(f"/parent/sheets/{sheet.pk}/answer/", {"answer": "dispute",
                                                        "reason": "Болел, справка",

@@ -15,6 +15,7 @@ from goszakaz.enrollment.services import sign_contract
 from goszakaz.finance.funding import FundingRefused, build_request
 from goszakaz.finance.models import Settlement, Shortfall, Transfer
 from goszakaz.finance.verify import verify
+from goszakaz.notifications.models import Notification
 from goszakaz.workflows.bank_accounts import account_closed, monthly_list
 from goszakaz.workflows.dispute import answer_dispute
 from goszakaz.workflows.monthly_cycle import settle, tick
@@ -66,6 +67,8 @@ def test_a_child_joining_after_the_request_is_owed_not_a_stop(money_city, nobd_e
     assert tick(today=D(2024, 5, 8), now=NOW).owed == 0
     s = Settlement.objects.get(voucher=late)
     assert (s.paid, s.owed_because) == (s.due, "")  # paid once the money is there
+    told = Notification.objects.get(kind="payment_owed", recipient_key=late.parent_iin)
+    assert (told.payload["month"], told.payload["amount"]) == ("2024-04", due)  # A7.18
     assert verify() == []
 
 

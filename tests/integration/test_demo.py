@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from goszakaz.cli import demo
+from goszakaz.enrollment.models import Voucher
 
 
 def signed_in(username: str) -> Client:
@@ -27,7 +28,8 @@ def test_demo_loads_once_and_every_login_works(taraz) -> None:
     bank = signed_in("bank")
     assert bank.get("/bank/").content.decode().count("KZ...") == 1  # two are open
     parent = signed_in("parent")
-    statement = parent.get("/parent/sheets/").content.decode()
+    mine = Voucher.objects.get(parent_iin=demo.PARENT_IIN)
+    statement = parent.get(f"/parent/children/{mine.pk}/statement/").content.decode()
     assert "60\u00a0000,00 ₸" in statement  # December 2024, two sick days: paid in full
     operator = signed_in("operator")
     assert "2024-12" in operator.get("/operator/funding/").content.decode()

@@ -89,11 +89,12 @@ def test_tick_logs_each_step(money_city, caplog, settings, tmp_path) -> None:
     assert main(["tick", "--date", "2024-05-02"]) == 0
     steps = records(caplog, "tick step")
     assert [(r.step, getattr(r, "city", None)) for r in steps] == [  # type: ignore[attr-defined]
-        ("open deadlines", None), ("settle", None), ("sweep closed accounts", None),
-        ("export sheets to NOBD", "shymkent"), ("export sheets to NOBD", "taraz"),
-        ("export sheets to NOBD", "turkestan"), ("deliver messages", None)]  # Uralsk: from 11-01
+        ("open deadlines", None), ("remind parents", None), ("settle", None),
+        ("sweep closed accounts", None), ("export sheets to NOBD", "shymkent"),
+        ("export sheets to NOBD", "taraz"), ("export sheets to NOBD", "turkestan"),
+        ("deliver messages", None)]  # Uralsk: from 11-01
     assert steps[0].deadlines > 0  # type: ignore[attr-defined]
-    assert (steps[1].month, steps[1].sheets) == ("2024-04", 2)  # type: ignore[attr-defined]
+    assert (steps[2].month, steps[2].sheets) == ("2024-04", 2)  # type: ignore[attr-defined]
     assert all(seconds(r) >= 0 for r in steps)
     done = one(caplog, "tick done")
     assert (done.date, done.settled, done.closed_swept) == ("2024-05-02", 2, 0)  # type: ignore[attr-defined]

@@ -152,12 +152,17 @@ def test_the_parent_sees_the_months_statement(money_city, parent) -> None:
     settle(city=taraz, month="2024-04", on=D(2024, 5, 2), actor=Actor.system(Role.OPR), now=NOW)
     page = Client()
     page.force_login(parent)
-    html = page.get("/parent/sheets/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
-    # 1 unexcused day is within the limit: all 22 days paid; the fee for 22 of 22 days
-    assert html.count("60\u00a0000,00 ₸") == 4  # two children: the amount due and paid
-    assert html.count("15\u00a0000,00 ₸") == 2
-    assert "Оплачено оператором напрямую" in html  # the child without an account (A7.9)
-    assert ": 0,00 ₸</li>" in html  # the funded account paid its month in full
+    for v in (child, direct):
+        sheet = Sheet.objects.get(voucher=v, month="2024-04")
+        html = page.get(f"/parent/sheets/{sheet.pk}/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+        # 1 unexcused day is within the limit: all 22 days paid; the fee for 22 of 22 days
+        assert html.count("60\u00a0000,00 ₸") == 2  # the amount due and paid
+        assert html.count("15\u00a0000,00 ₸") == 1
+    paid = page.get(f"/parent/children/{direct.pk}/statement/").content.decode()
+    assert paid.count('class="c-direct"') == 1  # the child without an account (A7.9)
+    funded = page.get(f"/parent/children/{child.pk}/statement/").content.decode()
+    assert funded.count('class="c-funding"') == funded.count('class="c-payment"') == 1
+    assert "<strong>0,00 ₸</strong>" in funded  # the funded account paid its month in full
 
 
 def test_the_month_is_funded_through_the_pages(money_city, edu_taraz, edu_shymkent,

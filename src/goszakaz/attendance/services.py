@@ -190,8 +190,8 @@ def _refusal(voucher: Voucher, day: dt.date, code: str, preschool: Preschool,
         return SheetError(str(e), "day")
     if not working:
         return SheetError(_("%(day)s is not a working day.") % {"day": day.isoformat()}, "day")
-    if sheet is not None and sheet.state != SheetState.OPEN:
-        return SheetError(_("The sheet is no longer open."), "day")
+    if sheet is not None and sheet.state != SheetState.OPEN and sheet.days[day.day - 1] != code:
+        return SheetError(_("The sheet is no longer open."), "day")  # the same mark: no change
     return None
 
 
@@ -259,8 +259,8 @@ def window_opens(sheet: Sheet) -> dt.date:
     city = City.objects.get(code=sheet.city)
     pilot_last = min(last, city.pilot_end or last)
     days = kz_calendar(month_first.year).working_days(month_first, pilot_last)
-    if not days:
-        return month_first
+    if not days:  # no working day of the pilot in the month: never before the month's end
+        return last
     final_working = days[-1]
     terms = _contract_terms({sheet.voucher_id}, sheet.preschool_id).get(sheet.voucher_id, [])
     if (sheet.days[final_working.day - 1] != UNMARKED or final_working == last
@@ -270,7 +270,19 @@ def window_opens(sheet: Sheet) -> dt.date:
 
 
 def _check_window(sheet: Sheet, on: dt.date) -> None:
-    """I17, A7.14: an open sheet is confirmed or disputed from window_opens to the month's end."""
+    """I17, A7.14: an open sheet is confirmed or disputed from window_opens to the month's end;
+    A7.16, I7: a corrected one is confirmed within 2 calendar days of the correction, and never
+    before the month's window (no confirmation closes a month still being marked)."""
+    if sheet.state == SheetState.CORRECTED:
+        if sheet.corrected_on is not None and on > reconfirm_by(sheet.corrected_on):
+            raise SheetError(_("The 2 days to confirm the corrected sheet are over: it was "
+                               "confirmed automatically."))
+        opens = window_opens(sheet)
+        if on < opens:
+            raise SheetError(_("The month's sheet can be confirmed or disputed from %(day)s, "
+                               "once the preschool has marked the month's last working day.")
+                             % {"day": opens.strftime("%d.%m.%Y")})
+        return
     if sheet.state != SheetState.OPEN:
         return
     if on > last_day(sheet.month):
@@ -280,6 +292,11 @@ def _check_window(sheet: Sheet, on: dt.date) -> None:
         raise SheetError(_("The month's sheet can be confirmed or disputed from %(day)s, once "
                            "the preschool has marked the month's last working day.")
                          % {"day": opens.strftime("%d.%m.%Y")})
+
+
+def reconfirm_by(corrected_on: dt.date) -> dt.date:
+    """A7.16, I7: the last day the parent confirms a sheet corrected on `corrected_on`."""
+    return corrected_on + dt.timedelta(days=RECONFIRM_DAYS)
 
 
 def confirm(*, sheet: Sheet, on: dt.date, actor: Actor, now: dt.datetime) -> bool:
@@ -361,7 +378,7 @@ def answer(*, sheet: Sheet, agree: bool, on: dt.date, actor: Actor, now: dt.date
                          "reason")
     if agree:
         corrected = corrected_days or ""
-        _check_days(sheet, corrected)
+        _check_days(sheet, corrected, today=on)
         sheet.days, sheet.version = corrected, sheet.version + 1
         sheet.save(update_fields=["days", "version"])
         moved = _move(sheet, SheetState.CORRECTED, on=on, actor=actor, now=now,
@@ -382,9 +399,10 @@ def answer(*, sheet: Sheet, agree: bool, on: dt.date, actor: Actor, now: dt.date
     return moved
 
 
-def _check_days(sheet: Sheet, days: str) -> None:
+def _check_days(sheet: Sheet, days: str, today: dt.date | None = None) -> None:
     """A corrected month of marks: one per day, and each changed mark on a working day of the
-    child's contract with the sheet's preschool (A7.13)."""
+    child's contract with the sheet's preschool (A7.13), none after `today` (no day is marked
+    before it comes)."""
     if len(days) != len(sheet.days) or any(c not in MARK_CODES and c != UNMARKED for c in days):
         raise SheetError(_("A corrected sheet needs one mark per day of the month."), "days")
     first = dt.date.fromisoformat(sheet.month + "-01")
@@ -394,6 +412,9 @@ def _check_days(sheet: Sheet, days: str) -> None:
         day = first.replace(day=i + 1)
         if code == UNMARKED or code == sheet.days[i]:
             continue
+        if today is not None and day > today:
+            raise SheetError(_("%(day)s has not come yet: the sheet is filled day by day.")
+                             % {"day": day.strftime("%d.%m.%Y")}, "days")
         if not _covers(terms, day):
             raise SheetError(_("The day is outside the child's contract with this preschool.")
                              + f" ({day.isoformat()})", "days")

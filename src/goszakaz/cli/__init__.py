@@ -123,6 +123,10 @@ def parser() -> argparse.ArgumentParser:
                                     "development server (DEBUG=1 only)")
     rn.add_argument("--demo", action="store_true",
                     help="load the demo data first, its logins and the admin with them")
+    rn.add_argument("--date", type=_date,
+                    help="serve with the clock stopped on this day, e.g. 2025-01-31: the demo "
+                         "parent's January in its window (default: the real clock)")
+    rn.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     sv = sub.add_parser("serve", help="the production server: gunicorn with the static files "
                                       "(whitenoise); settings from the environment (README)")
     sv.add_argument("--bind", default="127.0.0.1:8000", help="HOST:PORT (default 127.0.0.1:8000)")

@@ -6,6 +6,7 @@ settings never get them (docs/security.md, Sign-in)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime as dt
 import logging
@@ -24,9 +25,17 @@ from django.core.management import call_command
 from django.db import transaction
 
 from goszakaz.access.actor import Actor
-from goszakaz.attendance.services import auto_confirm, confirm, dispute, mark, sheet_for
+from goszakaz.attendance.reminders import remind_parents
+from goszakaz.attendance.services import (
+    auto_confirm,
+    confirm,
+    dispute,
+    mark,
+    mark_many,
+    sheet_for,
+)
 from goszakaz.banking.models import ChildAccount
-from goszakaz.clock import moment_of
+from goszakaz.clock import frozen, moment_of
 from goszakaz.domain.iin import make_bin, make_iin
 from goszakaz.enrollment.models import Contract, Voucher, VoucherStatus
 from goszakaz.enrollment.services import grant, set_group, set_status, sign_contract
@@ -98,7 +107,6 @@ def load(n_applications: int = 400) -> None:
     send_to_bank(city=uralsk, bank=halyk, on=dt.date(2024, 11, 15), actor=OPR,
                  now=moment_of(dt.date(2024, 11, 15)))
     _uralsk_december(uralsk, schools[0], vouchers)
-    _uralsk_january(uralsk, schools[0], vouchers)
     _group(uralsk, schools[0], vouchers)
 
 
@@ -137,6 +145,35 @@ def _uralsk_december(city: City, school: Preschool, vouchers: list[Voucher]) -> 
     auto_confirm(today=dt.date(2025, 1, 1), now=moment_of(dt.date(2025, 1, 1)))
     settle(city=city, month="2024-12", on=dt.date(2025, 1, 3), actor=OPR,
            now=moment_of(dt.date(2025, 1, 3)))
+    _uralsk_january(city, school, vouchers)
+
+
+def _uralsk_january(city: City, school: Preschool, vouchers: list[Voucher]) -> None:
+    """January 2025 funded and marked to its last working day (the 31st), nobody has answered:
+    with `goszakaz run --demo --date 2025-01-31` the parent's month is in its window (I17), with
+    December paid on the statement; the day's reminders written."""
+    request = build_request(city=city, month="2025-01", on=dt.date(2025, 1, 8), actor=OPR,
+                            now=moment_of(dt.date(2025, 1, 8)))
+    transfer_to_operator(request=request, on=dt.date(2025, 1, 9), actor=EDU,
+                         now=moment_of(dt.date(2025, 1, 9)))
+    distribute(request=request, on=dt.date(2025, 1, 10), actor=OPR,
+               now=moment_of(dt.date(2025, 1, 10)))
+    calendar = kz_calendar(2025)
+    exceptions = {(0, 14): "S", (0, 15): "S", (0, 22): "A", (1, 20): "V", (1, 21): "V",
+                  (2, 22): "A", (2, 23): "A"}
+    days = calendar.working_days(dt.date(2025, 1, 1), dt.date(2025, 1, 31))
+    for day in days:
+        mark_many(preschool_id=school.pk, is_working_day=calendar.is_working_day, actor=PRE,
+                  now=moment_of(day), marks=[(v, day, exceptions.get((i, day.day), "P"))
+                                             for i, v in enumerate(vouchers)])
+    # Сара's parent disputes two unexcused days with a photo of the certificate: the
+    # preschool's inbox (A7.15)
+    on = dt.date(2025, 1, 31)
+    dispute(sheet=sheet_for(voucher=vouchers[2], month="2025-01", now=moment_of(on)),
+            reason="22 и 23 января ребёнок болел, фото справки прилагаю", on=on, actor=PAR,
+            now=moment_of(on),
+            document=SimpleUploadedFile("spravka.png", sample_png(), "image/png"))
+    remind_parents(today=on, now=moment_of(on))
 
 
 GROUP_NAMES = ["Айару", "Алихан", "Амина", "Арсен", "Аружан", "Асылым", "Әлия", "Бекзат",
@@ -178,28 +215,6 @@ def sample_png(width: int = 120, height: int = 80) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
             + chunk(b"IEND", b""))
-
-
-def _uralsk_january(city: City, school: Preschool, vouchers: list[Voucher]) -> None:
-    """A month without its funding yet: the demo parent disputes a day with a photo of a
-    certificate (the preschool's inbox, A7.15); the other two confirm, and their month is
-    settled as owed to the preschool (I5, I18: the money comes with the next funding)."""
-    working = kz_calendar(2025).is_working_day
-    for child, day, code in [(0, 14, "A"), (0, 15, "A"), (1, 20, "S"), (0, 31, "P"),
-                             (1, 31, "P"), (2, 31, "P")]:
-        mark(voucher=vouchers[child], day=dt.date(2025, 1, day), code=code,
-             preschool_id=school.pk, is_working_day=working, actor=PRE,
-             now=moment_of(dt.date(2025, 1, day)))
-    on = dt.date(2025, 1, 31)  # the month's last working day, marked: the window (I17)
-    dispute(sheet=sheet_for(voucher=vouchers[0], month="2025-01", now=moment_of(on)),
-            reason="14 и 15 января ребёнок болел, фото справки прилагаю", on=on, actor=PAR,
-            now=moment_of(on),
-            document=SimpleUploadedFile("spravka.png", sample_png(), "image/png"))
-    for voucher in vouchers[1:]:
-        confirm(sheet=sheet_for(voucher=voucher, month="2025-01", now=moment_of(on)), on=on,
-                actor=PAR, now=moment_of(on))
-    settle(city=city, month="2025-01", on=dt.date(2025, 2, 3), actor=OPR,
-           now=moment_of(dt.date(2025, 2, 3)))
 
 
 def _users(bank: Bank, preschool: Preschool) -> None:
@@ -253,8 +268,11 @@ def run(args: argparse.Namespace) -> int:
         # the background jobs (a НОБД check started on a page) need their worker beside the
         # server; it stops with it
         worker = subprocess.Popen([sys.executable, "-m", "goszakaz.cli", "worker"])
+        day = getattr(args, "date", None)
         try:
-            call_command("runserver", "127.0.0.1:8000", use_reloader=False)
+            with frozen(day) if day else contextlib.nullcontext():  # the pages' "today"
+                call_command("runserver", f"127.0.0.1:{getattr(args, 'port', 8000)}",
+                             use_reloader=False)
         finally:
             worker.terminate()
             worker.wait(timeout=10)

@@ -7,7 +7,8 @@ import logging
 import time
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, Sum
+from django.db.models import CharField, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models.functions import Cast, Concat, JSONObject
 from django.utils.translation import gettext as _
 
 from goszakaz.access.actor import Actor
@@ -36,6 +37,8 @@ from goszakaz.finance.models import (
     TransferCode,
 )
 from goszakaz.finance.tariffs import monthly_norm
+from goszakaz.notifications.models import Notification
+from goszakaz.notifications.services import notify_from
 from goszakaz.registry.models import City
 from goszakaz.rules.calendar import kz_calendar
 
@@ -297,6 +300,7 @@ def distribute(*, request: FundingRequest, on: dt.date, actor: Actor, now: dt.da
                   period=request.month, city=request.city.code, child=voucher_id)
              for voucher_id, account_id, amount in lines if account_id is not None]
     posted = post_batch(specs, now=now)
+    _tell_funded(request, now)
     _move(request, RequestState.DISTRIBUTED, action=AuditAction.FUNDING_DISTRIBUTED, actor=actor,
           now=now, detail={"transfers": posted}, distributed_on=on)
     logger.info("funding distributed", extra={
@@ -304,3 +308,20 @@ def distribute(*, request: FundingRequest, on: dt.date, actor: Actor, now: dt.da
         "lines": len(specs), "transfers": posted,
         "seconds": round(time.perf_counter() - started, 3)})
     return posted
+
+
+def _tell_funded(request: FundingRequest, now: dt.datetime) -> int:
+    """A7.12: tell each parent what was credited to the child's account for the month, written
+    by one INSERT ... SELECT from the request's lines; a message already written is not again."""
+    key = Concat(Value("funding/"), Cast("voucher_id", CharField()), Value("/"),
+                 F("request__month"), output_field=CharField())
+    messages = (request.lines.filter(direct=False, amount__gt=0, account__closed=False,
+                                     account__isnull=False)
+                .annotate(n_city=F("account__city"), n_kind=Value("funding", CharField()),
+                          n_role=Value("PAR", CharField()), n_key=F("voucher__parent_iin"),
+                          n_payload=JSONObject(month=F("request__month"), amount=F("amount")),
+                          n_dedup=key)
+                .filter(~Exists(Notification.objects.filter(dedup_key=OuterRef("n_dedup"))))
+                .order_by("pk"))
+    return notify_from(messages, ("n_city", "n_kind", "n_role", "n_key", "n_payload", "n_dedup"),
+                       at=now)

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 from django.db import connection, models
 from django.db.models import Exists, F, Max, OuterRef, Q, Subquery, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Concat, JSONObject, LPad, Mod
+from django.db.models.functions import Cast, Concat, JSONObject
 
 from goszakaz.access.actor import Actor
 from goszakaz.attendance.models import FINAL, Sheet
@@ -21,11 +21,12 @@ from goszakaz.banking.models import AccountStatus, ChildAccount
 from goszakaz.bulk import insert_rows
 from goszakaz.domain.months import first_day, month_of, next_first, previous
 from goszakaz.domain.payment import SheetError
+from goszakaz.enrollment.models import Voucher
 from goszakaz.finance.funding import city_accounts
 from goszakaz.finance.ledger import Spec, account, post, post_batch
 from goszakaz.finance.models import AccountKind, LedgerAccount, Settlement, Shortfall, TransferCode
 from goszakaz.finance.month_context import MonthContext
-from goszakaz.notifications.services import notify_from
+from goszakaz.notifications.services import notify_from, notify_many
 from goszakaz.registry.models import City, Preschool
 
 logger = logging.getLogger(__name__)
@@ -248,14 +249,6 @@ def _among(column: str, ids: list[int]) -> Any:
     return Q(**{f"{column.rsplit('.', 1)[-1]}__in": ids})
 
 
-def _tenge_text(field: str) -> Any:
-    """The tiyn (>= 0) of a column as tenge with two decimals, as domain.money.format_tiyn writes
-    them ("57272.73"), computed by the database."""
-    return Concat(Cast(F(field) / 100, models.CharField()), Value("."),
-                  LPad(Cast(Mod(field, 100), models.CharField()), 2, Value("0")),
-                  output_field=models.CharField())
-
-
 def _tell_parents(sheet_ids: list[int], now: dt.datetime) -> int:
     """A7.18: tell each parent the month's payment of these sheets' settlements, written by one
     INSERT ... SELECT from the settlements (no message is built in Python); returns how many."""
@@ -266,9 +259,9 @@ def _tell_parents(sheet_ids: list[int], now: dt.datetime) -> int:
                 .annotate(
                     n_city=F("city"), n_kind=Value("payment"), n_role=Value("PAR"),
                     n_key=F("voucher__parent_iin"),
-                    n_payload=JSONObject(month=F("month"), state_order=_tenge_text("due"),
-                                         parent_fee=_tenge_text("parent_fee"),
-                                         days=F("payable_days")),
+                    n_payload=JSONObject(month=F("month"), due=F("due"),  # tiyn: the
+                                         fee=F("parent_fee"),  # words format them
+                                         days=F("payable_days"), preschool=F("preschool__name")),
                     n_dedup=Concat(Value("payment/"), Cast("voucher_id", models.CharField()),
                                    Value("/"), F("month"), output_field=models.CharField())))
     return notify_from(messages, ("n_city", "n_kind", "n_role", "n_key", "n_payload", "n_dedup"),
@@ -308,7 +301,7 @@ def pay_owed(*, voucher_id: int, upto: str, city: str, now: dt.datetime,
     if payer is None:
         payer = account(kind=AccountKind.OPERATOR, owner=city, city=city)
         code, prefix = TransferCode.DIRECT, "direct"
-    paid_now = 0
+    paid_now, told = 0, []
     for s in (Settlement.objects.select_for_update().filter(voucher_id=voucher_id,
                                                             month__lte=upto, due__gt=F("paid"))
               .select_related("preschool").order_by("month")):
@@ -318,13 +311,21 @@ def pay_owed(*, voucher_id: int, upto: str, city: str, now: dt.datetime,
             break
         preschool = account(kind=AccountKind.PRESCHOOL, owner=s.preschool.bin, city=city)
         part = "" if s.paid == 0 else f"/rest-{s.paid}"
-        post(Spec(id=f"{prefix}/{voucher_id}/{s.month}{part}", debit=payer.pk,
+        transfer_id = f"{prefix}/{voucher_id}/{s.month}{part}"
+        post(Spec(id=transfer_id, debit=payer.pk,
                   credit=preschool.pk, amount=amount, code=code, period=s.month, city=city,
                   child=voucher_id), now=now)
+        told.append({"city": city, "kind": "payment_owed", "recipient_key": "",
+                     "payload": {"month": s.month, "amount": amount, "preschool": s.preschool.name,
+                                 "direct": code == TransferCode.DIRECT},
+                     "dedup_key": f"told/{transfer_id}"})
         Settlement.objects.filter(pk=s.pk).update(
             paid=F("paid") + amount, owed_because="" if s.paid + amount == s.due
             else s.owed_because)
         paid_now += amount
+    if told:  # A7.18: the parent hears of every payment, an owed one paid later too
+        parent = Voucher.objects.filter(pk=voucher_id).values_list("parent_iin", flat=True)[0]
+        notify_many([{**m, "recipient_key": parent} for m in told], at=now)
     return paid_now
 
 

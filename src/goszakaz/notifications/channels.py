@@ -9,7 +9,9 @@ from goszakaz.notifications.models import Notification
 
 
 class Channel(Protocol):
-    """Something that delivers an outbox message; True when it was delivered."""
+    """Something that delivers an outbox message; True when it was delivered. A channel that
+    sends words (SMS, e-mail) takes them from `notifications.texts.text_of(n, lang)`: amounts
+    as 60 000,00 ₸, dates as dd.mm.yyyy, in the recipient's language."""
 
     def deliver(self, notification: Notification) -> bool: ...
 

@@ -1,5 +1,6 @@
 """Pages of the attendance sheet: the preschool's group month from a file (A7.13; the day is in
-day_views); the parent confirms or disputes the month (A7.14, A7.15)."""
+day_views, disputes in dispute_views); the operator's silent sheets (A7.14). The parent's
+pages: web.parent_views."""
 
 from __future__ import annotations
 
@@ -10,23 +11,20 @@ from pathlib import Path
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from goszakaz import clock
 from goszakaz.access.permissions import Action
-from goszakaz.attendance import services
 from goszakaz.attendance.models import FINAL, Sheet, SheetState
 from goszakaz.attendance.upload import import_group_sheet
 from goszakaz.audit.services import record_read
 from goszakaz.domain.months import month_of, previous
-from goszakaz.domain.payment import SheetError
 from goszakaz.files import ImportRejected, TooManyErrors
-from goszakaz.finance.models import AccountKind, LedgerAccount
 from goszakaz.web.bounds import bounded_month
-from goszakaz.web.permissions import actor_of, own_preschool, permits, require
+from goszakaz.web.permissions import actor_of, own_preschool, permits
 from goszakaz.web.views import mask_iin
 
 
@@ -64,40 +62,6 @@ def preschool_upload(request: HttpRequest) -> HttpResponse:
         {"month": month, "group": request.POST.get("group", "")}))
 
 
-@permits(Action.CABINET_VIEW)
-def parent_sheets(request: HttpRequest) -> HttpResponse:
-    """A7.14, A7.15: the parent's children's sheets, to confirm or dispute."""
-    actor = actor_of(request)
-    # the statement (A8, A7.18): each settled month's cost, what was paid of it, and the parent
-    # fee beside it (paid by the parent, not from the account); then the accounts' balances
-    sheets = list(Sheet.objects.filter(voucher__parent_iin=actor.iin)
-                  .select_related("voucher", "preschool", "settlement").order_by("-month")[:24])
-    children = {s.voucher_id: s.voucher for s in sheets}
-    accounts = LedgerAccount.objects.filter(kind=AccountKind.CHILD, closed=False,
-                                            owner__in=[str(v) for v in children])
-    return render(request, "web/parent_sheets.html", {
-        "sheets": sheets, "balances": [(children[int(a.owner)], a.balance) for a in accounts]})
-
-
-@permits(post=Action.SHEET_ANSWER)
-def parent_sheet_answer(request: HttpRequest, sheet_id: int) -> HttpResponse:
-    """The parent confirms the sheet, or disputes it with a reason and a document."""
-    sheet = get_object_or_404(Sheet.objects.select_related("voucher", "preschool"), pk=sheet_id)
-    actor = require(request, Action.SHEET_ANSWER, parent_iin=sheet.voucher.parent_iin)
-    now = clock.now()
-    try:
-        with transaction.atomic():
-            if request.POST.get("answer") == "confirm":
-                services.confirm(sheet=sheet, on=clock.local_date(now), actor=actor, now=now)
-                messages.success(request, _("The sheet is confirmed."))
-            else:
-                services.dispute(sheet=sheet, reason=request.POST.get("reason", ""),
-                                 on=clock.local_date(now), actor=actor, now=now,
-                                 document=request.FILES.get("document"))
-                messages.success(request, _("The dispute is sent to the preschool."))
-    except SheetError as e:
-        messages.error(request, str(e))
-    return redirect("parent-sheets")
 
 
 SHOWN = 2000  # rows on one page; the counts are of the whole month

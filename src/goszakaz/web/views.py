@@ -25,6 +25,7 @@ from goszakaz.queue import services
 from goszakaz.queue.models import AllocationRun, Application, RunState
 from goszakaz.registry.models import City, Role
 from goszakaz.web.bounds import BoundedDateField
+from goszakaz.web.parent_views import cabinet_children
 from goszakaz.web.permissions import actor_of, permits, require
 
 PAGE = 50
@@ -184,7 +185,9 @@ def edu_allocation_decide(request: HttpRequest, run_id: int) -> HttpResponse:
 
 @permits(Action.CABINET_VIEW)
 def parent_cabinet(request: HttpRequest) -> HttpResponse:
-    """A parent's children in the queue: category, queue number, explanation; and messages."""
+    """The parent's front page: what waits for an answer, each child with its months, statement,
+    voucher and contract one tap away; the queue applications with their number and why; and
+    the messages."""
     actor, now = actor_of(request), clock.now()
     lang = lang_of()
     apps = list(Application.objects.filter(parent_iin=actor.iin).select_related("city"))
@@ -196,4 +199,6 @@ def parent_cabinet(request: HttpRequest) -> HttpResponse:
                       "explanation": services.explanation(a, today=clock.local_date(now),
                                                           lang=lang)})
     notes = Notification.objects.filter(recipient_role=Role.PAR, recipient_key=actor.iin)[:50]
-    return render(request, "web/parent_cabinet.html", {"cards": cards, "notes": notes})
+    return render(request, "web/parent_cabinet.html", {
+        "cards": cards, "notes": notes,
+        "children": cabinet_children(actor.iin, clock.local_date(now))})

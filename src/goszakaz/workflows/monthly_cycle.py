@@ -20,6 +20,7 @@ from django.db.models import F
 from goszakaz.access.actor import Actor
 from goszakaz.attendance.nobd_export import export_sheets
 from goszakaz.attendance.reconfirm import meet_final_reconfirmations
+from goszakaz.attendance.reminders import remind_parents
 from goszakaz.attendance.services import auto_confirm
 from goszakaz.banking.models import ChildAccount
 from goszakaz.domain.calendar import OutsideCalendar
@@ -243,6 +244,8 @@ def tick(*, today: dt.date, now: dt.datetime,
     with step("open deadlines", 1) as done:
         done(deadlines=open_deadlines(today=today))
     confirm_silence(today=today, now=now)
+    with step("remind parents", 1) as done, transaction.atomic():  # I17, I7, A7.14, I6
+        done(messages=remind_parents(today=today, now=now))
     settled, left = 0, 0
     for month in months_to_settle(today=today):
         with step("settle", None, month=month) as done:  # settle_month reports its sheets

@@ -10,7 +10,8 @@ from django.utils import translation
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
-from goszakaz.domain.money import format_tiyn
+from goszakaz.domain.money import format_tenge
+from goszakaz.notifications.texts import text_of
 
 register = template.Library()
 NBSP = "\u00a0"  # thousands separator of ru and kk amounts, kept on one line
@@ -38,12 +39,7 @@ def city_name(city: object) -> str:
 @register.filter
 def tenge(tiyn: int) -> str:
     """Integer tiyn as the reader writes tenge: 5727273 -> "57 272,73 ₸" (ru, kk), "57,272.73 ₸" (en)."""
-    whole, cents = format_tiyn(tiyn).split(".")
-    sign, digits = ("-", whole[1:]) if whole.startswith("-") else ("", whole)
-    groups = f"{int(digits):,}"
-    if (translation.get_language() or "ru") == "en":
-        return f"{sign}{groups}.{cents} ₸"
-    return f"{sign}{groups.replace(',', NBSP)},{cents} ₸"
+    return format_tenge(tiyn, translation.get_language() or "ru")
 
 
 DEADLINES = {
@@ -91,3 +87,10 @@ def iso_date(text: object) -> str:
         return dt.date.fromisoformat(value).strftime("%d.%m.%Y")
     except ValueError:
         return value
+
+
+@register.filter
+def notification_text(notification: object) -> str | None:
+    """A message's words in the page's language (notifications.texts), or None when the
+    template words this kind itself."""
+    return text_of(notification)  # type: ignore[arg-type]
