@@ -1,14 +1,17 @@
-"""Template filters: labels of allocation reasons, deadlines, city names and amounts in the page's
-language."""
+"""Template filters: labels of allocation reasons, deadlines, city names, months and amounts in the
+page's language."""
 
 from __future__ import annotations
+
+import datetime as dt
+import re
 
 from django import template
 from django.utils import translation
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
-from goszakaz.domain.money import format_tiyn
+from goszakaz.domain.money import format_tiyn, parse_tiyn
 
 register = template.Library()
 NBSP = "\u00a0"  # thousands separator of ru and kk amounts, kept on one line
@@ -35,13 +38,25 @@ def city_name(city: object) -> str:
 
 @register.filter
 def tenge(tiyn: int) -> str:
-    """Integer tiyn as the reader writes tenge: 5727273 -> "57 272,73 ₸" (ru, kk), "57,272.73 ₸" (en)."""
+    """Integer tiyn as tenge, the same in every language (docs/readings.md, "Formats"):
+    5727273 -> "57 272,73 ₸", the groups joined by a no-break space."""
     whole, cents = format_tiyn(tiyn).split(".")
     sign, digits = ("-", whole[1:]) if whole.startswith("-") else ("", whole)
-    groups = f"{int(digits):,}"
-    if (translation.get_language() or "ru") == "en":
-        return f"{sign}{groups}.{cents} ₸"
-    return f"{sign}{groups.replace(',', NBSP)},{cents} ₸"
+    groups = f"{int(digits):,}".replace(",", NBSP)
+    return f"{sign}{groups},{cents} ₸"
+
+
+@register.filter
+def tenge_text(text: object) -> str:
+    """An amount kept as tenge text in a message's data ("57272.73", or a database's "57272.0.73")
+    shown as `tenge` shows tiyn; anything else as it is."""
+    value = str(text if text is not None else "")
+    parts = value.split(".")
+    whole, cents = parts[0], (parts[-1] if len(parts) > 1 else "00")
+    try:
+        return tenge(parse_tiyn(f"{whole}.{cents}"))
+    except ValueError:
+        return value
 
 
 DEADLINES = {
@@ -64,9 +79,17 @@ def deadline_title(deadline: object) -> str:
     title = str(getattr(deadline, "title", ""))
     label = DEADLINES.get(str(getattr(deadline, "clause", "")))
     if (translation.get_language() or "ru") == "ru" or label is None:
-        return title
+        return months_named(title)
     subject = str(getattr(deadline, "subject", ""))
-    return f"{label} ({subject.split('/', 1)[-1]})"
+    return f"{label} ({months_named(subject.split('/', 1)[-1])})"
+
+
+MONTH = re.compile(r"\b(\d{4}-\d{2})(?!-?\d)")
+
+
+def months_named(text: str) -> str:
+    """Every month "2024-04" in a text named as the reader names it ("Апрель 2024")."""
+    return MONTH.sub(lambda m: month_label(m.group(1)), text)
 
 
 @register.filter
@@ -78,3 +101,14 @@ def month_label(month: object) -> str:
     if not (year.isdigit() and number.isdigit() and 1 <= int(number) <= 12):
         return text
     return f"{MONTHS[int(number)]} {year}"
+
+
+@register.filter
+def date_text(value: object) -> str:
+    """A day kept as ISO text in a message's data ("2024-12-01") as dd.mm.yyyy ("01.12.2024");
+    anything else as it is."""
+    text = str(value or "")
+    try:
+        return dt.date.fromisoformat(text).strftime("%d.%m.%Y")
+    except ValueError:
+        return text
