@@ -20,9 +20,10 @@ ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 ISO_MONTH = re.compile(r"\b\d{4}-\d{2}\b")
 AMOUNT = re.compile(r"(-?\d[\d\u00a0.,]*)\s*(?:₸|тенге|теңге|tenge)")
 GOOD_AMOUNT = re.compile(r"-?\d{1,3}(?:\u00a0\d{3})*,\d{2}")
-# a number with a decimal point that is no dd.mm.yyyy date: a float or a raw amount
+# a number with a decimal point that is no dd.mm.yyyy date: a float or a raw amount ("60000.0.")
 # (a clause's number, A7.11, is neither)
-FLOAT = re.compile(r"(?<![\w.])\d+\.\d+(?![\d.])")
+FLOAT = re.compile(r"(?<![\w.])\d+(?:\.\d+)+\.?(?!\d)")
+DAY = re.compile(r"\d{2}\.\d{2}\.\d{4}")
 
 
 class VisibleText(HTMLParser):
@@ -57,7 +58,7 @@ def problems(text: str) -> list[str]:
     found = [f"ISO date {m}" for m in ISO_DAY.findall(text)]
     found += [f"month code {m}" for m in ISO_MONTH.findall(ISO_DAY.sub("", text))]
     found += [f"amount {m!r}" for m in AMOUNT.findall(text) if not GOOD_AMOUNT.fullmatch(m.strip())]
-    found += [f"float {m}" for m in FLOAT.findall(text)]
+    found += [f"float {m}" for m in FLOAT.findall(text) if not DAY.fullmatch(m)]
     return found
 
 
@@ -87,6 +88,7 @@ def test_the_page_checks_catch_what_they_are_for() -> None:
     assert problems("с 2024-12-01") == ["ISO date 2024-12-01"]
     assert problems("Табель 2024-12") == ["month code 2024-12"]
     assert problems("60000.0. тенге")
+    assert problems("госзаказ 60000.0. за 21 день") == ["float 60000.0."]
     assert problems("оплачено 6000000 ₸")
     assert problems("Vp 1.234")
     assert problems("01.12.2024 10:30, 60\u00a0000,00 ₸, 1\u00a0500,50 ₸, Декабрь 2024") == []

@@ -57,7 +57,8 @@ def test_the_months_new_deadlines_read_in_the_page_language() -> None:
 
 @pytest.mark.parametrize(("language", "text", "shown"), [
     ("ru", "60000.00", "60\u00a0000,00 ₸"),
-    ("kk", "60000.0.00", "60\u00a0000,00 ₸"),  # as a database's cast once wrote it
+    ("kk", "60000.0.", "60\u00a0000,00 ₸"),  # as SQLite's float remainder once wrote it
+    ("ru", "5.7.", "5,07 ₸"),
     ("en", "1500.5", "1\u00a0500,50 ₸"),
     ("ru", "n/a", "n/a"),
 ])

@@ -251,8 +251,11 @@ def _among(column: str, ids: list[int]) -> Any:
 def _tenge_text(field: str) -> Any:
     """The tiyn (>= 0) of a column as tenge with two decimals, as domain.money.format_tiyn writes
     them ("57272.73"), computed by the database."""
+    # the remainder cast to an integer first: SQLite's MOD is a float ("0.0"), which padded to two
+    # characters read "0." (the "60000.0." of a parent's message)
     return Concat(Cast(F(field) / 100, models.CharField()), Value("."),
-                  LPad(Cast(Mod(field, 100), models.CharField()), 2, Value("0")),
+                  LPad(Cast(Cast(Mod(field, 100), models.IntegerField()), models.CharField()), 2,
+                       Value("0")),
                   output_field=models.CharField())
 
 

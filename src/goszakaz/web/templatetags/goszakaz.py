@@ -48,13 +48,15 @@ def tenge(tiyn: int) -> str:
 
 @register.filter
 def tenge_text(text: object) -> str:
-    """An amount kept as tenge text in a message's data ("57272.73", or a database's "57272.0.73")
-    shown as `tenge` shows tiyn; anything else as it is."""
+    """An amount kept as tenge text in a message's data ("57272.73") shown as `tenge` shows tiyn;
+    also the shape SQLite's float remainder once wrote ("60000.0." for 60000.00, "5.7." for
+    5.07); anything else as it is."""
     value = str(text if text is not None else "")
-    parts = value.split(".")
-    whole, cents = parts[0], (parts[-1] if len(parts) > 1 else "00")
+    if value.endswith(".") and value.count(".") == 2:
+        whole, digit = value[:-1].split(".")
+        value = f"{whole}.{digit.zfill(2)}"
     try:
-        return tenge(parse_tiyn(f"{whole}.{cents}"))
+        return tenge(parse_tiyn(value))
     except ValueError:
         return value
 
