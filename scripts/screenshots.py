@@ -38,7 +38,6 @@ PAGES: list[tuple[str, str | None, str]] = [
     ("edu-vouchers", "edu-uralsk", "/edu/vouchers/"),
     ("operator-banks", "operator", "/operator/banks/"),
     ("bank-cabinet", "bank", "/bank/"),
-    ("not-found", "parent", "/no-such-page/"),
 ]
 
 
@@ -74,7 +73,7 @@ def shoot(base: str, names: set[str] | None) -> list[Path]:
     made = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu"])
+                                    args=["--no-sandbox", "--disable-gpu", "--lang=ru-RU"])
         for width in WIDTHS:
             contexts: dict[str | None, object] = {}
             for name, login, path in PAGES:
@@ -118,6 +117,7 @@ def main() -> int:
     port = opts.port or free_port()
     with tempfile.TemporaryDirectory(prefix="goszakaz-screenshots-") as data:
         env = {**os.environ, "DEBUG": "1", "GOSZAKAZ_DATA_DIR": data, "DATABASE_URL": "",
+               "LOG_LEVEL": "WARNING",
                "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
         print("loading the demo data...", flush=True)
         if goszakaz("demo", env=env, stdout=subprocess.DEVNULL).wait() != 0:
