@@ -107,7 +107,7 @@ def test_from_the_list_to_an_open_account_through_the_web(world, taraz, clock_at
     mine.refresh_from_db()
     assert (account.status, mine.status) == ("opened", "active")
     bank.post("/bank/", {"action": "month", "month": "2024-04"})
-    assert "2024-04: 1 / 0" in bank.get("/bank/").content.decode()
+    assert "Апрель 2024: 1 / 0" in bank.get("/bank/").content.decode()
 
 
 def test_life_event_only_in_the_own_city(world, taraz) -> None:
