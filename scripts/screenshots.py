@@ -65,11 +65,11 @@ def wait_for(url: str, server: subprocess.Popen[bytes], seconds: float = 60) -> 
     sys.exit(f"the demo server did not answer at {url} in {seconds:.0f} s")
 
 
-def shoot(base: str, names: set[str] | None) -> list[Path]:
+def shoot(base: str, names: set[str] | None, language: str = "ru", out: Path = OUT) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
     chromium = os.environ.get("GOSZAKAZ_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    OUT.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     made = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, headless=True,
@@ -82,7 +82,7 @@ def shoot(base: str, names: set[str] | None) -> list[Path]:
                 if login not in contexts:
                     context = browser.new_context(locale="ru-RU",
                                                   viewport={"width": width, "height": 800})
-                    context.add_cookies([{"name": "django_language", "value": "ru",
+                    context.add_cookies([{"name": "django_language", "value": language,
                                           "url": base}])
                     if login:
                         page = context.new_page()
@@ -97,12 +97,12 @@ def shoot(base: str, names: set[str] | None) -> list[Path]:
                 page.goto(f"{base}{path}")
                 height = min(MAX_HEIGHT, int(page.evaluate(
                     "() => document.documentElement.scrollHeight")))
-                target = OUT / f"{name}-{width}.png"
+                target = out / f"{name}-{width}.png"
                 page.screenshot(path=str(target), full_page=True,
                                 clip={"x": 0, "y": 0, "width": width, "height": height})
                 page.close()
                 made.append(target)
-                print(f"  {target.relative_to(ROOT)}", flush=True)
+                print(f"  {target}", flush=True)
             for context in contexts.values():
                 context.close()  # type: ignore[attr-defined]
         browser.close()
@@ -112,6 +112,9 @@ def shoot(base: str, names: set[str] | None) -> list[Path]:
 def main() -> int:
     args = argparse.ArgumentParser(description=__doc__)
     args.add_argument("--port", type=int, default=0, help="the demo's port (default: a free one)")
+    args.add_argument("--language", default="ru", choices=("ru", "kk", "en"),
+                      help="the pages' language (the committed screenshots are ru)")
+    args.add_argument("--out", type=Path, default=OUT, help=f"where to save (default {OUT})")
     args.add_argument("names", nargs="*", help="only these pages (names of PAGES)")
     opts = args.parse_args()
     port = opts.port or free_port()
@@ -127,8 +130,8 @@ def main() -> int:
         try:
             base = f"http://127.0.0.1:{port}"
             wait_for(f"{base}/accounts/login/", server)
-            print(f"screenshots of {base} into {OUT.relative_to(ROOT)}/:", flush=True)
-            shoot(base, set(opts.names) or None)
+            print(f"screenshots of {base} into {opts.out}/:", flush=True)
+            shoot(base, set(opts.names) or None, opts.language, opts.out)
         finally:
             server.terminate()
             server.wait(timeout=20)
