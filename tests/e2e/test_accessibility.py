@@ -60,3 +60,21 @@ def test_the_sign_in_and_error_pages_pass_the_scan(browser, live_server) -> None
                             ["/accounts/login/", "/no-such-page/"])
     found += read_every_page(browser, live_server.url, "parent", ["/bank/", "/no-such-page/"])
     assert found == [], "\n".join(found)
+
+
+def test_the_keyboard_starts_at_the_skip_link_and_sees_its_focus(browser, live_server) -> None:
+    pilot_city("taraz")
+    demo.load(n_applications=50)
+    context = browser.new_context(locale="ru-RU", viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    sign_in(page, live_server.url, "parent")
+    page.goto(f"{live_server.url}/parent/sheets/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("""() => { const e = document.activeElement, r = e.getBoundingClientRect();
+        return {cls: e.className, top: r.top, outline: getComputedStyle(e).outlineStyle}; }""")
+    assert focused["cls"] == "skip" and focused["top"] >= 0 and focused["outline"] != "none"
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "main"
+    page.keyboard.press("Tab")  # on from the content, not back to the header
+    assert page.evaluate("() => document.activeElement.closest('main') !== null")
+    context.close()

@@ -1,5 +1,6 @@
 """Every page of every role on the demo data, in ru, kk and en: dates read dd.mm.yyyy, months by
-name, money as 60 000,00 ₸; nothing ISO or raw in the text a person reads (issue 11)."""
+name, money as 60 000,00 ₸; nothing ISO or raw in the text a person reads; each page in the
+site's frame (language, landmarks, skip link, the role's menu) (issue 11)."""
 
 from __future__ import annotations
 
@@ -78,7 +79,11 @@ def test_every_page_of_every_role_reads_dates_and_money_as_people_write_them(tar
             for url in urls:
                 page = client.get(url)
                 assert page.status_code == 200, (language, login, url, page.status_code)
-                text = visible(page.content.decode())
+                html = page.content.decode()
+                # the frame of every page: its language, landmarks, skip link, the role's menu
+                assert f'<html lang="{language}">' in html and '<main id="main"' in html
+                assert 'class="skip" href="#main"' in html and "<nav aria-label=" in html
+                text = visible(html)
                 wrong += [(language, login, url, p) for p in problems(text)]
     assert wrong == [], "\n".join(map(str, wrong))
     assert "run" in seen
