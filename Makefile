@@ -1,8 +1,8 @@
-# Developer commands: make venv | test | run | lint | clean
+# Developer commands: make venv | test | run | lint | screenshots | clean
 PYTHON := $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 
-.PHONY: venv browser test run lint clean
+.PHONY: venv browser test run lint screenshots clean
 
 venv: $(VENV)/.installed
 
@@ -15,17 +15,30 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
 	touch $@
 
 # The browser tests drive the system's Chromium (Debian package); Playwright's own download
-# of a browser cannot be used here.
-browser:
+# of a browser cannot be used here. Their accessibility scan is axe-core from the npm registry,
+# pinned in package-lock.json and installed by `npm ci` (again only when the lock file changes).
+browser: node_modules/.installed
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Chromium is missing: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; \
+	  else echo "npm is missing: sudo apt-get install npm" >&2; exit 1; fi; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 test: venv browser
 	$(VENV)/bin/python scripts/test.py
 
 run: venv
 	DEBUG=1 $(VENV)/bin/goszakaz run --demo
+
+# docs/screenshots/: every parent and preschool page (and the staff's front pages) at 390 px and
+# 1366 px, in Russian, from the demo on a free port (scripts/screenshots.py)
+screenshots: venv browser
+	DEBUG=1 $(VENV)/bin/python scripts/screenshots.py
 
 lint: venv
 	$(VENV)/bin/ruff check .

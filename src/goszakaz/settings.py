@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "goszakaz.web.context.navigation",  # the role's menu in base.html
             ]
         },
     }
@@ -132,6 +133,12 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Almaty"
 USE_I18N = True
 USE_TZ = True
+# Dates read dd.mm.yyyy and numbers 60 000,00 in every language (docs/readings.md, "Formats"):
+# the project's own format modules, and the same as the fallback; forms accept dd.mm.yyyy and ISO
+FORMAT_MODULE_PATH = "goszakaz.web.formats"
+DATE_FORMAT = SHORT_DATE_FORMAT = "d.m.Y"
+DATETIME_FORMAT = SHORT_DATETIME_FORMAT = "d.m.Y H:i"
+DATE_INPUT_FORMATS = ["%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]  # the pages' style sheet and script

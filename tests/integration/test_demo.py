@@ -32,7 +32,7 @@ def test_demo_loads_once_and_every_login_works(taraz) -> None:
     statement = parent.get(f"/parent/children/{mine.pk}/statement/").content.decode()
     assert "60\u00a0000,00 ₸" in statement  # December 2024, two sick days: paid in full
     operator = signed_in("operator")
-    assert "2024-12" in operator.get("/operator/funding/").content.decode()
+    assert "Декабрь 2024" in operator.get("/operator/funding/").content.decode()
     from goszakaz.finance.verify import verify
 
     assert verify() == []

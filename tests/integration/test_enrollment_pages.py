@@ -107,7 +107,7 @@ def test_from_the_list_to_an_open_account_through_the_web(world, taraz, clock_at
     mine.refresh_from_db()
     assert (account.status, mine.status) == ("opened", "active")
     bank.post("/bank/", {"action": "month", "month": "2024-04"})
-    assert "2024-04: 1 / 0" in bank.get("/bank/").content.decode()
+    assert "Апрель 2024: 1 / 0" in bank.get("/bank/").content.decode()
     # closing an account asks first, saying what follows (issue 12: one click annulled)
     asked = bank.post("/bank/", {"action": "close", "account": account.pk})
     assert asked.status_code == 200 and "аннулирует госзаказ" in asked.content.decode()

@@ -189,7 +189,7 @@ def test_the_month_is_funded_through_the_pages(money_city, edu_taraz, edu_shymke
     assert operator.post(url).status_code == 403  # the city transfers, not the operator
     assert stranger.post(url).status_code == 403 and stranger.get(
         f"/funding/{request.pk}/").status_code == 403
-    assert "2024-04" in edu.get("/edu/funding/").content.decode()
+    assert "Апрель 2024" in edu.get("/edu/funding/").content.decode()
     assert "Утвердить и перечислить оператору" in edu.get(f"/funding/{request.pk}/").content.decode()
     edu.post(url)
     request.refresh_from_db()
@@ -197,7 +197,7 @@ def test_the_month_is_funded_through_the_pages(money_city, edu_taraz, edu_shymke
     assert edu.post(url).status_code == 403  # distribution is the operator's
     again = operator.post("/operator/funding/", {"city": taraz.pk, "month": "2024-04"},
                           follow=True).content.decode()
-    assert "Заявка за 2024-04 направлена 2024-04-08" in again
+    assert "Заявка за Апрель 2024 направлена 08.04.2024" in again
     operator.post(url)
     request.refresh_from_db()
     assert request.state == "distributed"

@@ -71,7 +71,7 @@ def test_operator_checks_lists_and_edu_excludes(taraz, edu_taraz, edu_shymkent,
     unknown_case = RiskCase.objects.get(voucher=unknown)
     page = operator.get("/operator/cases/").content.decode()
     assert [str(unknown_case.pk), "taraz", f"госзаказ {unknown.pk}", "ИИН не найден в НОБД",
-            "2024-05-03"] in rows(page, "cases")
+            "03.05.2024"] in rows(page, "cases")
     assert f'<a href="/operator/cases/{unknown_case.pk}/">' in page
 
     name_case = RiskCase.objects.get(voucher=wrong_name)

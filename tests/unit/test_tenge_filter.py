@@ -13,8 +13,8 @@ from goszakaz.web.templatetags.goszakaz import tenge
     ("kk", 100_000_000_000, "1\u00a0000\u00a0000\u00a0000,00 ₸"),
     ("ru", -5, "-0,05 ₸"),
     ("ru", 0, "0,00 ₸"),
-    ("en", 5_727_273, "57,272.73 ₸"),
-    ("en", -123_456_789, "-1,234,567.89 ₸"),
+    ("en", 5_727_273, "57\u00a0272,73 ₸"),  # the same in every language (docs/readings.md)
+    ("en", -123_456_789, "-1\u00a0234\u00a0567,89 ₸"),
 ])
 def test_amounts_read_as_tenge(language: str, tiyn: int, text: str) -> None:
     with translation.override(language):
@@ -28,9 +28,9 @@ def test_deadlines_read_in_the_page_language() -> None:
 
     d = SimpleNamespace(clause="A7.11", subject="funding/taraz/2024-04",
                         title="Заявка на финансирование за 2024-04")
-    expected = {"ru": "Заявка на финансирование за 2024-04",
-                "kk": "қаржыландыру өтінімі (taraz/2024-04)",
-                "en": "the funding request (taraz/2024-04)"}
+    expected = {"ru": "Заявка на финансирование за Апрель 2024",
+                "kk": "қаржыландыру өтінімі (taraz/Сәуір 2024)",
+                "en": "the funding request (taraz/April 2024)"}
     for language, text in expected.items():
         with translation.override(language):
             assert deadline_title(d) == text
@@ -46,10 +46,31 @@ def test_the_months_new_deadlines_read_in_the_page_language() -> None:
                            title="Автоматическое подтверждение табелей за 2024-04")
     with translation.override("kk"):
         assert deadline_title(auto) == (
-            "ата-анасы жауап бермеген табельдерді автоматты түрде растау (2024-04)")
+            "ата-анасы жауап бермеген табельдерді автоматты түрде растау (Сәуір 2024)")
     with translation.override("en"):
         assert deadline_title(SimpleNamespace(
             clause="A7.16", subject="sheet-reconfirm/7", title="x")) == (
             "the parent's confirmation of a corrected sheet (7)")
     with translation.override("ru"):
-        assert deadline_title(auto) == auto.title
+        assert deadline_title(auto) == "Автоматическое подтверждение табелей за Апрель 2024"
+
+
+@pytest.mark.parametrize(("language", "text", "shown"), [
+    ("ru", "60000.00", "60\u00a0000,00 ₸"),
+    ("kk", "60000.0.", "60\u00a0000,00 ₸"),  # as SQLite's float remainder once wrote it
+    ("ru", "5.7.", "5,07 ₸"),
+    ("en", "1500.5", "1\u00a0500,50 ₸"),
+    ("ru", "n/a", "n/a"),
+])
+def test_amounts_kept_as_text_read_as_tenge(language: str, text: str, shown: str) -> None:
+    from goszakaz.web.templatetags.goszakaz import tenge_text
+
+    with translation.override(language):
+        assert tenge_text(text) == shown
+
+
+def test_days_kept_as_iso_text_read_as_dd_mm_yyyy() -> None:
+    from goszakaz.web.templatetags.goszakaz import date_text
+
+    assert date_text("2024-12-01") == "01.12.2024"
+    assert date_text("soon") == "soon"

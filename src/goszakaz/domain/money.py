@@ -43,15 +43,13 @@ def format_tiyn(tiyn: int) -> str:
     return f"{sign}{tenge}.{rest:02d}"
 
 
-def format_tenge(tiyn: int, lang: str = "ru") -> str:
-    """Integer tiyn as the reader writes tenge: 5727273 -> "57\u00a0272,73 ₸" (ru, kk: a
-    no-break space between thousands, a decimal comma), "57,272.73 ₸" (en)."""
+def format_tenge(tiyn: int) -> str:
+    """Integer tiyn as the reader writes tenge, the same in ru, kk and en (docs/readings.md,
+    "Formats"): 5727273 -> "57\u00a0272,73 ₸" (a no-break space between thousands, a decimal
+    comma)."""
     whole, cents = format_tiyn(tiyn).split(".")
     sign, digits = ("-", whole[1:]) if whole.startswith("-") else ("", whole)
-    groups = f"{int(digits):,}"
-    if lang == "en":
-        return f"{sign}{groups}.{cents} ₸"
-    return f"{sign}{groups.replace(',', NBSP)},{cents} ₸"
+    return f"{sign}{int(digits):,}".replace(",", NBSP) + f",{cents} ₸"
 
 
 NBSP = "\u00a0"  # the thousands separator of ru and kk amounts, kept on one line

@@ -15,20 +15,15 @@ from goszakaz.domain.months import last_day
 from goszakaz.notifications.models import Notification
 
 
-def _lang() -> str:
-    lang = translation.get_language() or "ru"
-    return lang if lang in ("ru", "kk", "en") else "ru"
-
-
 def money(value: Any) -> str:
     """Tiyn (an int) as tenge; a payload of old messages kept tenge as text ("60000.00")."""
     if isinstance(value, int) and not isinstance(value, bool):
-        return format_tenge(value, _lang())
+        return format_tenge(value)
     try:
-        return format_tenge(parse_tiyn(str(value)), _lang())
+        return format_tenge(parse_tiyn(str(value)))
     except ValueError:  # "60000.0." of the messages written before issue 11: its tenge part
         whole = str(value).split(".")[0]
-        return format_tenge(int(whole) * 100, _lang()) if whole.isdigit() else str(value)
+        return format_tenge(int(whole) * 100) if whole.isdigit() else str(value)
 
 
 def month_name(month: Any) -> str:

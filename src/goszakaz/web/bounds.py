@@ -53,7 +53,9 @@ class BoundedDateField(forms.DateField):
     def __init__(self, *, first: dt.date | None = None, last: dt.date | None = None,
                  **kwargs: Any) -> None:
         self.first, self.last = first, last
-        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
+        # a date picker's value is ISO whatever the page's language (a localized 01.08.2024 in
+        # it reads as no date at all: issue 12)
+        kwargs.setdefault("widget", forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
         super().__init__(**kwargs)
 
     def bounds(self) -> tuple[dt.date, dt.date]:

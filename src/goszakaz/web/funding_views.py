@@ -22,7 +22,7 @@ from goszakaz.finance.models import FundingRequest, RequestState
 from goszakaz.finance.tariffs import TariffMissing
 from goszakaz.registry.models import City, Role
 from goszakaz.web.permissions import actor_of, permits, require
-from goszakaz.web.templatetags.goszakaz import tenge
+from goszakaz.web.templatetags.goszakaz import month_label, tenge
 from goszakaz.web.views import edu_city, mask_iin
 
 SHOWN = 500  # children paid directly listed on the page; the totals count them all
@@ -52,7 +52,7 @@ def operator_funding(request: HttpRequest) -> HttpResponse:
         prior = FundingRequest.objects.filter(city=city, month=month).first()
         if prior is not None:
             messages.info(request, _("The request for %(month)s was sent on %(on)s.")
-                          % {"month": month, "on": prior.sent_on.isoformat()})
+                          % {"month": month_label(month), "on": prior.sent_on.strftime("%d.%m.%Y")})
             return redirect("funding-request", request_id=prior.pk)
         try:
             now = clock.now()
@@ -63,7 +63,7 @@ def operator_funding(request: HttpRequest) -> HttpResponse:
             messages.error(request, str(e))
         except TariffMissing:
             messages.error(request, _("No norm is set for %(month)s: set the tariffs first.")
-                           % {"month": month})
+                           % {"month": month_label(month)})
         except IntegrityError:  # sent at the same moment from another window: that one stands
             return redirect("operator-funding")
         else:

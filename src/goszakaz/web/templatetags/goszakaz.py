@@ -1,16 +1,17 @@
-"""Template filters: labels of allocation reasons, deadlines, city names and amounts in the page's
-language."""
+"""Template filters: labels of allocation reasons, deadlines, city names, months and amounts in the
+page's language."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django import template
 from django.utils import translation
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
-from goszakaz.domain.money import format_tenge
+from goszakaz.domain.money import format_tenge, parse_tiyn
 from goszakaz.notifications.texts import text_of
 
 register = template.Library()
@@ -38,8 +39,24 @@ def city_name(city: object) -> str:
 
 @register.filter
 def tenge(tiyn: int) -> str:
-    """Integer tiyn as the reader writes tenge: 5727273 -> "57 272,73 ₸" (ru, kk), "57,272.73 ₸" (en)."""
-    return format_tenge(tiyn, translation.get_language() or "ru")
+    """Integer tiyn as tenge, the same in every language (docs/readings.md, "Formats"):
+    5727273 -> "57 272,73 ₸", the groups joined by a no-break space."""
+    return format_tenge(tiyn)
+
+
+@register.filter
+def tenge_text(text: object) -> str:
+    """An amount kept as tenge text in a message's data ("57272.73") shown as `tenge` shows tiyn;
+    also the shape SQLite's float remainder once wrote ("60000.0." for 60000.00, "5.7." for
+    5.07); anything else as it is."""
+    value = str(text if text is not None else "")
+    if value.endswith(".") and value.count(".") == 2:
+        whole, digit = value[:-1].split(".")
+        value = f"{whole}.{digit.zfill(2)}"
+    try:
+        return tenge(parse_tiyn(value))
+    except ValueError:
+        return value
 
 
 DEADLINES = {
@@ -62,9 +79,17 @@ def deadline_title(deadline: object) -> str:
     title = str(getattr(deadline, "title", ""))
     label = DEADLINES.get(str(getattr(deadline, "clause", "")))
     if (translation.get_language() or "ru") == "ru" or label is None:
-        return title
+        return months_named(title)
     subject = str(getattr(deadline, "subject", ""))
-    return f"{label} ({subject.split('/', 1)[-1]})"
+    return f"{label} ({months_named(subject.split('/', 1)[-1])})"
+
+
+MONTH = re.compile(r"\b(\d{4}-\d{2})(?!-?\d)")
+
+
+def months_named(text: str) -> str:
+    """Every month "2024-04" in a text named as the reader names it ("Апрель 2024")."""
+    return MONTH.sub(lambda m: month_label(m.group(1)), text)
 
 
 @register.filter
@@ -79,14 +104,14 @@ def month_label(month: object) -> str:
 
 
 @register.filter
-def iso_date(text: object) -> str:
-    """A date kept as ISO text (an audit row's "2024-05-01") as the reader writes it:
-    "01.05.2024"; anything else as it is."""
-    value = str(text or "")
+def date_text(value: object) -> str:
+    """A day kept as ISO text in a message's data ("2024-12-01") as dd.mm.yyyy ("01.12.2024");
+    anything else as it is."""
+    text = str(value or "")
     try:
-        return dt.date.fromisoformat(value).strftime("%d.%m.%Y")
+        return dt.date.fromisoformat(text).strftime("%d.%m.%Y")
     except ValueError:
-        return value
+        return text
 
 
 @register.filter

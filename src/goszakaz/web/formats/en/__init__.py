@@ -1,0 +1,1 @@
+"""en: the formats every language of the site shares."""

@@ -1,0 +1,1 @@
+"""kk: the formats every language of the site shares."""

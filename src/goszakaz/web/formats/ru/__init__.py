@@ -1,0 +1,1 @@
+"""ru: the formats every language of the site shares."""
