@@ -31,9 +31,16 @@ PAGES: list[tuple[str, str | None, str]] = [
     ("parent-cabinet", "parent", "/parent/"),
     ("parent-sheets", "parent", "/parent/sheets/"),
     ("parent-vouchers", "parent", "/parent/vouchers/"),
+    ("parent-month", "parent", "/parent/sheets/{sheet}/"),
+    ("parent-statement", "parent", "/parent/children/{voucher}/statement/"),
     ("preschool-pupils", "preschool", "/preschool/"),
     ("preschool-day", "preschool", "/preschool/day/"),
+    ("preschool-month", "preschool", "/preschool/month/"),
     ("preschool-disputes", "preschool", "/preschool/disputes/"),
+    ("preschool-payments", "preschool", "/preschool/payments/?month=2024-12"),
+    ("preschool-groups", "preschool", "/preschool/groups/"),
+    ("preschool-staff", "preschool", "/preschool/staff/"),
+    ("teacher-day", "teacher", "/preschool/day/"),
     ("edu-queue", "edu-taraz", "/edu/queue/"),
     ("edu-vouchers", "edu-uralsk", "/edu/vouchers/"),
     ("operator-banks", "operator", "/operator/banks/"),
@@ -94,6 +101,12 @@ def shoot(base: str, names: set[str] | None, language: str = "ru", out: Path = O
                         page.close()
                     contexts[login] = context
                 page = contexts[login].new_page()  # type: ignore[attr-defined]
+                if "{" in path:  # a child's own page: its link on the parent's sheets page
+                    page.goto(f"{base}/parent/sheets/")
+                    link = {"{sheet}": "a[href*='/parent/sheets/'][href$='/']:not([href$='/sheets/'])",
+                            "{voucher}": "a[href*='/statement/']"}
+                    key = "{sheet}" if "{sheet}" in path else "{voucher}"
+                    path = str(page.locator(link[key]).first.get_attribute("href"))
                 page.goto(f"{base}{path}")
                 height = min(MAX_HEIGHT, int(page.evaluate(
                     "() => document.documentElement.scrollHeight")))
@@ -125,7 +138,8 @@ def main() -> int:
         print("loading the demo data...", flush=True)
         if goszakaz("demo", env=env, stdout=subprocess.DEVNULL).wait() != 0:
             return 1
-        server = goszakaz("runserver", f"127.0.0.1:{port}", "--noreload", env=env,
+        # the demo's last day (31.01.2025): the parent's month is open to confirm (I17)
+        server = goszakaz("run", "--date", "2025-01-31", "--port", str(port), env=env,
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             base = f"http://127.0.0.1:{port}"

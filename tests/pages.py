@@ -9,28 +9,43 @@ from goszakaz.cli import demo
 
 # login of the demo -> the pages it reads; "{funding}" is the demo's funding request
 PAGES: dict[str, list[str]] = {
-    "parent": ["/parent/", "/parent/vouchers/", "/parent/sheets/"],
+    "parent": ["/parent/", "/parent/vouchers/", "/parent/sheets/", "/parent/sheets/{sheet}/",
+               "/parent/children/{voucher}/months/", "/parent/children/{voucher}/statement/"],
     "preschool": ["/preschool/", "/preschool/day/", "/preschool/day/?day=2024-12-31",
-                  "/preschool/disputes/"],
+                  "/preschool/day/?day=2025-01-31", "/preschool/month/?month=2025-01",
+                  "/preschool/disputes/", "/preschool/payments/", "/preschool/groups/",
+                  "/preschool/staff/"],
+    "teacher": ["/preschool/", "/preschool/day/?day=2025-01-31", "/preschool/month/"],
     "edu-taraz": ["/edu/queue/", "/edu/queue/?category=1", "/edu/allocation/new/",
                   "/edu/perechen/", "/edu/vouchers/", "/edu/upload/children/",
                   "/edu/exclusions/", "/edu/funding/", "/tariffs/"],
-    "edu-uralsk": ["/edu/vouchers/", "/edu/perechen/", "/edu/funding/", "/funding/{funding}/",
-                   "/tariffs/"],
+    "edu-uralsk": ["/edu/vouchers/", "/edu/perechen/", "/edu/perechen/{school}/", "/edu/funding/",
+                   "/funding/{funding}/", "/tariffs/"],
     "operator": ["/operator/banks/", "/operator/cases/", "/operator/unconfirmed/?month=2024-12",
                  "/operator/funding/", "/funding/{funding}/", "/tariffs/"],
     "bank": ["/bank/"],
 }
 # the roles whose pages must pass every check (the issue's "must"); staff pages are scanned too
-PUBLIC_ROLES = ("parent", "preschool")
+PUBLIC_ROLES = ("parent", "preschool", "teacher")
 
 
 def urls_of(login: str) -> list[str]:
     """The role's pages with the demo's ids filled in."""
+    from goszakaz.attendance.models import Sheet
     from goszakaz.finance.models import FundingRequest
+    from goszakaz.registry.models import Preschool
 
     funding = FundingRequest.objects.order_by("pk").values_list("pk", flat=True).first()
-    return [u.replace("{funding}", str(funding)) for u in PAGES[login]]
+    sheet = Sheet.objects.filter(voucher__parent_iin=demo.PARENT_IIN).order_by("-month").first()
+    school = Preschool.objects.filter(city__code="uralsk").order_by("pk").first()
+    ids = {"{funding}": funding, "{sheet}": sheet.pk if sheet else 0,
+           "{voucher}": sheet.voucher_id if sheet else 0, "{school}": school.pk if school else 0}
+    urls = []
+    for url in PAGES[login]:
+        for key, value in ids.items():
+            url = url.replace(key, str(value))
+        urls.append(url)
+    return urls
 
 
 def signed_in(login: str, language: str = "ru") -> Client:

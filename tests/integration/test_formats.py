@@ -59,7 +59,7 @@ def problems(text: str) -> list[str]:
     found = [f"ISO date {m}" for m in ISO_DAY.findall(text)]
     found += [f"month code {m}" for m in ISO_MONTH.findall(ISO_DAY.sub("", text))]
     found += [f"amount {m!r}" for m in AMOUNT.findall(text) if not GOOD_AMOUNT.fullmatch(m.strip())]
-    found += [f"float {m}" for m in FLOAT.findall(text) if not DAY.fullmatch(m)]
+    found += [f"float {m}" for m in FLOAT.findall(text) if not DAY.fullmatch(m.rstrip("."))]
     return found
 
 
