@@ -34,12 +34,11 @@ def test_a_dispute_with_a_photo_corrected_on_the_grid_and_confirmed(
     sheet = Sheet.objects.get(voucher=child, month="2024-04")
 
     sign_in(page, live_server, "mama")
-    page.goto(f"{live_server.url}/parent/sheets/")
-    card = page.locator(".sheet", has=page.locator(f"form[action$='/{sheet.pk}/answer/']"))
-    card.locator("input[name=reason]").fill("Болела 2 апреля, фото справки")
-    card.locator("input[name=document]").set_input_files(files=[
+    page.goto(f"{live_server.url}/parent/sheets/{sheet.pk}/")  # the month as a calendar
+    page.locator("textarea[name=reason]").fill("Болела 2 апреля, фото справки")
+    page.locator("input[name=document]").set_input_files(files=[
         {"name": "IMG_0412.png", "mimeType": "image/png", "buffer": PNG}])
-    card.get_by_role("button", name="Оспорить").click()
+    page.get_by_role("button", name="Отправить спор").click()
     assert "Спор направлен в организацию" in page.text_content(".msg")
     page.get_by_role("button", name="Выйти").click()
 
@@ -68,8 +67,7 @@ def test_a_dispute_with_a_photo_corrected_on_the_grid_and_confirmed(
     page.get_by_role("button", name="Выйти").click()
 
     sign_in(page, live_server, "mama")
-    page.goto(f"{live_server.url}/parent/sheets/")
-    card = page.locator(".sheet", has=page.locator(f"form[action$='/{sheet.pk}/answer/']"))
-    card.get_by_role("button", name="Подтвердить").click()
+    page.goto(f"{live_server.url}/parent/sheets/{sheet.pk}/")
+    page.get_by_role("button", name="Подтвердить").click()
     assert "Табель подтверждён" in page.text_content(".msg")
     assert Sheet.objects.get(pk=sheet.pk).state == SheetState.CONFIRMED
