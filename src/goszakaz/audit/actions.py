@@ -59,6 +59,8 @@ class AuditAction(StrEnum):
     SETTLEMENT_RECALCULATED = "settlement.recalculated"
     LEDGER_SWEPT_CLOSED = "ledger.swept_closed"
     LEDGER_SWEPT_YEAR_END = "ledger.swept_year_end"
+    # reports (P1-P5)
+    MILESTONE_UPDATED = "milestone.updated"
     # access: tokens, sign-in, reads of a child's personal data (DESIGN rules 5 and 11)
     TOKEN_ISSUED = "token.issued"
     LOGIN_SUCCEEDED = "login.succeeded"
