@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from goszakaz.files import safe_cell
 from goszakaz.reports.findings import findings
@@ -73,7 +74,7 @@ def _sheet(book: Workbook, table: Table) -> None:
     for row in table.rows:
         ws.append([_cell(v, money) for v, money in zip(row, table.money, strict=True)])
     for cell in ws[1]:
-        cell.font = cell.font.copy(bold=True)
+        cell.font = Font(bold=True)
     for i, money in enumerate(table.money, start=1):
         if money:
             for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
