@@ -13,8 +13,8 @@ import pytest
 from openpyxl import load_workbook
 
 from goszakaz.attendance.models import Dispute, Sheet
-from goszakaz.clock import KZ
 from goszakaz.cli import main
+from goszakaz.clock import KZ
 from goszakaz.finance.ledger import Spec, account, post
 from goszakaz.finance.models import AccountKind, Settlement
 from goszakaz.registry.models import City, Preschool

@@ -56,7 +56,7 @@ def to_xlsx(report: PilotReport) -> bytes:
     """The workbook: a sheet per table of the report, headers bold, amounts in tenge as numbers
     with two decimals, every text cell through `files.safe_cell`."""
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.active)
     for table in tables(report):
         _sheet(book, table)
     notes = book.create_sheet(_sheet_title(_("Findings")))

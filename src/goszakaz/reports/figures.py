@@ -12,8 +12,8 @@ from django.db.models.functions import Length, Replace
 
 from goszakaz.attendance.models import Dispute, Sheet, SheetState
 from goszakaz.banking.models import ChildAccount, MonthlyBankList
-from goszakaz.deadlines.models import Deadline, DeadlineState
 from goszakaz.clock import local_date
+from goszakaz.deadlines.models import Deadline, DeadlineState
 from goszakaz.domain.months import month_of
 from goszakaz.enrollment.models import Voucher
 from goszakaz.registry.models import Preschool
@@ -72,10 +72,12 @@ def month_figures(*, as_of: dt.date, cities: list[str]) -> dict[str, dict[str, M
         out[city][_local_month(granted)].vouchers_granted += 1
     for city, day, why in (vouchers.filter(annulled_on__lte=as_of)
                            .values_list("city__code", "annulled_on", "annulment_reason")):
-        out[city][month_of(day)].vouchers_annulled[why or "unknown"] += 1
+        if day is not None:
+            out[city][month_of(day)].vouchers_annulled[why or "unknown"] += 1
     for city, day in (ChildAccount.objects.filter(city__in=cities, opened_on__lte=as_of)
                       .values_list("city", "opened_on")):
-        out[city][month_of(day)].accounts_opened += 1
+        if day is not None:
+            out[city][month_of(day)].accounts_opened += 1
     _not_registered(out, as_of, cities)
     _sheets(out, as_of, cities)
     for city, day in (RiskCase.objects.filter(city__code__in=cities, opened_on__lte=as_of)
@@ -83,7 +85,8 @@ def month_figures(*, as_of: dt.date, cities: list[str]) -> dict[str, dict[str, M
         out[city][month_of(day)].risk_cases_opened += 1
     for city, day in (RiskCase.objects.filter(city__code__in=cities, closed_on__lte=as_of)
                       .values_list("city__code", "closed_on")):
-        out[city][month_of(day)].risk_cases_closed += 1
+        if day is not None:
+            out[city][month_of(day)].risk_cases_closed += 1
     return {c: dict(sorted(months.items())) for c, months in out.items()}
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
+
+from django.utils.translation import gettext as _
 
 from goszakaz.access.actor import Actor
 from goszakaz.audit.actions import AuditAction
@@ -24,12 +27,12 @@ def update_milestone(*, code: str, status: str, actor: Actor, now: dt.datetime, 
     if status == MilestoneStatus.DONE:
         done_on = done_on or milestone.done_on
         if done_on is None:
-            raise MilestoneRefused("a milestone done needs the day it was done")
+            raise MilestoneRefused(_("A milestone done needs the day it was done."))
         if done_on > today:
-            raise MilestoneRefused("the day it was done is after today")
+            raise MilestoneRefused(_("The day it was done is after today."))
     elif done_on is not None:
-        raise MilestoneRefused("only a milestone done has the day it was done")
-    changes = {"done_on": done_on} if status == MilestoneStatus.DONE else {}
+        raise MilestoneRefused(_("Only a milestone done has the day it was done."))
+    changes: dict[str, Any] = {"done_on": done_on} if status == MilestoneStatus.DONE else {}
     if note is not None:
         changes["note"] = note.strip()[:500]
     before = {"status": milestone.status, "done_on": _iso(milestone.done_on),
