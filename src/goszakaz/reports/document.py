@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from goszakaz.reports.charts import Series, stacked_columns, stacked_rows
 from goszakaz.reports.findings import findings
-from goszakaz.reports.formatting import city_name, clause_label, month_label, tenge
+from goszakaz.reports.formatting import city_name, clause_label, tenge
 from goszakaz.reports.pilot import CityReport, PilotReport
 from goszakaz.reports.tables import Table, money_header, tables
 
@@ -105,7 +105,8 @@ def _svg(markup: str) -> SafeString:
 
 
 def _months(c: CityReport) -> list[str]:
-    return [month_label(m) for m in c.months]
+    """Short labels under the bars ("04.2024"); the tables name the months in full."""
+    return [f"{m[5:7]}.{m[:4]}" for m in c.months]
 
 
 def _money_chart(c: CityReport) -> str:
