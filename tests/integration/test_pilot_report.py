@@ -124,7 +124,7 @@ def test_one_city_only(ledger: object) -> None:
 def test_html_is_one_file_with_no_external_reference(ledger: object) -> None:
     # covers: A15 (charts in the report)
     html = to_html(pilot_report(as_of=D(2024, 6, 1)))
-    assert "<svg" in html
+    assert "<svg" in html and "<style>" in html  # charts and style inline
     assert "<script" not in html and "<link" not in html and "@import" not in html
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
     assert not re.search(r"url\(", html)
