@@ -4,8 +4,8 @@ external reference) and as PDF, by WeasyPrint from that HTML."""
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
