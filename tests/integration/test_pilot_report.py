@@ -10,16 +10,19 @@ import re
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
 from goszakaz.attendance.models import Dispute, Sheet
 from goszakaz.cli import main
 from goszakaz.clock import KZ
+from goszakaz.deadlines.models import Deadline
 from goszakaz.finance.ledger import Spec, account, post
 from goszakaz.finance.models import AccountKind, Settlement
 from goszakaz.registry.models import City, Preschool
 from goszakaz.reports.document import to_html
 from goszakaz.reports.exports import to_json, to_xlsx
+from goszakaz.reports.findings import findings
 from goszakaz.reports.pilot import pilot_report
 from tests.factories import make_preschool, make_voucher, pilot_city
 
@@ -76,6 +79,11 @@ def ledger(db: None) -> dict[str, object]:
             Sheet.objects.filter(pk=sheet.pk).update(state="upheld")
             Dispute.objects.create(sheet=sheet, reason="r", opened_on=D(2024, 4, 30),
                                    agreed=False, answered_on=D(2024, 5, 1))
+    Deadline.objects.create(clause="A7.9", city="taraz", subject="lists/x", title="t",
+                            opened_on=D(2024, 4, 1), due_on=D(2024, 4, 5), state="met",
+                            met_on=D(2024, 4, 8))
+    Deadline.objects.create(clause="A7.11", city="taraz", subject="funding/x", title="t",
+                            opened_on=D(2024, 4, 1), due_on=D(2024, 4, 10))
     return {"school": school}
 
 
@@ -113,6 +121,18 @@ def test_figures_per_month(ledger: object) -> None:
     assert month["confirmed_by_parent"] == 2
     assert month["disputed"] == 1 and month["disputes_upheld"] == 1
     assert month["days"] == {"P": 90, "S": 0, "A": 0, "V": 0}
+
+
+def test_deadlines_per_clause_and_month(ledger: object) -> None:
+    # covers: A15 (the deadlines met and missed per clause), A7.9, A7.11
+    taraz = to_json(pilot_report(as_of=D(2024, 6, 1)))["cities"]["taraz"]
+    assert taraz["deadlines"]["A7.9"] == {"met": 0, "late": 1, "missed": 0, "open": 0, "due": 1}
+    assert taraz["months"]["2024-04"]["deadlines"]["A7.11"]["missed"] == 1
+    before = to_json(pilot_report(as_of=D(2024, 4, 6)))["cities"]["taraz"]["deadlines"]
+    assert before["A7.9"]["missed"] == 1 and before["A7.11"]["open"] == 1  # not met yet
+    with translation.override("en"):
+        text = " ".join(f.finding for f in findings(pilot_report(as_of=D(2024, 6, 1))))
+    assert "A7.11" in text and "A7.9" in text
 
 
 def test_one_city_only(ledger: object) -> None:

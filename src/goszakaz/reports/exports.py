@@ -28,7 +28,10 @@ def to_json(report: PilotReport) -> dict[str, Any]:
             figures: dict[str, Any] = {k.name: getattr(f, k.name) for k in fields(f)}
             figures["vouchers_annulled"] = dict(sorted(f.vouchers_annulled.items()))
             figures["days"] = {m: f.days.get(m, 0) for m in ("P", "S", "A", "V")}
-            months[month] = {"money": asdict(c.flow(month)), **figures}
+            terms = c.deadlines_by_month.get(month, {})
+            months[month] = {"money": asdict(c.flow(month)), **figures,
+                             "deadlines": {k: {**asdict(d), "due": d.due}
+                                           for k, d in terms.items()}}
         cities[c.code] = {
             "name": {"ru": c.city.name_ru, "kk": c.city.name_kk, "en": c.city.name_en},
             "money": c.money.as_dict(),

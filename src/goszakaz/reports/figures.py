@@ -138,16 +138,18 @@ def _sheets(out: dict[str, dict[str, MonthFigures]], as_of: dt.date, cities: lis
         f.disputes_unanswered = n - agreed - upheld
 
 
-def deadlines(*, as_of: dt.date, cities: list[str]) -> dict[str, dict[str, ClauseDeadlines]]:
-    """city -> clause -> its deadlines on `as_of`: met by the due day, met late, missed (still
-    open past it), open (not due yet); cancelled ones and those opened later are left out."""
-    out: dict[str, dict[str, ClauseDeadlines]] = {c: defaultdict(ClauseDeadlines)
-                                                  for c in cities}
+def deadlines_by_month(*, as_of: dt.date, cities: list[str]
+                       ) -> dict[str, dict[str, dict[str, ClauseDeadlines]]]:
+    """city -> month of the due day -> clause -> its deadlines on `as_of`: met by the due day,
+    met late, missed (still open past it), open (not due yet); cancelled ones and those opened
+    later are left out."""
+    out: dict[str, dict[str, dict[str, ClauseDeadlines]]] = {
+        c: defaultdict(lambda: defaultdict(ClauseDeadlines)) for c in cities}
     rows = (Deadline.objects.filter(city__in=cities, opened_on__lte=as_of)
             .exclude(state=DeadlineState.CANCELLED)
             .values_list("city", "clause", "due_on", "state", "met_on"))
     for city, clause, due_on, state, met_on in rows:
-        c = out[city][clause]
+        c = out[city][month_of(due_on)][clause]
         if state == DeadlineState.MET and met_on is not None and met_on <= as_of:
             if met_on <= due_on:
                 c.met += 1
@@ -157,8 +159,30 @@ def deadlines(*, as_of: dt.date, cities: list[str]) -> dict[str, dict[str, Claus
             c.missed += 1
         else:
             c.open += 1
-    return {c: dict(sorted(clauses.items(), key=lambda kv: _clause_key(kv[0])))
-            for c, clauses in out.items()}
+    return {c: {m: _by_clause(clauses) for m, clauses in sorted(months.items())}
+            for c, months in out.items()}
+
+
+def deadlines(*, as_of: dt.date, cities: list[str],
+              by_month: dict[str, dict[str, dict[str, ClauseDeadlines]]] | None = None
+              ) -> dict[str, dict[str, ClauseDeadlines]]:
+    """city -> clause -> its deadlines on `as_of`, all months together."""
+    by_month = by_month if by_month is not None else deadlines_by_month(as_of=as_of,
+                                                                        cities=cities)
+    out: dict[str, dict[str, ClauseDeadlines]] = {}
+    for city, months in by_month.items():
+        total: dict[str, ClauseDeadlines] = defaultdict(ClauseDeadlines)
+        for clauses in months.values():
+            for clause, d in clauses.items():
+                t = total[clause]
+                t.met, t.late, t.missed, t.open = (t.met + d.met, t.late + d.late,
+                                                   t.missed + d.missed, t.open + d.open)
+        out[city] = _by_clause(total)
+    return out
+
+
+def _by_clause(clauses: dict[str, ClauseDeadlines]) -> dict[str, ClauseDeadlines]:
+    return dict(sorted(clauses.items(), key=lambda kv: _clause_key(kv[0])))
 
 
 def _clause_key(clause: str) -> tuple[int, ...]:

@@ -11,6 +11,7 @@ from goszakaz.reports.figures import (
     ClauseDeadlines,
     MonthFigures,
     deadlines,
+    deadlines_by_month,
     disputes_by_preschool,
     month_figures,
 )
@@ -29,6 +30,7 @@ class CityReport:
     flows: dict[str, MonthMoney]
     figures: dict[str, MonthFigures]
     deadlines: dict[str, ClauseDeadlines]
+    deadlines_by_month: dict[str, dict[str, ClauseDeadlines]]
 
     def flow(self, month: str) -> MonthMoney:
         """The month's money (zeros when nothing moved)."""
@@ -58,13 +60,15 @@ def pilot_report(*, as_of: dt.date, city: str | None = None) -> PilotReport:
     flows = monthly_flows(as_of=as_of, cities=codes)
     money = city_money(as_of=as_of, cities=codes, flows=flows)
     figures = month_figures(as_of=as_of, cities=codes)
-    terms = deadlines(as_of=as_of, cities=codes)
+    terms_by_month = deadlines_by_month(as_of=as_of, cities=codes)
+    terms = deadlines(as_of=as_of, cities=codes, by_month=terms_by_month)
     parts = []
     for c in cities:
-        months = sorted(set(flows[c.code]) | set(figures[c.code]))
+        months = sorted(set(flows[c.code]) | set(figures[c.code]) | set(terms_by_month[c.code]))
         parts.append(CityReport(code=c.code, city=c, money=money[c.code], months=months,
                                 flows=flows[c.code], figures=figures[c.code],
-                                deadlines=terms[c.code]))
+                                deadlines=terms[c.code],
+                                deadlines_by_month=terms_by_month[c.code]))
     total = Money()
     for part in parts:
         total.add(part.money)

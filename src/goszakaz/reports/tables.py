@@ -37,7 +37,7 @@ def tables(report: PilotReport) -> list[Table]:
     out = [_money(report)]
     for c in report.cities:
         out += [_city_money(c), _city_vouchers(c), _city_sheets(c)]
-    out += [_deadlines(report), _preschools(report), _plan(report)]
+    out += [_deadlines(report), _deadlines_by_month(report), _preschools(report), _plan(report)]
     return out
 
 
@@ -113,6 +113,19 @@ def _deadlines(report: PilotReport) -> Table:
         for clause, d in c.deadlines.items():
             t.rows.append([city_name(c.city), clause_label(clause), d.met, d.late, d.missed,
                            d.open])
+    return t
+
+
+def _deadlines_by_month(report: PilotReport) -> Table:
+    t = Table("deadlines-months", _("Deadlines per clause and month, late or missed"),
+              [_("City"), _("Month"), _("Clause"), _("Met in time"), _("Met late"), _("Missed"),
+               _("Not due yet")], [False] * 7)
+    for c in report.cities:
+        for month, clauses in c.deadlines_by_month.items():
+            for clause, d in clauses.items():
+                if d.late or d.missed:
+                    t.rows.append([city_name(c.city), month_label(month), clause_label(clause),
+                                   d.met, d.late, d.missed, d.open])
     return t
 
 
