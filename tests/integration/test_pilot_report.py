@@ -114,6 +114,17 @@ def test_every_flow_is_mapped_and_the_identity_holds_on_any_day(ledger: object) 
     assert now["cities"]["uralsk"]["money"] == dict.fromkeys(now["money"], 0)
 
 
+def test_each_code_moves_between_the_kinds_the_report_reads_it_by(ledger: object) -> None:
+    # the report reads budget, funding, payment, direct and sweep by their code alone
+    from goszakaz.finance.models import Transfer
+    from goszakaz.reports.money import BY_CODE
+
+    seen = set(Transfer.objects.filter(code__in=list(BY_CODE))
+               .values_list("code", "debit__kind", "credit__kind").distinct())
+    assert {code for code, _d, _c in seen} == set(BY_CODE)
+    assert all(BY_CODE[code] == (debit, credit) for code, debit, credit in seen)
+
+
 def test_figures_per_month(ledger: object) -> None:
     # covers: A15 (confirmation shares, disputes, attendance per city and month)
     month = to_json(pilot_report(as_of=D(2024, 6, 1)))["cities"]["taraz"]["months"]["2024-04"]

@@ -26,6 +26,7 @@ from goszakaz.finance.models import (
     Transfer,
 )
 from goszakaz.reports.exports import to_json
+from goszakaz.reports.money import BY_CODE
 from goszakaz.reports.pilot import pilot_report
 from goszakaz.simulation.run import Options, finish, play, start
 from tests.factories import pilot_city
@@ -98,6 +99,11 @@ def test_the_report_reconciles_with_the_tally_and_the_ledger(tmp_path: Path) -> 
         # A7.18: a city whose pilot ended last year has nothing left on its children's accounts
         if world.cities[code].city.pilot_end is not None:
             assert money["child_balances"] == 0
+
+    # the codes the report reads without a join go between the kinds it assumes
+    seen = set(Transfer.objects.filter(code__in=list(BY_CODE))
+               .values_list("code", "debit__kind", "credit__kind").distinct())
+    assert all(BY_CODE[code] == (debit, credit) for code, debit, credit in seen), seen
 
     # against the system's own records besides the ledger's transfers
     by_city: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(KEYS, 0))
