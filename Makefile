@@ -17,10 +17,15 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
 # The browser tests drive the system's Chromium (Debian package); Playwright's own download
 # of a browser cannot be used here. Their accessibility scan is axe-core from the npm registry,
 # pinned in package-lock.json and installed by `npm ci` (again only when the lock file changes).
+# The PDF report (WeasyPrint) needs Pango and HarfBuzz.
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 browser: node_modules/.installed
-	@command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	  else echo "Chromium is missing: sudo apt-get install chromium" >&2; exit 1; fi; }
+	@missing=$$(command -v chromium >/dev/null || echo chromium; \
+	  if command -v dpkg-query >/dev/null; then for p in $(PDF_LIBS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done; fi); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "Missing: sudo apt-get install" $$missing >&2; exit 1; fi; fi
 
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { \

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "goszakaz.banking",
     "goszakaz.finance",
     "goszakaz.attendance",
+    "goszakaz.reports",
     "goszakaz.api",
     "goszakaz.web",
 ]

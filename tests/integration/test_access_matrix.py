@@ -124,6 +124,8 @@ PAGES: dict[str, tuple[dict[str, str], dict[str, tuple[set[str], dict[str, str]]
     "operator-unconfirmed": ({}, {"GET": ({"opr"}, {})}),
     "operator-funding": ({}, {"GET": ({"opr"}, {}),
                               "POST": ({"opr"}, {"city": "taraz", "month": "2024-05"})}),
+    "operator-plan": ({}, {"GET": ({"opr"}, {}),
+                           "POST": ({"opr"}, {"code": "P2", "status": "in_progress"})}),
     "edu-funding": ({}, {"GET": (EDUS, {})}),
     "funding-request": ({"request_id": "request"}, {"GET": ({"opr", "edu"}, {})}),
     "funding-step": ({"request_id": "request"}, {"POST": ({"edu"}, {})}),  # sent: EDU transfers

@@ -48,6 +48,8 @@ class Action(StrEnum):
     FUNDING_LIST = "funding.list"
     FUNDING_REQUEST = "funding.request"
     FUNDING_DISTRIBUTE = "funding.distribute"
+    PLAN_VIEW = "plan.view"  # the plan-schedule (P1-P5)
+    PLAN_UPDATE = "plan.update"
     # a bank (BANK), its own accounts: the cabinet and the API
     BANK_ACCOUNTS_VIEW = "bank.accounts.view"
     BANK_ACCOUNTS_REPORT = "bank.accounts.report"
@@ -84,7 +86,8 @@ ROLES: dict[Action, frozenset[str]] = {
                      Action.TARIFFS_SET], frozenset({EDU, OPR})),
     **dict.fromkeys([Action.BANK_LISTS_VIEW, Action.ACCOUNTS_REQUEST, Action.CASES_VIEW,
                      Action.LISTS_CHECK, Action.CASE_DECIDE, Action.UNCONFIRMED_VIEW,
-                     Action.FUNDING_LIST, Action.FUNDING_REQUEST, Action.FUNDING_DISTRIBUTE],
+                     Action.FUNDING_LIST, Action.FUNDING_REQUEST, Action.FUNDING_DISTRIBUTE,
+                     Action.PLAN_VIEW, Action.PLAN_UPDATE],
                     frozenset({OPR})),
     **dict.fromkeys([Action.BANK_ACCOUNTS_VIEW, Action.BANK_ACCOUNTS_REPORT,
                      Action.BANK_PRESCHOOL_REGISTER], frozenset({BANK})),

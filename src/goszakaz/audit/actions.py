@@ -68,6 +68,8 @@ class AuditAction(StrEnum):
     # jobs: long work asked for on a page, run by the worker
     JOB_SUBMITTED = "job.submitted"
     JOB_STATE = "job.state"
+    # reports (P1-P5)
+    MILESTONE_UPDATED = "milestone.updated"
     # access: tokens, sign-in, reads of a child's personal data (DESIGN rules 5 and 11)
     TOKEN_ISSUED = "token.issued"
     LOGIN_SUCCEEDED = "login.succeeded"

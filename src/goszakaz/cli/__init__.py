@@ -10,7 +10,7 @@ from pathlib import Path
 
 OWN = ("allocate", "rules", "import-applications", "import-children", "import-contracts", "demo",
        "run", "serve", "calculate-payment", "ledger", "settle", "tick", "issue-token",
-       "simulate", "worker")
+       "simulate", "worker", "report")
 IMPORTS = ("import-applications", "import-children", "import-contracts")
 EPILOG = (
     "Django's management commands run too, against DATABASE_URL: goszakaz migrate, "
@@ -117,6 +117,15 @@ def parser() -> argparse.ArgumentParser:
                     help="kill ticks, run two at once, repeat and reorder bank messages")
     sm.add_argument("--summary", type=Path, help="write the summary as JSON too")
 
+    rp = sub.add_parser("report", help="`report pilot`: the pilot's results report (A15, P5)")
+    rp.add_argument("kind", choices=("pilot",))
+    rp.add_argument("--format", choices=("json", "html", "pdf", "xlsx"), required=True)
+    rp.add_argument("--output", type=Path, required=True, help="the file to write")
+    rp.add_argument("--city", help="one city code (default: every configured city)")
+    rp.add_argument("--as-of", type=_date, help="the day the figures stand at (default: today)")
+    rp.add_argument("--lang", choices=("ru", "kk", "en"), default="ru",
+                    help="the report's language (default ru: it is for the Ministry)")
+
     sub.add_parser("demo", help="create the database and load demo data (idempotent; DEBUG=1 "
                                 "only: its logins share a published password)")
     rn = sub.add_parser("run", help="migrate and serve on http://127.0.0.1:8000 with Django's "
@@ -192,6 +201,10 @@ def _django_own(args: argparse.Namespace) -> int:
             from goszakaz.cli import worker
 
             return worker.run(args)
+        if args.command == "report":
+            from goszakaz.cli import report
+
+            return report.run(args)
         if args.command == "simulate":
             from goszakaz.cli import simulate
 

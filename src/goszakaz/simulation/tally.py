@@ -128,6 +128,26 @@ class Tally:
                 out.append(voucher_id)
         return out
 
+    # --- totals for the results report (A15), from the tally alone ----------------------
+    def earned(self) -> dict[tuple[str, str], int]:
+        """(city, month) -> the Госзаказ A8 gives for the month's final sheets, from what was
+        entered: what the preschools must have been paid or still be owed for that month."""
+        out: dict[tuple[str, str], int] = defaultdict(int)
+        for (voucher_id, month), s in sorted(self.sheets.items()):
+            if s.state in FINAL:
+                due = self.expected(voucher_id, month).due
+                if due is not None:
+                    out[(self.city_of[voucher_id], month)] += due
+        return dict(out)
+
+    def final_sheets(self) -> dict[str, int]:
+        """city -> how many sheets are final (confirmed, automatically or not, or upheld)."""
+        out: dict[str, int] = defaultdict(int)
+        for (voucher_id, _month), s in self.sheets.items():
+            if s.state in FINAL:
+                out[self.city_of[voucher_id]] += 1
+        return dict(out)
+
     # --- A8 from the tally alone -----------------------------------------------------
     def calendar(self, year: int) -> WorkCalendar:
         if year not in self._calendars:

@@ -1,0 +1,103 @@
+"""Server-drawn SVG charts (no script, no external reference): stacked bars by month and
+stacked horizontal bars by label, each segment titled with its value for a reader's hover."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from html import escape
+
+PALETTE = ("#2f6db5", "#7fb069", "#e0a100", "#c8553d", "#8e6c8a", "#6b8f9e")
+FONT = "font-family:sans-serif;font-size:11px"
+
+
+@dataclass(frozen=True)
+class Series:
+    """One stacked segment kind: its label, colour and one value per category."""
+
+    label: str
+    values: Sequence[int]
+    color: str = ""
+
+
+def _colors(series: Sequence[Series]) -> list[str]:
+    return [s.color or PALETTE[i % len(PALETTE)] for i, s in enumerate(series)]
+
+
+def _legend(series: Sequence[Series], colors: list[str], y: int, width: int) -> list[str]:
+    out, x = [], 0
+    for s, color in zip(series, colors, strict=True):
+        step = 24 + 7 * len(s.label)
+        if x and x + step > width:
+            x, y = 0, y + 16
+        out.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{color}"/>'
+                   f'<text x="{x + 14}" y="{y}" style="{FONT}">{escape(s.label)}</text>')
+        x += step
+    return out
+
+
+def stacked_columns(categories: Sequence[str], series: Sequence[Series], *, title: str,
+                    fmt: Callable[[int], str] = str, width: int = 640, height: int = 220) -> str:
+    """Vertical stacked bars, one per category (a month), the series stacked bottom up."""
+    colors = _colors(series)
+    totals = [sum(max(0, s.values[i]) for s in series) for i in range(len(categories))]
+    top = max(totals, default=0) or 1
+    plot_h, left, base = height - 60, 4, height - 40
+    slot = (width - left) / max(len(categories), 1)
+    bar = max(4.0, slot * 0.7)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} '
+             f'{height + 34}" width="100%" aria-label="{escape(title)}">',
+             f"<title>{escape(title)}</title>",
+             f'<line x1="0" y1="{base}" x2="{width}" y2="{base}" stroke="#999"/>']
+    for i, category in enumerate(categories):
+        x, y = left + i * slot + (slot - bar) / 2, float(base)
+        for s, color in zip(series, colors, strict=True):
+            v = max(0, s.values[i])
+            if not v:
+                continue
+            h = plot_h * v / top
+            y -= h
+            parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" '
+                         f'fill="{color}"><title>{escape(category)}: {escape(s.label)} '
+                         f"{escape(fmt(v))}</title></rect>")
+        if totals[i]:
+            parts.append(f'<text x="{x + bar / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle" '
+                         f'style="{FONT}">{escape(fmt(totals[i]))}</text>'
+                         if len(categories) <= 8 else "")
+        parts.append(f'<text x="{x + bar / 2:.1f}" y="{base + 14}" text-anchor="middle" '
+                     f'style="{FONT}">{escape(category)}</text>')
+    parts += _legend(series, colors, height + 4, width)
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def stacked_rows(labels: Sequence[str], series: Sequence[Series], *, title: str,
+                 width: int = 640, label_width: int = 220) -> str:
+    """Horizontal stacked bars, one row per label (a clause), each value written beside it."""
+    colors = _colors(series)
+    row_h, gap = 18, 6
+    totals = [sum(max(0, s.values[i]) for s in series) for i in range(len(labels))]
+    top = max(totals, default=0) or 1
+    plot_w = width - label_width - 40
+    height = len(labels) * (row_h + gap) + 10
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} '
+             f'{height + 30}" width="100%" aria-label="{escape(title)}">',
+             f"<title>{escape(title)}</title>"]
+    for i, label in enumerate(labels):
+        y = 4 + i * (row_h + gap)
+        parts.append(f'<text x="{label_width - 6}" y="{y + 13}" text-anchor="end" '
+                     f'style="{FONT}">{escape(label[:40])}</text>')
+        x = float(label_width)
+        for s, color in zip(series, colors, strict=True):
+            v = max(0, s.values[i])
+            if not v:
+                continue
+            w = plot_w * v / top
+            parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{row_h}" '
+                         f'fill="{color}"><title>{escape(label)}: {escape(s.label)} {v}'
+                         "</title></rect>")
+            x += w
+        parts.append(f'<text x="{x + 4:.1f}" y="{y + 13}" style="{FONT}">{totals[i]}</text>')
+    parts += _legend(series, colors, height + 14, width)
+    parts.append("</svg>")
+    return "".join(parts)
