@@ -266,7 +266,8 @@ def locust(args: argparse.Namespace, server: Server, user: str, parents: Path, *
     prefix = VAR / name
     (VAR / f"{name}.done").unlink(missing_ok=True)
     env = {**os.environ, "MONTH_END_PARENTS": str(parents), "MONTH_END_PACE": str(pace),
-           "MONTH_END_PASSWORD": PASSWORD, "MONTH_END_DONE": str(VAR / f"{name}.done")}
+           "MONTH_END_PASSWORD": PASSWORD, "MONTH_END_DONE": str(VAR / f"{name}.done"),
+           "MONTH_END_FOLLOW": "1" if args.follow else "0"}
     before = _children_cpu()
     subprocess.run(
         [LOCUST, "-f", str(BENCH / "month_end_locust.py"), "--headless", "--users", str(users),
@@ -341,7 +342,7 @@ def run(args: argparse.Namespace, figures: dict[str, object]) -> None:
     server_cpu = cpu["gunicorn"] + cpu["postgres"]
     figures.update({
         "workers": args.workers, "threads": args.threads, "users": args.users,
-        "target_rate": args.rate, "seconds": args.seconds, "stats": stats,
+        "target_rate": args.rate, "follow": args.follow, "seconds": args.seconds, "stats": stats,
         "confirmations_per_s": confirm.get("per_s"),  # type: ignore[union-attr]
         "sheets_confirmed": done, "seen_confirmed_by_parents": len(seen),
         "seen_but_not_confirmed_in_db": len(seen - in_db),  # lost: must be 0
@@ -457,6 +458,8 @@ def arguments() -> argparse.Namespace:
     p.add_argument("--rate", type=float, default=60,
                    help="confirmations a second offered (0: each user as fast as it can)")
     p.add_argument("--seconds", type=int, default=60, help="the measured run")
+    p.add_argument("--follow", action=argparse.BooleanOptionalAction, default=True,
+                   help="load the page the confirm redirects to, as a browser does (default)")
     p.add_argument("--warmup", type=int, default=5, help="seconds of warm-up before it")
     p.add_argument("--warmup-parents", type=int, default=200)
     return p.parse_args()

@@ -4,6 +4,7 @@ Parent: a parent already signed in (a session cookie made by the bench's set-up)
 month, presses Confirm, and lands on the page again, as a browser does; each visit is one
 parent, taken from the file MONTH_END_PARENTS (session key, sheet id, login a line), never twice.
 SignIn: a parent signs in with login and password (MONTH_END_PASSWORD), measured apart.
+MONTH_END_FOLLOW=0: the parent does not load the page the confirm redirects to.
 Every request says it came through the TLS proxy (X-Forwarded-Proto, one address a parent), as
 production runs (GOSZAKAZ_PROXIES=1). MONTH_END_PACE: seconds between one user's visits (0: none).
 """
@@ -37,6 +38,7 @@ def _parents() -> Iterator[tuple[int, str, int, str]]:
 
 PARENTS = _parents()  # shared by every user of this process (gevent: no two take the same)
 PACE = float(os.environ.get("MONTH_END_PACE", "0"))
+FOLLOW = os.environ.get("MONTH_END_FOLLOW", "1") == "1"  # 0: no page after the confirm
 # the sheets a parent saw confirmed (the page no longer offers it), one id a line: the bench
 # compares them with the database (none lost; a visit cut by the run's end may be missing)
 DONE = open(os.environ.get("MONTH_END_DONE", os.devnull), "a", buffering=1)  # noqa: SIM115
@@ -105,6 +107,9 @@ class Parent(_Browser):
                 r.failure(f"confirm answered {r.status_code}")
                 return
             after = r.headers.get("Location") or month_page(sheet)
+            if not FOLLOW:  # the confirm's answer only (as a page of HTMX might): the bench
+                DONE.write(f"{sheet}\n")  # checks the database for each sheet written here
+                return
         with self.client.get(after, headers=self.cookie_header(headers),
                              name="month page after confirm", catch_response=True) as r:
             self.keep(r)
