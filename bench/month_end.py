@@ -396,21 +396,25 @@ def settle(args: argparse.Namespace, figures: dict[str, object]) -> None:
                             capture_output=True, text=True, check=False)
     figures["ledger_verify"] = "clean" if verify.returncode == 0 else (
         verify.stdout + verify.stderr)[-2000:]
+    final = "('confirmed', 'auto_confirmed', 'upheld')"
+    paid = "period = %s AND code IN ('payment', 'direct')"
     with connection.cursor() as cur:
-        cur.execute("""
-            SELECT count(*) FILTER (WHERE st.id IS NULL),
-                   count(*) FILTER (WHERE st.id IS NOT NULL),
-                   count(*) FILTER (WHERE st.paid <> coalesce(t.paid, 0)),
-                   count(*) FILTER (WHERE t.n > 1)
-            FROM attendance_sheet s
-            LEFT JOIN finance_settlement st ON st.sheet_id = s.id
-            LEFT JOIN (SELECT child_id, count(*) AS n, sum(amount) AS paid
-                       FROM finance_transfer
-                       WHERE period = %s AND code IN ('payment', 'direct')
-                       GROUP BY child_id) t ON t.child_id = s.voucher_id
-            WHERE s.month = %s AND s.state IN ('confirmed', 'auto_confirmed', 'upheld')""",
-                    [MONTH, MONTH])
-        unsettled, settled, paid_mismatch, doubled = cur.fetchone()
+        cur.execute("ANALYZE attendance_sheet, finance_settlement, finance_transfer")  # as
+        # autovacuum would after the tick's writes; without, the checks below plan badly
+        cur.execute(f"SELECT count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM finance_settlement"
+                    f" st WHERE st.sheet_id = s.id)), count(*) FROM attendance_sheet s "
+                    f"WHERE s.month = %s AND s.state IN {final}", [MONTH])
+        unsettled, final_sheets = cur.fetchone()
+        cur.execute(f"SELECT count(*) FROM finance_settlement st LEFT JOIN (SELECT child_id, "
+                    f"sum(amount) AS paid FROM finance_transfer WHERE {paid} GROUP BY child_id)"
+                    f" t ON t.child_id = st.voucher_id WHERE st.month = %s "
+                    f"AND st.paid <> coalesce(t.paid, 0)", [MONTH, MONTH])
+        paid_mismatch = cur.fetchone()[0]
+        cur.execute(f"SELECT count(*) FROM (SELECT child_id FROM finance_transfer WHERE {paid} "
+                    f"GROUP BY child_id HAVING count(*) > 1) twice", [MONTH])
+        doubled = cur.fetchone()[0]
+        cur.execute("SELECT count(*) FROM finance_settlement WHERE month = %s", [MONTH])
+        settled = cur.fetchone()[0]
     tallies = [json.loads(line) for line in (VAR / "tally.jsonl").open()] if (
         VAR / "tally.jsonl").exists() else []
     figures.update({
@@ -418,7 +422,8 @@ def settle(args: argparse.Namespace, figures: dict[str, object]) -> None:
         "confirmed_by_parents": parent_confirmed,
         "confirmed_in_runs": sum(t["confirmed"] for t in tallies),  # with the warm-ups
         "seen_confirmed_in_runs": sum(t.get("seen", 0) for t in tallies),
-        "final_sheets_settled": settled, "final_sheets_unsettled": unsettled,
+        "final_sheets": final_sheets, "settlements": settled,
+        "final_sheets_unsettled": unsettled,
         "settlements_paid_other_than_transfers": paid_mismatch,
         "children_paid_twice": doubled,
     })
