@@ -4,17 +4,19 @@ the month is settled and checked for lost or doubled payments.
 
 Usage (DATABASE_URL=postgres://postgres@127.0.0.1:5432/hload_bench, never real data):
     python bench/month_end.py --phase setup --n 100000     # empties the database first
-    python bench/month_end.py --phase run --rate 60 --users 60 --seconds 60 --workers 4
-    python bench/month_end.py --phase signin --users 8 --seconds 30
+    python bench/month_end.py --phase run --rate 50 --users 60 --seconds 60 --workers 3
+    python bench/month_end.py --phase run --rate 0 --users 6 --seconds 30 --workers 3  # capacity
+    python bench/month_end.py --phase signin --users 4 --seconds 30
     python bench/month_end.py --phase settle               # the tick of 1 May, ledger verify
-(`--phase all` is the four in that order.) The set-up builds the city of bench/city.py with one
-parent a child, each parent a user with a PAR membership and a session made directly in the
-session store (the password is hashed once and shared, so a sign-in costs what it costs); every
-April 2024 sheet open and marked to 30 April, the month funded (A7.11, A7.12). The server runs
-as in production (DEBUG=0, behind a TLS proxy: GOSZAKAZ_PROXIES=1) with its clock fixed at
-30 April 2024 19:00 (bench/month_end_gunicorn.py), the window of I17 open. Each run takes
-parents whose sheets are still open, so runs may follow one another until the settle phase.
-The locust users are in bench/month_end_locust.py, the URLs in bench/month_end_flow.py.
+(`--phase all` is the four in that order; `--no-follow`: no page after the confirm.)
+The set-up builds the city of bench/city.py with one parent a child, each parent a user with a
+PAR membership and a session made directly in the session store (the password is hashed once and
+shared, so a sign-in costs what it costs); every April 2024 sheet open and marked to 30 April,
+the month funded (A7.11, A7.12). The server runs as in production (DEBUG=0, behind a TLS proxy:
+GOSZAKAZ_PROXIES=1) with its clock fixed at 30 April 2024 19:00 (bench/month_end_gunicorn.py),
+the window of I17 open. Each run takes parents whose sheets are still open, so runs may follow
+one another until the settle phase. The locust users are in bench/month_end_locust.py, the URLs
+in bench/month_end_flow.py.
 Prints one JSON object; docs/performance.md records the figures.
 """
 
