@@ -26,7 +26,6 @@ import datetime as dt
 import importlib.util
 import json
 import os
-import random
 import resource
 import sys
 import time
@@ -61,88 +60,21 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
+from city import MONTH, build  # noqa: E402  (bench/ is sys.path[0])
 from goszakaz.access.actor import Actor  # noqa: E402
-from goszakaz.attendance.models import Sheet, SheetState  # noqa: E402
-from goszakaz.banking.models import ChildAccount  # noqa: E402
 from goszakaz.clock import now as _clock_now  # noqa: E402
-from goszakaz.domain.iin import check_digit, make_iin  # noqa: E402
-from goszakaz.enrollment.models import Contract, Voucher  # noqa: E402
 from goszakaz.finance import ledger  # noqa: E402
 from goszakaz.finance.funding import build_request, distribute, transfer_to_operator  # noqa: E402
 from goszakaz.finance.models import AccountKind, FundingRequest, LedgerAccount, Transfer  # noqa: E402
-from goszakaz.finance.tariffs import set_norm  # noqa: E402
 from goszakaz.finance.verify import verify  # noqa: E402
-from goszakaz.registry.models import Bank, City, Preschool, Role  # noqa: E402
+from goszakaz.registry.models import City, Role  # noqa: E402
 from goszakaz.workflows import monthly_cycle  # noqa: E402
 from goszakaz.workflows.monthly_cycle import settle_month, tick  # noqa: E402
 
 NOW = _clock_now()  # the benchmark's moment: the services are told it
 
 settings.DEBUG = False  # no per-query logging in connection.queries while timing
-
-MONTH, FIRST = "2024-04", dt.date(2024, 4, 1)
-WORKING = [d for d in range(1, 31) if dt.date(2024, 4, d).weekday() < 5]
-
-
-def bin_for(serial: int) -> str:
-    while check_digit(f"15064{serial:06d}") is None:
-        serial += 1
-    return f"15064{serial:06d}{check_digit(f'15064{serial:06d}')}"
-
-
-def build(n: int, seed: int) -> City:
-    """n children of Taraz with contracts, accounts and final sheets (bulk inserts)."""
-    rng = random.Random(seed)
-    city = City.objects.get(code="taraz")
-    now = timezone.now()
-    bank = Bank.objects.create(code="bench", name="Bench bank", bin="920140000084")
-    schools = Preschool.objects.bulk_create(
-        [Preschool(bin=bin_for(i * 2), name=f"ДО {i}", city=city, design_capacity=200,
-                   included_on=dt.date(2024, 3, 1)) for i in range(n // 140 + 1)])
-    for group in ("early", "preschool"):
-        set_norm(city=city, age_group=group, stay_mode="full_day", effective_from=FIRST,
-                 amount=6_000_000, actor=Actor.system(Role.EDU), now=NOW)
-    serial: dict[dt.date, int] = {}
-    vouchers = []
-    for i in range(n):
-        birth = dt.date(2019, 1, 1) + dt.timedelta(days=i % 1800)
-        iin = make_iin(birth, serial.get(birth, 0))
-        serial[birth] = int(iin[7:11]) + 1
-        vouchers.append(Voucher(city=city, child_iin=iin, birth_date=birth,
-                                parent_iin="900101300015", source="city_list",
-                                period_start=city.pilot_start, period_end=city.pilot_end,
-                                status="active", granted_at=now))
-    vouchers = Voucher.objects.bulk_create(vouchers, batch_size=20_000)
-    Contract.objects.bulk_create(
-        [Contract(voucher=v, preschool=schools[i // 140], signed_at=now, starts_on=FIRST)
-         for i, v in enumerate(vouchers)], batch_size=20_000)
-    ChildAccount.objects.bulk_create(
-        [ChildAccount(voucher=v, bank=bank, city="taraz", status="opened", requested_on=FIRST,
-                      opened_on=FIRST, number=f"KZ00BENCH{v.pk:011d}", parent_registered=True)
-         if i % 20 else  # one in 20 parents never registered: paid directly (A7.9, I19)
-         ChildAccount(voucher=v, bank=bank, city="taraz", requested_on=FIRST,
-                      direct_payment=True)
-         for i, v in enumerate(vouchers)], batch_size=20_000)
-    sheets = []
-    for i, v in enumerate(vouchers):
-        days = ["P" if d in WORKING else "." for d in range(1, 31)]
-        for d in rng.sample(WORKING, rng.choice((0, 0, 1, 2, 4, 6))):
-            days[d - 1] = rng.choice("SAAV")
-        if rng.random() < 0.01:  # a day the preschool forgot to mark (I22)
-            days[rng.choice(WORKING) - 1] = "."
-        # 7 in 10 parents confirm by the month's end; the others are silent, and the tick of
-        # 1 May confirms their sheets automatically (A7.14)
-        confirmed = i % 10 < 6 or i % 10 == 9  # id % 10 < 7 (ids from 1), as settle_down
-        sheets.append(Sheet(voucher=v, preschool=schools[i // 140], city="taraz", month=MONTH,
-                            days="".join(days),
-                            state=SheetState.CONFIRMED if confirmed else SheetState.OPEN,
-                            parent_responded=confirmed,
-                            final_on=dt.date(2024, 4, 30) if confirmed else None))
-    Sheet.objects.bulk_create(sheets, batch_size=20_000)
-    return city
-
 
 def timed(figures: dict[str, object], name: str, step) -> object:
     t = time.perf_counter()
@@ -341,7 +273,7 @@ def main(args: argparse.Namespace) -> None:
         call_command("migrate", "registry", "0001", verbosity=0)
         call_command("migrate", verbosity=0)
         with transaction.atomic():
-            timed(figures, "setup", lambda: build(args.n, args.seed))
+            timed(figures, "setup", lambda: build(args.n, args.seed, now=NOW))
         if args.phase == "setup":
             print(json.dumps(figures, indent=2))
             return
