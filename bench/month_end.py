@@ -8,7 +8,8 @@ Usage (DATABASE_URL=postgres://postgres@127.0.0.1:5432/hload_bench, never real d
     python bench/month_end.py --phase run --rate 0 --users 6 --seconds 30 --workers 3  # capacity
     python bench/month_end.py --phase signin --users 4 --seconds 30
     python bench/month_end.py --phase settle               # the tick of 1 May, ledger verify
-(`--phase all` is the four in that order; `--no-follow`: no page after the confirm.)
+(`--phase all` is the four in that order; `--no-follow`: no page after the confirm;
+`--in-place`: the confirm as the page's htmx sends it, answered in place.)
 The set-up builds the city of bench/city.py with one parent a child, each parent a user with a
 PAR membership and a session made directly in the session store (the password is hashed once and
 shared, so a sign-in costs what it costs); every April 2024 sheet open and marked to 30 April,
@@ -269,7 +270,8 @@ def locust(args: argparse.Namespace, server: Server, user: str, parents: Path, *
     (VAR / f"{name}.done").unlink(missing_ok=True)
     env = {**os.environ, "MONTH_END_PARENTS": str(parents), "MONTH_END_PACE": str(pace),
            "MONTH_END_PASSWORD": PASSWORD, "MONTH_END_DONE": str(VAR / f"{name}.done"),
-           "MONTH_END_FOLLOW": "1" if args.follow else "0"}
+           "MONTH_END_FOLLOW": "1" if args.follow else "0",
+           "MONTH_END_IN_PLACE": "1" if args.in_place else "0"}
     before = _children_cpu()
     subprocess.run(
         [LOCUST, "-f", str(BENCH / "month_end_locust.py"), "--headless", "--users", str(users),
@@ -467,6 +469,8 @@ def arguments() -> argparse.Namespace:
     p.add_argument("--seconds", type=int, default=60, help="the measured run")
     p.add_argument("--follow", action=argparse.BooleanOptionalAction, default=True,
                    help="load the page the confirm redirects to, as a browser does (default)")
+    p.add_argument("--in-place", action="store_true",
+                   help="the confirm as the month page's htmx sends it, answered in place")
     p.add_argument("--warmup", type=int, default=5, help="seconds of warm-up before it")
     p.add_argument("--warmup-parents", type=int, default=200)
     return p.parse_args()

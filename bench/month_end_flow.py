@@ -2,10 +2,11 @@
 page and of its confirm POST, and how to read the page, in one place (standard library only:
 the locust user and its integration test both use it).
 
-Today the month is `attendance_views.parent_sheets` (every sheet of the parent's children, each
-open one with its confirm form) and the confirm is `parent_sheet_answer`. When the parent's
-pages change (a month calendar per sheet), change `month_page`, `answer_path`, `CONFIRM` and
-the two patterns below, and nothing else.
+The month is `parent_views.parent_sheet` (the month as a calendar, with its confirm form while
+I17's window is open) and the confirm is `parent_views.parent_sheet_answer`: a plain POST that
+redirects to the month again, or, sent by htmx (`IN_PLACE` headers), answered in place with the
+answer card only (`confirmed_in_place`). When the parent's pages change, change `month_page`,
+`answer_path`, `CONFIRM` and the patterns below, and nothing else.
 """
 
 from __future__ import annotations
@@ -23,9 +24,17 @@ class FlowError(Exception):
     """The page is not what a parent about to confirm would see."""
 
 
+IN_PLACE = {"HX-Request": "true", "HX-Target": "answer"}  # what htmx adds to the confirm POST
+
+
 def month_page(sheet_id: int) -> str:
     """Where the parent opens the month of this sheet."""
-    return "/parent/sheets/"
+    return f"/parent/sheets/{sheet_id}/"
+
+
+def confirmed_in_place(answer: str) -> bool:
+    """Whether the confirm's in-place answer says the sheet is confirmed."""
+    return 'id="answered"' in answer
 
 
 def answer_path(sheet_id: int) -> str:

@@ -21,9 +21,11 @@ from locust.exception import StopUser
 
 sys.path.insert(0, os.path.dirname(__file__))
 from month_end_flow import (  # noqa: E402
+    IN_PLACE,
     SIGN_IN,
     FlowError,
     confirm_form,
+    confirmed_in_place,
     month_page,
     offers_confirm,
     sign_in_form,
@@ -39,6 +41,8 @@ def _parents() -> Iterator[tuple[int, str, int, str]]:
 PARENTS = _parents()  # shared by every user of this process (gevent: no two take the same)
 PACE = float(os.environ.get("MONTH_END_PACE", "0"))
 FOLLOW = os.environ.get("MONTH_END_FOLLOW", "1") == "1"  # 0: no page after the confirm
+# 1: the confirm sent as the page's htmx sends it, answered in place (no redirect, no page after)
+IN_PLACE_ON = os.environ.get("MONTH_END_IN_PLACE", "0") == "1"
 # the sheets a parent saw confirmed (the page no longer offers it), one id a line: the bench
 # compares them with the database (none lost; a visit cut by the run's end may be missing)
 DONE = open(os.environ.get("MONTH_END_DONE", os.devnull), "a", buffering=1)  # noqa: SIM115
@@ -100,6 +104,16 @@ class Parent(_Browser):
             except FlowError as e:
                 r.failure(str(e))
                 return
+        if IN_PLACE_ON:
+            with self.client.post(path, data=fields,
+                                  headers=self.cookie_header({**headers, **IN_PLACE}),
+                                  name="confirm in place", catch_response=True) as r:
+                self.keep(r)
+                if r.status_code != 200 or not confirmed_in_place(r.text or ""):
+                    r.failure(f"confirm in place answered {r.status_code}")
+                else:
+                    DONE.write(f"{sheet}\n")
+            return
         with self.client.post(path, data=fields, headers=self.cookie_header(headers),
                               name="confirm", allow_redirects=False, catch_response=True) as r:
             self.keep(r)

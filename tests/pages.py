@@ -21,7 +21,8 @@ PAGES: dict[str, list[str]] = {
                   "/edu/exclusions/", "/edu/funding/", "/tariffs/"],
     "edu-uralsk": ["/edu/vouchers/", "/edu/perechen/", "/edu/perechen/{school}/", "/edu/funding/",
                    "/funding/{funding}/", "/tariffs/"],
-    "operator": ["/operator/banks/", "/operator/cases/", "/operator/plan/", "/operator/unconfirmed/?month=2024-12",
+    "operator": ["/operator/banks/", "/operator/cases/", "/operator/plan/",
+                 "/operator/unconfirmed/?month=2024-12",
                  "/operator/funding/", "/funding/{funding}/", "/tariffs/"],
     "bank": ["/bank/"],
 }

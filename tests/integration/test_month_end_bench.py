@@ -45,6 +45,17 @@ def test_a_bench_parent_opens_the_month_and_confirms_it(bench) -> None:
     confirmed = Sheet.objects.get(pk=sheet)
     assert confirmed.state == SheetState.CONFIRMED and confirmed.parent_responded
     assert Sheet.objects.get(pk=other).state == SheetState.OPEN
+    # the same tap as the page's htmx sends it: answered in place, no redirect
+    other_key = parents[1][0]
+    tablet = Client(enforce_csrf_checks=True)
+    tablet.cookies["sessionid"] = other_key
+    with clock.frozen(month_end.NOW_AT):
+        page = tablet.get(flow.month_page(other), **BROWSER)
+        path, fields = flow.confirm_form(page.content.decode(), other)
+        answer = tablet.post(path, fields, **BROWSER, headers=flow.IN_PLACE)
+    assert answer.status_code == 200 and flow.confirmed_in_place(answer.content.decode())
+    assert "<html" not in answer.content.decode()  # the answer card only
+    assert Sheet.objects.get(pk=other).state == SheetState.CONFIRMED
 
 
 def test_a_bench_parent_signs_in(bench) -> None:

@@ -117,18 +117,29 @@ def parent_sheet_answer(request: HttpRequest, sheet_id: int) -> HttpResponse:
     PDF); a refused answer is shown as an error, never as a success."""
     sheet = _own_sheet(request, sheet_id)
     actor, now = actor_of(request), clock.now()
+    confirming = request.POST.get("answer") == "confirm"
     try:
         with transaction.atomic():
-            if request.POST.get("answer") == "confirm":
+            if confirming:
                 services.confirm(sheet=sheet, on=clock.local_date(now), actor=actor, now=now)
-                messages.success(request, _("The sheet is confirmed."))
+                done = _("The sheet is confirmed.")
             else:
                 services.dispute(sheet=sheet, reason=request.POST.get("reason", ""),
                                  on=clock.local_date(now), actor=actor, now=now,
                                  document=request.FILES.get("document"))
-                messages.success(request, _("The dispute is sent to the preschool."))
+                done = _("The dispute is sent to the preschool.")
     except SheetError as e:
-        messages.error(request, str(e))
+        error: str | None = str(e)
+    else:
+        error = None
+    if confirming and request.htmx:  # type: ignore[attr-defined]
+        # the month-end's one tap answered in place: no second page (half a visit's work)
+        return render(request, "web/parent_answered.html", {"s": sheet, "error": error,
+                                                            "done": done if not error else ""})
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, done)
     return redirect("parent-sheet", sheet_id=sheet.pk)
 
 
