@@ -67,7 +67,7 @@ def test_a_job_whose_worker_died_is_taken_again_then_given_up(monkeypatch, db) -
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # as the other race tests
 def test_two_workers_never_take_the_same_job() -> None:
     for i in range(2):
         jobs.submit(kind="test", actor=OPR, now=NOW + dt.timedelta(seconds=i))
