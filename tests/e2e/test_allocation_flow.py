@@ -45,6 +45,7 @@ def test_edu_allocates_and_parent_sees_the_explanation(page, live_server, write_
     assert "Категория 5" in text and "Номер в очереди категории: 2." in text
     assert "Заявлению выделено место" in text
     assert "выделено место по госзаказу" in page.text_content(".notes")
+    page.wait_for_load_state("load")  # the page's script (the switch's submit) has run
     with page.expect_navigation():
         page.select_option("select[name=language]", "kk")
     assert "Кезектегі балаларым" in page.text_content("#queue")
