@@ -96,6 +96,8 @@ def parser() -> argparse.ArgumentParser:
     wk.add_argument("--once", action="store_true", help="run the waiting jobs, then stop")
     wk.add_argument("--sleep", type=float, default=2.0,
                     help="seconds between looks at an empty queue (default 2)")
+    wk.add_argument("--parent", type=int, help="stop when this process is gone (`run` starts "
+                                               "its worker so)")
 
     it = sub.add_parser("issue-token", help="a new API token for a bank or a preschool "
                                             "(printed once; only its hash is kept)")

@@ -10,6 +10,8 @@ import contextlib
 import csv
 import datetime as dt
 import logging
+import os
+import signal
 import struct
 import subprocess
 import sys
@@ -267,7 +269,10 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "run":
         # the background jobs (a НОБД check started on a page) need their worker beside the
         # server; it stops with it
-        worker = subprocess.Popen([sys.executable, "-m", "goszakaz.cli", "worker"])
+        worker = subprocess.Popen([sys.executable, "-m", "goszakaz.cli", "worker", "--parent",
+                                   str(os.getpid())])
+        # a SIGTERM (the usual stop) ends the server as Ctrl-C does, so the worker stops too
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         day = getattr(args, "date", None)
         try:
             with frozen(day) if day else contextlib.nullcontext():  # the pages' "today"

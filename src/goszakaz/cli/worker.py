@@ -5,6 +5,7 @@ killed in the middle leaves its job to be taken again."""
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 from goszakaz import clock
@@ -18,6 +19,6 @@ def run(args: argparse.Namespace) -> int:
         if job is not None:
             print(f"job {job.pk} ({job.kind}): {job.state}", flush=True)
             continue
-        if args.once:
+        if args.once or (args.parent and os.getppid() != args.parent):  # its server is gone
             return 0
         time.sleep(args.sleep)
