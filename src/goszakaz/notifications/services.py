@@ -65,7 +65,9 @@ def notify_from(query: QuerySet[Any], fields: Sequence[str], *, at: dt.datetime)
 
     `fields` name the query's fields or annotations giving city, kind, recipient_role,
     recipient_key, payload (a JSON object) and dedup_key, in that order. Each message is for
-    the web cabinet, which delivers it as it is written. Its dedup keys must be new.
+    the web cabinet, which delivers it as it is written. A dedup key already in the outbox
+    writes nothing (`ON CONFLICT DO NOTHING`): two ticks at once, each having seen the key
+    missing, write it once.
     """
     if len(fields) != len(COLUMNS):
         raise ValueError(f"notify_from needs the fields {', '.join(COLUMNS)}")
@@ -76,6 +78,9 @@ def notify_from(query: QuerySet[Any], fields: Sequence[str], *, at: dt.datetime)
     sql, params = query.annotate(**out).values_list(*out).query.sql_with_params()
     columns = ", ".join((*COLUMNS, "channel", "created_at", "delivered_at"))
     with connection.cursor() as cur:
-        cur.execute(f"INSERT INTO {Notification._meta.db_table} ({columns}) {sql}", params)
+        # "WHERE true": SQLite reads an ON CONFLICT after a bare SELECT as a join's ON
+        cur.execute(f"INSERT INTO {Notification._meta.db_table} ({columns}) "
+                    f"SELECT * FROM ({sql}) AS new WHERE true "
+                    "ON CONFLICT (dedup_key) DO NOTHING", params)
         written: int = cur.rowcount
     return written
