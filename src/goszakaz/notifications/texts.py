@@ -16,14 +16,19 @@ from goszakaz.notifications.models import Notification
 
 
 def money(value: Any) -> str:
-    """Tiyn (an int) as tenge; a payload of old messages kept tenge as text ("60000.00")."""
+    """Tiyn (an int) as tenge; a payload of old messages kept tenge as text ("60000.00"), and
+    before issue 11 in the shape SQLite's float remainder wrote ("60000.0." for 60000.00, "5.7."
+    for 5.07); anything else as it is."""
     if isinstance(value, int) and not isinstance(value, bool):
         return format_tenge(value)
+    text = str(value if value is not None else "")
+    if text.endswith(".") and text.count(".") == 2:
+        whole, digit = text[:-1].split(".")
+        text = f"{whole}.{digit.zfill(2)}"
     try:
-        return format_tenge(parse_tiyn(str(value)))
-    except ValueError:  # "60000.0." of the messages written before issue 11: its tenge part
-        whole = str(value).split(".")[0]
-        return format_tenge(int(whole) * 100) if whole.isdigit() else str(value)
+        return format_tenge(parse_tiyn(text))
+    except ValueError:
+        return text
 
 
 def month_name(month: Any) -> str:

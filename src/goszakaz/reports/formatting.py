@@ -1,13 +1,13 @@
-"""How the report writes amounts, months, clauses and shares in the reader's language (the same
-forms as the pages' filters: `60 000,00 ₸`, "Апрель 2024")."""
+"""How the report and the pages write amounts, months, clauses, cities and shares in the reader's
+language (`60 000,00 ₸`, "Апрель 2024"): the pages' filters (web.templatetags) call these."""
 
 from __future__ import annotations
 
 from django.utils import translation
-from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
-from goszakaz.domain.money import format_tiyn
+from goszakaz.domain.money import format_tenge
+from goszakaz.notifications.texts import month_name
 
 NBSP = "\u00a0"
 
@@ -25,21 +25,13 @@ DEADLINES = {
 
 
 def tenge(tiyn: int) -> str:
-    """5727273 -> "57 272,73 ₸" (ru, kk), "57,272.73 ₸" (en)."""
-    whole, cents = format_tiyn(int(tiyn)).split(".")
-    sign, digits = ("-", whole[1:]) if whole.startswith("-") else ("", whole)
-    groups = f"{int(digits):,}"
-    if _lang() == "en":
-        return f"{sign}{groups}.{cents} ₸"
-    return f"{sign}{groups.replace(',', NBSP)},{cents} ₸"
+    """5727273 -> "57 272,73 ₸", the same in every language (domain.money.format_tenge)."""
+    return format_tenge(int(tiyn))
 
 
 def month_label(month: str) -> str:
     """"2024-04" -> "Апрель 2024" (ru), "Сәуір 2024" (kk), "April 2024" (en)."""
-    year, _sep, number = month.partition("-")
-    if not (year.isdigit() and number.isdigit() and 1 <= int(number) <= 12):
-        return month
-    return f"{MONTHS[int(number)]} {year}"
+    return month_name(month)
 
 
 def clause_label(clause: str) -> str:

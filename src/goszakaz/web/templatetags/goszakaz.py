@@ -3,16 +3,16 @@ page's language."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from django import template
 from django.utils import translation
-from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
-from goszakaz.domain.money import format_tenge, parse_tiyn
+from goszakaz.domain.money import format_tenge
+from goszakaz.notifications import texts
 from goszakaz.notifications.texts import text_of
+from goszakaz.reports import formatting
 
 register = template.Library()
 NBSP = "\u00a0"  # thousands separator of ru and kk amounts, kept on one line
@@ -33,8 +33,7 @@ def reason_label(code: str) -> str:
 @register.filter
 def city_name(city: object) -> str:
     """The city's name in the current language (Russian by default)."""
-    lang = translation.get_language() or "ru"
-    return str(getattr(city, f"name_{lang}", None) or getattr(city, "name_ru", ""))
+    return formatting.city_name(city)
 
 
 @register.filter
@@ -46,30 +45,9 @@ def tenge(tiyn: int) -> str:
 
 @register.filter
 def tenge_text(text: object) -> str:
-    """An amount kept as tenge text in a message's data ("57272.73") shown as `tenge` shows tiyn;
-    also the shape SQLite's float remainder once wrote ("60000.0." for 60000.00, "5.7." for
-    5.07); anything else as it is."""
-    value = str(text if text is not None else "")
-    if value.endswith(".") and value.count(".") == 2:
-        whole, digit = value[:-1].split(".")
-        value = f"{whole}.{digit.zfill(2)}"
-    try:
-        return tenge(parse_tiyn(value))
-    except ValueError:
-        return value
-
-
-DEADLINES = {
-    "A7.4": _("the НОБД check of the lists"),
-    "A7.9": _("the bank's monthly list"),
-    "A7.11": _("the funding request"),
-    "A7.12": _("the transfer to the operator"),
-    "A7.14": _("the automatic confirmation of the silent sheets"),
-    "A7.16": _("the parent's confirmation of a corrected sheet"),
-    "A7.17": _("the sheets to НОБД"),
-    "A10": _("a closed account's balance back to the operator"),
-    "A7.18": _("the balances of 1 January back to the operator"),
-}
+    """An amount kept as tenge text in a message's data ("57272.73", or the "60000.0." SQLite's
+    float remainder once wrote) shown as `tenge` shows tiyn; anything else as it is."""
+    return texts.money("" if text is None else str(text))
 
 
 @register.filter
@@ -77,7 +55,7 @@ def deadline_title(deadline: object) -> str:
     """A deadline's title: as written (Russian) on Russian pages, else its clause's label with
     what it is for (the subject after its kind, e.g. "taraz/2024-04")."""
     title = str(getattr(deadline, "title", ""))
-    label = DEADLINES.get(str(getattr(deadline, "clause", "")))
+    label = formatting.DEADLINES.get(str(getattr(deadline, "clause", "")))
     if (translation.get_language() or "ru") == "ru" or label is None:
         return months_named(title)
     subject = str(getattr(deadline, "subject", ""))
@@ -96,22 +74,14 @@ def months_named(text: str) -> str:
 def month_label(month: object) -> str:
     """A month "2024-04" as the reader names it: "Апрель 2024" (ru), "Сәуір 2024" (kk),
     "April 2024" (en); anything else as it is."""
-    text = str(month or "")
-    year, _sep, number = text.partition("-")
-    if not (year.isdigit() and number.isdigit() and 1 <= int(number) <= 12):
-        return text
-    return f"{MONTHS[int(number)]} {year}"
+    return formatting.month_label(str(month or ""))
 
 
 @register.filter
 def date_text(value: object) -> str:
     """A day kept as ISO text in a message's data ("2024-12-01") as dd.mm.yyyy ("01.12.2024");
     anything else as it is."""
-    text = str(value or "")
-    try:
-        return dt.date.fromisoformat(text).strftime("%d.%m.%Y")
-    except ValueError:
-        return text
+    return texts.date_text(value)
 
 
 @register.filter
