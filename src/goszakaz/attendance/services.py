@@ -269,29 +269,57 @@ def window_opens(sheet: Sheet) -> dt.date:
     return final_working + dt.timedelta(days=1)
 
 
+@dataclass(frozen=True)
+class AnswerWindow:
+    """The parent's window on a sheet: `opens`..`closes` (None when there is none to come),
+    what may be done on the day asked about, and `silent`: the window is over without an
+    answer, so the sheet is (or, by the next `tick`, becomes) confirmed automatically."""
+
+    opens: dt.date | None
+    closes: dt.date | None
+    confirm: bool
+    dispute: bool
+    silent: bool
+
+    @property
+    def before(self) -> bool:
+        """The window is still to come."""
+        return self.opens is not None and not (self.confirm or self.silent)
+
+
+NO_WINDOW = AnswerWindow(None, None, False, False, False)
+
+
+def answer_window(sheet: Sheet, on: dt.date) -> AnswerWindow:
+    """What the parent may do with the sheet on `on` (the pages ask it, `confirm` and `dispute`
+    enforce it). I17, A7.14: an open sheet from window_opens to the month's last day; A7.16,
+    I7: a corrected one within 2 calendar days of the correction, never before the month's
+    window (no confirmation closes a month still being marked); a final or disputed sheet:
+    nothing to do."""
+    if sheet.state == SheetState.OPEN:
+        opens, closes = window_opens(sheet), last_day(sheet.month)
+        inside = opens <= on <= closes
+        return AnswerWindow(opens, closes, inside, inside, on > closes)
+    if sheet.state == SheetState.CORRECTED and sheet.corrected_on is not None:
+        opens = max(sheet.corrected_on, window_opens(sheet))
+        closes = reconfirm_by(sheet.corrected_on)
+        return AnswerWindow(opens, closes, opens <= on <= closes, False, on > closes)
+    return NO_WINDOW
+
+
 def _check_window(sheet: Sheet, on: dt.date) -> None:
-    """I17, A7.14: an open sheet is confirmed or disputed from window_opens to the month's end;
-    A7.16, I7: a corrected one is confirmed within 2 calendar days of the correction, and never
-    before the month's window (no confirmation closes a month still being marked)."""
-    if sheet.state == SheetState.CORRECTED:
-        if sheet.corrected_on is not None and on > reconfirm_by(sheet.corrected_on):
-            raise SheetError(_("The 2 days to confirm the corrected sheet are over: it was "
-                               "confirmed automatically."))
-        opens = window_opens(sheet)
-        if on < opens:
-            raise SheetError(_("The month's sheet can be confirmed or disputed from %(day)s, "
-                               "once the preschool has marked the month's last working day.")
-                             % {"day": opens.strftime("%d.%m.%Y")})
+    """Refuse an answer outside the sheet's window (answer_window); a sheet in another state
+    is left to its transition table."""
+    window = answer_window(sheet, on)
+    if window.confirm or window.opens is None:
         return
-    if sheet.state != SheetState.OPEN:
-        return
-    if on > last_day(sheet.month):
-        raise SheetError(_("The month is over: the sheet was confirmed automatically."))
-    opens = window_opens(sheet)
-    if on < opens:
-        raise SheetError(_("The month's sheet can be confirmed or disputed from %(day)s, once "
-                           "the preschool has marked the month's last working day.")
-                         % {"day": opens.strftime("%d.%m.%Y")})
+    if window.silent:
+        raise SheetError(_("The 2 days to confirm the corrected sheet are over: it was "
+                           "confirmed automatically.") if sheet.state == SheetState.CORRECTED
+                         else _("The month is over: the sheet was confirmed automatically."))
+    raise SheetError(_("The month's sheet can be confirmed or disputed from %(day)s, once "
+                       "the preschool has marked the month's last working day.")
+                     % {"day": window.opens.strftime("%d.%m.%Y")})
 
 
 def reconfirm_by(corrected_on: dt.date) -> dt.date:

@@ -18,7 +18,6 @@ from goszakaz import clock
 from goszakaz.access.permissions import Action
 from goszakaz.attendance import services
 from goszakaz.attendance.models import Dispute, Sheet, SheetState
-from goszakaz.attendance.windows import answer_window
 from goszakaz.domain.months import month_of, previous
 from goszakaz.domain.payment import SheetError
 from goszakaz.enrollment.models import Voucher
@@ -63,7 +62,7 @@ def cabinet_children(iin: str, today: dt.date) -> list[dict[str, Any]]:
 
 
 def _rows(sheets: list[Sheet], today: dt.date) -> list[dict[str, object]]:
-    return [{"s": s, "w": answer_window(s, today)
+    return [{"s": s, "w": services.answer_window(s, today)
              if s.state in (SheetState.OPEN, SheetState.CORRECTED) else None} for s in sheets]
 
 
@@ -95,7 +94,7 @@ def parent_sheet(request: HttpRequest, sheet_id: int) -> HttpResponse:
     """A7.14-A7.16, I17: the month as a calendar, its state in words, the deadline, and confirm
     or dispute only while the window is open."""
     sheet, today = _own_sheet(request, sheet_id), clock.today()
-    window = answer_window(sheet, today)
+    window = services.answer_window(sheet, today)
     days = parent_calendar.month_days(sheet, today)
     dispute = (Dispute.objects.filter(sheet=sheet).first()
                if sheet.state in (SheetState.DISPUTED, SheetState.CORRECTED,
