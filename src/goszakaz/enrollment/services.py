@@ -92,9 +92,8 @@ def grant_many(*, city: City, children: list[dict[str, Any]], source: str, actor
 
 def _check_period(city: City, start: dt.date, end: dt.date | None) -> None:
     """O1: a voucher from `start` to `end` must fall inside the city's pilot period."""
-    last = city.pilot_end
-    if start < city.pilot_start or (last is not None and start > last) or (
-            end is not None and (end < start or (last is not None and end > last))):
+    if not city.in_pilot(start) or (end is not None and (end < start or not city.in_pilot(end))):
+        last = city.pilot_end
         pilot = city.pilot_start.strftime("%d.%m.%Y") + " – " + (
             last.strftime("%d.%m.%Y") if last else "…")
         raise EnrollmentError(
