@@ -82,6 +82,7 @@ urlpatterns = [
          name="parent-statement"),
     path("operator/banks/", bank_views.operator_banks, name="operator-banks"),
     path("bank/", bank_views.bank_cabinet, name="bank-cabinet"),
+    path("bank/payments/", bank_views.bank_payments, name="bank-payments"),
     path("operator/cases/", verification_views.operator_cases, name="operator-cases"),
     path("operator/cases/<int:case_id>/", verification_views.operator_case, name="operator-case"),
     path("operator/unconfirmed/", attendance_views.operator_unconfirmed,

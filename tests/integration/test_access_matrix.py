@@ -125,6 +125,7 @@ PAGES: dict[str, tuple[dict[str, str], dict[str, tuple[set[str], dict[str, str]]
                             {"POST": ({"par"}, {"answer": "confirm"})}),
     "operator-banks": ({}, {"GET": ({"opr"}, {}),
                             "POST": ({"opr"}, {"city": "taraz", "bank": "halyk"})}),
+    "bank-payments": ({}, {"GET": (BANKS, {})}),
     "bank-cabinet": ({}, {"GET": (BANKS, {}),
                           "POST": (BANKS, {"action": "month", "month": "2024-05"})}),
     "operator-cases": ({}, {"GET": ({"opr"}, {}), "POST": ({"opr"}, {})}),

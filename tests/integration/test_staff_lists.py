@@ -61,6 +61,7 @@ def test_the_queue_pages_by_100_with_the_total(edu) -> None:
     assert first.status_code == 200
     assert len(rows_of(first.content)) == 100
     assert "104" in first.content.decode() and "1–100" in first.content.decode()
+    assert b'type="search" name="q"' in first.content  # the search box is there
     last = client.get("/edu/queue/?category=3&page=2")
     assert rows_of(last.content) == ["101", "102", "103", "104"]
     beyond = client.get("/edu/queue/?category=3&page=99")  # the last page, not an error
@@ -175,3 +176,12 @@ def test_another_city_s_rows_are_never_listed(edu) -> None:
     assert len(names) == 1
     selection = listing.select(edu_lists.VOUCHERS, listing.Scope(city=taraz), {})
     assert list(selection.queryset()) == [mine]
+
+
+def test_a_column_without_a_sort_is_not_sortable(edu) -> None:
+    # covers: A5
+    taraz, client = edu
+    make_voucher(taraz, 10)
+    page = client.get("/edu/vouchers/", {"sort": "iin"})  # the IIN column is not sortable
+    assert page.status_code == 200 and len(rows_of(page.content)) == 1
+    assert b'href="?sort=iin' not in page.content

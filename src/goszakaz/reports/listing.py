@@ -21,7 +21,7 @@ from typing import IO, Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -62,7 +62,9 @@ class Column:
 
     @property
     def orders(self) -> tuple[str, ...]:
-        return (self.sort,) if isinstance(self.sort, str) else tuple(self.sort)
+        if isinstance(self.sort, str):
+            return (self.sort,) if self.sort else ()
+        return tuple(self.sort)
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,8 @@ class Selection:
         column = self.spec.column(key) or self.spec.column(self.spec.default_sort.lstrip("-"))
         descending = self.sort.startswith("-") if self.spec.column(key) else \
             self.spec.default_sort.startswith("-")
-        orders = [("-" if descending else "") + o for o in column.orders] if column else []
+        orders = [F(o).desc(nulls_last=True) if descending else F(o).asc(nulls_last=True)
+                  for o in column.orders] if column else []  # blanks last either way
         return rows.order_by(*orders, "-pk" if descending else "pk")
 
     def params(self, **changes: str) -> dict[str, str]:

@@ -53,6 +53,7 @@ class Shown:
     headers: list[dict[str, Any]]
     filters: list[dict[str, Any]]
     actions: str  # a template drawing a row's actions, or ""
+    search_hint: str  # what the search box finds; "" when the list has none
 
 
 def text_of(column: listing.Column, row: Any) -> str:
@@ -92,7 +93,8 @@ def show(request: HttpRequest, spec: listing.StaffList, scope: listing.Scope, *,
                for f in spec.filters_for(scope)]
     rows = [Row(o, [Cell(text_of(c, o), c.link(o) if c.link else None, c.kind)
                     for c in spec.columns]) for o in objects]
-    return Shown(selection, page, rows, headers, filters, actions)
+    hint = str(spec.search_hint or "…") if spec.search is not None else ""
+    return Shown(selection, page, rows, headers, filters, actions, hint)
 
 
 def _export(request: HttpRequest, selection: listing.Selection) -> HttpResponse:

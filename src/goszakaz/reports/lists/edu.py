@@ -18,7 +18,6 @@ from goszakaz.enrollment.models import AnnulmentReason, Voucher, VoucherStatus
 from goszakaz.finance.models import FundingLine
 from goszakaz.queue.models import Application, ApplicationState
 from goszakaz.registry.models import City, Preschool
-from goszakaz.reports.formatting import percent
 from goszakaz.reports.listing import Column, Filter, Scope, StaffList, iin_or_name, register, yes_no
 
 AGES = range(0, 8)
@@ -111,8 +110,8 @@ QUEUE = register(StaffList(
         Column("number", _("Queue number"), lambda a: a.queue_number, "number",
                sort=("category", "queue_number")),
         Column("category", _("Category"), category_title),
-        Column("name", _("Child"), lambda a: a.child_name or "—", sort="child_name",
-               link=lambda a: reverse("edu-application", args=[a.pk])),
+        Column("name", _("Child"), lambda a: a.child_name or short_iin(a.child_iin),
+               sort="child_name", link=lambda a: reverse("edu-application", args=[a.pk])),
         Column("iin", _("Child IIN"), lambda a: short_iin(a.child_iin)),
         Column("born", _("Born"), lambda a: a.birth_date, "date", sort="birth_date"),
         Column("submitted", _("Submitted"), lambda a: a.submitted_at, "datetime",
@@ -143,8 +142,8 @@ VOUCHERS = register(StaffList(
         Filter("age", _("Age"), _age_choices, _born_aged),
     ),
     columns=(
-        Column("name", _("Child"), lambda v: v.child_name or "—", sort="child_name",
-               link=lambda v: reverse("edu-voucher", args=[v.pk])),
+        Column("name", _("Child"), lambda v: v.child_name or short_iin(v.child_iin),
+               sort="child_name", link=lambda v: reverse("edu-voucher", args=[v.pk])),
         Column("iin", _("Child IIN"), lambda v: short_iin(v.child_iin)),
         Column("born", _("Born"), lambda v: v.birth_date, "date", sort="birth_date"),
         Column("status", _("Status"), lambda v: v.get_status_display(), sort="status"),
@@ -188,8 +187,9 @@ def _preschools(scope: Scope) -> QuerySet[Any]:
 
 
 def _occupancy(p: Any) -> str:
+    """Contracts in force against design capacity, in whole percent ("83 %")."""
     share = p.in_force / p.design_capacity if p.design_capacity else 0
-    return percent(share)
+    return f"{round(share * 100)}\u00a0%"
 
 
 PERECHEN = register(StaffList(
