@@ -106,7 +106,7 @@ PAYMENTS = register(StaffList(
                sort="child__child_name"),
         Column("iin", _("Child IIN"), lambda t: short_iin(t.child.child_iin) if t.child else ""),
         Column("what", _("What"), lambda t: t.get_code_display(), sort="code"),
-        Column("to", _("To"), _to),
+        Column("to", _("Recipient"), _to),
         Column("amount", _("Amount"), lambda t: t.amount, "money", sort="amount"),
     ),
     default_sort="-at",

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from goszakaz import clock
@@ -55,8 +55,8 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 
 
 def _age_choices(scope: Scope) -> list[tuple[str, str]]:
-    return [(str(n), str(_("%(n)d years") % {"n": n}) if n != 1 else str(_("1 year")))
-            for n in AGES]
+    return [(str(n), gettext("under 1 year") if n == 0 else
+             ngettext("%(n)d year", "%(n)d years", n) % {"n": n}) for n in AGES]
 
 
 def _year_choices(scope: Scope) -> list[tuple[str, str]]:
