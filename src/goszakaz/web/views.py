@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -133,6 +134,8 @@ def edu_actualize(request: HttpRequest) -> HttpResponse:
         changed = services.actualize_queue(city=city, on=clock.local_date(now),
                                            actor=actor_of(request), now=now)
     messages.success(request, _("Queue updated: %(n)d applications changed.") % {"n": changed})
+    if changed:  # what changed: the applications this update moved, with their new numbers
+        return redirect(reverse("edu-queue") + f"?updated={clock.local_date(now).isoformat()}")
     return redirect("edu-queue")
 
 
