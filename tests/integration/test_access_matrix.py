@@ -94,6 +94,7 @@ PAGES: dict[str, tuple[dict[str, str], dict[str, tuple[set[str], dict[str, str]]
         "reason": "moved_away", "on": "2024-05-20", "confirmed": "1"})}),
     "edu-application": ({"application_id": "application"}, {"GET": ({"edu"}, {})}),
     "export-job": ({"job_id": "export"}, {"GET": ({"edu"}, {})}),
+    "staff-transfer": ({"transfer_id": "transfer"}, {"GET": ({"edu", "opr"}, {})}),
     "export-file": ({"job_id": "export"}, {"GET": ({"edu"}, {})}),
     "edu-upload": ({"kind": "children"}, {"GET": (EDUS, {}), "POST": (EDUS, {})}),
     "preschool-pupils": ({}, {"GET": (PRESCHOOLS | TEACHER, {}), "POST": (PRESCHOOLS, {
@@ -154,7 +155,8 @@ NO_CHANGE = {"edu-upload", "preschool-upload", "operator-cases",
              ("preschool-pupils", "pre_other")}  # nor to put in a group
 # The pages that show children's personal data to staff, and who sees a child there in the
 # world below: each such read leaves one audit row naming the reader and the children read.
-READS = {"edu-vouchers": {"edu"}, "edu-voucher": {"edu"}, "preschool-pupils": {"pre", "pre_teacher"},
+READS = {"edu-vouchers": {"edu"}, "edu-voucher": {"edu"}, "staff-transfer": {"edu", "opr"},
+         "preschool-pupils": {"pre", "pre_teacher"},
          "preschool-day": {"pre", "pre_teacher"}, "preschool-month": {"pre", "pre_teacher"},
          "preschool-month-template": {"pre", "pre_teacher"},
          "preschool-disputes": {"pre"}, "bank-cabinet": {"bank"}, "operator-cases": {"opr"},

@@ -225,3 +225,33 @@ def test_a_page_read_from_the_end_is_the_page_read_from_the_start(edu, sort) -> 
         assert {a.pk for a in everything[-len(blank):]} == set(blank)
     if sort == "-number":
         assert {a.pk for a in everything[:len(blank)]} == set(blank)
+
+
+def test_a_list_opens_on_its_default_and_all_stays_all(edu) -> None:
+    # covers: A7.18
+    from goszakaz.finance.funding import city_accounts
+    from goszakaz.finance.ledger import Spec, account, post
+    from goszakaz.finance.models import AccountKind, TransferCode
+    from goszakaz.reports.lists import bank as bank_lists
+    taraz, _client = edu
+    child = make_voucher(taraz, 10)
+    budget, operator = city_accounts(taraz)
+    post(Spec(id="budget/t", debit=budget.pk, credit=operator.pk, amount=1000,
+              code=TransferCode.BUDGET, period="2024-04", city="taraz"), now=NOW)
+    mine = account(kind=AccountKind.CHILD, owner=str(child.pk), city="taraz")
+    school = account(kind=AccountKind.PRESCHOOL, owner="150640000019", city="taraz")
+    for month in ("2024-04", "2024-05"):
+        post(Spec(id=f"funding/{child.pk}/{month}", debit=operator.pk, credit=mine.pk,
+                  amount=100, code=TransferCode.FUNDING, period=month, city="taraz"), now=NOW)
+        post(Spec(id=f"payment/{child.pk}/{month}", debit=mine.pk, credit=school.pk,
+                  amount=100, code=TransferCode.PAYMENT, period=month, city="taraz",
+                  child=child.pk), now=NOW)
+    spec = bank_lists.PAYMENTS
+    scope = listing.Scope(bank="nobody")
+    opened = listing.select(spec, scope, {})
+    assert opened.chosen == {"month": "2024-05"}  # the last month paid
+    everything = listing.select(spec, scope, {"month": ""})
+    assert "month" not in everything.chosen
+    assert "month=" in everything.query(page="2")  # the next page stays "all"
+    assert listing.select(spec, scope, dict([everything.query(page="2").split("&")[0]
+                                             .split("=")])).chosen == {}

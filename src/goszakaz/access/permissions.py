@@ -52,6 +52,7 @@ class Action(StrEnum):
     PLAN_UPDATE = "plan.update"
     # a staff member (EDU, OPR, BANK): their own large exports (background jobs)
     EXPORTS_VIEW = "exports.view"
+    TRANSFER_VIEW = "transfer.view"  # a ledger transfer of their city, bank, or any (OPR)
     # a bank (BANK), its own accounts: the cabinet and the API
     BANK_ACCOUNTS_VIEW = "bank.accounts.view"
     BANK_ACCOUNTS_REPORT = "bank.accounts.report"
@@ -98,7 +99,7 @@ ROLES: dict[Action, frozenset[str]] = {
                      Action.PUPILS_GROUP, Action.STAFF_MANAGE, Action.PAYMENTS_VIEW],
                     frozenset({PRE})),
     Action.DISPUTE_DOCUMENT: frozenset({PRE, PAR, OPR}),
-    Action.EXPORTS_VIEW: frozenset({EDU, OPR, BANK}),
+    **dict.fromkeys([Action.EXPORTS_VIEW, Action.TRANSFER_VIEW], frozenset({EDU, OPR, BANK})),
     **dict.fromkeys([Action.CABINET_VIEW, Action.CONTRACT_SIGN, Action.SHEET_ANSWER],
                     frozenset({PAR})),
 }

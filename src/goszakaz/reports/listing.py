@@ -77,6 +77,7 @@ class Filter:
     choices: Callable[[Scope], Sequence[tuple[str, Text]]]
     apply: Callable[[QuerySet[Any], str], QuerySet[Any]]
     all_cities_only: bool = False
+    default: Callable[[Scope], str] | None = None  # the choice a list opens with ("all": "")
 
 
 @dataclass(frozen=True)
@@ -131,10 +132,12 @@ class Selection:
         return rows.order_by(*orders, "-pk" if descending else "pk")
 
     def params(self, **changes: str) -> dict[str, str]:
-        """The selection as query parameters (what a job needs to export it again)."""
-        out = {"q": self.search, **self.chosen, "sort": self.sort}
+        """The selection as query parameters (what a job needs to export it again); a filter
+        with a default is kept even at "all" (empty), so that it stays "all"."""
+        keep = {f.key for f in self.spec.filters if f.default is not None}
+        out = {"q": self.search, **dict.fromkeys(keep, ""), **self.chosen, "sort": self.sort}
         out.update(changes)
-        return {k: v for k, v in out.items() if v}
+        return {k: v for k, v in out.items() if v or k in keep}
 
     def query(self, **changes: str) -> str:
         """The selection's query string with `changes` (a page, a sort), for links."""
@@ -153,7 +156,10 @@ def select(spec: StaffList, scope: Scope, params: Mapping[str, str]) -> Selectio
     search = " ".join(str(params.get("q", "")).split())[:100]
     chosen: dict[str, str] = {}
     for f in spec.filters_for(scope):
-        value = str(params.get(f.key, ""))
+        if f.key not in params and f.default is not None:  # never chosen, not even "all"
+            value = f.default(scope)
+        else:
+            value = str(params.get(f.key, ""))
         if value and value in {str(v) for v, _label in f.choices(scope)}:
             chosen[f.key] = value
     sort = str(params.get("sort", ""))

@@ -233,11 +233,18 @@ PERECHEN = register(StaffList(
 ))
 
 
+def _funding_transfer(line: FundingLine) -> str | None:
+    """The transfer that credited the child's account with the line's amount, once it has."""
+    if line.direct or not line.amount or line.request.distributed_on is None:
+        return None
+    return reverse("staff-transfer", args=[f"funding/{line.voucher_id}/{line.request.month}"])
+
+
 FUNDING_LINES = register(StaffList(
     key="funding-lines",
     title=_("Funding request lines"),
     rows=lambda scope: _city_rows(FundingLine, scope, "request__city")
-    .filter(request_id=scope.within).select_related("voucher"),
+    .filter(request_id=scope.within).select_related("voucher", "request"),
     search=iin_or_name("voucher__child_iin", "voucher__child_name"),
     search_hint=_("IIN (or its first digits) or name"),
     filters=(Filter("direct", _("Paid"), lambda scope: [
@@ -251,10 +258,11 @@ FUNDING_LINES = register(StaffList(
         Column("owed", _("Owed from before"), lambda f: f.owed, "money", sort="owed"),
         Column("balance", _("Balance on the account"), lambda f: f.balance, "money",
                sort="balance"),
-        Column("amount", _("Amount"), lambda f: f.amount, "money", sort="amount"),
+        Column("amount", _("Amount"), lambda f: f.amount, "money", sort="amount",
+               link=_funding_transfer),
         Column("direct", _("Directly to the preschool"), lambda f: yes_no(f.direct),
                sort="direct"),
     ),
-    default_sort="name",
+    default_sort="-amount",  # the largest first; an index reads them (line_by_amount)
     child=lambda f: f.voucher_id,
 ))
