@@ -255,3 +255,22 @@ def test_a_list_opens_on_its_default_and_all_stays_all(edu) -> None:
     assert "month=" in everything.query(page="2")  # the next page stays "all"
     assert listing.select(spec, scope, dict([everything.query(page="2").split("&")[0]
                                              .split("=")])).chosen == {}
+
+
+def test_the_perechen_counts_contracts_in_force_today(edu, clock_at) -> None:
+    # covers: A6
+    from goszakaz.enrollment.models import Contract
+    taraz, client = edu
+    clock_at(dt.date(2024, 6, 10))
+    school, empty = make_preschool(taraz, 3, capacity=4), make_preschool(taraz, 5, capacity=2)
+    terms = [(dt.date(2024, 3, 1), None), (dt.date(2024, 3, 1), dt.date(2024, 5, 31)),
+             (dt.date(2024, 7, 1), None), (dt.date(2024, 4, 1), dt.date(2024, 6, 10))]
+    for i, (start, end) in enumerate(terms):
+        Contract.objects.create(voucher=make_voucher(taraz, 10 + 4 * i), preschool=school,
+                                signed_at=NOW, starts_on=start, ends_on=end)
+    rows = {p.pk: (p.in_force, p.free) for p in listing.select(
+        edu_lists.PERECHEN, listing.Scope(city=taraz), {"sort": "-in_force"}).queryset()}
+    assert rows == {school.pk: (2, 2), empty.pk: (0, 2)}
+    page = client.get("/edu/perechen/", {"sort": "-in_force"}).content.decode()
+    assert page.index(school.name) < page.index(empty.name)
+    assert "50\u00a0%" in page
