@@ -23,6 +23,19 @@ DEADLINES = {
     "A7.18": _("the balances of 1 January back to the operator"),
 }
 
+# who must act for a deadline of the clause to be met
+ACTORS = {
+    "A7.4": _("the operator"),
+    "A7.9": _("the bank"),
+    "A7.11": _("the operator"),
+    "A7.12": _("the city's education department"),
+    "A7.14": _("the operator (the automatic step)"),
+    "A7.16": _("the parent"),
+    "A7.17": _("the operator"),
+    "A10": _("the bank and the operator"),
+    "A7.18": _("the bank and the operator"),
+}
+
 
 def tenge(tiyn: int) -> str:
     """5727273 -> "57 272,73 ₸", the same in every language (domain.money.format_tenge)."""
