@@ -18,12 +18,15 @@ PAGES: dict[str, list[str]] = {
     "teacher": ["/preschool/", "/preschool/day/?day=2025-01-31", "/preschool/month/"],
     "edu-taraz": ["/edu/queue/", "/edu/queue/?category=1", "/edu/allocation/new/",
                   "/edu/perechen/", "/edu/vouchers/", "/edu/upload/children/",
-                  "/edu/exclusions/", "/edu/funding/", "/tariffs/"],
+                  "/edu/exclusions/", "/edu/funding/", "/tariffs/", "/oversight/deadlines/",
+                  "/oversight/money/", "/oversight/attendance/", "/oversight/queue/"],
     "edu-uralsk": ["/edu/vouchers/", "/edu/perechen/", "/edu/perechen/{school}/", "/edu/funding/",
                    "/funding/{funding}/", "/tariffs/"],
     "operator": ["/operator/banks/", "/operator/cases/", "/operator/plan/",
                  "/operator/unconfirmed/?month=2024-12",
-                 "/operator/funding/", "/funding/{funding}/", "/tariffs/"],
+                 "/operator/funding/", "/funding/{funding}/", "/tariffs/",
+                 "/oversight/deadlines/", "/oversight/money/", "/oversight/attendance/",
+                 "/oversight/queue/", "/oversight/deadlines/?city=uralsk"],
     "bank": ["/bank/"],
 }
 # the roles whose pages must pass every check (the "must"); staff pages are scanned too

@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from goszakaz import rules as rule_data
+from goszakaz.banking.models import Bank
 from goszakaz.clock import KZ
 from goszakaz.deadlines.models import Deadline, DeadlineState
 from goszakaz.enrollment.models import AnnulmentReason, Contract
@@ -144,9 +145,10 @@ def deadlines_page(*, as_of: dt.date, cities: Sequence[City]) -> Oversight:
     late_table = Table("late", _("Deadlines met late or missed"),
                        [_("City"), _("Clause"), _("What it concerns"), _("Due"), _("Met on"),
                         _("Days late"), _("Who must act")], [False] * 7)
+    banks = dict(Bank.objects.values_list("code", "name"))
     for d in late:
         done = d.met_on if d.state == DeadlineState.MET else None
-        late_table.rows.append([names.get(d.city, d.city), d.clause, describe(d), _day(d.due_on),
+        late_table.rows.append([names.get(d.city, d.city), d.clause, describe(d, banks), _day(d.due_on),
                                 _day(done) or _("not met"),
                                 ((done or as_of) - d.due_on).days, str(ACTORS.get(d.clause, ""))])
     figures = [(label, str(n)) for label, n in zip(labels, totals, strict=True)]
@@ -170,9 +172,9 @@ def _clause_order(clause: str) -> tuple[int, ...]:
     return tuple(int(p) if p.isdigit() else 0 for p in clause.lstrip("AI").split("."))
 
 
-def describe(d: Deadline) -> str:
+def describe(d: Deadline, banks: dict[str, str] | None = None) -> str:
     """What a deadline concerns, in the reader's language: the clause's words and the month,
-    bank or year of its subject (never the stored code)."""
+    bank (by its name in `banks`) or year of its subject (never the stored code)."""
     label = clause_label(d.clause)
     kind, _sep, rest = d.subject.partition("/")
     parts = rest.split("/")
@@ -181,7 +183,8 @@ def describe(d: Deadline) -> str:
     if month:
         detail = month_label(month)
     if kind == "bank-list" and parts:
-        detail = f"{parts[0]}, {detail}" if detail else parts[0]
+        bank = (banks or {}).get(parts[0], parts[0])
+        detail = f"{bank}, {detail}" if detail else bank
     elif kind == "lists" and rest:
         detail = _("lists received on %(day)s") % {"day": _iso_day(rest)}
     elif kind == "year-end" or d.clause == "A7.18":
