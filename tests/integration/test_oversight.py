@@ -161,8 +161,8 @@ def test_attendance_and_the_preschools_furthest_from_the_norm(pilot: dict) -> No
         data = attendance_page(as_of=AS_OF, cities=[pilot["taraz"]])
     (row,) = table(data, "sheets").rows
     assert row[:3] == ["Taraz", "April 2024", 4]
-    assert row[3].startswith("2 (50.0") and row[4].startswith("1 (25.0")
-    assert row[5].startswith("1 (25.0")
+    assert row[3] == "2 (50,0\u00a0%)" and row[4] == "1 (25,0\u00a0%)"
+    assert row[5] == "1 (25,0\u00a0%)"
     assert row[6:] == [0, 1, 0, 68, 5, 2, 5]  # agreed, upheld, open; P, S, A, V days
     assert data.month == "2024-04"
     schools = table(data, "preschools").rows

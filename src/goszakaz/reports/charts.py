@@ -56,7 +56,8 @@ def _svg(width: int, height: int, title: str) -> str:
 def stacked_columns(categories: Sequence[str], series: Sequence[Series], *, title: str,
                     fmt: Callable[[int], str] = str, width: int = 640, height: int = 220,
                     font: str = FONT) -> str:
-    """Vertical stacked bars, one per category (a month), the series stacked bottom up."""
+    """Vertical stacked bars, one per category (a month), the series stacked bottom up; a
+    category's name may take two lines ("Apr\n2024")."""
     colors = _colors(series)
     totals = [sum(max(0, s.values[i]) for s in series) for i in range(len(categories))]
     top = max(totals, default=0) or 1
@@ -75,14 +76,16 @@ def stacked_columns(categories: Sequence[str], series: Sequence[Series], *, titl
             h = plot_h * v / top
             y -= h
             parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" '
-                         f'fill="{color}"><title>{escape(category)}: {escape(s.label)} '
+                         f'fill="{color}"><title>{escape(category.replace(chr(10), " "))}: {escape(s.label)} '
                          f"{escape(fmt(v))}</title></rect>")
         if totals[i]:
             parts.append(f'<text x="{x + bar / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle" '
                          f'{_style(font)}>{escape(fmt(totals[i]))}</text>'
                          if len(categories) <= 8 else "")
+        lines = "".join(f'<tspan x="{x + bar / 2:.1f}" dy="{0 if n == 0 else 12}">'
+                        f"{escape(line)}</tspan>" for n, line in enumerate(category.split("\n")))
         parts.append(f'<text x="{x + bar / 2:.1f}" y="{base + 14}" text-anchor="middle" '
-                     f'{_style(font)}>{escape(category)}</text>')
+                     f'{_style(font)}>{lines}</text>')
     legend, bottom = _legend(series, colors, height + 4, width, font)
     parts[0] = _svg(width, bottom, title)
     parts += [*legend, "</svg>"]

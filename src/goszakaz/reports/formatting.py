@@ -54,9 +54,9 @@ def clause_label(clause: str) -> str:
 
 
 def percent(part: float) -> str:
-    """0.256 -> "25,6 %" (ru, kk), "25.6 %" (en)."""
-    text = f"{part * 100:.1f}"
-    return (text if _lang() == "en" else text.replace(".", ",")) + NBSP + "%"
+    """0.256 -> "25,6 %", a decimal comma in every language as money has (docs/readings.md,
+    "Shares in every language")."""
+    return f"{part * 100:.1f}".replace(".", ",") + NBSP + "%"
 
 
 def city_name(city: object) -> str:

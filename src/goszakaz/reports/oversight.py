@@ -79,8 +79,10 @@ def _rows(*args: Any, **kwargs: Any) -> str:
 
 
 def axis_month(month: str) -> str:
-    """"2024-04" -> "04.2024": short enough under a column of a chart."""
-    return f"{month[5:7]}.{month[:4]}"
+    """"2024-04" -> "Апр\n2024": the month's name cut to three letters (unique in ru, kk and
+    en) over its year, short enough under a column of a chart."""
+    name, _sep, year = month_label(month).rpartition(" ")
+    return f"{name[:3]}\n{year}"
 
 
 def _day(day: dt.date | None) -> str:
