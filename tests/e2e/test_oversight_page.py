@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from goszakaz.banking.models import Bank
 from goszakaz.deadlines.models import Deadline
-from goszakaz.registry.models import Role
+from goszakaz.registry.models import Bank, Role
 from tests.e2e.test_allocation_flow import sign_in
 from tests.factories import make_user, pilot_city
 

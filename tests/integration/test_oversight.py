@@ -14,7 +14,6 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from goszakaz.attendance.models import Dispute, Sheet
-from goszakaz.banking.models import Bank
 from goszakaz.clock import KZ
 from goszakaz.deadlines.models import Deadline
 from goszakaz.enrollment.models import Contract, Voucher
@@ -22,7 +21,7 @@ from goszakaz.files import safe_cell
 from goszakaz.finance.ledger import Spec, account, post
 from goszakaz.finance.models import AccountKind
 from goszakaz.queue.models import AllocationRun, Application
-from goszakaz.registry.models import City, Preschool, Role
+from goszakaz.registry.models import Bank, City, Preschool, Role
 from goszakaz.reports.formatting import clause_label, tenge
 from goszakaz.reports.oversight import (
     attendance_page,

@@ -16,12 +16,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from goszakaz import rules as rule_data
-from goszakaz.banking.models import Bank
 from goszakaz.clock import KZ
 from goszakaz.deadlines.models import Deadline, DeadlineState
 from goszakaz.enrollment.models import AnnulmentReason, Contract
 from goszakaz.queue.models import AllocationRun, Application, ApplicationState, RunState
-from goszakaz.registry.models import City, Preschool
+from goszakaz.registry.models import Bank, City, Preschool
 from goszakaz.reports.charts import Series, stacked_columns, stacked_rows
 from goszakaz.reports.figures import (
     MonthFigures,
@@ -148,11 +147,12 @@ def deadlines_page(*, as_of: dt.date, cities: Sequence[City]) -> Oversight:
                        [_("City"), _("Clause"), _("What it concerns"), _("Due"), _("Met on"),
                         _("Days late"), _("Who must act")], [False] * 7)
     banks = dict(Bank.objects.values_list("code", "name"))
-    for d in late:
-        done = d.met_on if d.state == DeadlineState.MET else None
-        late_table.rows.append([names.get(d.city, d.city), d.clause, describe(d, banks), _day(d.due_on),
-                                _day(done) or _("not met"),
-                                ((done or as_of) - d.due_on).days, str(ACTORS.get(d.clause, ""))])
+    for row in late:
+        done = row.met_on if row.state == DeadlineState.MET else None
+        late_table.rows.append([names.get(row.city, row.city), row.clause, describe(row, banks),
+                                _day(row.due_on), _day(done) or _("not met"),
+                                ((done or as_of) - row.due_on).days,
+                                str(ACTORS.get(row.clause, ""))])
     figures = [(label, str(n)) for label, n in zip(labels, totals, strict=True)]
     due = sum(totals[:3])
     if due:
@@ -298,7 +298,8 @@ def attendance_page(*, as_of: dt.date, cities: Sequence[City], month: str = "") 
                                f.disputes_upheld, f.disputes_unanswered, *_days(f.days)])
             _add_figures(by_month[m], f)
     months = sorted(m for m, f in by_month.items() if f.sheets_final or f.disputed)
-    chosen = month if month in months else (months[-1] if months else "")
+    settled = [m for m in months if by_month[m].sheets_final]  # the latest with final sheets
+    chosen = month if month in months else (settled or months or [""])[-1]
     keys = sorted(by_month)
     sheets_chart = _columns(
         [axis_month(m) for m in keys],
