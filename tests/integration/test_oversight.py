@@ -140,6 +140,9 @@ def test_deadlines_per_clause_city_and_month(pilot: dict) -> None:
         assert data.charts[0].figures[:4] == [("Met in time", "1"), ("Met late", "1"),
                                               ("Missed", "2"), ("Not due yet", "1")]
         assert "<svg" in data.charts[0].svg and "<svg" in data.charts[1].svg
+        assert "style=" not in data.charts[0].svg + data.charts[1].svg  # the site's CSP
+        for clause in ("A7.4", "A7.14", "A7.18", "A10"):  # every term, those without rows too
+            assert clause_label(clause)[:20] in data.charts[0].svg
 
 
 def test_money_per_city_and_month(pilot: dict) -> None:

@@ -31,6 +31,7 @@ from goszakaz.reports.figures import (
 )
 from goszakaz.reports.formatting import (
     ACTORS,
+    DEADLINES,
     city_name,
     clause_label,
     month_label,
@@ -119,7 +120,7 @@ def deadlines_page(*, as_of: dt.date, cities: Sequence[City]) -> Oversight:
                 if d.late or d.missed:
                     late_by.append(f"{clause}: {d.late + d.missed}")
             month_rows.rows.append([names[code], month_label(month), *total, "; ".join(late_by)])
-    order = sorted(clauses, key=_clause_order)
+    order = sorted(set(clauses) | set(DEADLINES), key=_clause_order)  # every term, 0 too
     labels = [_("Met in time"), _("Met late"), _("Missed"), _("Not due yet")]
     colors = (GREEN, AMBER, RED, GREY)
     by_clause = _rows(
