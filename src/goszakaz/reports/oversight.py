@@ -70,12 +70,12 @@ class Oversight:
 def _columns(*args: Any, **kwargs: Any) -> str:
     """A page's column chart: its font comes from the site's stylesheet (CSP: no inline
     style)."""
-    return stacked_columns(*args, font="", width=480, height=200, **kwargs)
+    return stacked_columns(*args, font="", width=400, height=200, **kwargs)
 
 
 def _rows(*args: Any, **kwargs: Any) -> str:
     """A page's row chart, its font from the stylesheet."""
-    return stacked_rows(*args, font="", width=480, max_label=26, **kwargs)
+    return stacked_rows(*args, font="", width=400, max_label=24, **kwargs)
 
 
 def axis_month(month: str) -> str:
@@ -127,7 +127,7 @@ def deadlines_page(*, as_of: dt.date, cities: Sequence[City]) -> Oversight:
         [clause_label(c) for c in order],
         [Series(label, [clauses[c][i] for c in order], color)
          for i, (label, color) in enumerate(zip(labels, colors, strict=True))],
-        title=_("Deadlines per clause"), label_width=190)
+        title=_("Deadlines per clause"), label_width=165)
     month_keys = sorted(months)
     by_months = _columns(
         [axis_month(m) for m in month_keys],
@@ -422,7 +422,7 @@ def queue_page(*, as_of: dt.date, cities: Sequence[City]) -> Oversight:
         [_category(c, titles) for c in categories],
         [Series(label, [count.get((c, state), 0) for c in categories], color)
          for state, label, color in states],
-        title=_("Applications by category"), label_width=190)
+        title=_("Applications by category"), label_width=165)
     yearly = list(apps.annotate(y=TruncYear("submitted_at", tzinfo=KZ))
                   .values_list("city__code", "y", "category").annotate(n=Count("pk"))
                   .order_by())
@@ -554,7 +554,7 @@ def _occupancy(as_of: dt.date, cities: Sequence[City], names: dict[str, str]
                                  [pupils.get(r[1], 0) for r in shown], BLUE),
                           Series(_("Free places"),
                                  [max(0, r[4] - pupils.get(r[1], 0)) for r in shown], GREY)],
-                         title=_("Occupancy against design capacity"), label_width=190)
+                         title=_("Occupancy against design capacity"), label_width=165)
     capacity, taken = sum(r[4] for r in rows), sum(pupils.get(r[1], 0) for r in rows)
     figures = [(_("Preschools"), str(len(rows))), (_("Design capacity"), str(capacity)),
                (_("Children under contract"), str(taken))]
