@@ -42,6 +42,11 @@ def tenge(tiyn: int) -> str:
     return format_tenge(int(tiyn))
 
 
+def number(n: int) -> str:
+    """250000 -> "250 000": a count grouped by thousands with no-break spaces, as amounts are."""
+    return f"{int(n):,}".replace(",", NBSP)
+
+
 def month_label(month: str) -> str:
     """"2024-04" -> "Апрель 2024" (ru), "Сәуір 2024" (kk), "April 2024" (en)."""
     return month_name(month)

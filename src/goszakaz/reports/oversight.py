@@ -35,6 +35,7 @@ from goszakaz.reports.formatting import (
     city_name,
     clause_label,
     month_label,
+    number,
     percent,
     tenge,
 )
@@ -154,7 +155,7 @@ def deadlines_page(*, as_of: dt.date, cities: Sequence[City]) -> Oversight:
                                 _day(row.due_on), _day(done) or _("not met"),
                                 ((done or as_of) - row.due_on).days,
                                 str(ACTORS.get(row.clause, ""))])
-    figures = [(label, str(n)) for label, n in zip(labels, totals, strict=True)]
+    figures = [(label, number(n)) for label, n in zip(labels, totals, strict=True)]
     due = sum(totals[:3])
     if due:
         figures.append((_("Met in time, of those due"), percent(totals[0] / due)))
@@ -321,13 +322,13 @@ def attendance_page(*, as_of: dt.date, cities: Sequence[City], month: str = "") 
     figures: list[tuple[str, str]] = []
     if chosen:
         f = by_month[chosen]
-        figures = [(_("Month"), month_label(chosen)), (_("Final sheets"), str(f.sheets_final)),
+        figures = [(_("Month"), month_label(chosen)), (_("Final sheets"), number(f.sheets_final)),
                    (_("Confirmed by the parent"), _share(f.confirmed_by_parent, f.sheets_final)),
                    (_("Confirmed automatically"),
                     _share(f.confirmed_automatically, f.sheets_final)),
                    (_("Disputed"), _share(f.disputed, f.sheets_final)),
-                   (_("Disputes: preschool agreed"), str(f.disputes_agreed)),
-                   (_("Disputes: preschool upheld its sheet"), str(f.disputes_upheld))]
+                   (_("Disputes: preschool agreed"), number(f.disputes_agreed)),
+                   (_("Disputes: preschool upheld its sheet"), number(f.disputes_upheld))]
     day_figures = []
     if chosen:
         days = by_month[chosen].days
@@ -354,7 +355,7 @@ def _days(days: Counter[str]) -> list[int]:
 
 
 def _share(part: int, whole: int) -> str:
-    return f"{part} ({percent(part / whole)})" if whole else str(part)
+    return f"{number(part)} ({percent(part / whole)})" if whole else number(part)
 
 
 def _rates(final: int, parent: int, disputed: int, days: Counter[str]) -> tuple[float, ...]:
@@ -462,7 +463,7 @@ def queue_page(*, as_of: dt.date, cities: Sequence[City]) -> Oversight:
                           _day(confirmed.astimezone(KZ).date() if confirmed else None)])
     vouchers_chart, vouchers_table, voucher_totals = _vouchers(as_of, codes, names)
     occupancy_chart, occupancy_table, occupancy_totals = _occupancy(as_of, cities, names)
-    app_figures = [(label, str(sum(count.get((c, state), 0) for c in categories)))
+    app_figures = [(label, number(sum(count.get((c, state), 0) for c in categories)))
                    for state, label, _color in states]
     return Oversight(charts=[Chart(apps_chart, app_figures), Chart(over_time),
                              Chart(vouchers_chart, voucher_totals),
@@ -490,11 +491,11 @@ def _category_titles(cities: Sequence[City]) -> dict[int, str]:
     return out
 
 
-def _category(number: int | None, titles: dict[int, str]) -> str:
-    if number is None:
+def _category(n: int | None, titles: dict[int, str]) -> str:
+    if n is None:
         return _("No category")
-    title = titles.get(number)
-    return f"{number}. {title}" if title else str(number)
+    title = titles.get(n)
+    return f"{n}. {title}" if title else str(n)
 
 
 def _vouchers(as_of: dt.date, codes: list[str], names: dict[str, str]
@@ -523,8 +524,8 @@ def _vouchers(as_of: dt.date, codes: list[str], names: dict[str, str]
                                [annulled[m].get(r.value, 0) for m in keys],
                                colors[i % len(colors)]) for i, r in enumerate(reasons)]],
                      title=_("Vouchers granted and annulled by reason, by month"))
-    figures = [(_("Vouchers granted"), str(sum(granted.values())))]
-    figures += [(labels[r.value], str(sum(a.get(r.value, 0) for a in annulled.values())))
+    figures = [(_("Vouchers granted"), number(sum(granted.values())))]
+    figures += [(labels[r.value], number(sum(a.get(r.value, 0) for a in annulled.values())))
                 for r in reasons]
     return chart, t, figures
 
@@ -556,8 +557,8 @@ def _occupancy(as_of: dt.date, cities: Sequence[City], names: dict[str, str]
                                  [max(0, r[4] - pupils.get(r[1], 0)) for r in shown], GREY)],
                          title=_("Occupancy against design capacity"), label_width=165)
     capacity, taken = sum(r[4] for r in rows), sum(pupils.get(r[1], 0) for r in rows)
-    figures = [(_("Preschools"), str(len(rows))), (_("Design capacity"), str(capacity)),
-               (_("Children under contract"), str(taken))]
+    figures = [(_("Preschools"), number(len(rows))), (_("Design capacity"), number(capacity)),
+               (_("Children under contract"), number(taken))]
     if capacity:
         figures.append((_("Occupancy"), percent(taken / capacity)))
     return chart, t, figures

@@ -16,7 +16,7 @@ from goszakaz.deadlines.models import Deadline
 from goszakaz.finance.models import FundingRequest
 from goszakaz.registry.models import City, Role
 from goszakaz.reports.exports import tables_xlsx
-from goszakaz.reports.formatting import city_name, tenge
+from goszakaz.reports.formatting import city_name, number, tenge
 from goszakaz.reports.oversight import PAGES, Oversight
 from goszakaz.reports.tables import Table
 from goszakaz.web.permissions import actor_of, permits, require
@@ -83,10 +83,10 @@ def _page(request: HttpRequest, page: str) -> HttpResponse:
 
 def cells(table: Table) -> list[list[tuple[str, str, bool]]]:
     """The table's rows as the page shows them: (header, text, a number?) per cell, amounts in
-    tenge (the XLSX keeps the same rows as numbers)."""
+    tenge and counts grouped by thousands (the XLSX keeps the same rows as numbers)."""
     out = []
     for row in table.rows:
-        out.append([(head, tenge(v) if money and isinstance(v, int) else str(v),
+        out.append([(head, (tenge(v) if money else number(v)) if isinstance(v, int) else str(v),
                      isinstance(v, int))
                     for head, v, money in zip(table.header, row, table.money, strict=True)])
     return out
