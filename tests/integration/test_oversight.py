@@ -139,7 +139,7 @@ def test_deadlines_per_clause_city_and_month(pilot: dict) -> None:
         assert late[1][4:] == ["not met", 52, "the operator"]
         assert data.charts[0].figures[:4] == [("Met in time", "1"), ("Met late", "1"),
                                               ("Missed", "2"), ("Not due yet", "1")]
-        assert "<svg" in data.charts[0].svg and "<svg" in data.charts[1].svg
+        assert "<svg" in data.charts[0].svg and not data.charts[1].empty
         assert "style=" not in data.charts[0].svg + data.charts[1].svg  # the site's CSP
         for clause in ("A7.4", "A7.14", "A7.18", "A10"):  # every term, those without rows too
             assert clause_label(clause)[:20] in data.charts[0].svg
@@ -287,3 +287,12 @@ def test_the_pages_figures_on_postgres(pilot: dict) -> None:
     test_attendance_and_the_preschools_furthest_from_the_norm(pilot)
     test_queue_places_vouchers_and_occupancy(pilot)
     test_a_moment_counts_in_its_kazakhstan_month(pilot)
+
+
+def test_a_city_without_data_says_so_instead_of_an_empty_chart(pilot: dict) -> None:
+    # covers: A14 (a chart a person reads at a glance: none drawn when there is nothing)
+    client = client_of("opr", Role.OPR)
+    for page in PAGES:
+        html = client.get(f"/oversight/{page}/?city=turkestan").content.decode()
+        assert "<svg" not in html and "Nothing yet." in html, page
+        assert '<h2 class="chart-title"' in html, page

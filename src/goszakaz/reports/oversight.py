@@ -49,10 +49,13 @@ GREEN, AMBER, RED, GREY, BLUE, PURPLE = ("#2e7d32", "#e0a100", "#c8553d", "#9aa5
 
 @dataclass
 class Chart:
-    """A chart and the figures a reader sees beside it: (label, value as text)."""
+    """A chart, its title, and the figures a reader sees beside it: (label, value as text);
+    `empty` when it would draw nothing (the page says so instead)."""
 
     svg: str
     figures: list[tuple[str, str]] = field(default_factory=list)
+    title: str = ""
+    empty: bool = False
 
 
 @dataclass
@@ -68,15 +71,29 @@ class Oversight:
     months: list[str] = field(default_factory=list)
 
 
-def _columns(*args: Any, **kwargs: Any) -> str:
+def _columns(categories: Sequence[str], series: Sequence[Series], *, title: str,
+             **kwargs: Any) -> Chart:
     """A page's column chart: its font comes from the site's stylesheet (CSP: no inline
     style)."""
-    return stacked_columns(*args, font="", width=400, height=200, **kwargs)
+    return Chart(stacked_columns(categories, series, title=title, font="", width=400,
+                                 height=200, **kwargs), title=title, empty=_nothing(series))
 
 
-def _rows(*args: Any, **kwargs: Any) -> str:
+def _rows(labels: Sequence[str], series: Sequence[Series], *, title: str,
+          **kwargs: Any) -> Chart:
     """A page's row chart, its font from the stylesheet."""
-    return stacked_rows(*args, font="", width=400, max_label=24, **kwargs)
+    return Chart(stacked_rows(labels, series, title=title, font="", width=400, max_label=24,
+                              **kwargs), title=title, empty=_nothing(series))
+
+
+def _nothing(series: Sequence[Series]) -> bool:
+    return not any(v > 0 for s in series for v in s.values)
+
+
+def _with(chart: Chart, figures: list[tuple[str, str]]) -> Chart:
+    """The chart with its figures beside it."""
+    chart.figures = figures
+    return chart
 
 
 def axis_month(month: str) -> str:
@@ -159,7 +176,7 @@ def deadlines_page(*, as_of: dt.date, cities: Sequence[City]) -> Oversight:
     due = sum(totals[:3])
     if due:
         figures.append((_("Met in time, of those due"), percent(totals[0] / due)))
-    return Oversight(charts=[Chart(by_clause, figures), Chart(by_months)],
+    return Oversight(charts=[_with(by_clause, figures), by_months],
                      tables=[clause_table, month_rows, late_table], late=late,
                      late_total=late_q.count())
 
@@ -259,7 +276,7 @@ def money_page(*, as_of: dt.date, cities: Sequence[City]) -> Oversight:
                (_("Returned to the operator"), tenge(total.returned_to_operator)),
                (_("Balances of children's accounts"), tenge(sum(balances.values()))),
                (_("Owed to preschools"), tenge(total.owed_to_preschools))]
-    return Oversight(charts=[Chart(chart, figures)], tables=[table])
+    return Oversight(charts=[_with(chart, figures)], tables=[table])
 
 
 def _short_tenge(tiyn: int) -> str:
@@ -339,7 +356,7 @@ def attendance_page(*, as_of: dt.date, cities: Sequence[City], month: str = "") 
     tables = [table]
     if chosen:
         tables.append(_preschools_table(as_of, codes, names, chosen, out))
-    return Oversight(charts=[Chart(sheets_chart, figures), Chart(days_chart, day_figures)],
+    return Oversight(charts=[_with(sheets_chart, figures), _with(days_chart, day_figures)],
                      tables=tables, month=chosen, months=months)
 
 
@@ -465,9 +482,9 @@ def queue_page(*, as_of: dt.date, cities: Sequence[City]) -> Oversight:
     occupancy_chart, occupancy_table, occupancy_totals = _occupancy(as_of, cities, names)
     app_figures = [(label, number(sum(count.get((c, state), 0) for c in categories)))
                    for state, label, _color in states]
-    return Oversight(charts=[Chart(apps_chart, app_figures), Chart(over_time),
-                             Chart(vouchers_chart, voucher_totals),
-                             Chart(occupancy_chart, occupancy_totals)],
+    return Oversight(charts=[_with(apps_chart, app_figures), over_time,
+                             _with(vouchers_chart, voucher_totals),
+                             _with(occupancy_chart, occupancy_totals)],
                      tables=[apps_table, runs, vouchers_table, occupancy_table])
 
 
@@ -499,7 +516,7 @@ def _category(n: int | None, titles: dict[int, str]) -> str:
 
 
 def _vouchers(as_of: dt.date, codes: list[str], names: dict[str, str]
-              ) -> tuple[str, Table, list[tuple[str, str]]]:
+              ) -> tuple[Chart, Table, list[tuple[str, str]]]:
     out: dict[str, dict[str, MonthFigures]] = {c: defaultdict(MonthFigures) for c in codes}
     voucher_figures(out, as_of, codes)
     reasons = list(AnnulmentReason)
@@ -531,7 +548,7 @@ def _vouchers(as_of: dt.date, codes: list[str], names: dict[str, str]
 
 
 def _occupancy(as_of: dt.date, cities: Sequence[City], names: dict[str, str]
-               ) -> tuple[str, Table, list[tuple[str, str]]]:
+               ) -> tuple[Chart, Table, list[tuple[str, str]]]:
     """A6: children under a contract in force on `as_of` against each preschool's design
     capacity, for the preschools of the Перечень on that day."""
     schools = list(Preschool.objects.filter(city__in=list(cities), included_on__lte=as_of)
