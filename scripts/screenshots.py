@@ -59,6 +59,12 @@ PAGES: list[tuple[str, str | None, str]] = [
     ("operator-unconfirmed", "operator", "/operator/unconfirmed/?month=2024-12"),
     ("operator-banks", "operator", "/operator/banks/"),
     ("bank-cabinet", "bank", "/bank/"),
+    ("oversight-deadlines", "operator", "/oversight/deadlines/"),
+    ("oversight-money", "operator", "/oversight/money/"),
+    ("oversight-attendance", "operator", "/oversight/attendance/"),
+    ("oversight-queue", "operator", "/oversight/queue/"),
+    ("edu-oversight-deadlines", "edu-taraz", "/oversight/deadlines/"),
+    ("edu-oversight-queue", "edu-taraz", "/oversight/queue/"),
 ]
 
 

@@ -19,13 +19,16 @@ PAGES: dict[str, list[str]] = {
     "edu-taraz": ["/edu/queue/", "/edu/queue/?category=1", "/edu/queue/?q=a&sort=-name&page=2",
                   "/edu/queue/{application}/", "/edu/allocation/new/",
                   "/edu/perechen/", "/edu/vouchers/", "/edu/upload/children/",
-                  "/edu/exclusions/", "/edu/funding/", "/tariffs/"],
+                  "/edu/exclusions/", "/edu/funding/", "/tariffs/", "/oversight/deadlines/",
+                  "/oversight/money/", "/oversight/attendance/", "/oversight/queue/"],
     "edu-uralsk": ["/edu/vouchers/", "/edu/vouchers/{uralsk_voucher}/", "/edu/perechen/",
                    "/edu/perechen/{school}/", "/edu/funding/",
                    "/funding/{funding}/", "/tariffs/"],
     "operator": ["/operator/banks/", "/operator/cases/", "/operator/plan/",
                  "/operator/unconfirmed/?month=2024-12",
-                 "/operator/funding/", "/funding/{funding}/", "/tariffs/"],
+                 "/operator/funding/", "/funding/{funding}/", "/tariffs/",
+                 "/oversight/deadlines/", "/oversight/money/", "/oversight/attendance/",
+                 "/oversight/queue/", "/oversight/deadlines/?city=uralsk"],
     "bank": ["/bank/", "/bank/payments/"],
 }
 # the roles whose pages must pass every check (the "must"); staff pages are scanned too

@@ -144,6 +144,11 @@ PAGES: dict[str, tuple[dict[str, str], dict[str, tuple[set[str], dict[str, str]]
         "kind": "norm", "norm-age_group": "early", "norm-stay_mode": "full_day",
         "norm-effective_from": "2025-01-01", "norm-amount": "amount_{who}"})}),
     "edu-exclusions": ({}, {"GET": (EDUS, {})}),
+    # A14: each EDU its own city (another city's is refused in tests/integration/test_oversight)
+    "oversight-deadlines": ({}, {"GET": (EDUS | {"opr"}, {})}),
+    "oversight-money": ({}, {"GET": (EDUS | {"opr"}, {})}),
+    "oversight-attendance": ({}, {"GET": (EDUS | {"opr"}, {})}),
+    "oversight-queue": ({}, {"GET": (EDUS | {"opr"}, {})}),
     "edu-exclude": ({"case_id": "case"}, {"POST": ({"edu"}, {})}),
 }
 # POSTs that change nothing even when allowed: the form's file is missing (what is asked for

@@ -38,6 +38,7 @@ class Action(StrEnum):
     FUNDING_STEP = "funding.step"
     TARIFFS_VIEW = "tariffs.view"
     TARIFFS_SET = "tariffs.set"
+    OVERSIGHT_VIEW = "oversight.view"  # A14: the oversight pages, EDU in its own city only
     # the operator (OPR), nationally
     BANK_LISTS_VIEW = "bank_lists.view"
     ACCOUNTS_REQUEST = "accounts.request"
@@ -86,7 +87,7 @@ ROLES: dict[Action, frozenset[str]] = {
                      Action.EXCLUDE, Action.CITY_FUNDING_VIEW, Action.FUNDING_TRANSFER],
                     frozenset({EDU})),
     **dict.fromkeys([Action.FUNDING_VIEW, Action.FUNDING_STEP, Action.TARIFFS_VIEW,
-                     Action.TARIFFS_SET], frozenset({EDU, OPR})),
+                     Action.TARIFFS_SET, Action.OVERSIGHT_VIEW], frozenset({EDU, OPR})),
     **dict.fromkeys([Action.BANK_LISTS_VIEW, Action.ACCOUNTS_REQUEST, Action.CASES_VIEW,
                      Action.LISTS_CHECK, Action.CASE_DECIDE, Action.UNCONFIRMED_VIEW,
                      Action.FUNDING_LIST, Action.FUNDING_REQUEST, Action.FUNDING_DISTRIBUTE,
