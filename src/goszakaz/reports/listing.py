@@ -95,6 +95,8 @@ class StaffList:
     filters: tuple[Filter, ...] = ()
     default_sort: str = ""
     child: Callable[[Any], int | None] | None = None
+    # what the rows need beside their own fields, read once for a page (or an export's chunk)
+    prepare: Callable[[list[Any]], None] | None = None
 
     def column(self, key: str) -> Column | None:
         return next((c for c in self.columns if c.key == key and c.orders), None)
@@ -247,7 +249,7 @@ def write_xlsx(selection: Selection, out: IO[bytes], *,
         header.append(head)
     sheet.append(header)
     n = 0
-    for row in _iterate(selection.queryset(), chunk):
+    for row in _iterate(selection.queryset(), chunk, selection.spec.prepare):
         cells = []
         for c in selection.spec.columns:
             cell = WriteOnlyCell(sheet, value=cell_value(c, row))
@@ -269,9 +271,20 @@ def xlsx_bytes(selection: Selection) -> bytes:
     return out.getvalue()
 
 
-def _iterate(rows: QuerySet[Any], chunk: int) -> Iterator[Model]:
-    """The rows in their order, a chunk at a time (select_related/prefetch kept)."""
-    yield from rows.iterator(chunk_size=chunk)
+def _iterate(rows: QuerySet[Any], chunk: int,
+             prepare: Callable[[list[Any]], None] | None = None) -> Iterator[Model]:
+    """The rows in their order, a chunk at a time, each chunk prepared (StaffList.prepare)."""
+    batch: list[Any] = []
+    for row in rows.iterator(chunk_size=chunk):
+        batch.append(row)
+        if len(batch) == chunk:
+            if prepare is not None:
+                prepare(batch)
+            yield from batch
+            batch = []
+    if prepare is not None and batch:
+        prepare(batch)
+    yield from batch
 
 
 # The lists, by key (filled by reports.lists)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -84,13 +84,19 @@ def _last_paid_month(scope: Scope) -> str:
 
 
 def _payments(scope: Scope) -> QuerySet[Any]:
-    preschool = Preschool.objects.filter(bin=OuterRef("credit__owner")).values("name")[:1]
     accounts = LedgerAccount.objects.filter(kind=AccountKind.CHILD, bank_id=_bank_id(scope))
     return (Transfer.objects
             .filter(debit_id__in=accounts.values("pk"),
                     code__in=(TransferCode.PAYMENT, TransferCode.SWEEP))
-            .select_related("child", "credit")
-            .annotate(preschool_name=Subquery(preschool)))
+            .select_related("child", "credit"))
+
+
+def _preschool_names(rows: list[Transfer]) -> None:
+    """Each payment's preschool by name: one read for the page's (or the chunk's) BINs."""
+    bins = {t.credit.owner for t in rows if t.credit.kind == AccountKind.PRESCHOOL}
+    names = dict(Preschool.objects.filter(bin__in=bins).values_list("bin", "name"))
+    for t in rows:
+        t.preschool_name = names.get(t.credit.owner, "")  # type: ignore[attr-defined]
 
 
 def _to(t: Transfer) -> str:
@@ -128,4 +134,5 @@ PAYMENTS = register(StaffList(
     ),
     default_sort="-at",
     child=lambda t: t.child_id,
+    prepare=_preschool_names,
 ))
