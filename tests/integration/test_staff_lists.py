@@ -238,8 +238,11 @@ def test_a_list_opens_on_its_default_and_all_stays_all(edu) -> None:
     budget, operator = city_accounts(taraz)
     post(Spec(id="budget/t", debit=budget.pk, credit=operator.pk, amount=1000,
               code=TransferCode.BUDGET, period="2024-04", city="taraz"), now=NOW)
-    mine = account(kind=AccountKind.CHILD, owner=str(child.pk), city="taraz")
-    school = account(kind=AccountKind.PRESCHOOL, owner="150640000019", city="taraz")
+    from goszakaz.registry.models import Bank, Membership
+    halyk = Bank.objects.create(code="halyk", name="Halyk", bin="920140000084")
+    mine = account(kind=AccountKind.CHILD, owner=str(child.pk), city="taraz", bank_id=halyk.pk)
+    preschool = make_preschool(taraz, 3)
+    school = account(kind=AccountKind.PRESCHOOL, owner=preschool.bin, city="taraz")
     for month in ("2024-04", "2024-05"):
         post(Spec(id=f"funding/{child.pk}/{month}", debit=operator.pk, credit=mine.pk,
                   amount=100, code=TransferCode.FUNDING, period=month, city="taraz"), now=NOW)
@@ -255,6 +258,11 @@ def test_a_list_opens_on_its_default_and_all_stays_all(edu) -> None:
     assert "month=" in everything.query(page="2")  # the next page stays "all"
     assert listing.select(spec, scope, dict([everything.query(page="2").split("&")[0]
                                              .split("=")])).chosen == {}
+    banker = make_user("halyk", Role.BANK)
+    Membership.objects.filter(user=banker).update(bank=halyk)
+    page = client_of(banker).get("/bank/payments/").content.decode()
+    assert len(rows_of(page.encode())) == 1  # May's payment only: the last month paid
+    assert preschool.name in page and "1,00" in page
 
 
 def test_the_perechen_counts_contracts_in_force_today(edu, clock_at) -> None:
