@@ -51,7 +51,7 @@ ACCOUNTS = register(StaffList(
     ),
     columns=(
         Column("name", _("Child"), lambda a: a.voucher.child_name or "—",
-               sort="voucher__child_name"),
+               sort=("voucher__child_name", "voucher_id")),
         Column("iin", _("Child IIN"), lambda a: short_iin(a.voucher.child_iin)),
         Column("status", _("Status"), lambda a: a.get_status_display(), sort="status"),
         Column("requested", _("Requested"), lambda a: a.requested_on, "date",

@@ -246,7 +246,7 @@ def _funding_transfer(line: FundingLine) -> str | None:
 FUNDING_LINES = register(StaffList(
     key="funding-lines",
     title=_("Funding request lines"),
-    rows=lambda scope: _city_rows(FundingLine, scope, "request__city")
+    rows=lambda scope: _city_rows(FundingLine, scope, "voucher__city")
     .filter(request_id=scope.within).select_related("voucher", "request"),
     search=iin_or_name("voucher__child_iin", "voucher__child_name"),
     search_hint=_("IIN (or its first digits) or name"),
@@ -255,7 +255,7 @@ FUNDING_LINES = register(StaffList(
         lambda rows, v: rows.filter(direct=v == "1")),),
     columns=(
         Column("name", _("Child"), lambda f: f.voucher.child_name or "—",
-               sort="voucher__child_name"),
+               sort=("voucher__child_name", "voucher_id")),
         Column("iin", _("Child IIN"), lambda f: short_iin(f.voucher.child_iin)),
         Column("norm", _("Norm"), lambda f: f.norm, "money", sort="norm"),
         Column("owed", _("Owed from before"), lambda f: f.owed, "money", sort="owed"),
