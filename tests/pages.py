@@ -22,6 +22,8 @@ PAGES: dict[str, list[str]] = {
     "edu-uralsk": ["/edu/vouchers/", "/edu/perechen/", "/edu/perechen/{school}/", "/edu/funding/",
                    "/funding/{funding}/", "/tariffs/"],
     "operator": ["/operator/banks/", "/operator/cases/", "/operator/plan/",
+                 "/operator/children/", "/operator/children/{voucher}/", "/operator/cycle/",
+                 "/operator/cycle/?month=2024-12",
                  "/operator/unconfirmed/?month=2024-12",
                  "/operator/funding/", "/funding/{funding}/", "/tariffs/"],
     "bank": ["/bank/"],

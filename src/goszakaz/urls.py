@@ -10,6 +10,7 @@ from goszakaz.api.root import api
 from goszakaz.web import (
     attendance_views,
     bank_views,
+    child_views,
     day_views,
     dispute_views,
     enrollment_views,
@@ -82,6 +83,9 @@ urlpatterns = [
     path("operator/unconfirmed/", attendance_views.operator_unconfirmed,
          name="operator-unconfirmed"),
     path("operator/funding/", funding_views.operator_funding, name="operator-funding"),
+    path("operator/children/", child_views.operator_children, name="operator-children"),
+    path("operator/children/<int:voucher_id>/", child_views.operator_child,
+         name="operator-child"),
     path("operator/plan/", report_views.operator_plan, name="operator-plan"),
     path("edu/funding/", funding_views.edu_funding, name="edu-funding"),
     path("funding/<int:request_id>/", funding_views.funding_request, name="funding-request"),
