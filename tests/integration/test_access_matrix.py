@@ -120,7 +120,9 @@ PAGES: dict[str, tuple[dict[str, str], dict[str, tuple[set[str], dict[str, str]]
                           "POST": (BANKS, {"action": "month", "month": "2024-05"})}),
     "operator-cases": ({}, {"GET": ({"opr"}, {}), "POST": ({"opr"}, {})}),
     "operator-case": ({"case_id": "open_case"},
-                      {"GET": ({"opr"}, {}), "POST": ({"opr"}, {"decision": "confirmed"})}),
+                      {"GET": ({"opr"}, {}), "POST": ({"opr"}, {
+                          "decision": "confirmed", "number": "PR-{who}", "dated": "2024-05-31",
+                          "note": "Данные подтверждены документами"})}),
     "operator-unconfirmed": ({}, {"GET": ({"opr"}, {})}),
     "operator-funding": ({}, {"GET": ({"opr"}, {}),
                               "POST": ({"opr"}, {"city": "taraz", "month": "2024-05"})}),

@@ -75,14 +75,19 @@ def test_operator_checks_lists_and_edu_excludes(taraz, edu_taraz, edu_shymkent,
     assert f'<a href="/operator/cases/{unknown_case.pk}/">' in page
 
     name_case = RiskCase.objects.get(voucher=wrong_name)
-    operator.post(f"/operator/cases/{name_case.pk}/", {"decision": "corrected",
-                                                       "number": "P-1",
-                                                       "child_name": "Сидоров Иван"})
+    decided = operator.post(f"/operator/cases/{name_case.pk}/", {
+        "decision": "corrected", "number": "P-1", "dated": "2024-05-03",
+        "note": "Свидетельство о рождении", "child_name": "Сидоров Иван"}, follow=True)
     wrong_name.refresh_from_db()
     assert (wrong_name.child_name, wrong_name.status) == ("Сидоров Иван", VoucherStatus.VERIFIED)
+    # the protocol's number, date and text are kept and shown (issue 12)
+    shown = decided.content.decode()
+    assert '<span id="protocol-number">P-1</span>' in shown and "03.05.2024" in shown
+    assert "Свидетельство о рождении" in shown and 'id="decide"' not in shown
 
     operator.post(f"/operator/cases/{unknown_case.pk}/", {"decision": "exclusion",
                                                           "number": "ИСК-7",
+                                                          "dated": "2024-05-03",
                                                           "note": "нет в НОБД"})
     elsewhere = Client()
     elsewhere.force_login(edu_shymkent)

@@ -1,0 +1,81 @@
+"""The operator's risk cases (issue 12, A7.4): a case closes only by a protocol with its number,
+date and text, which are kept and shown with the evidence and the history in words."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from goszakaz.audit.models import AuditEntry
+from goszakaz.registry.models import Role
+from goszakaz.verification.checks import Mismatch
+from goszakaz.verification.models import Protocol, RiskCase, RiskCaseKind
+from goszakaz.verification.services import open_case
+from tests.factories import NOW, OPR, make_user, make_voucher
+
+D = dt.date
+
+
+@pytest.fixture
+def operator(db) -> Client:
+    client = Client()
+    client.cookies["django_language"] = "en"
+    client.force_login(make_user("opr", Role.OPR))
+    return client
+
+
+def _case(taraz, serial: int = 1, name: str = "Иванова Айгерим") -> RiskCase:
+    voucher = make_voucher(taraz, serial)
+    voucher.child_name = name
+    voucher.save()
+    case, _ = open_case(city=taraz, voucher=voucher, on=D(2024, 5, 6), actor=OPR, now=NOW,
+                        mismatch=Mismatch(RiskCaseKind.BIRTH_DATE_DIFFERS, ours="2020-01-01",
+                                          nobd="2020-01-02"))
+    return case
+
+
+def test_a_case_closes_only_by_a_protocol_with_number_date_and_text(taraz, operator,
+                                                                    clock_at) -> None:
+    # covers: A7.4
+    clock_at(D(2024, 5, 20))
+    case = _case(taraz)
+    url = f"/operator/cases/{case.pk}/"
+    page = operator.get(url).content.decode()
+    # the evidence: both values, the subject by name (linked to its file), the age in days
+    assert "2020-01-01" in page and "2020-01-02" in page and "Иванова Айгерим" in page
+    assert f'href="/operator/children/{case.voucher_id}/"' in page and "14 days" in page
+    assert "Taraz" in page and ">taraz<" not in page
+    for missing in ("number", "dated", "note"):
+        data = {"decision": "confirmed", "number": "П-12/2024", "dated": "2024-05-17",
+                "note": "Справка ЦОН"}
+        del data[missing]
+        assert operator.post(url, data).status_code == 200
+        assert RiskCase.objects.get(pk=case.pk).state == "open", missing
+    # a protocol dated in the future, or before the case was opened, is refused
+    for day in ("2024-05-21", "2024-05-05"):
+        operator.post(url, {"decision": "confirmed", "number": "П-12/2024", "dated": day,
+                            "note": "Справка ЦОН"})
+        assert RiskCase.objects.get(pk=case.pk).state == "open", day
+    done = operator.post(url, {"decision": "confirmed", "number": " П-12/2024 ",
+                               "dated": "2024-05-17", "note": "Справка ЦОН\nвторая строка"},
+                         follow=True).content.decode()
+    protocol = Protocol.objects.get(case=case)
+    assert (protocol.number, protocol.date, protocol.note) == (
+        "П-12/2024", D(2024, 5, 17), "Справка ЦОН\nвторая строка")
+    assert RiskCase.objects.get(pk=case.pk).closed_on == D(2024, 5, 20)
+    assert '<span id="protocol-number">П-12/2024</span>' in done and "17.05.2024" in done
+    assert "Справка ЦОН<br>вторая строка" in done and 'id="decide"' not in done
+    # the history in words: the states' names, the role's name, the protocol's number
+    assert "<td>data confirmed by protocol</td>" in done and ">confirmed<" not in done
+    assert "<td>operator</td>" in done and ">OPR<" not in done
+    assert "protocol № П-12/2024" in done
+    # a second case cannot take the same number: told, nothing changes
+    other = _case(taraz, serial=5, name="Петров Пётр")
+    again = operator.post(f"/operator/cases/{other.pk}/", {
+        "decision": "confirmed", "number": "П-12/2024", "dated": "2024-05-17",
+        "note": "другая"}).content.decode()
+    assert "is recorded already" in again
+    assert RiskCase.objects.get(pk=other.pk).state == "open"
+    assert AuditEntry.objects.filter(action="risk_case.read", object_id=str(case.pk)).exists()
