@@ -16,6 +16,7 @@ from goszakaz.attendance.models import FINAL, Sheet
 from goszakaz.attendance.nobd_export import export_subject
 from goszakaz.banking.models import MonthlyBankList
 from goszakaz.deadlines.models import Deadline, DeadlineState
+from goszakaz.deadlines.services import business_days_after
 from goszakaz.domain.months import first_day, last_day, month_of
 from goszakaz.domain.terms import TermState, term_state
 from goszakaz.finance.funding import pilot_share, request_subject
@@ -109,8 +110,7 @@ def _steps(city: City, month: str, today: dt.date) -> list[Step]:
     steps.append(step("distribution", "A7.12", subject, made.distributed_on if made else None,
                       detail={"amount": made.to_accounts} if made else {}, request=pk))
     steps.append(step("confirmation", "A7.14", auto_confirm_subject(month), None, detail={}))
-    steps.append(_settlement(city, month, terms.get(("A7.14", auto_confirm_subject(month))),
-                             today))
+    steps.append(_settlement(city, month, today))
     steps.append(step("nobd", "A7.17", export_subject(month), None, detail={}))
     if first_day(month).month == 12:
         steps.append(step("sweep", "A7.18", year_end_subject(first_day(month).year), None,
@@ -138,21 +138,22 @@ def _bank_lists(city: City, month: str, terms: dict[tuple[str, str], Deadline],
     return steps
 
 
-def _settlement(city: City, month: str, term: Deadline | None, today: dt.date) -> Step:
-    """A7.14, A7.18, I20: the month's final sheets paid to the preschools; due with the
-    automatic confirmation (the same `tick` of the next month's 1st pays them), done on the day
-    the month was first settled; open while a final sheet waits unpaid (a sheet final later,
-    after a dispute, is paid when it is, I20: not late) (docs/readings.md)."""
+def _settlement(city: City, month: str, today: dt.date) -> Step:
+    """A7.14, A7.18, I20: the month's final sheets paid to the preschools, due on the first
+    working day after the month (the `tick` that confirms the silent sheets pays them, and banks
+    pay on working days); done on the day the month was first settled; open while a final sheet
+    waits unpaid (a sheet final later, after a dispute, is paid when it is, I20: not late); no
+    term for a month without sheets (docs/readings.md)."""
+    sheets = Sheet.objects.filter(city=city.code, month=month)
+    counts = sheets.aggregate(n=Count("pk"), final=Count("pk", filter=Q(state__in=FINAL)))
     paid = Settlement.objects.filter(city=city.code, month=month).aggregate(
         n=Count("pk"), total=Sum("paid"), first=Min("settled_on"),
         owed=Count("pk", filter=Q(paid__lt=F("due"))))
-    sheets = Sheet.objects.filter(city=city.code, month=month)
-    final = sheets.filter(state__in=FINAL).count()
-    waiting = final - paid["n"]
+    waiting = counts["final"] - paid["n"]
     done = paid["first"] if paid["n"] and waiting == 0 else None
-    due = term.due_on if term is not None else last_day(month) + dt.timedelta(days=1)
+    due = business_days_after(last_day(month), 1) if counts["n"] else None
     return Step(key="settlement", clause="A7.18", due=due, done=done,
                 state=term_state(due=due, done=done, today=today),
                 detail={"sheets": paid["n"], "amount": paid["total"] or 0,
                         "owed": paid["owed"], "waiting": waiting,
-                        "not_final": sheets.count() - final})
+                        "not_final": counts["n"] - counts["final"]})
