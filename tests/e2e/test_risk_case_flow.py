@@ -32,7 +32,7 @@ def test_the_operator_closes_a_risk_case_by_protocol(page, live_server, taraz,
     page.goto(f"{live_server.url}/operator/cases/")
     page.locator(f"a[href='/operator/cases/{case.pk}/']").first.click()
     page.wait_for_url(f"**/operator/cases/{case.pk}/")
-    assert "2020-01-02" in page.text_content("#evidence")  # НОБД's value beside ours
+    assert "02.01.2020" in page.text_content("#evidence")  # НОБД's value beside ours
     form = page.locator("form#decide")
     form.locator("select[name=decision]").select_option("confirmed")
     form.locator("input[name=number]").fill("ПР-77/2024")

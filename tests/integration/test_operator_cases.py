@@ -44,7 +44,7 @@ def test_a_case_closes_only_by_a_protocol_with_number_date_and_text(taraz, opera
     url = f"/operator/cases/{case.pk}/"
     page = operator.get(url).content.decode()
     # the evidence: both values, the subject by name (linked to its file), the age in days
-    assert "2020-01-01" in page and "2020-01-02" in page and "Иванова Айгерим" in page
+    assert "01.01.2020" in page and "02.01.2020" in page and "Иванова Айгерим" in page
     assert f'href="/operator/children/{case.voucher_id}/"' in page and "14 days" in page
     assert "Taraz" in page and ">taraz<" not in page
     for missing in ("number", "dated", "note"):
@@ -79,3 +79,19 @@ def test_a_case_closes_only_by_a_protocol_with_number_date_and_text(taraz, opera
     assert "is recorded already" in again
     assert RiskCase.objects.get(pk=other.pk).state == "open"
     assert AuditEntry.objects.filter(action="risk_case.read", object_id=str(case.pk)).exists()
+
+
+def test_the_evidence_is_told_in_words() -> None:
+    # covers: A7.9, A7.16
+    from django.utils import translation
+
+    from goszakaz.web.verification_views import evidence_words
+
+    with translation.override("en"):
+        assert evidence_words("account 3 not open") == "account 3 is not open"
+        assert evidence_words("account 3 closed 2024-05-10") == "account 3 closed on 10.05.2024"
+        assert evidence_words("2024-04") == "April 2024"
+        assert evidence_words("2020-01-02") == "02.01.2020"
+        assert evidence_words("2020-13-02") == "2020-13-02"  # no date: as it is
+        assert evidence_words("Иванова Айгерим") == "Иванова Айгерим"
+        assert evidence_words(None) == ""

@@ -4,6 +4,7 @@ sheets and ledger transfers in words, dates and tenge; every read audited (DESIG
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -20,9 +21,16 @@ from goszakaz.registry.models import Role
 from goszakaz.reports.child_file import REASONS, reason_words
 from goszakaz.workflows.monthly_cycle import settle
 from tests.factories import NOW, OPR, WORKING, fund, make_user
-from tests.integration.test_verification_pages import rows
 
 D = dt.date
+
+
+def rows(page: str, table: str) -> list[list[str]]:
+    """The body rows of the page's table with this id, each as the text of its cells."""
+    body = re.split(rf'<table id="{table}"[^>]*>', page, maxsplit=1)[1].split("</table>", 1)[0]
+    return [[re.sub(r"[ \n]+", " ", re.sub(r"<[^>]*>", "", cell)).strip()
+             for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body.split("<tbody>", 1)[1], re.S)]
 
 
 @pytest.fixture

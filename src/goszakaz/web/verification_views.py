@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from goszakaz.verification import services
 from goszakaz.verification.models import Protocol, RiskCase, RiskCaseKind, RiskCaseState
 from goszakaz.web.bounds import BIRTH_FIRST, BoundedDateField
 from goszakaz.web.permissions import actor_of, permits, require
+from goszakaz.web.templatetags.goszakaz import month_label
 from goszakaz.web.views import edu_city, mask_iin
 from goszakaz.workflows.exclusion import exclude, request_exclusion
 from goszakaz.workflows.jobs import NOBD_CHECK
@@ -158,6 +160,8 @@ def operator_case(request: HttpRequest, case_id: int) -> HttpResponse:
     protocol = Protocol.objects.filter(case=case).first()
     return render(request, "web/operator_case.html", {
         "case": case, "form": form, "events": case_events(case), "sheet": sheet,
+        "ours": evidence_words(case.found.get("ours")) or "—",
+        "nobd": evidence_words(case.found.get("nobd")) or "—",
         "protocol": protocol, "corrections": [
             (str(FIELDS.get(k, k)), v.get("before"), v.get("after"))
             for k, v in (protocol.corrections if protocol else {}).items()
@@ -172,11 +176,36 @@ FIELDS = {"child_name": gettext_lazy("name"), "birth_date": gettext_lazy("birth 
 
 
 def case_events(case: RiskCase) -> list[dict[str, object]]:
-    """The case's history in words: the states and roles by their names, the notes as read."""
+    """The case's history in words: the states and roles by their names, the notes as read (the
+    opening's note is the kind's label, in whatever language it was written then)."""
     states, roles = dict(RiskCaseState.choices), dict(Role.choices)
     return [{"at": e.at, "role": roles.get(e.role, e.role),
              "before": states.get(e.before, e.before), "after": states.get(e.after, e.after),
-             "note": _note(e.note)} for e in case.events.all()]
+             "note": case.get_kind_display() if not e.before else _note(e.note)}
+            for e in case.events.all()]
+
+
+ACCOUNT_NOT_OPEN = re.compile(r"^account (\d+) not open$")
+ACCOUNT_CLOSED = re.compile(r"^account (\d+) closed (\d{4}-\d{2}-\d{2})$")
+
+
+def evidence_words(value: object) -> str:
+    """A value a check found, as the reader reads it: a month named, a day as dd.mm.yyyy, the
+    direct-payment findings (A7.9) in words; anything else as it is."""
+    text = str(value or "")
+    if m := ACCOUNT_NOT_OPEN.match(text):
+        return _("account %(n)s is not open") % {"n": m.group(1)}
+    if m := ACCOUNT_CLOSED.match(text):
+        return _("account %(n)s closed on %(day)s") % {
+            "n": m.group(1), "day": dt.date.fromisoformat(m.group(2)).strftime("%d.%m.%Y")}
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        return month_label(text)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return dt.date.fromisoformat(text).strftime("%d.%m.%Y")
+        except ValueError:
+            return text
+    return text
 
 
 def _note(note: str) -> str:
