@@ -52,6 +52,8 @@ class Action(StrEnum):
     PLAN_UPDATE = "plan.update"
     CHILD_FILE_VIEW = "child_file.view"  # any child's file, found by IIN or name (read audited)
     CYCLE_VIEW = "cycle.view"  # the month's steps per city with their deadlines
+    # a staff member (EDU, OPR, BANK): their own large exports (background jobs)
+    EXPORTS_VIEW = "exports.view"
     # a bank (BANK), its own accounts: the cabinet and the API
     BANK_ACCOUNTS_VIEW = "bank.accounts.view"
     BANK_ACCOUNTS_REPORT = "bank.accounts.report"
@@ -99,6 +101,7 @@ ROLES: dict[Action, frozenset[str]] = {
                      Action.PUPILS_GROUP, Action.STAFF_MANAGE, Action.PAYMENTS_VIEW],
                     frozenset({PRE})),
     Action.DISPUTE_DOCUMENT: frozenset({PRE, PAR, OPR}),
+    Action.EXPORTS_VIEW: frozenset({EDU, OPR, BANK}),
     **dict.fromkeys([Action.CABINET_VIEW, Action.CONTRACT_SIGN, Action.SHEET_ANSWER],
                     frozenset({PAR})),
 }
