@@ -4,6 +4,7 @@ date and text, which are kept and shown with the evidence and the history in wor
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -95,3 +96,67 @@ def test_the_evidence_is_told_in_words() -> None:
         assert evidence_words("2020-13-02") == "2020-13-02"  # no date: as it is
         assert evidence_words("Иванова Айгерим") == "Иванова Айгерим"
         assert evidence_words(None) == ""
+
+
+def _list(html: str) -> list[list[str]]:
+    body = html.split('class="staff-list"', 1)[1].split("</tbody>", 1)[0].split("<tbody>", 1)[1]
+    return [[re.sub(r"<[^>]*>", "", cell).strip()
+             for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+
+
+def test_the_cases_filter_by_kind_state_city_and_age(taraz, operator, clock_at) -> None:
+    # covers: A7.4, A7.9
+    from goszakaz.registry.models import City
+    from tests.factories import make_preschool, pilot_city
+
+    clock_at(D(2024, 6, 30))
+    shymkent = pilot_city("shymkent")
+    fresh = _case(taraz)  # opened 06.05.2024: 55 days old
+    closed = _case(taraz, serial=5, name="Петров Пётр")
+    old = RiskCase.objects.create(city=taraz, voucher=make_voucher(taraz, 9),
+                                  kind=RiskCaseKind.PARENT_NOT_REGISTERED,
+                                  opened_on=D(2024, 3, 1), key="t-old", found={"ours": "2024-03"})
+    school = RiskCase.objects.create(city=shymkent, preschool=make_preschool(shymkent, 3),
+                                     kind=RiskCaseKind.BIN_UNKNOWN, opened_on=D(2024, 6, 28),
+                                     key="t-school")
+    operator.post(f"/operator/cases/{closed.pk}/", {"decision": "confirmed", "number": "П-1",
+                                                    "dated": "2024-06-30", "note": "ok"})
+
+    def ids(query: str) -> list[str]:
+        return [r[0] for r in _list(operator.get("/operator/cases/" + query).content.decode())]
+
+    # the page opens on the open cases, the oldest first
+    assert ids("") == [str(old.pk), str(fresh.pk), str(school.pk)]
+    assert ids("?state=") == [str(old.pk), str(fresh.pk), str(closed.pk), str(school.pk)]
+    assert ids("?state=confirmed") == [str(closed.pk)]
+    assert ids("?state=&kind=bin_unknown") == [str(school.pk)]
+    assert ids("?state=&city=shymkent") == [str(school.pk)]
+    assert ids("?state=open&age=31-90") == [str(fresh.pk)]
+    assert ids("?state=open&age=91-") == [str(old.pk)]
+    assert ids("?state=open&age=0-5") == [str(school.pk)]
+    # the search: the child's IIN or its first digits, a name in any case, the preschool's BIN
+    voucher = RiskCase.objects.get(pk=fresh.pk).voucher
+    assert ids(f"?state=&q={voucher.child_iin}") == [str(fresh.pk)]
+    assert ids("?state=&q=петров") == [str(closed.pk)]
+    assert ids(f"?state=&q={school.preschool.bin}") == [str(school.pk)]
+    # words, not codes: the city's name, the state, the protocol that closed it
+    row = _list(operator.get("/operator/cases/?state=confirmed").content.decode())[0]
+    assert row[1] == "Taraz" and row[2] == "Петров Пётр" and row[-1] == "П-1"
+    assert City.objects.get(code="taraz").name_en == "Taraz"
+    assert AuditEntry.objects.filter(action="children.read", object_id="list:operator-cases")
+
+
+def test_the_export_holds_exactly_the_filtered_cases(taraz, operator, clock_at) -> None:
+    # covers: A7.4
+    import io
+
+    from openpyxl import load_workbook
+
+    clock_at(D(2024, 6, 30))
+    cases = [_case(taraz, serial=s, name=n) for s, n in ((1, "Айгерим"), (5, "Болат"))]
+    answer = operator.get("/operator/cases/?state=open&q=болат&export=xlsx")
+    assert answer["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(answer.content)).active
+    body = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[2]) for r in body] == [(cases[1].pk, "Болат")]

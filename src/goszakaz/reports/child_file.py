@@ -4,7 +4,6 @@ risk cases, found by IIN or name (issue 12; each read is audited by the page, DE
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,10 +18,11 @@ from goszakaz.enrollment.models import AnnulmentReason, Contract, Voucher, Vouch
 from goszakaz.finance.models import Settlement, StayMode
 from goszakaz.finance.statement import Statement, child_statement
 from goszakaz.registry.models import Bank
+from goszakaz.reports.listing import iin_or_name
 from goszakaz.verification.models import RiskCase
 
 FOUND_MAX = 100  # children a search lists; a longer answer asks for a narrower search
-IIN = re.compile(r"^\d{12}$")
+SEARCH = iin_or_name("child_iin", "child_name")
 
 # The reasons a voucher's status changed, as the services write them, in the reader's words
 REASONS: dict[str, Any] = {
@@ -36,21 +36,13 @@ REASONS: dict[str, Any] = {
 
 
 def find_children(text: str) -> list[Voucher]:
-    """The vouchers of the children whose IIN is `text` (12 digits) or whose name holds it
-    (every word, any case), newest first; at most FOUND_MAX + 1 (one more: "narrow it down")."""
+    """The vouchers of the children whose IIN is `text` (12 digits; fewer: its beginning) or
+    whose name holds every word of it, by name; at most FOUND_MAX + 1 (one more: "narrow it
+    down"). The same search as the staff lists' (reports.listing.iin_or_name)."""
     text = " ".join(text.split())
     if not text:
         return []
-    rows = Voucher.objects.select_related("city")
-    if IIN.match(text):
-        rows = rows.filter(child_iin=text)
-    else:
-        for word in text.split(" "):  # SQLite folds the case of ASCII letters only: the
-            # usual spellings of a Cyrillic word are asked for too (PostgreSQL folds them all)
-            rows = rows.filter(Q(child_name__icontains=word)
-                               | Q(child_name__contains=word.lower())
-                               | Q(child_name__contains=word.capitalize())
-                               | Q(child_name__contains=word.upper()))
+    rows = SEARCH(Voucher.objects.select_related("city"), text)
     return list(rows.order_by("child_name", "-granted_at", "pk")[:FOUND_MAX + 1])
 
 

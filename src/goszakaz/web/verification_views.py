@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,8 +25,10 @@ from goszakaz.files import NameRefused, valid_name
 from goszakaz.jobs.models import JobState
 from goszakaz.jobs.services import recent, submit
 from goszakaz.registry.models import City, Role
+from goszakaz.reports import listing, lists
 from goszakaz.verification import services
 from goszakaz.verification.models import Protocol, RiskCase, RiskCaseKind, RiskCaseState
+from goszakaz.web import staff_lists
 from goszakaz.web.bounds import BIRTH_FIRST, BoundedDateField
 from goszakaz.web.permissions import actor_of, permits, require
 from goszakaz.web.templatetags.goszakaz import month_label
@@ -48,7 +50,8 @@ class VerifyForm(forms.Form):
 @permits(Action.CASES_VIEW, post=Action.LISTS_CHECK)
 def operator_cases(request: HttpRequest) -> HttpResponse:
     """The operator: check a city's lists against НОБД (a background job: the page shows its
-    progress and result); the open risk cases."""
+    progress and result); the risk cases as a staff list (search, filters by kind, state, city
+    and age, 100 a page, XLSX), the open ones first."""
     actor = actor_of(request)
     form = VerifyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -72,11 +75,12 @@ def operator_cases(request: HttpRequest) -> HttpResponse:
     # the checks' table alone, polled by htmx while one runs
     if request.htmx and "checks" in request.GET:  # type: ignore[attr-defined]
         return render(request, "web/operator_checks.html", {"checks": checks, "active": active})
-    cases = list(RiskCase.objects.filter(state=RiskCaseState.OPEN)
-                 .select_related("city", "voucher", "preschool").order_by("opened_on", "pk")[:300])
-    record_read(actor=actor, at=clock.now(), what="page:operator-cases",
-                children=[c.voucher_id for c in cases if c.voucher_id])
-    return render(request, "web/operator_cases.html", {"form": form, "cases": cases,
+    if not request.GET:  # the page opens on the open cases; "all" in the filter shows every one
+        request.GET = QueryDict("state=" + RiskCaseState.OPEN)
+    shown = staff_lists.show(request, lists.opr.RISK_CASES, listing.Scope())
+    if isinstance(shown, HttpResponse):  # the XLSX of the selection, or its export job
+        return shown
+    return render(request, "web/operator_cases.html", {"form": form, "list": shown,
                                                        "checks": checks, "active": active})
 
 
