@@ -44,6 +44,11 @@ PAGES: list[tuple[str, str | None, str]] = [
     ("edu-queue", "edu-taraz", "/edu/queue/"),
     ("edu-vouchers", "edu-uralsk", "/edu/vouchers/"),
     ("operator-banks", "operator", "/operator/banks/"),
+    ("operator-cases", "operator", "/operator/cases/"),
+    ("operator-case", "operator", "/operator/cases/1/"),
+    ("operator-children", "operator", "/operator/children/"),
+    ("operator-child", "operator", "/operator/children/1/"),
+    ("operator-cycle", "operator", "/operator/cycle/?month=2024-12"),
     ("bank-cabinet", "bank", "/bank/"),
 ]
 
