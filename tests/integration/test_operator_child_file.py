@@ -73,7 +73,7 @@ def test_the_operator_finds_a_child_by_iin_or_name_without_it_in_the_url(money_c
 def test_opening_a_childs_file_shows_it_in_words_and_is_audited(money_city, operator) -> None:
     # covers: A7.12, A7.18, A7.9, A7.14
     taraz, school, child, _ = _named(money_city)
-    request = fund(taraz, "2024-04", D(2024, 4, 8))
+    fund(taraz, "2024-04", D(2024, 4, 8))
     mark(voucher=child, day=D(2024, 4, 2), code="P", preschool_id=school.pk,
          is_working_day=WORKING, actor=Actor.system(Role.PRE), now=NOW)
     auto_confirm(today=D(2024, 5, 1), now=NOW)

@@ -96,7 +96,7 @@ def test_every_city_of_the_month_by_default_and_the_december_sweep(money_city, o
     # nothing done yet: the request not due before the bank's list, the sweep due in January
     assert steps[-1][:5] == ["The balances of 1 January back to the operator", "A7.18",
                              "10.01.2025", "—", "open"]
-    assert ["no request yet"] == [s[5] for s in steps if s[1] == "A7.11"]
+    assert [s[5] for s in steps if s[1] == "A7.11"] == ["no request yet"]
     assert "overdue" in steps[0][4]  # the bank's list was due on the 5th
     # a month outside a city's pilot period shows no row of it; a wrong filter is told
     early = operator.get("/operator/cycle/?month=2024-01").content.decode()

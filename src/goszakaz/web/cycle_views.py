@@ -17,24 +17,23 @@ from goszakaz.reports.cycle import cycle, months_of
 from goszakaz.web.permissions import permits
 
 
-class CityChoice(forms.ModelChoiceField):
-    """A city by its name in the page's language."""
-
-    def label_from_instance(self, obj: City) -> str:  # type: ignore[override]
-        return formatting.city_name(obj)
-
-
 class CycleForm(forms.Form):
     """Which city (all when none) and which month."""
 
-    city = CityChoice(queryset=City.objects.order_by("code"), required=False,
-                      empty_label=gettext_lazy("All cities"), label=gettext_lazy("City"),
-                      to_field_name="code")
+    city = forms.ChoiceField(required=False, label=gettext_lazy("City"))
     month = forms.ChoiceField(label=gettext_lazy("Month"))
 
-    def __init__(self, *args: object, months: list[str], **kwargs: object) -> None:
+    def __init__(self, *args: object, cities: list[City], months: list[str],
+                 **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["month"].choices = [(m, formatting.month_label(m)) for m in months]
+        choices: dict[str, list[tuple[str, object]]] = {  # a city by its name in the language
+            "city": [("", gettext_lazy("All cities")),
+                     *((c.code, formatting.city_name(c)) for c in cities)],
+            "month": [(m, formatting.month_label(m)) for m in months]}
+        for name, options in choices.items():
+            field = self.fields[name]
+            if isinstance(field, forms.ChoiceField):
+                field.choices = options
 
 
 @permits(Action.CYCLE_VIEW)
@@ -44,11 +43,11 @@ def operator_cycle(request: HttpRequest) -> HttpResponse:
     cities = list(City.objects.order_by("code"))
     months = months_of(cities, today)
     data = {"month": month_of(today), **request.GET.dict()}
-    form = CycleForm(data, months=months)
+    form = CycleForm(data, cities=cities, months=months)
     rows = []
     if form.is_valid():
-        chosen = form.cleaned_data["city"]
-        rows = cycle(cities=[chosen] if chosen else cities, month=form.cleaned_data["month"],
-                     today=today)
+        code = form.cleaned_data["city"]
+        rows = cycle(cities=[c for c in cities if c.code == code] if code else cities,
+                     month=form.cleaned_data["month"], today=today)
     return render(request, "web/operator_cycle.html", {"form": form, "rows": rows,
                                                        "today": today})

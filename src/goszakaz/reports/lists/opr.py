@@ -61,23 +61,23 @@ def age_days(case: RiskCase) -> int:
 
 def subject(case: RiskCase) -> str:
     """The child's name (or "—") or the preschool's name."""
-    if case.voucher_id is not None:
+    if case.voucher is not None:
         return str(case.voucher.child_name or "—")
-    return str(case.preschool.name) if case.preschool_id is not None else "—"
+    return str(case.preschool.name) if case.preschool is not None else "—"
 
 
 def number(case: RiskCase) -> str:
     """The child's IIN, its middle masked, or the preschool's BIN."""
-    if case.voucher_id is not None:
+    if case.voucher is not None:
         return short_iin(case.voucher.child_iin)
-    return str(case.preschool.bin) if case.preschool_id is not None else ""
+    return str(case.preschool.bin) if case.preschool is not None else ""
 
 
 def protocol_number(case: RiskCase) -> str:
     """The number of the protocol that closed the case, or ""."""
     try:
         return str(case.protocol.number)
-    except RiskCase.protocol.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
+    except RiskCase.protocol.RelatedObjectDoesNotExist:
         return ""
 
 
