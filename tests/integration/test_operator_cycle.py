@@ -24,7 +24,7 @@ D = dt.date
 
 def rows(page: str, table: str) -> list[list[str]]:
     """The body rows of the page's table with this id, each as the text of its cells."""
-    body = page.split(f'<table id="{table}">', 1)[1].split("</table>", 1)[0]
+    body = re.split(rf'<table id="{table}"[^>]*>', page, maxsplit=1)[1].split("</table>", 1)[0]
     return [[" ".join(re.sub(r"<[^>]*>", "", cell).split())
              for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
             for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body.split("<tbody>", 1)[1], re.S)]
