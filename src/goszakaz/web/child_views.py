@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy
 from goszakaz import clock
 from goszakaz.access.permissions import Action
 from goszakaz.audit.services import record_read
+from goszakaz.domain.iin import short_iin
 from goszakaz.enrollment.models import Voucher
 from goszakaz.reports.child_file import FOUND_MAX, child_file, find_children
 from goszakaz.web.permissions import actor_of, permits
-from goszakaz.web.views import mask_iin
 
 
 class SearchForm(forms.Form):
@@ -36,7 +36,7 @@ def operator_children(request: HttpRequest) -> HttpResponse:
                     children=[v.pk for v in found[:FOUND_MAX]])
     return render(request, "web/operator_children.html", {
         "form": form, "searched": found is not None,
-        "found": [{"v": v, "masked_iin": mask_iin(v.child_iin)} for v in (found or [])[:FOUND_MAX]],
+        "found": [{"v": v, "masked_iin": short_iin(v.child_iin)} for v in (found or [])[:FOUND_MAX]],
         "more": found is not None and len(found) > FOUND_MAX, "most": FOUND_MAX})
 
 
@@ -47,4 +47,4 @@ def operator_child(request: HttpRequest, voucher_id: int) -> HttpResponse:
     record_read(actor=actor_of(request), at=clock.now(), what="page:operator-child",
                 city=voucher.city.code, children=[voucher.pk])
     return render(request, "web/operator_child.html", {
-        "f": child_file(voucher), "masked_iin": mask_iin(voucher.child_iin), "today": clock.today()})
+        "f": child_file(voucher), "masked_iin": short_iin(voucher.child_iin), "today": clock.today()})

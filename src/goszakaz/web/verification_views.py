@@ -20,6 +20,7 @@ from goszakaz.access.permissions import Action
 from goszakaz.attendance.models import Sheet
 from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record, record_read
+from goszakaz.domain.iin import short_iin
 from goszakaz.domain.states import IllegalTransition
 from goszakaz.files import NameRefused, valid_name
 from goszakaz.jobs.models import JobState
@@ -32,7 +33,7 @@ from goszakaz.web import staff_lists
 from goszakaz.web.bounds import BIRTH_FIRST, BoundedDateField
 from goszakaz.web.permissions import actor_of, permits, require
 from goszakaz.web.templatetags.goszakaz import month_label
-from goszakaz.web.views import edu_city, mask_iin
+from goszakaz.web.views import edu_city
 from goszakaz.workflows.exclusion import exclude, request_exclusion
 from goszakaz.workflows.jobs import NOBD_CHECK
 from goszakaz.workflows.protocol import close_by_protocol
@@ -170,7 +171,7 @@ def operator_case(request: HttpRequest, case_id: int) -> HttpResponse:
             (str(FIELDS.get(k, k)), v.get("before"), v.get("after"))
             for k, v in (protocol.corrections if protocol else {}).items()
             if isinstance(v, dict)],
-        "masked_iin": mask_iin(case.voucher.child_iin) if case.voucher else "",
+        "masked_iin": short_iin(case.voucher.child_iin) if case.voucher else "",
         "age": (case.closed_on or today) - case.opened_on, "today": today})
 
 
