@@ -25,7 +25,8 @@ WIDTHS = (390, 1366)
 MAX_HEIGHT = 2400  # a longer page is cut there: the screenshot shows its top
 PASSWORD = "demo12345"  # goszakaz.cli.demo.PASSWORD
 
-# name (the file's), login of the demo (None: signed out), path
+# name (the file's), login of the demo (None: signed out), path ("LIST >> SELECTOR": the page
+# the first link SELECTOR matches on LIST leads to)
 PAGES: list[tuple[str, str | None, str]] = [
     ("login", None, "/accounts/login/"),
     ("parent-cabinet", "parent", "/parent/"),
@@ -43,6 +44,19 @@ PAGES: list[tuple[str, str | None, str]] = [
     ("teacher-day", "teacher", "/preschool/day/"),
     ("edu-queue", "edu-taraz", "/edu/queue/"),
     ("edu-vouchers", "edu-uralsk", "/edu/vouchers/"),
+    ("edu-voucher", "edu-uralsk", "/edu/vouchers/ >> #vouchers td a"),
+    ("edu-application", "edu-taraz", "/edu/queue/ >> table.staff-list td a"),
+    ("edu-perechen", "edu-uralsk", "/edu/perechen/"),
+    ("funding-request", "edu-uralsk", "/edu/funding/ >> a[href^='/funding/']"),
+    ("bank-payments", "bank", "/bank/payments/"),
+    ("bank-transfer", "bank", "/bank/payments/ >> table.staff-list td a"),
+    ("edu-preschool", "edu-uralsk", "/edu/perechen/ >> #perechen td a"),
+    ("edu-allocation-new", "edu-taraz", "/edu/allocation/new/"),
+    ("edu-exclusions", "edu-taraz", "/edu/exclusions/"),
+    ("edu-funding", "edu-uralsk", "/edu/funding/"),
+    ("edu-tariffs", "edu-uralsk", "/tariffs/"),
+    ("operator-funding", "operator", "/operator/funding/"),
+    ("operator-unconfirmed", "operator", "/operator/unconfirmed/?month=2024-12"),
     ("operator-banks", "operator", "/operator/banks/"),
     ("operator-cases", "operator", "/operator/cases/"),
     ("operator-case", "operator", "/operator/cases/1/"),
@@ -50,6 +64,12 @@ PAGES: list[tuple[str, str | None, str]] = [
     ("operator-child", "operator", "/operator/children/1/"),
     ("operator-cycle", "operator", "/operator/cycle/?month=2024-12"),
     ("bank-cabinet", "bank", "/bank/"),
+    ("oversight-deadlines", "operator", "/oversight/deadlines/"),
+    ("oversight-money", "operator", "/oversight/money/"),
+    ("oversight-attendance", "operator", "/oversight/attendance/"),
+    ("oversight-queue", "operator", "/oversight/queue/"),
+    ("edu-oversight-deadlines", "edu-taraz", "/oversight/deadlines/"),
+    ("edu-oversight-queue", "edu-taraz", "/oversight/queue/"),
 ]
 
 
@@ -106,7 +126,11 @@ def shoot(base: str, names: set[str] | None, language: str = "ru", out: Path = O
                         page.close()
                     contexts[login] = context
                 page = contexts[login].new_page()  # type: ignore[attr-defined]
-                if "{" in path:  # a child's own page: its link on the parent's sheets page
+                if " >> " in path:  # a record's own page: the first link on its list
+                    start, selector = path.split(" >> ", 1)
+                    page.goto(f"{base}{start}")
+                    path = str(page.locator(selector).first.get_attribute("href"))
+                elif "{" in path:  # a child's own page: its link on the parent's sheets page
                     page.goto(f"{base}/parent/sheets/")
                     link = {"{sheet}": "a[href*='/parent/sheets/'][href$='/']:not([href$='/sheets/'])",
                             "{voucher}": "a[href*='/statement/']"}

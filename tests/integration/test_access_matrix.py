@@ -94,6 +94,7 @@ PAGES: dict[str, tuple[dict[str, str], dict[str, tuple[set[str], dict[str, str]]
         "reason": "moved_away", "on": "2024-05-20", "confirmed": "1"})}),
     "edu-application": ({"application_id": "application"}, {"GET": ({"edu"}, {})}),
     "export-job": ({"job_id": "export"}, {"GET": ({"edu"}, {})}),
+    "staff-transfer": ({"transfer_id": "transfer"}, {"GET": ({"edu", "opr"}, {})}),
     "export-file": ({"job_id": "export"}, {"GET": ({"edu"}, {})}),
     "edu-upload": ({"kind": "children"}, {"GET": (EDUS, {}), "POST": (EDUS, {})}),
     "preschool-pupils": ({}, {"GET": (PRESCHOOLS | TEACHER, {}), "POST": (PRESCHOOLS, {
@@ -125,6 +126,7 @@ PAGES: dict[str, tuple[dict[str, str], dict[str, tuple[set[str], dict[str, str]]
                             {"POST": ({"par"}, {"answer": "confirm"})}),
     "operator-banks": ({}, {"GET": ({"opr"}, {}),
                             "POST": ({"opr"}, {"city": "taraz", "bank": "halyk"})}),
+    "bank-payments": ({}, {"GET": (BANKS, {})}),
     "bank-cabinet": ({}, {"GET": (BANKS, {}),
                           "POST": (BANKS, {"action": "month", "month": "2024-05"})}),
     "operator-cases": ({}, {"GET": ({"opr"}, {}), "POST": ({"opr"}, {})}),
@@ -147,6 +149,11 @@ PAGES: dict[str, tuple[dict[str, str], dict[str, tuple[set[str], dict[str, str]]
         "kind": "norm", "norm-age_group": "early", "norm-stay_mode": "full_day",
         "norm-effective_from": "2025-01-01", "norm-amount": "amount_{who}"})}),
     "edu-exclusions": ({}, {"GET": (EDUS, {})}),
+    # A14: each EDU its own city (another city's is refused in tests/integration/test_oversight)
+    "oversight-deadlines": ({}, {"GET": (EDUS | {"opr"}, {})}),
+    "oversight-money": ({}, {"GET": (EDUS | {"opr"}, {})}),
+    "oversight-attendance": ({}, {"GET": (EDUS | {"opr"}, {})}),
+    "oversight-queue": ({}, {"GET": (EDUS | {"opr"}, {})}),
     "edu-exclude": ({"case_id": "case"}, {"POST": ({"edu"}, {})}),
 }
 # POSTs that change nothing even when allowed: the form's file is missing (what is asked for
@@ -159,7 +166,8 @@ NO_CHANGE = {"edu-upload", "preschool-upload", "operator-cases",
              ("preschool-pupils", "pre_other")}  # nor to put in a group
 # The pages that show children's personal data to staff, and who sees a child there in the
 # world below: each such read leaves one audit row naming the reader and the children read.
-READS = {"edu-vouchers": {"edu"}, "edu-voucher": {"edu"}, "preschool-pupils": {"pre", "pre_teacher"},
+READS = {"edu-vouchers": {"edu"}, "edu-voucher": {"edu"}, "staff-transfer": {"edu", "opr"},
+         "preschool-pupils": {"pre", "pre_teacher"},
          "preschool-day": {"pre", "pre_teacher"}, "preschool-month": {"pre", "pre_teacher"},
          "preschool-month-template": {"pre", "pre_teacher"},
          "preschool-disputes": {"pre"}, "bank-cabinet": {"bank"}, "operator-cases": {"opr"},

@@ -61,6 +61,7 @@ def test_the_queue_pages_by_100_with_the_total(edu) -> None:
     assert first.status_code == 200
     assert len(rows_of(first.content)) == 100
     assert "104" in first.content.decode() and "1–100" in first.content.decode()
+    assert b'type="search" name="q"' in first.content  # the search box is there
     last = client.get("/edu/queue/?category=3&page=2")
     assert rows_of(last.content) == ["101", "102", "103", "104"]
     beyond = client.get("/edu/queue/?category=3&page=99")  # the last page, not an error
@@ -175,3 +176,109 @@ def test_another_city_s_rows_are_never_listed(edu) -> None:
     assert len(names) == 1
     selection = listing.select(edu_lists.VOUCHERS, listing.Scope(city=taraz), {})
     assert list(selection.queryset()) == [mine]
+
+
+def test_a_column_without_a_sort_is_not_sortable(edu) -> None:
+    # covers: A5
+    taraz, client = edu
+    make_voucher(taraz, 10)
+    page = client.get("/edu/vouchers/", {"sort": "iin"})  # the IIN column is not sortable
+    assert page.status_code == 200 and len(rows_of(page.content)) == 1
+    assert b'href="?sort=iin' not in page.content
+
+
+def test_the_update_shows_what_it_changed(edu, clock_at) -> None:
+    # covers: T3
+    taraz, client = edu
+    clock_at(dt.date(2024, 8, 1))
+    apps = queue(taraz, 6)
+    Application.objects.filter(pk__in=[a.pk for a in apps[:2]]).update(
+        actualized_on=dt.date(2024, 7, 1))
+    Application.objects.filter(pk__in=[a.pk for a in apps[2:]]).update(category=None,
+                                                                       queue_number=None)
+    done = client.post("/edu/queue/actualize/")
+    assert done.status_code == 302 and done["Location"].endswith("?updated=2024-08-01")
+    changed = Application.objects.filter(actualized_on=dt.date(2024, 8, 1)).count()
+    assert changed >= 4
+    page = client.get(done["Location"])
+    assert len(rows_of(page.content)) == changed
+    assert "01.08.2024" in page.content.decode()  # the update named by its day
+
+
+@pytest.mark.parametrize("sort", ["number", "-number", "name", "-name", "born", "-born",
+                                  "submitted", "-submitted", "state", "-state"])
+def test_a_page_read_from_the_end_is_the_page_read_from_the_start(edu, sort) -> None:
+    # covers: T3
+    taraz, _client = edu
+    apps = queue(taraz, 250)
+    blank = [a.pk for a in apps[::7]]  # blanks (no category, no name) sort as the largest
+    Application.objects.filter(pk__in=blank).update(category=None, queue_number=None,
+                                                    child_name="")
+    selection = listing.select(edu_lists.QUEUE, listing.Scope(city=taraz), {"sort": sort})
+    everything = list(selection.queryset())
+    assert len(everything) == 250
+    for number in (1, 2, 3):
+        page = listing.page(selection, number)
+        assert [a.pk for a in page.object_list] == [a.pk for a in
+                                                     everything[(number - 1) * 100:number * 100]]
+    if sort == "number":
+        assert {a.pk for a in everything[-len(blank):]} == set(blank)
+    if sort == "-number":
+        assert {a.pk for a in everything[:len(blank)]} == set(blank)
+
+
+def test_a_list_opens_on_its_default_and_all_stays_all(edu) -> None:
+    # covers: A7.18
+    from goszakaz.finance.funding import city_accounts
+    from goszakaz.finance.ledger import Spec, account, post
+    from goszakaz.finance.models import AccountKind, TransferCode
+    from goszakaz.reports.lists import bank as bank_lists
+    taraz, _client = edu
+    child = make_voucher(taraz, 10)
+    budget, operator = city_accounts(taraz)
+    post(Spec(id="budget/t", debit=budget.pk, credit=operator.pk, amount=1000,
+              code=TransferCode.BUDGET, period="2024-04", city="taraz"), now=NOW)
+    from goszakaz.registry.models import Bank, Membership
+    halyk = Bank.objects.create(code="halyk", name="Halyk", bin="920140000084")
+    mine = account(kind=AccountKind.CHILD, owner=str(child.pk), city="taraz", bank_id=halyk.pk)
+    preschool = make_preschool(taraz, 3)
+    school = account(kind=AccountKind.PRESCHOOL, owner=preschool.bin, city="taraz")
+    for month in ("2024-04", "2024-05"):
+        post(Spec(id=f"funding/{child.pk}/{month}", debit=operator.pk, credit=mine.pk,
+                  amount=100, code=TransferCode.FUNDING, period=month, city="taraz"), now=NOW)
+        post(Spec(id=f"payment/{child.pk}/{month}", debit=mine.pk, credit=school.pk,
+                  amount=100, code=TransferCode.PAYMENT, period=month, city="taraz",
+                  child=child.pk), now=NOW)
+    spec = bank_lists.PAYMENTS
+    scope = listing.Scope(bank="nobody")
+    opened = listing.select(spec, scope, {})
+    assert opened.chosen == {"month": "2024-05"}  # the last month paid
+    everything = listing.select(spec, scope, {"month": ""})
+    assert "month" not in everything.chosen
+    assert "month=" in everything.query(page="2")  # the next page stays "all"
+    assert listing.select(spec, scope, dict([everything.query(page="2").split("&")[0]
+                                             .split("=")])).chosen == {}
+    banker = make_user("halyk", Role.BANK)
+    Membership.objects.filter(user=banker).update(bank=halyk)
+    page = client_of(banker).get("/bank/payments/").content.decode()
+    assert len(rows_of(page.encode())) == 1  # May's payment only: the last month paid
+    assert preschool.name in page and "1,00" in page
+
+
+def test_the_perechen_counts_contracts_in_force_today(edu, clock_at) -> None:
+    # covers: A6
+    from goszakaz.enrollment.models import Contract
+    taraz, client = edu
+    clock_at(dt.date(2024, 6, 10))
+    school, empty = make_preschool(taraz, 3, capacity=4), make_preschool(taraz, 5, capacity=2)
+    terms = [(dt.date(2024, 3, 1), None), (dt.date(2024, 3, 1), dt.date(2024, 5, 31)),
+             (dt.date(2024, 7, 1), None), (dt.date(2024, 4, 1), dt.date(2024, 6, 10))]
+    for i, (start, end) in enumerate(terms):
+        Contract.objects.create(voucher=make_voucher(taraz, 10 + 4 * i), preschool=school,
+                                signed_at=NOW, starts_on=start, ends_on=end)
+    rows = {p.pk: (p.in_force, p.free) for p in listing.select(
+        edu_lists.PERECHEN, listing.Scope(city=taraz), {"sort": "-in_force"}).queryset()}
+    assert rows == {school.pk: (2, 2), empty.pk: (0, 2)}
+    page = client.get("/edu/perechen/", {"sort": "-in_force"}).content.decode()
+    assert page.index(school.name) < page.index(empty.name)
+    assert "50\u00a0%" in page

@@ -38,6 +38,7 @@ class Action(StrEnum):
     FUNDING_STEP = "funding.step"
     TARIFFS_VIEW = "tariffs.view"
     TARIFFS_SET = "tariffs.set"
+    OVERSIGHT_VIEW = "oversight.view"  # A14: the oversight pages, EDU in its own city only
     # the operator (OPR), nationally
     BANK_LISTS_VIEW = "bank_lists.view"
     ACCOUNTS_REQUEST = "accounts.request"
@@ -54,6 +55,7 @@ class Action(StrEnum):
     CYCLE_VIEW = "cycle.view"  # the month's steps per city with their deadlines
     # a staff member (EDU, OPR, BANK): their own large exports (background jobs)
     EXPORTS_VIEW = "exports.view"
+    TRANSFER_VIEW = "transfer.view"  # a ledger transfer of their city, bank, or any (OPR)
     # a bank (BANK), its own accounts: the cabinet and the API
     BANK_ACCOUNTS_VIEW = "bank.accounts.view"
     BANK_ACCOUNTS_REPORT = "bank.accounts.report"
@@ -87,7 +89,7 @@ ROLES: dict[Action, frozenset[str]] = {
                      Action.EXCLUDE, Action.CITY_FUNDING_VIEW, Action.FUNDING_TRANSFER],
                     frozenset({EDU})),
     **dict.fromkeys([Action.FUNDING_VIEW, Action.FUNDING_STEP, Action.TARIFFS_VIEW,
-                     Action.TARIFFS_SET], frozenset({EDU, OPR})),
+                     Action.TARIFFS_SET, Action.OVERSIGHT_VIEW], frozenset({EDU, OPR})),
     **dict.fromkeys([Action.BANK_LISTS_VIEW, Action.ACCOUNTS_REQUEST, Action.CASES_VIEW,
                      Action.LISTS_CHECK, Action.CASE_DECIDE, Action.UNCONFIRMED_VIEW,
                      Action.FUNDING_LIST, Action.FUNDING_REQUEST, Action.FUNDING_DISTRIBUTE,
@@ -101,7 +103,7 @@ ROLES: dict[Action, frozenset[str]] = {
                      Action.PUPILS_GROUP, Action.STAFF_MANAGE, Action.PAYMENTS_VIEW],
                     frozenset({PRE})),
     Action.DISPUTE_DOCUMENT: frozenset({PRE, PAR, OPR}),
-    Action.EXPORTS_VIEW: frozenset({EDU, OPR, BANK}),
+    **dict.fromkeys([Action.EXPORTS_VIEW, Action.TRANSFER_VIEW], frozenset({EDU, OPR, BANK})),
     **dict.fromkeys([Action.CABINET_VIEW, Action.CONTRACT_SIGN, Action.SHEET_ANSWER],
                     frozenset({PAR})),
 }

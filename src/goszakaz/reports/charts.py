@@ -24,29 +24,47 @@ def _colors(series: Sequence[Series]) -> list[str]:
     return [s.color or PALETTE[i % len(PALETTE)] for i, s in enumerate(series)]
 
 
-def _legend(series: Sequence[Series], colors: list[str], y: int, width: int) -> list[str]:
+def _style(font: str) -> str:
+    """The text's style attribute; none on pages whose CSP forbids inline styles (their
+    stylesheet sets the charts' font instead)."""
+    return f' style="{font}"' if font else ""
+
+
+def _cut(label: str, n: int) -> str:
+    return label if len(label) <= n else label[:n - 1].rstrip() + "…"
+
+
+def _legend(series: Sequence[Series], colors: list[str], y: int, width: int,
+            font: str = FONT) -> tuple[list[str], int]:
+    """The legend from `y` down, wrapped to the width; and the y below its last line."""
     out, x = [], 0
     for s, color in zip(series, colors, strict=True):
         step = 24 + 7 * len(s.label)
         if x and x + step > width:
             x, y = 0, y + 16
         out.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{color}"/>'
-                   f'<text x="{x + 14}" y="{y}" style="{FONT}">{escape(s.label)}</text>')
+                   f'<text x="{x + 14}" y="{y}"{_style(font)}>{escape(s.label)}</text>')
         x += step
-    return out
+    return out, y + 8
+
+
+def _svg(width: int, height: int, title: str) -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} '
+            f'{height}" width="100%" aria-label="{escape(title)}">')
 
 
 def stacked_columns(categories: Sequence[str], series: Sequence[Series], *, title: str,
-                    fmt: Callable[[int], str] = str, width: int = 640, height: int = 220) -> str:
-    """Vertical stacked bars, one per category (a month), the series stacked bottom up."""
+                    fmt: Callable[[int], str] = str, width: int = 640, height: int = 220,
+                    font: str = FONT) -> str:
+    """Vertical stacked bars, one per category (a month), the series stacked bottom up; a
+    category's name may take two lines ("Apr\n2024")."""
     colors = _colors(series)
     totals = [sum(max(0, s.values[i]) for s in series) for i in range(len(categories))]
     top = max(totals, default=0) or 1
     plot_h, left, base = height - 60, 4, height - 40
     slot = (width - left) / max(len(categories), 1)
     bar = max(4.0, slot * 0.7)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} '
-             f'{height + 34}" width="100%" aria-label="{escape(title)}">',
+    parts = ["",  # the <svg> once the legend's height is known
              f"<title>{escape(title)}</title>",
              f'<line x1="0" y1="{base}" x2="{width}" y2="{base}" stroke="#999"/>']
     for i, category in enumerate(categories):
@@ -58,35 +76,38 @@ def stacked_columns(categories: Sequence[str], series: Sequence[Series], *, titl
             h = plot_h * v / top
             y -= h
             parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" '
-                         f'fill="{color}"><title>{escape(category)}: {escape(s.label)} '
+                         f'fill="{color}"><title>{escape(category.replace(chr(10), " "))}: {escape(s.label)} '
                          f"{escape(fmt(v))}</title></rect>")
         if totals[i]:
             parts.append(f'<text x="{x + bar / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle" '
-                         f'style="{FONT}">{escape(fmt(totals[i]))}</text>'
+                         f'{_style(font)}>{escape(fmt(totals[i]))}</text>'
                          if len(categories) <= 8 else "")
+        lines = "".join(f'<tspan x="{x + bar / 2:.1f}" dy="{0 if n == 0 else 12}">'
+                        f"{escape(line)}</tspan>" for n, line in enumerate(category.split("\n")))
         parts.append(f'<text x="{x + bar / 2:.1f}" y="{base + 14}" text-anchor="middle" '
-                     f'style="{FONT}">{escape(category)}</text>')
-    parts += _legend(series, colors, height + 4, width)
-    parts.append("</svg>")
+                     f'{_style(font)}>{lines}</text>')
+    legend, bottom = _legend(series, colors, height + 4, width, font)
+    parts[0] = _svg(width, bottom, title)
+    parts += [*legend, "</svg>"]
     return "".join(parts)
 
 
 def stacked_rows(labels: Sequence[str], series: Sequence[Series], *, title: str,
-                 width: int = 640, label_width: int = 220) -> str:
-    """Horizontal stacked bars, one row per label (a clause), each value written beside it."""
+                 width: int = 640, label_width: int = 220, font: str = FONT,
+                 max_label: int = 40) -> str:
+    """Horizontal stacked bars, one row per label (a clause), each value written beside it;
+    a label longer than `max_label` characters is cut (its full text in the hover title)."""
     colors = _colors(series)
     row_h, gap = 18, 6
     totals = [sum(max(0, s.values[i]) for s in series) for i in range(len(labels))]
     top = max(totals, default=0) or 1
     plot_w = width - label_width - 40
     height = len(labels) * (row_h + gap) + 10
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} '
-             f'{height + 30}" width="100%" aria-label="{escape(title)}">',
-             f"<title>{escape(title)}</title>"]
+    parts = ["", f"<title>{escape(title)}</title>"]
     for i, label in enumerate(labels):
         y = 4 + i * (row_h + gap)
         parts.append(f'<text x="{label_width - 6}" y="{y + 13}" text-anchor="end" '
-                     f'style="{FONT}">{escape(label[:40])}</text>')
+                     f'{_style(font)}>{escape(_cut(label, max_label))}</text>')
         x = float(label_width)
         for s, color in zip(series, colors, strict=True):
             v = max(0, s.values[i])
@@ -97,7 +118,8 @@ def stacked_rows(labels: Sequence[str], series: Sequence[Series], *, title: str,
                          f'fill="{color}"><title>{escape(label)}: {escape(s.label)} {v}'
                          "</title></rect>")
             x += w
-        parts.append(f'<text x="{x + 4:.1f}" y="{y + 13}" style="{FONT}">{totals[i]}</text>')
-    parts += _legend(series, colors, height + 14, width)
-    parts.append("</svg>")
+        parts.append(f'<text x="{x + 4:.1f}" y="{y + 13}"{_style(font)}>{totals[i]}</text>')
+    legend, bottom = _legend(series, colors, height + 14, width, font)
+    parts[0] = _svg(width, bottom, title)
+    parts += [*legend, "</svg>"]
     return "".join(parts)

@@ -21,7 +21,7 @@ from typing import IO, Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -62,7 +62,9 @@ class Column:
 
     @property
     def orders(self) -> tuple[str, ...]:
-        return (self.sort,) if isinstance(self.sort, str) else tuple(self.sort)
+        if isinstance(self.sort, str):
+            return (self.sort,) if self.sort else ()
+        return tuple(self.sort)
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class Filter:
     choices: Callable[[Scope], Sequence[tuple[str, Text]]]
     apply: Callable[[QuerySet[Any], str], QuerySet[Any]]
     all_cities_only: bool = False
+    default: Callable[[Scope], str] | None = None  # the choice a list opens with ("all": "")
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,8 @@ class StaffList:
     filters: tuple[Filter, ...] = ()
     default_sort: str = ""
     child: Callable[[Any], int | None] | None = None
+    # what the rows need beside their own fields, read once for a page (or an export's chunk)
+    prepare: Callable[[list[Any]], None] | None = None
 
     def column(self, key: str) -> Column | None:
         return next((c for c in self.columns if c.key == key and c.orders), None)
@@ -121,14 +126,20 @@ class Selection:
         column = self.spec.column(key) or self.spec.column(self.spec.default_sort.lstrip("-"))
         descending = self.sort.startswith("-") if self.spec.column(key) else \
             self.spec.default_sort.startswith("-")
-        orders = [("-" if descending else "") + o for o in column.orders] if column else []
+        # a blank sorts as the largest value, in both databases and both directions: so that
+        # PostgreSQL reads an ascending order from its index forwards and a descending one
+        # backwards (its own default), and the last page reversed (`Pages`)
+        orders = [F(o).desc(nulls_first=True) if descending else F(o).asc(nulls_last=True)
+                  for o in column.orders] if column else []
         return rows.order_by(*orders, "-pk" if descending else "pk")
 
     def params(self, **changes: str) -> dict[str, str]:
-        """The selection as query parameters (what a job needs to export it again)."""
-        out = {"q": self.search, **self.chosen, "sort": self.sort}
+        """The selection as query parameters (what a job needs to export it again); a filter
+        with a default is kept even at "all" (empty), so that it stays "all"."""
+        keep = {f.key for f in self.spec.filters if f.default is not None}
+        out = {"q": self.search, **dict.fromkeys(keep, ""), **self.chosen, "sort": self.sort}
         out.update(changes)
-        return {k: v for k, v in out.items() if v}
+        return {k: v for k, v in out.items() if v or k in keep}
 
     def query(self, **changes: str) -> str:
         """The selection's query string with `changes` (a page, a sort), for links."""
@@ -147,7 +158,10 @@ def select(spec: StaffList, scope: Scope, params: Mapping[str, str]) -> Selectio
     search = " ".join(str(params.get("q", "")).split())[:100]
     chosen: dict[str, str] = {}
     for f in spec.filters_for(scope):
-        value = str(params.get(f.key, ""))
+        if f.key not in params and f.default is not None:  # never chosen, not even "all"
+            value = f.default(scope)
+        else:
+            value = str(params.get(f.key, ""))
         if value and value in {str(v) for v, _label in f.choices(scope)}:
             chosen[f.key] = value
     sort = str(params.get("sort", ""))
@@ -156,10 +170,26 @@ def select(spec: StaffList, scope: Scope, params: Mapping[str, str]) -> Selectio
     return Selection(spec, scope, search, chosen, sort)
 
 
+class Pages(Paginator):  # type: ignore[type-arg]
+    """Django's Paginator, but a page in the second half of the list is read from its end: the
+    rows in the reversed order, then turned back, so that the last page costs what the first
+    does (an OFFSET of 199,900 rows reads them all)."""
+
+    def page(self, number: Any) -> Page[Any]:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        rows = self.object_list
+        if bottom > self.count // 2 and isinstance(rows, QuerySet) and rows.ordered:
+            from_end = rows.reverse()[self.count - top:self.count - bottom]
+            return Page(list(reversed(list(from_end))), number, self)
+        return Page(rows[bottom:top], number, self)
+
+
 def page(selection: Selection, number: str | int | None) -> Page[Any]:
     """One page of 100 rows (the last one when `number` is beyond it, the first when it is not a
     number); `page.paginator.count` is the total."""
-    return Paginator(selection.queryset(), PAGE_SIZE).get_page(number)
+    return Pages(selection.queryset(), PAGE_SIZE).get_page(number)
 
 
 def children_of(spec: StaffList, rows: Iterable[Any]) -> list[int]:
@@ -219,7 +249,7 @@ def write_xlsx(selection: Selection, out: IO[bytes], *,
         header.append(head)
     sheet.append(header)
     n = 0
-    for row in _iterate(selection.queryset(), chunk):
+    for row in _iterate(selection.queryset(), chunk, selection.spec.prepare):
         cells = []
         for c in selection.spec.columns:
             cell = WriteOnlyCell(sheet, value=cell_value(c, row))
@@ -241,9 +271,20 @@ def xlsx_bytes(selection: Selection) -> bytes:
     return out.getvalue()
 
 
-def _iterate(rows: QuerySet[Any], chunk: int) -> Iterator[Model]:
-    """The rows in their order, a chunk at a time (select_related/prefetch kept)."""
-    yield from rows.iterator(chunk_size=chunk)
+def _iterate(rows: QuerySet[Any], chunk: int,
+             prepare: Callable[[list[Any]], None] | None = None) -> Iterator[Model]:
+    """The rows in their order, a chunk at a time, each chunk prepared (StaffList.prepare)."""
+    batch: list[Any] = []
+    for row in rows.iterator(chunk_size=chunk):
+        batch.append(row)
+        if len(batch) == chunk:
+            if prepare is not None:
+                prepare(batch)
+            yield from batch
+            batch = []
+    if prepare is not None and batch:
+        prepare(batch)
+    yield from batch
 
 
 # The lists, by key (filled by reports.lists)

@@ -53,6 +53,7 @@ class Shown:
     headers: list[dict[str, Any]]
     filters: list[dict[str, Any]]
     actions: str  # a template drawing a row's actions, or ""
+    search_hint: str  # what the search box finds; "" when the list has none
 
 
 def text_of(column: listing.Column, row: Any) -> str:
@@ -79,6 +80,8 @@ def show(request: HttpRequest, spec: listing.StaffList, scope: listing.Scope, *,
         return _export(request, selection)
     page = listing.page(selection, request.GET.get("page"))
     objects = list(page.object_list)
+    if spec.prepare is not None:
+        spec.prepare(objects)
     record_read(actor=actor, at=now, what=f"list:{spec.key}", city=city,
                 children=listing.children_of(spec, objects),
                 detail={"params": selection.params(), "page": page.number})
@@ -92,7 +95,8 @@ def show(request: HttpRequest, spec: listing.StaffList, scope: listing.Scope, *,
                for f in spec.filters_for(scope)]
     rows = [Row(o, [Cell(text_of(c, o), c.link(o) if c.link else None, c.kind)
                     for c in spec.columns]) for o in objects]
-    return Shown(selection, page, rows, headers, filters, actions)
+    hint = str(spec.search_hint or "…") if spec.search is not None else ""
+    return Shown(selection, page, rows, headers, filters, actions, hint)
 
 
 def _export(request: HttpRequest, selection: listing.Selection) -> HttpResponse:

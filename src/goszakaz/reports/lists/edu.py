@@ -6,19 +6,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from goszakaz import clock
 from goszakaz import rules as rule_data
 from goszakaz.domain.iin import short_iin
-from goszakaz.enrollment.models import AnnulmentReason, Voucher, VoucherStatus
+from goszakaz.enrollment.models import AnnulmentReason, Contract, Voucher, VoucherStatus
 from goszakaz.finance.models import FundingLine
 from goszakaz.queue.models import Application, ApplicationState
 from goszakaz.registry.models import City, Preschool
-from goszakaz.reports.formatting import percent
 from goszakaz.reports.listing import Column, Filter, Scope, StaffList, iin_or_name, register, yes_no
 
 AGES = range(0, 8)
@@ -56,13 +56,22 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 
 
 def _age_choices(scope: Scope) -> list[tuple[str, str]]:
-    return [(str(n), str(_("%(n)d years") % {"n": n}) if n != 1 else str(_("1 year")))
-            for n in AGES]
+    return [(str(n), gettext("under 1 year") if n == 0 else
+             ngettext("%(n)d year", "%(n)d years", n) % {"n": n}) for n in AGES]
 
 
 def _year_choices(scope: Scope) -> list[tuple[str, str]]:
     this = clock.today().year
     return [(str(y), str(y)) for y in range(this, this - 8, -1)]
+
+
+def _update_choices(scope: Scope) -> list[tuple[str, str]]:
+    """The queue's last updates (T3), latest first: the applications each one changed."""
+    rows = Application.objects.exclude(actualized_on=None)
+    if scope.city is not None:
+        rows = rows.filter(city=scope.city)
+    days = rows.order_by("-actualized_on").values_list("actualized_on", flat=True).distinct()[:12]
+    return [(d.isoformat(), d.strftime("%d.%m.%Y")) for d in days if d is not None]
 
 
 def category_title(application: Application) -> str:
@@ -106,13 +115,15 @@ QUEUE = register(StaffList(
         Filter("age", _("Age"), _age_choices, _born_aged),
         Filter("year", _("Submitted in"), _year_choices,
                lambda rows, v: rows.filter(submitted_at__year=int(v))),
+        Filter("updated", _("Changed by the update of"), _update_choices,
+               lambda rows, v: rows.filter(actualized_on=dt.date.fromisoformat(v))),
     ),
     columns=(
         Column("number", _("Queue number"), lambda a: a.queue_number, "number",
                sort=("category", "queue_number")),
         Column("category", _("Category"), category_title),
-        Column("name", _("Child"), lambda a: a.child_name or "—", sort="child_name",
-               link=lambda a: reverse("edu-application", args=[a.pk])),
+        Column("name", _("Child"), lambda a: a.child_name or short_iin(a.child_iin),
+               sort="child_name", link=lambda a: reverse("edu-application", args=[a.pk])),
         Column("iin", _("Child IIN"), lambda a: short_iin(a.child_iin)),
         Column("born", _("Born"), lambda a: a.birth_date, "date", sort="birth_date"),
         Column("submitted", _("Submitted"), lambda a: a.submitted_at, "datetime",
@@ -143,8 +154,8 @@ VOUCHERS = register(StaffList(
         Filter("age", _("Age"), _age_choices, _born_aged),
     ),
     columns=(
-        Column("name", _("Child"), lambda v: v.child_name or "—", sort="child_name",
-               link=lambda v: reverse("edu-voucher", args=[v.pk])),
+        Column("name", _("Child"), lambda v: v.child_name or short_iin(v.child_iin),
+               sort="child_name", link=lambda v: reverse("edu-voucher", args=[v.pk])),
         Column("iin", _("Child IIN"), lambda v: short_iin(v.child_iin)),
         Column("born", _("Born"), lambda v: v.birth_date, "date", sort="birth_date"),
         Column("status", _("Status"), lambda v: v.get_status_display(), sort="status"),
@@ -177,19 +188,22 @@ def _perechen_filter(rows: QuerySet[Any], v: str) -> QuerySet[Any]:
 
 
 def _preschools(scope: Scope) -> QuerySet[Any]:
-    """The preschools with their contracts in force today and the places left (A6)."""
+    """The preschools with their contracts in force today and the places left (A6): a count
+    per preschool (its contracts' index), so a page sorted by name counts its 100 rows only."""
     today = clock.today()
-    in_force = Q(contracts__starts_on__lte=today) & (
-        Q(contracts__ends_on=None) | Q(contracts__ends_on__gte=today))
+    in_force = (Contract.objects.filter(preschool=OuterRef("pk"), starts_on__lte=today)
+                .filter(Q(ends_on=None) | Q(ends_on__gte=today))
+                .order_by().values("preschool").annotate(n=Count("pk")).values("n"))
     rows: QuerySet[Any] = (_city_rows(Preschool, scope)
-                           .annotate(in_force=Count("contracts", filter=in_force))
+                           .annotate(in_force=Coalesce(Subquery(in_force), 0))
                            .annotate(free=F("design_capacity") - F("in_force")))
     return rows
 
 
 def _occupancy(p: Any) -> str:
+    """Contracts in force against design capacity, in whole percent ("83 %")."""
     share = p.in_force / p.design_capacity if p.design_capacity else 0
-    return percent(share)
+    return f"{round(share * 100)}\u00a0%"
 
 
 PERECHEN = register(StaffList(
@@ -222,11 +236,18 @@ PERECHEN = register(StaffList(
 ))
 
 
+def _funding_transfer(line: FundingLine) -> str | None:
+    """The transfer that credited the child's account with the line's amount, once it has."""
+    if line.direct or not line.amount or line.request.distributed_on is None:
+        return None
+    return reverse("staff-transfer", args=[f"funding/{line.voucher_id}/{line.request.month}"])
+
+
 FUNDING_LINES = register(StaffList(
     key="funding-lines",
     title=_("Funding request lines"),
     rows=lambda scope: _city_rows(FundingLine, scope, "request__city")
-    .filter(request_id=scope.within).select_related("voucher"),
+    .filter(request_id=scope.within).select_related("voucher", "request"),
     search=iin_or_name("voucher__child_iin", "voucher__child_name"),
     search_hint=_("IIN (or its first digits) or name"),
     filters=(Filter("direct", _("Paid"), lambda scope: [
@@ -240,10 +261,11 @@ FUNDING_LINES = register(StaffList(
         Column("owed", _("Owed from before"), lambda f: f.owed, "money", sort="owed"),
         Column("balance", _("Balance on the account"), lambda f: f.balance, "money",
                sort="balance"),
-        Column("amount", _("Amount"), lambda f: f.amount, "money", sort="amount"),
+        Column("amount", _("Amount"), lambda f: f.amount, "money", sort="amount",
+               link=_funding_transfer),
         Column("direct", _("Directly to the preschool"), lambda f: yes_no(f.direct),
                sort="direct"),
     ),
-    default_sort="name",
+    default_sort="-amount",  # the largest first; an index reads them (line_by_amount)
     child=lambda f: f.voucher_id,
 ))
