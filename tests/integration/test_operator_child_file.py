@@ -17,6 +17,7 @@ from goszakaz.attendance.services import auto_confirm, mark
 from goszakaz.audit.models import AuditEntry
 from goszakaz.domain.iin import short_iin
 from goszakaz.enrollment.models import VoucherStatus
+from goszakaz.finance.models import Transfer
 from goszakaz.enrollment.services import set_status
 from goszakaz.registry.models import Role
 from goszakaz.reports.child_file import REASONS, reason_words
@@ -103,6 +104,8 @@ def test_opening_a_childs_file_shows_it_in_words_and_is_audited(money_city, oper
     assert [(r[1], r[3], r[4], r[5]) for r in rows(html, "ledger")] == [
         ("Апрель 2024", "—", "+60\u00a0000,00 ₸", "60\u00a0000,00 ₸"),
         ("Апрель 2024", school.name, "−60\u00a0000,00 ₸", "0,00 ₸")]
+    for transfer in Transfer.objects.filter(child=child):  # each amount opens its transfer
+        assert f'href="/ledger/transfers/{transfer.pk}/"' in html
 
 
 def test_another_role_reads_no_childs_file(money_city, edu_taraz) -> None:
