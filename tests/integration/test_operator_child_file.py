@@ -17,8 +17,8 @@ from goszakaz.attendance.services import auto_confirm, mark
 from goszakaz.audit.models import AuditEntry
 from goszakaz.domain.iin import short_iin
 from goszakaz.enrollment.models import VoucherStatus
-from goszakaz.finance.models import Transfer
 from goszakaz.enrollment.services import set_status
+from goszakaz.finance.models import Transfer
 from goszakaz.registry.models import Role
 from goszakaz.reports.child_file import REASONS, reason_words
 from goszakaz.workflows.monthly_cycle import settle
