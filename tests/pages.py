@@ -24,7 +24,10 @@ PAGES: dict[str, list[str]] = {
     "edu-uralsk": ["/edu/vouchers/", "/edu/vouchers/{uralsk_voucher}/", "/edu/perechen/",
                    "/edu/perechen/{school}/", "/edu/funding/",
                    "/funding/{funding}/", "/tariffs/"],
-    "operator": ["/operator/banks/", "/operator/cases/", "/operator/plan/",
+    "operator": ["/operator/banks/", "/operator/cases/", "/operator/cases/{case}/",
+                 "/operator/cases/?state=&sort=-opened", "/operator/plan/",
+                 "/operator/children/", "/operator/children/{voucher}/", "/operator/cycle/",
+                 "/operator/cycle/?month=2024-12",
                  "/operator/unconfirmed/?month=2024-12",
                  "/operator/funding/", "/funding/{funding}/", "/tariffs/",
                  "/oversight/deadlines/", "/oversight/money/", "/oversight/attendance/",
@@ -42,11 +45,13 @@ def urls_of(login: str) -> list[str]:
     from goszakaz.finance.models import FundingRequest
     from goszakaz.queue.models import Application
     from goszakaz.registry.models import Preschool
+    from goszakaz.verification.models import RiskCase
 
     funding = FundingRequest.objects.order_by("pk").values_list("pk", flat=True).first()
     sheet = Sheet.objects.filter(voucher__parent_iin=demo.PARENT_IIN).order_by("-month").first()
     school = Preschool.objects.filter(city__code="uralsk").order_by("pk").first()
-    ids = {"{funding}": funding, "{sheet}": sheet.pk if sheet else 0,
+    case = RiskCase.objects.order_by("pk").values_list("pk", flat=True).first()
+    ids = {"{funding}": funding, "{case}": case or 0, "{sheet}": sheet.pk if sheet else 0,
            "{voucher}": sheet.voucher_id if sheet else 0, "{school}": school.pk if school else 0,
            "{application}": Application.objects.filter(city__code="taraz").order_by("pk")
            .values_list("pk", flat=True).first() or 0,

@@ -131,12 +131,17 @@ PAGES: dict[str, tuple[dict[str, str], dict[str, tuple[set[str], dict[str, str]]
                           "POST": (BANKS, {"action": "month", "month": "2024-05"})}),
     "operator-cases": ({}, {"GET": ({"opr"}, {}), "POST": ({"opr"}, {})}),
     "operator-case": ({"case_id": "open_case"},
-                      {"GET": ({"opr"}, {}), "POST": ({"opr"}, {"decision": "confirmed"})}),
+                      {"GET": ({"opr"}, {}), "POST": ({"opr"}, {
+                          "decision": "confirmed", "number": "PR-{who}", "dated": "2024-05-31",
+                          "note": "Данные подтверждены документами"})}),
     "operator-unconfirmed": ({}, {"GET": ({"opr"}, {})}),
     "operator-funding": ({}, {"GET": ({"opr"}, {}),
                               "POST": ({"opr"}, {"city": "taraz", "month": "2024-05"})}),
     "operator-plan": ({}, {"GET": ({"opr"}, {}),
                            "POST": ({"opr"}, {"code": "P2", "status": "in_progress"})}),
+    "operator-children": ({}, {"GET": ({"opr"}, {}), "POST": ({"opr"}, {"q": "pupil_iin"})}),
+    "operator-child": ({"voucher_id": "voucher"}, {"GET": ({"opr"}, {})}),
+    "operator-cycle": ({}, {"GET": ({"opr"}, {})}),
     "edu-funding": ({}, {"GET": (EDUS, {})}),
     "funding-request": ({"request_id": "request"}, {"GET": ({"opr", "edu"}, {})}),
     "funding-step": ({"request_id": "request"}, {"POST": ({"edu"}, {})}),  # sent: EDU transfers
@@ -154,6 +159,7 @@ PAGES: dict[str, tuple[dict[str, str], dict[str, tuple[set[str], dict[str, str]]
 # POSTs that change nothing even when allowed: the form's file is missing (what is asked for
 # is a file upload, checked in its own tests) or the decision repeats what is done.
 NO_CHANGE = {"edu-upload", "preschool-upload", "operator-cases",
+             "operator-children",  # a search: it reads (the read is audited), changes nothing
              ("edu-actualize", "edu_other"),  # Shymkent's queue is empty
              ("edu-allocation-new", "edu_other"),  # Shymkent allocates by the general law (A5)
              ("preschool-day", "pre_other"),  # the pupil is not its own: nothing to mark
@@ -168,7 +174,7 @@ READS = {"edu-vouchers": {"edu"}, "edu-voucher": {"edu"}, "staff-transfer": {"ed
          "dispute-document": {"pre", "par", "opr"}, "preschool-payments": {"pre"},
          "preschool-transfer": {"pre"},
          "operator-case": {"opr"}, "operator-unconfirmed": {"opr"}, "edu-exclusions": {"edu"},
-         "funding-request": {"opr", "edu"}}
+         "funding-request": {"opr", "edu"}, "operator-child": {"opr"}}
 ROLE = {"anonymous": "", "edu": "EDU", "edu_other": "EDU", "opr": "OPR", "bank": "BANK",
         "bank_other": "BANK", "pre": "PRE", "pre_other": "PRE", "pre_teacher": "PRE",
         "par": "PAR", "par_other": "PAR"}

@@ -51,6 +51,8 @@ class Action(StrEnum):
     FUNDING_DISTRIBUTE = "funding.distribute"
     PLAN_VIEW = "plan.view"  # the plan-schedule (P1-P5)
     PLAN_UPDATE = "plan.update"
+    CHILD_FILE_VIEW = "child_file.view"  # any child's file, found by IIN or name (read audited)
+    CYCLE_VIEW = "cycle.view"  # the month's steps per city with their deadlines
     # a staff member (EDU, OPR, BANK): their own large exports (background jobs)
     EXPORTS_VIEW = "exports.view"
     TRANSFER_VIEW = "transfer.view"  # a ledger transfer of their city, bank, or any (OPR)
@@ -91,7 +93,8 @@ ROLES: dict[Action, frozenset[str]] = {
     **dict.fromkeys([Action.BANK_LISTS_VIEW, Action.ACCOUNTS_REQUEST, Action.CASES_VIEW,
                      Action.LISTS_CHECK, Action.CASE_DECIDE, Action.UNCONFIRMED_VIEW,
                      Action.FUNDING_LIST, Action.FUNDING_REQUEST, Action.FUNDING_DISTRIBUTE,
-                     Action.PLAN_VIEW, Action.PLAN_UPDATE],
+                     Action.PLAN_VIEW, Action.PLAN_UPDATE, Action.CHILD_FILE_VIEW,
+                     Action.CYCLE_VIEW],
                     frozenset({OPR})),
     **dict.fromkeys([Action.BANK_ACCOUNTS_VIEW, Action.BANK_ACCOUNTS_REPORT,
                      Action.BANK_PRESCHOOL_REGISTER], frozenset({BANK})),
