@@ -90,6 +90,8 @@ urlpatterns = [
     path("bank/", bank_views.bank_cabinet, name="bank-cabinet"),
     path("bank/payments/", bank_views.bank_payments, name="bank-payments"),
     path("operator/cases/", verification_views.operator_cases, name="operator-cases"),
+    path("operator/cases/nobd-template.xlsx", verification_views.nobd_template,
+         name="operator-nobd-template"),
     path("operator/cases/<int:case_id>/", verification_views.operator_case, name="operator-case"),
     path("operator/unconfirmed/", attendance_views.operator_unconfirmed,
          name="operator-unconfirmed"),

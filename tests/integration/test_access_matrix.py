@@ -130,6 +130,7 @@ PAGES: dict[str, tuple[dict[str, str], dict[str, tuple[set[str], dict[str, str]]
     "bank-cabinet": ({}, {"GET": (BANKS, {}),
                           "POST": (BANKS, {"action": "month", "month": "2024-05"})}),
     "operator-cases": ({}, {"GET": ({"opr"}, {}), "POST": ({"opr"}, {})}),
+    "operator-nobd-template": ({}, {"GET": ({"opr"}, {})}),
     "operator-case": ({"case_id": "open_case"},
                       {"GET": ({"opr"}, {}), "POST": ({"opr"}, {
                           "decision": "confirmed", "number": "PR-{who}", "dated": "2024-05-31",

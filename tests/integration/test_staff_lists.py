@@ -282,3 +282,16 @@ def test_the_perechen_counts_contracts_in_force_today(edu, clock_at) -> None:
     page = client.get("/edu/perechen/", {"sort": "-in_force"}).content.decode()
     assert page.index(school.name) < page.index(empty.name)
     assert "50\u00a0%" in page
+
+
+def test_the_nobd_template_is_a_file_the_check_reads(db, tmp_path) -> None:
+    # covers: A7.4
+    from goszakaz.verification.nobd import CsvNobdExport
+    operator = client_of(make_user("opr", Role.OPR))
+    page = operator.get("/operator/cases/").content.decode()
+    assert "/operator/cases/nobd-template.xlsx" in page and "birth_date" in page
+    template = operator.get("/operator/cases/nobd-template.xlsx")
+    path = tmp_path / "nobd.xlsx"
+    path.write_bytes(template.content)
+    export = CsvNobdExport(path)  # strict: a bad row would raise
+    assert export.errors == []

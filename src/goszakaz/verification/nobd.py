@@ -8,7 +8,7 @@ also .xlsx), one header row, then one row per child or preschool:
 
     kind,iin_or_bin,name,birth_date,city
     child,200101500013,Иванова Айгерим Серикқызы,2020-01-01,taraz
-    preschool,150640000012,Балабақша №1,,taraz
+    preschool,150640000010,Балабақша №1,,taraz
 
 - `kind`: `child` or `preschool`;
 - `iin_or_bin`: the child's IIN or the preschool's BIN (12 digits with a valid check digit);

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
 
 from goszakaz import clock
 from goszakaz.access.permissions import Action
@@ -29,6 +31,7 @@ from goszakaz.registry.models import City, Role
 from goszakaz.reports import listing, lists
 from goszakaz.verification import services
 from goszakaz.verification.models import Protocol, RiskCase, RiskCaseKind, RiskCaseState
+from goszakaz.verification.nobd import COLUMNS as NOBD_COLUMNS
 from goszakaz.web import staff_lists
 from goszakaz.web.bounds import BIRTH_FIRST, BoundedDateField
 from goszakaz.web.permissions import actor_of, permits, require
@@ -252,3 +255,21 @@ def edu_exclude(request: HttpRequest, case_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Excluded."))
     return redirect("edu-exclusions")
+
+
+@permits(Action.CASES_VIEW)
+def nobd_template(request: HttpRequest) -> HttpResponse:
+    """A7.4: the НОБД export's template: its header and one example row of each kind, as XLSX
+    (the page explains each column; verification.nobd reads CSV in UTF-8 or Windows-1251 too)."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "nobd"
+    sheet.append(list(NOBD_COLUMNS))
+    sheet.append(["child", "200101500013", "Иванова Айгерим Серикқызы", "01.01.2020", "Тараз"])
+    sheet.append(["preschool", "150640000010", "Балабақша №1", "", "Тараз"])
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(out.getvalue(), content_type="application/vnd.openxmlformats-"
+                                                         "officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="nobd-export-template.xlsx"'
+    return response
