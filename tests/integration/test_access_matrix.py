@@ -128,7 +128,7 @@ PAGES: dict[str, tuple[dict[str, str], dict[str, tuple[set[str], dict[str, str]]
                            "POST": ({"opr"}, {"code": "P2", "status": "in_progress"})}),
     "edu-funding": ({}, {"GET": (EDUS, {})}),
     "funding-request": ({"request_id": "request"}, {"GET": ({"opr", "edu"}, {})}),
-    "funding-step": ({"request_id": "request"}, {"POST": ({"edu"}, {})}),  # sent: EDU transfers
+    "funding-step": ({"request_id": "request"}, {"POST": ({"edu"}, {"confirmed": "1"})}),  # sent: EDU transfers
     "tariffs": ({}, {"GET": (EDUS | {"opr"}, {}), "POST": (EDUS | {"opr"}, {
         "kind": "norm", "norm-age_group": "early", "norm-stay_mode": "full_day",
         "norm-effective_from": "2025-01-01", "norm-amount": "amount_{who}"})}),

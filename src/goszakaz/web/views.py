@@ -19,6 +19,7 @@ from goszakaz import rules as rule_data
 from goszakaz.access.permissions import Action
 from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record
+from goszakaz.domain import allocation as alloc
 from goszakaz.domain.states import IllegalTransition
 from goszakaz.notifications.models import Notification
 from goszakaz.queue import services
@@ -162,6 +163,9 @@ def edu_allocation_decide(request: HttpRequest, run_id: int) -> HttpResponse:
     """Confirm or discard a preview run."""
     run = get_object_or_404(AllocationRun.objects.select_related("city"), pk=run_id)
     actor = require(request, Action.ALLOCATION_DECIDE, city=run.city.code)
+    if (request.POST.get("decision") == "confirm" and request.POST.get("confirmed") != "1"
+            and run.state == RunState.PREVIEW):
+        return _confirm_allocation_page(request, run)
     try:
         with transaction.atomic():
             if request.POST.get("decision") == "confirm":
@@ -183,6 +187,16 @@ def edu_allocation_decide(request: HttpRequest, run_id: int) -> HttpResponse:
     return redirect("edu-allocation", run_id=run.pk)
 
 
+def _confirm_allocation_page(request: HttpRequest, run: AllocationRun) -> HttpResponse:
+    """What a confirmation does, asked before it is done (it cannot be undone): how many children
+    get places, how many parents are notified in their cabinet (T1.3), what stays queued."""
+    allocated = run.outcomes.filter(status=alloc.ALLOCATED)
+    return render(request, "web/edu_allocation_confirm.html", {
+        "run": run, "children": allocated.count(),
+        "parents": allocated.exclude(application__parent_iin="").count(),
+        "waiting": run.outcomes.exclude(status=alloc.ALLOCATED).count()})
+
+
 @permits(Action.CABINET_VIEW)
 def parent_cabinet(request: HttpRequest) -> HttpResponse:
     """The parent's front page: what waits for an answer, each child with its months, statement,
@@ -196,8 +210,7 @@ def parent_cabinet(request: HttpRequest) -> HttpResponse:
         record(actor=actor, action=AuditAction.APPLICATION_READ, at=now,
                obj_type="application", obj_id=a.pk, city=a.city.code)
         cards.append({"app": a, "masked_iin": mask_iin(a.child_iin),
-                      "explanation": services.explanation(a, today=clock.local_date(now),
-                                                          lang=lang)})
+                      "standing": services.standing(a, today=clock.local_date(now), lang=lang)})
     notes = Notification.objects.filter(recipient_role=Role.PAR, recipient_key=actor.iin)[:50]
     return render(request, "web/parent_cabinet.html", {
         "cards": cards, "notes": notes,

@@ -1,0 +1,115 @@
+"""The allocation pages of the city department: confirmation asked before it is done, the parent's
+card after a confirmed run, the runs with their frozen inputs (issue 12)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.test import Client
+
+from goszakaz.access.actor import Actor
+from goszakaz.notifications.models import Notification
+from goszakaz.queue.models import Application, ApplicationState, RunState
+from goszakaz.queue.services import (
+    actualize_queue,
+    confirm_allocation,
+    import_applications,
+    preview_allocation,
+)
+from goszakaz.registry.models import Role
+from tests.factories import EDU, NOW, PARENT_IIN, app_row
+
+AS_OF = dt.date(2024, 8, 1)
+
+
+@pytest.fixture
+def queue(taraz, write_csv) -> None:
+    # children born 2020: aged 4 on the run's reference day, 6 two years later
+    rows = [app_row(str(i), dt.date(2020, 3, 1), f"2022-01-{i:02d}T09:00:00", i,
+                    large_family="true" if i % 3 == 0 else "false",
+                    parent_iin=PARENT_IIN if i == 3 else "")
+            for i in range(1, 13)]
+    import_applications(city=taraz, path=write_csv(rows), skip_invalid=False,
+                        actor=Actor.system(Role.EDU), now=NOW)
+
+
+@pytest.fixture
+def edu(edu_taraz) -> Client:
+    client = Client()
+    client.force_login(edu_taraz)
+    return client
+
+
+def preview(taraz, edu_taraz, volume: int = 5):
+    return preview_allocation(city=taraz, volume=volume, as_of=AS_OF,
+                              actor=Actor.of_user(edu_taraz), now=NOW)
+
+
+def test_one_post_without_the_confirmation_changes_nothing(taraz, queue, edu_taraz, edu) -> None:
+    # covers: A7.1, T1.3 (confirming cannot be undone: the first click only says what follows)
+    run = preview(taraz, edu_taraz)
+    url = f"/edu/allocation/{run.pk}/decide/"
+    asked = edu.post(url, {"decision": "confirm"})
+    assert asked.status_code == 200
+    html = asked.content.decode()
+    run.refresh_from_db()
+    assert run.state == RunState.PREVIEW
+    assert not Application.objects.filter(state=ApplicationState.ALLOCATED).exists()
+    assert not Notification.objects.filter(kind="place_allocated").exists()
+    follows = html[html.index('id="what-follows"'):html.index("</div>", html.index("what-follows"))]
+    assert "5 children" in follows and "1 parent " in follows  # 1 parent with a cabinet
+    assert 'name="confirmed" value="1"' in html
+    done = edu.post(url, {"decision": "confirm", "confirmed": "1"}, follow=True)
+    run.refresh_from_db()
+    assert run.state == RunState.CONFIRMED
+    assert Application.objects.filter(state=ApplicationState.ALLOCATED).count() == 5
+    assert "Распределение утверждено" in done.content.decode()
+
+
+def test_the_confirmation_names_children_and_parents_in_words(taraz, queue, edu_taraz,
+                                                              edu) -> None:
+    # covers: T1.3
+    run = preview(taraz, edu_taraz)
+    html = edu.post(f"/edu/allocation/{run.pk}/decide/", {"decision": "confirm"},
+                    HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert "5 children get places" in text, text
+    assert "1 parent is notified" in text and "7 applications stay in the queue" in text
+
+
+def test_a_discard_needs_no_confirmation_and_a_decided_run_is_not_asked_again(
+        taraz, queue, edu_taraz, edu) -> None:
+    # covers: A7.1
+    run = preview(taraz, edu_taraz)
+    edu.post(f"/edu/allocation/{run.pk}/decide/", {"decision": "discard"})
+    run.refresh_from_db()
+    assert run.state == RunState.DISCARDED
+    again = edu.post(f"/edu/allocation/{run.pk}/decide/", {"decision": "confirm"})
+    assert again.status_code == 302  # nothing to ask: the run is decided
+    run.refresh_from_db()
+    assert run.state == RunState.DISCARDED
+
+
+def test_the_parents_card_and_explanation_agree_after_a_confirmed_run(
+        taraz, queue, edu_taraz, parent) -> None:
+    # covers: T1.3, T3 (issue 12: the card showed the queue's category and number, the text the
+    # run's, when the queue was actualized on another day than the run's date)
+    run = preview(taraz, edu_taraz)
+    confirm_allocation(run=run, actor=Actor.of_user(edu_taraz), now=NOW)
+    outcome = run.outcomes.get(application__parent_iin=PARENT_IIN)
+    assert outcome.category is not None
+    actualize_queue(city=taraz, on=dt.date(2026, 12, 1), actor=EDU, now=NOW)
+    app = Application.objects.get(parent_iin=PARENT_IIN)
+    app.category, app.queue_number = 7, 99  # what an actualization of another day can leave
+    app.save(update_fields=["category", "queue_number"])
+    client = Client()
+    client.force_login(parent)
+    html = client.get("/parent/").content.decode()
+    card = re.findall(r"Категория: <strong>(\S+)</strong>", html)
+    number = re.findall(r"Номер в очереди: <strong>(\S+)</strong>", html)
+    assert card == [str(outcome.category)], card
+    assert number == [str(outcome.queue_number)], number
+    assert f"Категория {outcome.category}:" in html
+    assert f"Номер в очереди категории: {outcome.queue_number}." in html
