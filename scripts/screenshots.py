@@ -42,6 +42,8 @@ PAGES: list[tuple[str, str | None, str]] = [
     ("preschool-staff", "preschool", "/preschool/staff/"),
     ("teacher-day", "teacher", "/preschool/day/"),
     ("edu-queue", "edu-taraz", "/edu/queue/"),
+    ("edu-allocations", "edu-taraz", "/edu/allocation/"),
+    ("edu-allocation", "edu-taraz", "/edu/allocation/{run}/"),
     ("edu-vouchers", "edu-uralsk", "/edu/vouchers/"),
     ("operator-banks", "operator", "/operator/banks/"),
     ("bank-cabinet", "bank", "/bank/"),
@@ -101,7 +103,10 @@ def shoot(base: str, names: set[str] | None, language: str = "ru", out: Path = O
                         page.close()
                     contexts[login] = context
                 page = contexts[login].new_page()  # type: ignore[attr-defined]
-                if "{" in path:  # a child's own page: its link on the parent's sheets page
+                if "{run}" in path:  # an allocation run: its link on the list of runs
+                    page.goto(f"{base}/edu/allocation/")
+                    path = str(page.locator("#runs a").first.get_attribute("href"))
+                elif "{" in path:  # a child's own page: its link on the parent's sheets page
                     page.goto(f"{base}/parent/sheets/")
                     link = {"{sheet}": "a[href*='/parent/sheets/'][href$='/']:not([href$='/sheets/'])",
                             "{voucher}": "a[href*='/statement/']"}

@@ -7,7 +7,8 @@ from django.test import Client
 
 from goszakaz.cli import demo
 
-# login of the demo -> the pages it reads; "{funding}" is the demo's funding request
+# login of the demo -> the pages it reads; "{funding}" is the demo's funding request, "{run}" its
+# allocation run
 PAGES: dict[str, list[str]] = {
     "parent": ["/parent/", "/parent/vouchers/", "/parent/sheets/", "/parent/sheets/{sheet}/",
                "/parent/children/{voucher}/months/", "/parent/children/{voucher}/statement/"],
@@ -17,6 +18,7 @@ PAGES: dict[str, list[str]] = {
                   "/preschool/staff/"],
     "teacher": ["/preschool/", "/preschool/day/?day=2025-01-31", "/preschool/month/"],
     "edu-taraz": ["/edu/queue/", "/edu/queue/?category=1", "/edu/allocation/new/",
+                  "/edu/allocation/", "/edu/allocation/{run}/",
                   "/edu/perechen/", "/edu/vouchers/", "/edu/upload/children/",
                   "/edu/exclusions/", "/edu/funding/", "/tariffs/"],
     "edu-uralsk": ["/edu/vouchers/", "/edu/perechen/", "/edu/perechen/{school}/", "/edu/funding/",
@@ -34,12 +36,14 @@ def urls_of(login: str) -> list[str]:
     """The role's pages with the demo's ids filled in."""
     from goszakaz.attendance.models import Sheet
     from goszakaz.finance.models import FundingRequest
+    from goszakaz.queue.models import AllocationRun
     from goszakaz.registry.models import Preschool
 
     funding = FundingRequest.objects.order_by("pk").values_list("pk", flat=True).first()
     sheet = Sheet.objects.filter(voucher__parent_iin=demo.PARENT_IIN).order_by("-month").first()
     school = Preschool.objects.filter(city__code="uralsk").order_by("pk").first()
-    ids = {"{funding}": funding, "{sheet}": sheet.pk if sheet else 0,
+    run = AllocationRun.objects.order_by("pk").values_list("pk", flat=True).first()
+    ids = {"{funding}": funding, "{run}": run or 0, "{sheet}": sheet.pk if sheet else 0,
            "{voucher}": sheet.voucher_id if sheet else 0, "{school}": school.pk if school else 0}
     urls = []
     for url in PAGES[login]:

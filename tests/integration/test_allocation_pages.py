@@ -113,3 +113,47 @@ def test_the_parents_card_and_explanation_agree_after_a_confirmed_run(
     assert number == [str(outcome.queue_number)], number
     assert f"Категория {outcome.category}:" in html
     assert f"Номер в очереди категории: {outcome.queue_number}." in html
+
+
+def test_the_runs_of_the_city_with_their_state_in_words_and_who(taraz, queue, edu_taraz, edu,
+                                                                  edu_shymkent) -> None:
+    # covers: A7.1, T1.4
+    kept = preview(taraz, edu_taraz, volume=5)
+    dropped = preview(taraz, edu_taraz, volume=3)
+    edu.post(f"/edu/allocation/{dropped.pk}/decide/", {"decision": "discard"})
+    edu.post(f"/edu/allocation/{kept.pk}/decide/", {"decision": "confirm", "confirmed": "1"})
+    html = edu.get("/edu/allocation/").content.decode()
+    rows = re.findall(r"<tr><td><a href=\"/edu/allocation/(\d+)/\">([^<]+)</a></td>(.*?)</tr>",
+                      html)
+    assert [int(pk) for pk, _, _ in rows] == [dropped.pk, kept.pk]  # newest first
+    assert all(day == "01.08.2024" for _, day, _ in rows)
+    assert "<td>Утверждено<" in rows[1][2] and "<td>Отменено<" in rows[0][2], rows
+    assert rows[1][2].count("edu-taraz") == 2  # computed and confirmed by the department
+    assert ">preview<" not in html and ">confirmed<" not in html and ">discarded<" not in html
+    other = Client()
+    other.force_login(edu_shymkent)
+    assert "/edu/allocation/" + str(kept.pk) not in other.get("/edu/allocation/").content.decode()
+
+
+def test_a_run_shows_the_inputs_it_froze_and_its_iterations_as_a_chart(taraz, queue, edu_taraz,
+                                                                       edu) -> None:
+    # covers: T1.4, T1.5, T1.6, I9
+    run = preview(taraz, edu_taraz, volume=5)
+    # the queue changes after the run: the run's page still shows what it was computed from
+    actualize_queue(city=taraz, on=dt.date(2026, 12, 1), actor=EDU, now=NOW)
+    Application.objects.filter(application_id="1").update(state=ApplicationState.WITHDRAWN)
+    html = edu.get(f"/edu/allocation/{run.pk}/").content.decode()
+    inputs = html[html.index('id="inputs"'):html.index("</table>", html.index('id="inputs"'))]
+    cells = re.findall(r"<td[^>]*>([^<]+)</td>", inputs)
+    assert cells[:2] == ["01.08.2024", "5"]
+    assert "12" in cells  # the applications it was computed from, one withdrawn since
+    assert "edu-taraz" in inputs and "taraz-2024" not in html
+    cats = {int(n): int(sr) for n, sr in re.findall(
+        r'<tr><td class="num">(\d+)</td><td>[^<]+</td><td class="num">\d+</td>'
+        r'<td class="num">(\d+)</td>', html)}
+    assert cats[1] == 4 and sum(cats.values()) == 12  # Sr per category as frozen
+    chart = html[html.index('id="iteration-chart"'):]
+    chart = chart[:chart.index("</figure>")]
+    assert "<svg" in chart and chart.count("<polyline") == 2  # the categories with demand
+    assert chart.count("<circle") == 2 * len(run.iterations)
+    assert 'id="iterations"' in html
