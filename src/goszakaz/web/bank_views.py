@@ -81,8 +81,11 @@ def bank_cabinet(request: HttpRequest) -> HttpResponse:
         try:
             with transaction.atomic():
                 _bank_action(request, bank, actor, now)
-        except (BankingError, EnrollmentError, IllegalTransition) as e:
+        except (BankingError, EnrollmentError) as e:
             messages.error(request, str(e))
+        except IllegalTransition:  # its text names states by code: the page says it in words
+            messages.error(request, _("The account is not in a state that allows this; "
+                                      "nothing is changed."))
         return redirect("bank-cabinet")
     accounts = list(ChildAccount.objects.filter(bank=bank).select_related("voucher")
                     .order_by("status", "pk")[:500])

@@ -107,8 +107,9 @@ def funding_step(request: HttpRequest, request_id: int) -> HttpResponse:
     """The next step: EDU transfers the money to the operator; the operator distributes it."""
     made = get_object_or_404(FundingRequest.objects.select_related("city"), pk=request_id)
     require(request, Action.FUNDING_VIEW, city=made.city.code)  # another city's: refused
-    step = {RequestState.SENT: Action.FUNDING_TRANSFER,
-            RequestState.TRANSFERRED: Action.FUNDING_DISTRIBUTE}.get(made.state)
+    steps: dict[str, Action] = {RequestState.SENT: Action.FUNDING_TRANSFER,
+                                RequestState.TRANSFERRED: Action.FUNDING_DISTRIBUTE}
+    step = steps.get(made.state)
     if step is not None and request.POST.get("confirmed") != "1":
         require(request, step, **({"city": made.city.code} if step == Action.FUNDING_TRANSFER
                                   else {}))
