@@ -36,11 +36,22 @@ class Line:
 DASHES = ("", "6 3", "2 3", "8 3 2 3")  # more lines than colours: the dash tells them apart
 
 
+def _legend_rows(series: Sequence[Series | Line], width: int) -> int:
+    """How many rows `_legend` takes."""
+    rows, x = 1, 0
+    for s in series:
+        step = 26 + 9 * len(s.label)
+        if x and x + step > width:
+            rows, x = rows + 1, 0
+        x += step
+    return rows
+
+
 def _legend(series: Sequence[Series | Line], colors: list[str], y: int,
             width: int) -> list[str]:
     out, x = [], 0
     for n, (s, color) in enumerate(zip(series, colors, strict=True)):
-        step = 24 + 7 * len(s.label)
+        step = 26 + 9 * len(s.label)  # wide letters (Cyrillic at 11px) do not overlap
         if x and x + step > width:
             x, y = 0, y + 16
         dash = DASHES[(n // len(PALETTE)) % len(DASHES)]
@@ -126,10 +137,10 @@ def lines(steps: Sequence[str], series: Sequence[Line], *, title: str,
     value is written on the axis. The n-th line past the palette is drawn dashed."""
     colors = _colors(series)
     top = max((v for s in series for v in s.values), default=0) or 1
-    left, right, base, plot_h = 44, 12, height - 40, height - 60
+    left, right, base, plot_h = 56, 16, height - 40, height - 60
     step_w = (width - left - right) / max(len(steps) - 1, 1)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} '
-             f'{height + 18 + 16 * (len(series) // 6)}" width="100%" '
+             f'{height + 16 * _legend_rows(series, width)}" width="100%" '
              f'aria-label="{escape(title)}">',
              f"<title>{escape(title)}</title>",
              f'<line x1="{left}" y1="{base}" x2="{width - right}" y2="{base}" stroke="#999"/>',
