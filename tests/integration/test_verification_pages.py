@@ -70,7 +70,7 @@ def test_operator_checks_lists_and_edu_excludes(taraz, edu_taraz, edu_shymkent,
     assert kinds == {wrong_name.pk: "name_differs", unknown.pk: "iin_unknown"}
     unknown_case = RiskCase.objects.get(voucher=unknown)
     page = operator.get("/operator/cases/").content.decode()
-    assert [str(unknown_case.pk), "taraz", f"госзаказ {unknown.pk}", "ИИН не найден в НОБД",
+    assert [str(unknown_case.pk), "Тараз", f"госзаказ {unknown.pk}", "ИИН не найден в НОБД",
             "03.05.2024"] in rows(page, "cases")
     assert f'<a href="/operator/cases/{unknown_case.pk}/">' in page
 
