@@ -25,7 +25,8 @@ WIDTHS = (390, 1366)
 MAX_HEIGHT = 2400  # a longer page is cut there: the screenshot shows its top
 PASSWORD = "demo12345"  # goszakaz.cli.demo.PASSWORD
 
-# name (the file's), login of the demo (None: signed out), path
+# name (the file's), login of the demo (None: signed out), path ("LIST >> SELECTOR": the page
+# the first link SELECTOR matches on LIST leads to)
 PAGES: list[tuple[str, str | None, str]] = [
     ("login", None, "/accounts/login/"),
     ("parent-cabinet", "parent", "/parent/"),
@@ -43,8 +44,13 @@ PAGES: list[tuple[str, str | None, str]] = [
     ("teacher-day", "teacher", "/preschool/day/"),
     ("edu-queue", "edu-taraz", "/edu/queue/"),
     ("edu-allocations", "edu-taraz", "/edu/allocation/"),
-    ("edu-allocation", "edu-taraz", "/edu/allocation/{run}/"),
+    ("edu-allocation", "edu-taraz", "/edu/allocation/ >> #runs td a"),
     ("edu-vouchers", "edu-uralsk", "/edu/vouchers/"),
+    ("edu-voucher", "edu-uralsk", "/edu/vouchers/ >> #vouchers td a"),
+    ("edu-application", "edu-taraz", "/edu/queue/ >> table.staff-list td a"),
+    ("edu-perechen", "edu-uralsk", "/edu/perechen/"),
+    ("funding-request", "edu-uralsk", "/edu/funding/ >> a[href^='/funding/']"),
+    ("bank-payments", "bank", "/bank/payments/"),
     ("operator-banks", "operator", "/operator/banks/"),
     ("bank-cabinet", "bank", "/bank/"),
 ]
@@ -103,9 +109,10 @@ def shoot(base: str, names: set[str] | None, language: str = "ru", out: Path = O
                         page.close()
                     contexts[login] = context
                 page = contexts[login].new_page()  # type: ignore[attr-defined]
-                if "{run}" in path:  # an allocation run: its link on the list of runs
-                    page.goto(f"{base}/edu/allocation/")
-                    path = str(page.locator("#runs a").first.get_attribute("href"))
+                if " >> " in path:  # a record's own page: the first link on its list
+                    start, selector = path.split(" >> ", 1)
+                    page.goto(f"{base}{start}")
+                    path = str(page.locator(selector).first.get_attribute("href"))
                 elif "{" in path:  # a child's own page: its link on the parent's sheets page
                     page.goto(f"{base}/parent/sheets/")
                     link = {"{sheet}": "a[href*='/parent/sheets/'][href$='/']:not([href$='/sheets/'])",

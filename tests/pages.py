@@ -17,16 +17,18 @@ PAGES: dict[str, list[str]] = {
                   "/preschool/disputes/", "/preschool/payments/", "/preschool/groups/",
                   "/preschool/staff/"],
     "teacher": ["/preschool/", "/preschool/day/?day=2025-01-31", "/preschool/month/"],
-    "edu-taraz": ["/edu/queue/", "/edu/queue/?category=1", "/edu/allocation/new/",
+    "edu-taraz": ["/edu/queue/", "/edu/queue/?category=1", "/edu/queue/?q=a&sort=-name&page=2",
+                  "/edu/queue/{application}/", "/edu/allocation/new/",
                   "/edu/allocation/", "/edu/allocation/{run}/",
                   "/edu/perechen/", "/edu/vouchers/", "/edu/upload/children/",
                   "/edu/exclusions/", "/edu/funding/", "/tariffs/"],
-    "edu-uralsk": ["/edu/vouchers/", "/edu/perechen/", "/edu/perechen/{school}/", "/edu/funding/",
+    "edu-uralsk": ["/edu/vouchers/", "/edu/vouchers/{uralsk_voucher}/", "/edu/perechen/",
+                   "/edu/perechen/{school}/", "/edu/funding/",
                    "/funding/{funding}/", "/tariffs/"],
     "operator": ["/operator/banks/", "/operator/cases/", "/operator/plan/",
                  "/operator/unconfirmed/?month=2024-12",
                  "/operator/funding/", "/funding/{funding}/", "/tariffs/"],
-    "bank": ["/bank/"],
+    "bank": ["/bank/", "/bank/payments/"],
 }
 # the roles whose pages must pass every check (the issue's "must"); staff pages are scanned too
 PUBLIC_ROLES = ("parent", "preschool", "teacher")
@@ -35,8 +37,9 @@ PUBLIC_ROLES = ("parent", "preschool", "teacher")
 def urls_of(login: str) -> list[str]:
     """The role's pages with the demo's ids filled in."""
     from goszakaz.attendance.models import Sheet
+    from goszakaz.enrollment.models import Voucher
     from goszakaz.finance.models import FundingRequest
-    from goszakaz.queue.models import AllocationRun
+    from goszakaz.queue.models import AllocationRun, Application
     from goszakaz.registry.models import Preschool
 
     funding = FundingRequest.objects.order_by("pk").values_list("pk", flat=True).first()
@@ -44,7 +47,11 @@ def urls_of(login: str) -> list[str]:
     school = Preschool.objects.filter(city__code="uralsk").order_by("pk").first()
     run = AllocationRun.objects.order_by("pk").values_list("pk", flat=True).first()
     ids = {"{funding}": funding, "{run}": run or 0, "{sheet}": sheet.pk if sheet else 0,
-           "{voucher}": sheet.voucher_id if sheet else 0, "{school}": school.pk if school else 0}
+           "{voucher}": sheet.voucher_id if sheet else 0, "{school}": school.pk if school else 0,
+           "{application}": Application.objects.filter(city__code="taraz").order_by("pk")
+           .values_list("pk", flat=True).first() or 0,
+           "{uralsk_voucher}": Voucher.objects.filter(city__code="uralsk").order_by("pk")
+           .values_list("pk", flat=True).first() or 0}
     urls = []
     for url in PAGES[login]:
         for key, value in ids.items():

@@ -30,11 +30,15 @@ from goszakaz.finance.ledger import Spec, post
 from goszakaz.finance.ledger import account as ledger_account
 from goszakaz.finance.models import AccountKind, TransferCode
 from goszakaz.finance.tariffs import set_norm
+from goszakaz.jobs.models import Job, JobState
+from goszakaz.jobs.services import job_dir
+from goszakaz.queue.models import Application
 from goszakaz.queue.services import confirm_allocation, import_applications, preview_allocation
 from goszakaz.registry.models import Bank, Group, Membership, Role
 from goszakaz.verification.checks import Mismatch
 from goszakaz.verification.models import RiskCaseKind
 from goszakaz.verification.services import open_case, request_exclusion
+from goszakaz.workflows.jobs import LIST_EXPORT
 from goszakaz.workflows.onboarding import issue_api_token
 from tests.factories import (
     EDU,
@@ -87,6 +91,11 @@ PAGES: dict[str, tuple[dict[str, str], dict[str, tuple[set[str], dict[str, str]]
     "edu-preschool-exclude": ({"preschool_id": "school"}, {"POST": ({"edu"}, {
         "on": "2024-06-01", "note": "приказ 8", "confirmed": "1"})}),
     "edu-vouchers": ({}, {"GET": (EDUS, {}), "POST": ({"edu"}, {"run": "run_confirmed"})}),
+    "edu-voucher": ({"voucher_id": "voucher"}, {"GET": ({"edu"}, {}), "POST": ({"edu"}, {
+        "reason": "moved_away", "on": "2024-05-20", "confirmed": "1"})}),
+    "edu-application": ({"application_id": "application"}, {"GET": ({"edu"}, {})}),
+    "export-job": ({"job_id": "export"}, {"GET": ({"edu"}, {})}),
+    "export-file": ({"job_id": "export"}, {"GET": ({"edu"}, {})}),
     "edu-upload": ({"kind": "children"}, {"GET": (EDUS, {}), "POST": (EDUS, {})}),
     "preschool-pupils": ({}, {"GET": (PRESCHOOLS | TEACHER, {}), "POST": (PRESCHOOLS, {
         "do": "move", "to": "none", "pick": "pupil_contract"})}),
@@ -117,6 +126,7 @@ PAGES: dict[str, tuple[dict[str, str], dict[str, tuple[set[str], dict[str, str]]
                             {"POST": ({"par"}, {"answer": "confirm"})}),
     "operator-banks": ({}, {"GET": ({"opr"}, {}),
                             "POST": ({"opr"}, {"city": "taraz", "bank": "halyk"})}),
+    "bank-payments": ({}, {"GET": (BANKS, {})}),
     "bank-cabinet": ({}, {"GET": (BANKS, {}),
                           "POST": (BANKS, {"action": "month", "month": "2024-05"})}),
     "operator-cases": ({}, {"GET": ({"opr"}, {}), "POST": ({"opr"}, {})}),
@@ -146,7 +156,7 @@ NO_CHANGE = {"edu-upload", "preschool-upload", "operator-cases",
              ("preschool-pupils", "pre_other")}  # nor to put in a group
 # The pages that show children's personal data to staff, and who sees a child there in the
 # world below: each such read leaves one audit row naming the reader and the children read.
-READS = {"edu-vouchers": {"edu"}, "preschool-pupils": {"pre", "pre_teacher"},
+READS = {"edu-vouchers": {"edu"}, "edu-voucher": {"edu"}, "preschool-pupils": {"pre", "pre_teacher"},
          "preschool-day": {"pre", "pre_teacher"}, "preschool-month": {"pre", "pre_teacher"},
          "preschool-month-template": {"pre", "pre_teacher"},
          "preschool-disputes": {"pre"}, "bank-cabinet": {"bank"}, "operator-cases": {"opr"},
@@ -224,6 +234,7 @@ def world(db, settings, tmp_path, clock_at) -> dict[str, object]:
     April sheet silence confirmed; a child whose case waits for EDU's exclusion and one whose
     case is open; a confirmed allocation and a newer preview; April's funding request sent."""
     settings.MEDIA_ROOT = tmp_path
+    settings.DATA_DIR = tmp_path  # the export's file
     clock_at(dt.date(2024, 5, 31))  # May's last day: the parent's window is open (I17)
     with transaction.atomic():  # the API's tests run outside a test transaction
         return _world(tmp_path)
@@ -300,6 +311,12 @@ def _world(tmp_path) -> dict[str, object]:
                                         city="taraz").pk, amount=6_000_000,
                          code=TransferCode.DIRECT, period="2024-04", city="taraz",
                          child=pupil.pk), now=NOW)
+    export = Job.objects.create(kind=LIST_EXPORT, city="taraz", role=Role.EDU,
+                                user=users["edu"], created_at=NOW, state=JobState.DONE,
+                                args={"list": "edu-vouchers", "params": {}},
+                                result={"file": "matrix.xlsx", "rows": 1})
+    (job_dir() / "exports").mkdir(parents=True, exist_ok=True)
+    (job_dir() / "exports" / "matrix.xlsx").write_bytes(b"PK")
     tokens = {"bank": issue_api_token(bank=halyk, actor=OPR, now=NOW),
               "bank_other": issue_api_token(bank=kaspi, actor=OPR, now=NOW),
               "pre": issue_api_token(preschool=school, actor=OPR, now=NOW),
@@ -309,7 +326,8 @@ def _world(tmp_path) -> dict[str, object]:
             "voucher": child.pk, "school": school.pk, "other_school": other_school.pk,
             "school_bin": school.bin, "disputed": disputed.pk, "open_sheet": open_sheet.pk,
             "case": case.pk, "open_case": doubt.pk, "transfer": transfer.pk, "request": request.pk,
-            "account": account.pk,
+            "account": account.pk, "export": export.pk,
+            "application": Application.objects.filter(city=taraz).first().pk,
             "pupil_iin": pupil.child_iin, "mark-pupil": f"mark-{pupil.pk}",
             "pupil_contract": pupil_contract.pk, "code_pre": "P", "code_pre_other": "P",
             "code_pre_teacher": "A", "group_pre": groups["pre"].pk,

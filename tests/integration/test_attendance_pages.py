@@ -10,9 +10,9 @@ from django.test import Client
 from goszakaz.access.actor import Actor
 from goszakaz.attendance.models import Dispute, Sheet, SheetState
 from goszakaz.attendance.services import confirm
+from goszakaz.domain.iin import short_iin
 from goszakaz.enrollment.services import sign_contract
 from goszakaz.registry.models import Membership, Role
-from goszakaz.web.pupil_scope import short_iin
 from tests.factories import NOW, make_preschool, make_user, make_voucher
 
 

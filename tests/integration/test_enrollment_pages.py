@@ -132,11 +132,16 @@ def test_life_event_only_in_the_own_city(world, taraz) -> None:
     users, _, _ = world
     voucher = make_voucher(taraz, 5)
     other_city = client_of(users["edu-shymkent"])
-    assert other_city.post("/edu/vouchers/", {"voucher": voucher.pk, "reason": "death",
-                                              "on": "2024-05-01"}).status_code == 404
-    client_of(users["edu-taraz"]).post("/edu/vouchers/", {"voucher": voucher.pk,
-                                                          "reason": "moved_away",
-                                                          "on": "2024-05-01"})
+    page = f"/edu/vouchers/{voucher.pk}/"
+    assert other_city.post(page, {"reason": "death", "on": "2024-05-01",
+                                  "confirmed": "1"}).status_code == 403
+    edu = client_of(users["edu-taraz"])
+    # the first post only says what follows (issue 12: a confirmation step) and changes nothing
+    asked = edu.post(page, {"reason": "moved_away", "on": "2024-05-01"})
+    assert asked.status_code == 200 and b'name="confirmed"' in asked.content
+    voucher.refresh_from_db()
+    assert voucher.status == "granted"
+    edu.post(page, {"reason": "moved_away", "on": "2024-05-01", "confirmed": "1"})
     voucher.refresh_from_db()
     assert (voucher.status, voucher.annulment_reason) == ("annulled", "moved_away")
 

@@ -50,6 +50,8 @@ class Action(StrEnum):
     FUNDING_DISTRIBUTE = "funding.distribute"
     PLAN_VIEW = "plan.view"  # the plan-schedule (P1-P5)
     PLAN_UPDATE = "plan.update"
+    # a staff member (EDU, OPR, BANK): their own large exports (background jobs)
+    EXPORTS_VIEW = "exports.view"
     # a bank (BANK), its own accounts: the cabinet and the API
     BANK_ACCOUNTS_VIEW = "bank.accounts.view"
     BANK_ACCOUNTS_REPORT = "bank.accounts.report"
@@ -96,6 +98,7 @@ ROLES: dict[Action, frozenset[str]] = {
                      Action.PUPILS_GROUP, Action.STAFF_MANAGE, Action.PAYMENTS_VIEW],
                     frozenset({PRE})),
     Action.DISPUTE_DOCUMENT: frozenset({PRE, PAR, OPR}),
+    Action.EXPORTS_VIEW: frozenset({EDU, OPR, BANK}),
     **dict.fromkeys([Action.CABINET_VIEW, Action.CONTRACT_SIGN, Action.SHEET_ANSWER],
                     frozenset({PAR})),
 }

@@ -232,6 +232,21 @@ def _users(bank: Bank, preschool: Preschool) -> None:
         users.objects.create_superuser("admin", "", PASSWORD)
 
 
+# names of the demo's queue: a first name and a family name, every pair once in turn
+FIRST_NAMES = ("Айсұлу", "Ерасыл", "Мадина", "Әлихан", "Томирис", "Нұрислам", "Аружан", "Данияр",
+               "Жансая", "Алинур", "Амина", "Бекзат", "Інжу", "Санжар", "Айлин", "Тамерлан",
+               "Еркежан", "Мирас", "Зарина", "Артём", "София", "Ислам", "Камила", "Даниал")
+SURNAMES = ("Ахметов", "Беков", "Жумабаев", "Касымов", "Нурланов", "Оспанов", "Тулеуов",
+            "Иванов", "Абенов", "Сериков", "Мусин", "Ержанов", "Калиев", "Шарипов", "Әбдіров")
+
+
+def demo_name(i: int) -> str:
+    """The i-th name of the demo's queue: the even first names are girls' ("Айсұлу Ахметова")."""
+    first = FIRST_NAMES[i % len(FIRST_NAMES)]
+    surname = SURNAMES[(i // len(FIRST_NAMES)) % len(SURNAMES)]
+    return f"{first} {surname}{'а' if i % 2 == 0 else ''}"
+
+
 def _taraz_queue(n_applications: int) -> None:
     taraz = City.objects.get(code="taraz")
     if Application.objects.filter(city=taraz).exists():
@@ -244,7 +259,7 @@ def _taraz_queue(n_applications: int) -> None:
             for i, row in enumerate(synthetic_rows(n_applications, seed=2024, as_of=AS_OF)):
                 row["resides_in_city"] = "true" if i < 3 else row["resides_in_city"]
                 row["parent_iin"] = PARENT_IIN if i < 3 else ""
-                row["child_name"] = ["Айгерим", "Нурлан", "Дана"][i] if i < 3 else ""
+                row["child_name"] = ["Айгерим", "Нурлан", "Дана"][i] if i < 3 else demo_name(i)
                 w.writerow(row)
         import_applications(city=taraz, path=path, skip_invalid=False, actor=EDU,
                             now=moment_of(AS_OF))

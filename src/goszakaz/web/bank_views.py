@@ -1,4 +1,6 @@
-"""Pages of the bank step: the operator sends lists to banks; the reference bank's cabinet (A7.5-A7.10)."""
+"""Pages of the bank step: the operator sends lists to banks; the reference bank's cabinet
+(A7.5-A7.10): its accounts to open, opened and closed, the monthly list, and the payments and
+returns made from the accounts (A7.18, A10)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import datetime as dt
 from django import forms
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,15 +18,16 @@ from django.utils.translation import gettext_lazy
 from goszakaz import clock
 from goszakaz.access.actor import Actor
 from goszakaz.access.permissions import Action
-from goszakaz.audit.services import record_read
 from goszakaz.banking.models import AccountStatus, ChildAccount, MonthlyBankList
 from goszakaz.banking.services import BankingError
 from goszakaz.deadlines.models import Deadline, DeadlineState
 from goszakaz.domain import months
 from goszakaz.domain.states import IllegalTransition
 from goszakaz.enrollment.services import EnrollmentError
-from goszakaz.finance.models import AccountKind, LedgerAccount
+from goszakaz.finance.models import AccountKind, LedgerAccount, TransferCode
 from goszakaz.registry.models import Bank, City
+from goszakaz.reports import listing, lists
+from goszakaz.web import staff_lists
 from goszakaz.web.permissions import actor_of, permits
 from goszakaz.web.views import mask_iin, posted_id
 from goszakaz.workflows import bank_accounts
@@ -87,15 +91,28 @@ def bank_cabinet(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("The account is not in a state that allows this; "
                                       "nothing is changed."))
         return redirect("bank-cabinet")
-    accounts = list(ChildAccount.objects.filter(bank=bank).select_related("voucher")
-                    .order_by("status", "pk")[:500])
-    for a in accounts:
-        a.masked_iin = mask_iin(a.voucher.child_iin)  # type: ignore[attr-defined]
-    record_read(actor=actor, at=now, what="page:bank-cabinet",
-                children=[a.voucher_id for a in accounts])
+    shown = staff_lists.show(request, lists.bank.ACCOUNTS, listing.Scope(bank=bank.code),
+                             actions="web/_bank_account_actions.html")
+    if isinstance(shown, HttpResponse):
+        return shown
     return render(request, "web/bank_cabinet.html", {
-        "bank": bank, "accounts": accounts, "month": today.strftime("%Y-%m"),
+        "bank": bank, "list": shown, "month": today.strftime("%Y-%m"),
         "lists": MonthlyBankList.objects.filter(bank=bank).order_by("-month")[:24]})
+
+
+@permits(Action.BANK_ACCOUNTS_VIEW)
+def bank_payments(request: HttpRequest) -> HttpResponse:
+    """A7.18, A10: what the bank paid from its children's accounts to preschools, and what it
+    returned to the operator, by month (search, filters, XLSX)."""
+    bank = get_object_or_404(Bank, code=actor_of(request).bank)
+    shown = staff_lists.show(request, lists.bank.PAYMENTS, listing.Scope(bank=bank.code))
+    if isinstance(shown, HttpResponse):
+        return shown
+    totals = dict(shown.selection.queryset().order_by().values_list("code")
+                  .annotate(n=Sum("amount")).values_list("code", "n"))
+    return render(request, "web/bank_payments.html", {
+        "bank": bank, "list": shown, "paid": totals.get(TransferCode.PAYMENT, 0),
+        "returned": totals.get(TransferCode.SWEEP, 0)})
 
 
 def _confirm_close(request: HttpRequest, bank: Bank) -> HttpResponse:

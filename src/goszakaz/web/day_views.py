@@ -20,6 +20,7 @@ from goszakaz.attendance import services
 from goszakaz.attendance.models import MARK_LABELS, UNMARKED, Sheet, SheetState
 from goszakaz.audit.services import record_read
 from goszakaz.domain.calendar import OutsideCalendar
+from goszakaz.domain.iin import short_iin
 from goszakaz.domain.months import month_of
 from goszakaz.domain.payment import SheetError
 from goszakaz.enrollment.models import Contract
@@ -27,7 +28,7 @@ from goszakaz.registry.models import Preschool
 from goszakaz.rules.calendar import kz_calendar
 from goszakaz.web.bounds import bounded_day
 from goszakaz.web.permissions import actor_of, own_preschool, permits
-from goszakaz.web.pupil_scope import Scope, by_name, in_force, pupil_name, scope_of, short_iin
+from goszakaz.web.pupil_scope import Scope, by_name, in_force, pupil_name, scope_of
 
 PRESENT = "P"
 # The keys of each mark, as day.js reads them and the page lists them: the letter on a Latin,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -18,16 +16,17 @@ from goszakaz import clock
 from goszakaz.access.permissions import Action
 from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record, record_read
-from goszakaz.domain.capacity import peak_occupancy
-from goszakaz.domain.iin import InvalidNumber, validate_bin
+from goszakaz.domain.iin import InvalidNumber, short_iin, validate_bin
 from goszakaz.enrollment import services
-from goszakaz.enrollment.models import AnnulmentReason, Contract, Voucher
+from goszakaz.enrollment.models import AnnulmentReason, Contract, Voucher, VoucherStatus
 from goszakaz.queue.models import AllocationRun, RunState
 from goszakaz.registry.models import Group, Preschool
 from goszakaz.registry.services import RegistryError
+from goszakaz.reports import listing, lists
+from goszakaz.web import staff_lists
 from goszakaz.web.bounds import BoundedDateField
 from goszakaz.web.permissions import actor_of, permits, require
-from goszakaz.web.pupil_scope import by_name, pupil_name, short_iin
+from goszakaz.web.pupil_scope import by_name, pupil_name
 from goszakaz.web.views import edu_city, mask_iin, posted_id
 from goszakaz.workflows import annulment
 from goszakaz.workflows.onboarding import include_preschool
@@ -68,22 +67,15 @@ def edu_perechen(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied from None  # another city's preschool
         messages.success(request, _("The preschool is on the list."))
         return redirect("edu-perechen")
-    today = clock.today()
-    terms: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
-    for preschool_id, start, end in Contract.objects.filter(
-            preschool__city=city).filter(Q(ends_on=None) | Q(ends_on__gte=today)).values_list(
-            "preschool_id", "starts_on", "ends_on"):  # one query for the whole list
-        terms.setdefault(preschool_id, []).append((start, end))
-    rows = [{"p": p, "in_force": sum(1 for start, end in terms.get(p.pk, []) if start <= today),
-             "taken": peak_occupancy(terms.get(p.pk, []), today)}
-            for p in Preschool.objects.filter(city=city).order_by("name")]
-    return render(request, "web/edu_perechen.html", {"city": city, "rows": rows, "form": form})
+    shown = staff_lists.show(request, lists.edu.PERECHEN, listing.Scope(city=city))
+    if isinstance(shown, HttpResponse):
+        return shown
+    return render(request, "web/edu_perechen.html", {"city": city, "list": shown, "form": form})
 
 
 class LifeEventForm(forms.Form):
     """A12, A13: a child moved away or died; the voucher is annulled from the date."""
 
-    voucher = forms.IntegerField(min_value=1, label=gettext_lazy("Voucher"))
     reason = forms.ChoiceField(choices=[(AnnulmentReason.MOVED.value, AnnulmentReason.MOVED.label),
                                         (AnnulmentReason.DEATH.value, AnnulmentReason.DEATH.label)],
                                label=gettext_lazy("Event"))
@@ -92,11 +84,11 @@ class LifeEventForm(forms.Form):
 
 @permits(Action.VOUCHERS_VIEW, post=Action.VOUCHERS_GRANT)
 def edu_vouchers(request: HttpRequest) -> HttpResponse:
-    """A5: the city's vouchers; grant them from a confirmed allocation; record life events."""
+    """A5: the city's vouchers (search, filters, 100 a page, XLSX); grant them from a confirmed
+    allocation. A life event is recorded on the voucher's own page."""
     city, actor, now = edu_city(request), actor_of(request), clock.now()
-    form = LifeEventForm(request.POST or None)
-    if request.method == "POST" and "run" in request.POST:
-        run = get_object_or_404(AllocationRun, pk=posted_id(request.POST["run"]) or 0,
+    if request.method == "POST":
+        run = get_object_or_404(AllocationRun, pk=posted_id(request.POST.get("run")) or 0,
                                 city=city)
         try:
             with transaction.atomic():
@@ -106,27 +98,48 @@ def edu_vouchers(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Vouchers granted: %(n)d.") % {"n": n})
         return redirect("edu-vouchers")
-    if request.method == "POST" and form.is_valid():
-        require(request, Action.VOUCHER_ANNUL, city=city.code)
-        voucher = get_object_or_404(Voucher, pk=form.cleaned_data["voucher"], city=city)
-        try:
-            with transaction.atomic():
-                annulment.life_event(voucher=voucher,
-                                     reason=AnnulmentReason(form.cleaned_data["reason"]),
-                                     on=form.cleaned_data["on"], actor=actor, now=now)
-        except services.EnrollmentError as e:
-            messages.error(request, str(e))
-        else:
-            messages.success(request, _("The voucher is annulled."))
-        return redirect("edu-vouchers")
-    vouchers = list(Voucher.objects.filter(city=city).order_by("-id")[:200])
-    for v in vouchers:
-        v.masked_iin = mask_iin(v.child_iin)  # type: ignore[attr-defined]
-    record_read(actor=actor, at=now, what="page:edu-vouchers", city=city.code,
-                children=[v.pk for v in vouchers])
+    shown = staff_lists.show(request, lists.edu.VOUCHERS, listing.Scope(city=city))
+    if isinstance(shown, HttpResponse):
+        return shown
     runs = AllocationRun.objects.filter(city=city, state=RunState.CONFIRMED)
-    return render(request, "web/edu_vouchers.html", {"city": city, "vouchers": vouchers,
-                                                     "runs": runs, "form": form})
+    return render(request, "web/edu_vouchers.html", {"city": city, "list": shown, "runs": runs})
+
+
+@permits(Action.VOUCHERS_VIEW, post=Action.VOUCHER_ANNUL)
+def edu_voucher(request: HttpRequest, voucher_id: int) -> HttpResponse:
+    """One voucher: the child, its history, contracts and accounts; a life event (A12, A13)
+    recorded behind a confirmation step that says what follows."""
+    voucher = get_object_or_404(Voucher.objects.select_related("city", "application"),
+                                pk=voucher_id)
+    actor = require(request, Action.VOUCHERS_VIEW, city=voucher.city.code)
+    now = clock.now()
+    form = LifeEventForm(request.POST or None, initial={"on": clock.local_date(now)})
+    confirm = None
+    if request.method == "POST" and form.is_valid():
+        require(request, Action.VOUCHER_ANNUL, city=voucher.city.code)
+        reason = AnnulmentReason(form.cleaned_data["reason"])
+        on = form.cleaned_data["on"]
+        if request.POST.get("confirmed") != "1":
+            confirm = {"reason": reason, "on": on}
+        else:
+            try:
+                with transaction.atomic():
+                    annulment.life_event(voucher=voucher, reason=reason, on=on, actor=actor,
+                                         now=now)
+            except services.EnrollmentError as e:
+                messages.error(request, str(e))
+            else:
+                messages.success(request, _("The voucher is annulled."))
+            return redirect("edu-voucher", voucher_id=voucher.pk)
+    record_read(actor=actor, at=now, what="page:edu-voucher", city=voucher.city.code,
+                children=[voucher.pk])
+    return render(request, "web/edu_voucher.html", {
+        "v": voucher, "iin": short_iin(voucher.child_iin), "form": form, "confirm": confirm,
+        "events": [(e, VoucherStatus(e.after).label if e.after in VoucherStatus.values
+                    else e.after) for e in voucher.events.order_by("at", "pk")],
+        "contracts": voucher.contracts.select_related("preschool").order_by("starts_on"),
+        "accounts": voucher.accounts.select_related("bank").order_by("requested_on"),
+        "live": voucher.status != VoucherStatus.ANNULLED})
 
 
 @permits(Action.CABINET_VIEW)

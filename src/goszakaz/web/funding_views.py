@@ -14,18 +14,17 @@ from django.utils.translation import gettext_lazy
 
 from goszakaz import clock
 from goszakaz.access.permissions import Action
-from goszakaz.audit.services import record_read
 from goszakaz.deadlines.models import Deadline
 from goszakaz.domain import months
 from goszakaz.finance import funding
 from goszakaz.finance.models import FundingRequest, RequestState
 from goszakaz.finance.tariffs import TariffMissing
 from goszakaz.registry.models import City, Role
+from goszakaz.reports import listing, lists
+from goszakaz.web import staff_lists
 from goszakaz.web.permissions import actor_of, permits, require
 from goszakaz.web.templatetags.goszakaz import month_label, tenge
-from goszakaz.web.views import edu_city, mask_iin
-
-SHOWN = 500  # children paid directly listed on the page; the totals count them all
+from goszakaz.web.views import edu_city
 
 
 class RequestForm(forms.Form):
@@ -83,21 +82,20 @@ def edu_funding(request: HttpRequest) -> HttpResponse:
 
 @permits(Action.FUNDING_VIEW)
 def funding_request(request: HttpRequest, request_id: int) -> HttpResponse:
-    """One request: totals, the deadlines, and the children paid directly (listed apart, A7.9)."""
+    """One request: totals, the deadlines, and each child's line: the norm, what is owed, the
+    balance already on the account, the amount, and whether it is paid directly (A7.9, I5)."""
     made = get_object_or_404(FundingRequest.objects.select_related("city"), pk=request_id)
     actor = require(request, Action.FUNDING_VIEW, city=made.city.code)
     counts = made.lines.aggregate(children=Count("pk"),
                                   with_account=Count("pk", filter=Q(direct=False)))
-    direct = (made.lines.filter(direct=True).select_related("voucher")
-              .order_by("voucher__child_iin")[:SHOWN])
+    shown = staff_lists.show(request, lists.edu.FUNDING_LINES,
+                             listing.Scope(city=made.city, within=made.pk))
+    if isinstance(shown, HttpResponse):
+        return shown
     subject = f"funding/{made.city.code}/{made.month}"
-    record_read(actor=actor, at=clock.now(), what="page:funding-request", city=made.city.code,
-                children=[x.voucher_id for x in direct])
     return render(request, "web/funding_request.html", {
-        "r": made, "operator": actor.role == Role.OPR,
+        "r": made, "operator": actor.role == Role.OPR, "list": shown,
         "children": counts["children"], "with_account": counts["with_account"],
-        "direct": [{"line": x, "masked_iin": mask_iin(x.voucher.child_iin)} for x in direct],
-        "direct_count": counts["children"] - counts["with_account"], "shown": SHOWN,
         "deadlines": Deadline.objects.filter(city=made.city.code, subject=subject),
         "today": clock.today()})
 

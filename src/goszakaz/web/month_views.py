@@ -19,6 +19,7 @@ from goszakaz.attendance.models import MARK_LABELS, UNMARKED, Sheet, SheetState
 from goszakaz.audit.services import record_read
 from goszakaz.domain import payment as pay
 from goszakaz.domain.calendar import OutsideCalendar
+from goszakaz.domain.iin import short_iin
 from goszakaz.domain.months import first_day, last_day, month_of, next_first, previous
 from goszakaz.enrollment.models import Contract
 from goszakaz.finance.month_context import MonthContext
@@ -27,7 +28,7 @@ from goszakaz.registry.models import Preschool
 from goszakaz.rules.calendar import kz_calendar
 from goszakaz.web.bounds import bounded_month
 from goszakaz.web.permissions import actor_of, own_preschool, permits
-from goszakaz.web.pupil_scope import Scope, by_name, in_force, pupil_name, scope_of, short_iin
+from goszakaz.web.pupil_scope import Scope, by_name, in_force, pupil_name, scope_of
 
 SYMBOLS = {"P": "✓", "S": "Б", "A": "Н", "V": "О", UNMARKED: "·"}  # the legend says them in words
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest
 
 from goszakaz.access.actor import Actor
 from goszakaz.access.permissions import Action, can
+from goszakaz.domain.iin import short_iin
 from goszakaz.enrollment.models import Contract
 from goszakaz.registry.models import Group, Preschool
 
@@ -74,12 +75,6 @@ def by_name(contracts: list[Contract]) -> list[Contract]:
     """Pupils in the order a teacher calls them: by name, then by IIN."""
     return sorted(contracts, key=lambda c: (c.voucher.child_name.casefold() or "\uffff",
                                             c.voucher.child_iin))
-
-
-def short_iin(iin: str) -> str:
-    """An IIN with its middle masked, enough to tell two children born on one day apart:
-    210210****57 (the preschool holds each child's contract; DESIGN rule 11)."""
-    return f"{iin[:6]}****{iin[-2:]}" if len(iin) == 12 else iin[:6] + "******"
 
 
 def pupil_name(contract: Contract) -> str:

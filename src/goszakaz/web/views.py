@@ -15,14 +15,16 @@ from goszakaz import rules as rule_data
 from goszakaz.access.permissions import Action
 from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record
+from goszakaz.domain.iin import short_iin
+from goszakaz.enrollment.models import Voucher
 from goszakaz.notifications.models import Notification
 from goszakaz.queue import services
-from goszakaz.queue.models import AllocationRun, Application
+from goszakaz.queue.models import AllocationRun, Application, RunOutcome
 from goszakaz.registry.models import City, Role
+from goszakaz.reports import listing, lists
+from goszakaz.web import staff_lists
 from goszakaz.web.parent_views import cabinet_children
-from goszakaz.web.permissions import actor_of, permits
-
-PAGE = 50
+from goszakaz.web.permissions import actor_of, permits, require
 
 
 def mask_iin(iin: str) -> str:
@@ -69,8 +71,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @permits(Action.QUEUE_VIEW)
 def edu_queue(request: HttpRequest) -> HttpResponse:
-    """The city's queue by category: counts, and the first applications of a chosen category."""
+    """The city's queue: counts by category, and the applications (search by IIN or name,
+    filters by category, state, age and year, sortable, 100 a page, XLSX)."""
     city = edu_city(request)
+    shown = staff_lists.show(request, lists.edu.QUEUE, listing.Scope(city=city))
+    if isinstance(shown, HttpResponse):
+        return shown
     rule_set = rule_data.load(city.allocation_rules or "taraz-2024")
     counts = dict(services.queued(city).exclude(category=None).values_list("category")
                   .annotate(n=Count("id")).values_list("category", "n"))
@@ -79,21 +85,36 @@ def edu_queue(request: HttpRequest) -> HttpResponse:
                    "count": counts.get(c.number, 0)} for c in rule_set.categories]
     reasons = dict(services.queued(city).exclude(reason="").values_list("reason")
                    .annotate(n=Count("id")).values_list("reason", "n"))
-    chosen = request.GET.get("category", "")
-    rows: list[Application] = []
-    if chosen.isdigit():
-        rows = list(services.queued(city).filter(category=int(chosen))
-                    .order_by("queue_number")[:PAGE])
-    if rows:  # staff reading children's records: logged (DESIGN rule 5)
+    shown_ids = [row.obj.pk for row in shown.rows]
+    if shown_ids:  # staff reading applicants' records: logged (DESIGN rule 5)
         record(actor=actor_of(request), action=AuditAction.QUEUE_READ, at=clock.now(),
                obj_type="city", obj_id=city.code, city=city.code,
-               after={"category": int(chosen), "applications": [a.pk for a in rows]})
-    for a in rows:
-        a.masked_iin = mask_iin(a.child_iin)  # type: ignore[attr-defined]
+               after={"params": shown.selection.params(), "applications": shown_ids})
     runs = AllocationRun.objects.filter(city=city).order_by("-created_at")[:10]
     return render(request, "web/edu_queue.html", {
-        "city": city, "categories": categories, "reasons": reasons, "chosen": chosen,
-        "rows": rows, "runs": runs, "total": services.queued(city).count(),
+        "city": city, "categories": categories, "reasons": reasons, "list": shown,
+        "runs": runs, "total": services.queued(city).count(),
+    })
+
+
+@permits(Action.QUEUE_VIEW)
+def edu_application(request: HttpRequest, application_id: int) -> HttpResponse:
+    """One application: the child, its category and number and how they changed (T3), and what
+    each allocation made of it, with the run it was in (T2), and its voucher."""
+    application = get_object_or_404(Application.objects.select_related("city"),
+                                     pk=application_id)
+    actor = require(request, Action.QUEUE_VIEW, city=application.city.code)
+    record(actor=actor, action=AuditAction.APPLICATION_READ, at=clock.now(),
+           obj_type="application", obj_id=application.pk, city=application.city.code)
+    outcomes = (RunOutcome.objects.filter(application=application).select_related("run")
+                .order_by("-run__created_at"))
+    return render(request, "web/edu_application.html", {
+        "a": application, "iin": short_iin(application.child_iin),
+        "category": lists.edu.category_title(application),
+        "changes": application.changes.order_by("-changed_on", "-pk"),
+        "outcomes": outcomes,
+        "voucher": Voucher.objects.filter(application=application).first(),
+        "explanation": services.explanation(application, today=clock.today(), lang=lang_of()),
     })
 
 
