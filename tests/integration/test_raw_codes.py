@@ -18,7 +18,7 @@ from goszakaz.registry.models import City, Role
 from goszakaz.verification.checks import Mismatch
 from goszakaz.verification.models import RiskCase, RiskCaseKind
 from goszakaz.verification.services import open_case, request_exclusion
-from tests.integration.test_formats import visible
+from tests.integration.test_formats import VisibleText
 from tests.pages import signed_in, urls_of
 
 STAFF = ("edu-taraz", "edu-uralsk", "operator", "bank")
@@ -42,9 +42,21 @@ def codes() -> set[str]:
     return found - NOT_CODES
 
 
-def raw_codes(text: str, known: set[str]) -> list[str]:
-    """The codes in a page's text (whole words, as written: "Open" in a sentence is no code)."""
-    return sorted({w for w in WORD.findall(text) if w in known})
+def raw_codes(html: str, known: set[str]) -> list[str]:
+    """The codes in a page's text (whole words, as written: "Open" in a sentence is no code).
+
+    A text that is English prose (two or more lowercase English words that are no codes) is a
+    message not translated yet (a new one waits for its .po entry): its words are words, not
+    codes; a code shows as a cell's whole text or among Russian or Kazakh words."""
+    parser = VisibleText()
+    parser.feed(html)
+    found: set[str] = set()
+    for part in parser.parts:
+        words = WORD.findall(part)
+        prose = [w for w in words if w not in known and w.islower() and len(w) > 1]
+        if len(prose) < 2:
+            found |= {w for w in words if w in known}
+    return sorted(found)
 
 
 @pytest.fixture
@@ -78,13 +90,16 @@ def test_no_staff_page_shows_a_raw_code(demo_world, language) -> None:
         for url in urls_of(login) + extra:
             page = client.get(url)
             assert page.status_code == 200, (login, url, page.status_code)
-            found = raw_codes(visible(page.content.decode()), known)
+            found = raw_codes(page.content.decode(), known)
             wrong += [(login, url, found)] if found else []
     assert wrong == [], "\n".join(map(str, wrong))
 
 
 def test_the_check_finds_codes_and_not_words() -> None:
     known = {"open", "exclusion_requested", "norm.set", "uralsk"}
-    assert raw_codes("Случай open, exclusion_requested; norm.set в uralsk", known) == [
+    assert raw_codes("<p>Случай open, exclusion_requested; norm.set в uralsk</p>", known) == [
         "exclusion_requested", "norm.set", "open", "uralsk"]
-    assert raw_codes("Open the account. Уральск, открыт", known) == []
+    assert raw_codes("<td>open</td><td>Уральск</td>", known) == ["open"]
+    assert raw_codes("<p>Open the account. Уральск, открыт</p>", known) == []
+    assert raw_codes("<p>the account is open (not translated yet)</p>", known) == []
+    assert raw_codes("<script>var s = 'open';</script><p title='open'>открыт</p>", known) == []

@@ -66,6 +66,35 @@ def action_label(code: object) -> str:
     return str(ACTIONS.get(str(code), _("change")))
 
 
+# the reasons the code itself writes into a voucher's history (its `why`), in words
+WHYS = {
+    "account opened": _("the child's bank account is opened (A7.6)"),
+    "A7.4: risk cases closed by protocol": _("A7.4: the risk cases are closed by protocol"),
+    "A7.4: НОБД": _("A7.4: checked against НОБД"),
+    "A11": _("A11: the child moves to another preschool on the 1st of a month"),
+}
+
+
+@register.filter
+def why_label(why: object) -> str:
+    """A history entry's reason: the words for one the system wrote, a person's own as typed."""
+    return str(WHYS.get(str(why or ""), why or ""))
+
+
+CHANGE_WHY = re.compile(r"queue age (\d+) and statuses on (\d{4})-(\d{2})-(\d{2})")
+
+
+@register.filter
+def change_why(why: object) -> str:
+    """Why an application moved between categories (T3), as queue.services writes it ("queue
+    age 4 and statuses on 2025-08-01"), in the reader's words and dd.mm.yyyy."""
+    m = CHANGE_WHY.fullmatch(str(why or ""))
+    if m is None:
+        return str(why or "")
+    return str(_("queue age %(age)s and social statuses on %(day)s")
+               % {"age": m[1], "day": f"{m[4]}.{m[3]}.{m[2]}"})
+
+
 @register.filter
 def role_label(code: object) -> str:
     """A role in words ("EDU" -> "управление образования")."""
