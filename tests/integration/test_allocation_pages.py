@@ -4,12 +4,16 @@ card after a confirmed run, the runs with their frozen inputs (issue 12)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 
 import pytest
 from django.test import Client
+from openpyxl import load_workbook
 
 from goszakaz.access.actor import Actor
+from goszakaz.audit.models import AuditEntry
+from goszakaz.domain.iin import short_iin
 from goszakaz.notifications.models import Notification
 from goszakaz.queue.models import Application, ApplicationState, RunState
 from goszakaz.queue.services import (
@@ -18,10 +22,13 @@ from goszakaz.queue.services import (
     import_applications,
     preview_allocation,
 )
-from goszakaz.registry.models import Role
-from tests.factories import EDU, NOW, PARENT_IIN, app_row
+from goszakaz.registry.models import City, Role
+from tests.factories import EDU, NOW, PARENT_IIN, app_row, make_user
 
 AS_OF = dt.date(2024, 8, 1)
+NAMES = ["Айгерим Сапарова", "Нурлан Ахметов", "Дана Омарова", "Ерлан Касымов", "Алия Нурланова",
+         "Тимур Беков", "Асель Жумабаева", "Данияр Серикович", "Мадина Алиева", "Арман Оспанов",
+         "Жанна Калиева", "Бауыржан Токаев"]
 
 
 @pytest.fixture
@@ -29,7 +36,7 @@ def queue(taraz, write_csv) -> None:
     # children born 2020: aged 4 on the run's reference day, 6 two years later
     rows = [app_row(str(i), dt.date(2020, 3, 1), f"2022-01-{i:02d}T09:00:00", i,
                     large_family="true" if i % 3 == 0 else "false",
-                    parent_iin=PARENT_IIN if i == 3 else "")
+                    parent_iin=PARENT_IIN if i == 3 else "", child_name=NAMES[i - 1])
             for i in range(1, 13)]
     import_applications(city=taraz, path=write_csv(rows), skip_invalid=False,
                         actor=Actor.system(Role.EDU), now=NOW)
@@ -157,3 +164,55 @@ def test_a_run_shows_the_inputs_it_froze_and_its_iterations_as_a_chart(taraz, qu
     assert "<svg" in chart and chart.count("<polyline") == 2  # the categories with demand
     assert chart.count("<circle") == 2 * len(run.iterations)
     assert 'id="iterations"' in html
+
+
+def list_rows(html: str) -> list[list[str]]:
+    table = html[html.index('class="staff-list"'):]
+    table = table[table.index("<tbody>"):table.index("</tbody>")]
+    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r)]
+            for r in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
+
+
+def test_the_per_child_list_of_a_run_in_seat_order(taraz, queue, edu_taraz, edu) -> None:
+    # covers: T1.7, T1.8, T1.2 (seat order, category, queue number of each child)
+    run = preview(taraz, edu_taraz, volume=5)
+    html = edu.get(f"/edu/allocation/{run.pk}/").content.decode()
+    rows = list_rows(html)
+    assert len(rows) == 12 and "12" in html[html.index('class="list-total"'):][:200]
+    seated = [r for r in rows if r[0]]
+    assert [r[0] for r in seated] == ["1", "2", "3", "4", "5"]  # seat order, then the rest
+    outcome = run.outcomes.select_related("application").get(seat_order=1)
+    first = seated[0]
+    assert first[1] == short_iin(outcome.application.child_iin)
+    assert re.fullmatch(r"\d{6}\*{4}\d{2}", first[1]) and outcome.application.child_iin not in html
+    assert first[2] == outcome.application.child_name
+    assert first[3].startswith(f"{outcome.category} — ")  # the category in words
+    assert first[3] != str(outcome.category) and first[4] == str(outcome.queue_number)
+    assert first[5] == "place allocated" or "выделено" in first[5].lower()
+    assert all(r[0] == "" for r in rows[5:])  # waiting applications follow, no seat
+    entry = AuditEntry.objects.filter(action="queue.read", object_type="allocation_run").last()
+    assert entry is not None and len(entry.after["applications"]) == 12
+
+
+def test_the_per_child_list_searches_filters_and_exports_what_it_shows(taraz, queue, edu_taraz,
+                                                                        edu) -> None:
+    # covers: T1.7, T1.2
+    run = preview(taraz, edu_taraz, volume=5)
+    url = f"/edu/allocation/{run.pk}/"
+    child = run.outcomes.select_related("application").get(seat_order=3).application
+    found = list_rows(edu.get(url, {"q": child.child_iin}).content.decode())
+    assert [(r[0], r[2]) for r in found] == [("3", child.child_name)]
+    by_name = list_rows(edu.get(url, {"q": child.child_name.lower()}).content.decode())
+    assert [r[2] for r in by_name] == [child.child_name]
+    waiting = list_rows(edu.get(url, {"outcome": "waiting"}).content.decode())
+    assert len(waiting) == 7 and all(r[0] == "" for r in waiting)
+    exported = edu.get(url, {"outcome": "allocated", "sort": "-seat", "export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(exported.content)).active
+    cells = [[c for c in row] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert [r[0] for r in cells] == [5, 4, 3, 2, 1]  # exactly the selection, in its order
+    assert all("****" in r[1] for r in cells)
+    # another city's department cannot read the run's children
+    stranger = Client()
+    stranger.force_login(make_user("edu-x", Role.EDU, City.objects.get(code="shymkent")))
+    assert stranger.get(url).status_code == 403
+    assert stranger.get(url, {"export": "xlsx"}).status_code == 403

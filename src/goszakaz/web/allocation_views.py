@@ -20,11 +20,14 @@ from goszakaz import rules as rule_data
 from goszakaz.access.permissions import Action
 from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.models import AuditEntry
+from goszakaz.audit.services import record
 from goszakaz.domain import allocation as alloc
 from goszakaz.domain.states import IllegalTransition
 from goszakaz.queue import services
 from goszakaz.queue.models import AllocationRun, RunCategory, RunState
+from goszakaz.reports import listing, lists
 from goszakaz.reports.charts import Line, Series, lines, stacked_rows
+from goszakaz.web import staff_lists
 from goszakaz.web.bounds import BoundedDateField
 from goszakaz.web.permissions import actor_of, permits, require
 from goszakaz.web.views import edu_city, lang_of
@@ -93,10 +96,19 @@ def edu_allocation_new(request: HttpRequest) -> HttpResponse:
 @permits(Action.ALLOCATION_VIEW)
 def edu_allocation(request: HttpRequest, run_id: int) -> HttpResponse:
     """An allocation run: the inputs it froze, the summary per category, the iterations as a
-    table and a chart (I9)."""
+    table and a chart (I9), and its per-child list (seat order, search, filters, XLSX)."""
     run = get_object_or_404(AllocationRun.objects.select_related("city", "created_by"),
                             pk=run_id)
-    require(request, Action.ALLOCATION_VIEW, city=run.city.code)
+    actor = require(request, Action.ALLOCATION_VIEW, city=run.city.code)
+    shown = staff_lists.show(request, lists.allocation.RUN_SEATS,
+                             listing.Scope(city=run.city, within=run.pk))
+    if isinstance(shown, HttpResponse):  # the export of the per-child list
+        return shown
+    read = [row.obj.application_id for row in shown.rows]
+    if read:  # staff reading applicants' records: logged (DESIGN rule 5)
+        record(actor=actor, action=AuditAction.QUEUE_READ, at=clock.now(),
+               obj_type="allocation_run", obj_id=run.pk, city=run.city.code,
+               after={"params": shown.selection.params(), "applications": read})
     categories = list(run.categories.all())
     rule_set = rule_data.load(run.rules)
     lang = lang_of()
@@ -113,7 +125,7 @@ def edu_allocation(request: HttpRequest, run_id: int) -> HttpResponse:
         "rules_from": rule_set.effective_from, "made_by": person(run.created_by),
         "decided_by": _deciders([run.pk]).get(run.pk, ""), "queued": queued,
         "in_categories": sum(c.applications for c in categories),
-        "iteration_chart": _iteration_chart(categories, run.iterations),
+        "iteration_chart": _iteration_chart(categories, run.iterations), "list": shown,
         "seats_chart": _seats_chart(categories)})
 
 
