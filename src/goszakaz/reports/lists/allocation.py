@@ -65,7 +65,8 @@ def _rows(scope: Scope) -> QuerySet[Any]:
 
 
 def _categories(scope: Scope) -> list[tuple[str, str]]:
-    run = AllocationRun.objects.filter(pk=scope.within).only("rules").first()
+    run = (AllocationRun.objects.filter(pk=scope.within).only("rules").first()
+           if scope.within is not None else None)
     titles = _titles(run.rules if run is not None else "taraz-2024", _lang())
     return [(str(n), title) for n, title in titles.items()]
 
