@@ -37,6 +37,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goszakaz.settings")
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 40)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+os.environ.setdefault("GOSZAKAZ_SSL_REDIRECT", "0")  # the test client speaks plain HTTP
+os.environ.setdefault("GOSZAKAZ_DATA_DIR", "/tmp/goszakaz-staff-bench")
 
 import django  # noqa: E402
 

@@ -185,3 +185,43 @@ def test_a_column_without_a_sort_is_not_sortable(edu) -> None:
     page = client.get("/edu/vouchers/", {"sort": "iin"})  # the IIN column is not sortable
     assert page.status_code == 200 and len(rows_of(page.content)) == 1
     assert b'href="?sort=iin' not in page.content
+
+
+def test_the_update_shows_what_it_changed(edu, clock_at) -> None:
+    # covers: T3
+    taraz, client = edu
+    clock_at(dt.date(2024, 8, 1))
+    apps = queue(taraz, 6)
+    Application.objects.filter(pk__in=[a.pk for a in apps[:2]]).update(
+        actualized_on=dt.date(2024, 7, 1))
+    Application.objects.filter(pk__in=[a.pk for a in apps[2:]]).update(category=None,
+                                                                       queue_number=None)
+    done = client.post("/edu/queue/actualize/")
+    assert done.status_code == 302 and done["Location"].endswith("?updated=2024-08-01")
+    changed = Application.objects.filter(actualized_on=dt.date(2024, 8, 1)).count()
+    assert changed >= 4
+    page = client.get(done["Location"])
+    assert len(rows_of(page.content)) == changed
+    assert "01.08.2024" in page.content.decode()  # the update named by its day
+
+
+@pytest.mark.parametrize("sort", ["number", "-number", "name", "-name", "born", "-born",
+                                  "submitted", "-submitted", "state", "-state"])
+def test_a_page_read_from_the_end_is_the_page_read_from_the_start(edu, sort) -> None:
+    # covers: T3
+    taraz, _client = edu
+    apps = queue(taraz, 250)
+    blank = [a.pk for a in apps[::7]]  # blanks (no category, no name) sort as the largest
+    Application.objects.filter(pk__in=blank).update(category=None, queue_number=None,
+                                                    child_name="")
+    selection = listing.select(edu_lists.QUEUE, listing.Scope(city=taraz), {"sort": sort})
+    everything = list(selection.queryset())
+    assert len(everything) == 250
+    for number in (1, 2, 3):
+        page = listing.page(selection, number)
+        assert [a.pk for a in page.object_list] == [a.pk for a in
+                                                     everything[(number - 1) * 100:number * 100]]
+    if sort == "number":
+        assert {a.pk for a in everything[-len(blank):]} == set(blank)
+    if sort == "-number":
+        assert {a.pk for a in everything[:len(blank)]} == set(blank)

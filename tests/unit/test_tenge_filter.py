@@ -79,12 +79,9 @@ def test_days_kept_as_iso_text_read_as_dd_mm_yyyy() -> None:
 
 
 def test_the_systems_own_reasons_read_in_words() -> None:
-    # covers: T3 (why an application moved), A7.6 (issue 12: no code-written English on a page)
-    from goszakaz.web.templatetags.goszakaz import change_why, why_label
+    # covers: A7.6 (issue 12: no code-written English on a page)
+    from goszakaz.web.templatetags.goszakaz import why_label
 
     with translation.override("en"):
-        assert change_why("queue age 4 and statuses on 2025-08-01") == (
-            "queue age 4 and social statuses on 01.08.2025")
         assert why_label("account opened") == "the child's bank account is opened (A7.6)"
     assert why_label("Приказ № 5") == "Приказ № 5"  # a person's own words stay as written
-    assert change_why("по решению комиссии") == "по решению комиссии"

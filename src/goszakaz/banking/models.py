@@ -48,6 +48,10 @@ class ChildAccount(models.Model):
             models.UniqueConstraint(fields=["bank", "number"], condition=~Q(number=""),
                                     name="unique_account_number"),
         ]
+        indexes = [  # the bank's list (issue 12)
+            models.Index(fields=["bank", "status", "id"], name="account_by_status"),
+            models.Index(fields=["bank", "requested_on", "id"], name="account_by_requested"),
+        ]
 
     def __str__(self) -> str:
         return f"account {self.pk} ({self.bank_id}, {self.status})"

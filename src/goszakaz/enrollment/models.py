@@ -64,6 +64,13 @@ class Voucher(models.Model):
             models.UniqueConstraint(fields=["city", "child_iin"], condition=~Q(status="annulled"),
                                     name="one_live_voucher_per_child"),
         ]
+        indexes = [  # the staff list's sorts and its search by IIN (issue 12)
+            models.Index(fields=["city", "granted_at", "id"], name="voucher_by_granted"),
+            models.Index(fields=["city", "child_name", "id"], name="voucher_by_name"),
+            models.Index(fields=["city", "birth_date", "id"], name="voucher_by_birth"),
+            models.Index(fields=["city", "status", "id"], name="voucher_by_status"),
+            models.Index(fields=["city", "child_iin"], name="voucher_by_iin"),
+        ]
 
     def __str__(self) -> str:
         return f"voucher {self.pk} ({self.city.code}, {self.status})"

@@ -57,7 +57,16 @@ class Application(models.Model):
             models.UniqueConstraint(fields=["city", "application_id"], name="uniq_app_id"),
             models.UniqueConstraint(fields=["city", "child_iin"], name="uniq_app_child"),
         ]
-        indexes = [models.Index(fields=["city", "state", "category", "queue_number"])]
+        indexes = [
+            models.Index(fields=["city", "state", "category", "queue_number"]),
+            # the staff list's sorts (issue 12): an index per sortable column, read both ways
+            models.Index(fields=["city", "category", "queue_number", "id"], name="app_by_number"),
+            models.Index(fields=["city", "child_name", "id"], name="app_by_name"),
+            models.Index(fields=["city", "birth_date", "id"], name="app_by_birth"),
+            models.Index(fields=["city", "submitted_at", "id"], name="app_by_submitted"),
+            models.Index(fields=["city", "state", "id"], name="app_by_state"),
+            models.Index(fields=["city", "actualized_on"], name="app_by_update"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.city.code}/{self.application_id}"

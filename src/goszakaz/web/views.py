@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -78,13 +79,19 @@ def edu_queue(request: HttpRequest) -> HttpResponse:
     if isinstance(shown, HttpResponse):
         return shown
     rule_set = rule_data.load(city.allocation_rules or "taraz-2024")
-    counts = dict(services.queued(city).exclude(category=None).values_list("category")
-                  .annotate(n=Count("id")).values_list("category", "n"))
+    counts: dict[int, int] = {}
+    reasons: dict[str, int] = {}
+    total = 0
+    for category, reason, n in (services.queued(city).order_by().values_list("category", "reason")
+                                .annotate(n=Count("id")).values_list("category", "reason", "n")):
+        total += n  # one grouped read gives the categories, the reasons and the total
+        if category is not None:
+            counts[category] = counts.get(category, 0) + n
+        if reason:
+            reasons[reason] = reasons.get(reason, 0) + n
     lang = lang_of()
     categories = [{"number": c.number, "k": c.coefficient, "title": c.title[lang],
                    "count": counts.get(c.number, 0)} for c in rule_set.categories]
-    reasons = dict(services.queued(city).exclude(reason="").values_list("reason")
-                   .annotate(n=Count("id")).values_list("reason", "n"))
     shown_ids = [row.obj.pk for row in shown.rows]
     if shown_ids:  # staff reading applicants' records: logged (DESIGN rule 5)
         record(actor=actor_of(request), action=AuditAction.QUEUE_READ, at=clock.now(),
@@ -93,7 +100,7 @@ def edu_queue(request: HttpRequest) -> HttpResponse:
     runs = AllocationRun.objects.filter(city=city).order_by("-created_at")[:10]
     return render(request, "web/edu_queue.html", {
         "city": city, "categories": categories, "reasons": reasons, "list": shown,
-        "runs": runs, "total": services.queued(city).count(),
+        "runs": runs, "total": total,
     })
 
 
@@ -127,6 +134,8 @@ def edu_actualize(request: HttpRequest) -> HttpResponse:
         changed = services.actualize_queue(city=city, on=clock.local_date(now),
                                            actor=actor_of(request), now=now)
     messages.success(request, _("Queue updated: %(n)d applications changed.") % {"n": changed})
+    if changed:  # what changed: the applications this update moved, with their new numbers
+        return redirect(reverse("edu-queue") + f"?updated={clock.local_date(now).isoformat()}")
     return redirect("edu-queue")
 
 

@@ -64,6 +64,15 @@ def _year_choices(scope: Scope) -> list[tuple[str, str]]:
     return [(str(y), str(y)) for y in range(this, this - 8, -1)]
 
 
+def _update_choices(scope: Scope) -> list[tuple[str, str]]:
+    """The queue's last updates (T3), latest first: the applications each one changed."""
+    rows = Application.objects.exclude(actualized_on=None)
+    if scope.city is not None:
+        rows = rows.filter(city=scope.city)
+    days = rows.order_by("-actualized_on").values_list("actualized_on", flat=True).distinct()[:12]
+    return [(d.isoformat(), d.strftime("%d.%m.%Y")) for d in days if d is not None]
+
+
 def category_title(application: Application) -> str:
     """The application's category in words ("3 — children of large families"), or "—"."""
     if application.category is None:
@@ -105,6 +114,8 @@ QUEUE = register(StaffList(
         Filter("age", _("Age"), _age_choices, _born_aged),
         Filter("year", _("Submitted in"), _year_choices,
                lambda rows, v: rows.filter(submitted_at__year=int(v))),
+        Filter("updated", _("Changed by the update of"), _update_choices,
+               lambda rows, v: rows.filter(actualized_on=dt.date.fromisoformat(v))),
     ),
     columns=(
         Column("number", _("Queue number"), lambda a: a.queue_number, "number",

@@ -81,20 +81,6 @@ def why_label(why: object) -> str:
     return str(WHYS.get(str(why or ""), why or ""))
 
 
-CHANGE_WHY = re.compile(r"queue age (\d+) and statuses on (\d{4})-(\d{2})-(\d{2})")
-
-
-@register.filter
-def change_why(why: object) -> str:
-    """Why an application moved between categories (T3), as queue.services writes it ("queue
-    age 4 and statuses on 2025-08-01"), in the reader's words and dd.mm.yyyy."""
-    m = CHANGE_WHY.fullmatch(str(why or ""))
-    if m is None:
-        return str(why or "")
-    return str(_("queue age %(age)s and social statuses on %(day)s")
-               % {"age": m[1], "day": f"{m[4]}.{m[3]}.{m[2]}"})
-
-
 @register.filter
 def role_label(code: object) -> str:
     """A role in words ("EDU" -> "управление образования")."""
