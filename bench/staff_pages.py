@@ -56,7 +56,8 @@ from goszakaz.clock import now as clock_now  # noqa: E402
 from goszakaz.domain.iin import make_iin  # noqa: E402
 from goszakaz.finance.funding import build_request, distribute, transfer_to_operator  # noqa: E402
 from goszakaz.finance.models import FundingRequest  # noqa: E402
-from goszakaz.queue.models import Application  # noqa: E402
+from goszakaz.queue.models import AllocationRun, Application  # noqa: E402
+from goszakaz.queue.services import preview_allocation  # noqa: E402
 from goszakaz.registry.models import Bank, City, Membership, Role  # noqa: E402
 from goszakaz.reports import listing  # noqa: E402
 from goszakaz.reports import lists as _lists  # noqa: E402, F401  (registers the lists)
@@ -64,12 +65,14 @@ from goszakaz.workflows.monthly_cycle import tick  # noqa: E402
 
 NOW = clock_now()
 NAMES = ("Айсұлу", "Ерасыл", "Мадина", "Әлихан", "Томирис", "Нұрислам", "Аружан", "Данияр")
-# the list's key -> (login, its page); "{request}" is April's funding request
+# the list's key -> (login, its page); "{request}" is April's funding request, "{run}" an
+# allocation run of the whole queue
 PAGES = {
     "edu-queue": ("edu", "/edu/queue/"),
     "edu-vouchers": ("edu", "/edu/vouchers/"),
     "edu-perechen": ("edu", "/edu/perechen/"),
     "funding-lines": ("edu", "/funding/{request}/"),
+    "allocation-seats": ("edu", "/edu/allocation/{run}/"),
     "bank-accounts": ("bank", "/bank/"),
     "bank-payments": ("bank", "/bank/payments/"),
 }
@@ -90,6 +93,9 @@ def setup(n: int) -> None:
             birth_date=dt.date(2020, 1, 1) + dt.timedelta(days=i % 1500),
             submitted_at=NOW - dt.timedelta(minutes=i), resides_in_city=True,
             category=1 + i % 16, queue_number=1 + i // 16) for i in range(n)], batch_size=20_000)
+    with transaction.atomic():  # a preview of the whole queue: its per-child list
+        preview_allocation(city=city, volume=n // 10, as_of=dt.date(2024, 8, 1),
+                           actor=Actor.system(Role.EDU), now=NOW)
     with transaction.atomic():
         request = build_request(city=city, month=MONTH, on=dt.date(2024, 4, 8),
                                 actor=Actor.system(Role.OPR), now=NOW)
@@ -126,7 +132,8 @@ def timed(client: Client, url: str, times: int) -> tuple[float, float]:
 
 def pages(times: int, only: str) -> dict[str, object]:
     request = FundingRequest.objects.order_by("pk").first()
-    assert request is not None
+    run = AllocationRun.objects.order_by("pk").first()
+    assert request is not None and run is not None
     city = City.objects.get(code="taraz")
     clients: dict[str, Client] = {}
     figures: dict[str, object] = {}
@@ -138,10 +145,12 @@ def pages(times: int, only: str) -> dict[str, object]:
         if login not in clients:
             clients[login] = Client()
             clients[login].force_login(User.objects.get(username=login))
-        client, url = clients[login], page.replace("{request}", str(request.pk))
+        within = run.pk if "{run}" in page else request.pk
+        client = clients[login]
+        url = page.replace("{request}", str(request.pk)).replace("{run}", str(run.pk))
         spec = listing.REGISTRY[key]
         scope = listing.Scope(city=city if login == "edu" else None, bank="bench",
-                              within=request.pk)
+                              within=within)
         total = listing.select(spec, scope, {}).queryset().count()
         last = max(1, -(-total // listing.PAGE_SIZE))
         asks = {"first page": {}, "last page": {"page": last},

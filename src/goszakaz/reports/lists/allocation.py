@@ -88,8 +88,9 @@ RUN_SEATS = register(StaffList(
                sort=("seat_order", "category", "queue_number")),
         Column("iin", _("Child IIN"), lambda o: short_iin(o.application.child_iin)),
         Column("name", _("Child"), lambda o: o.application.child_name or "—",
-               sort="application__child_name",
                link=lambda o: reverse("edu-application", args=[o.application_id])),
+        # not sorted by name: the name is the application's, no index of the run's orders it
+        # (200,000 children, bench/staff_pages.py); a name is found by the search
         Column("category", _("Category"), category_words, sort=("category", "queue_number")),
         Column("number", _("Queue number"), lambda o: o.queue_number, "number",
                sort=("category", "queue_number")),
