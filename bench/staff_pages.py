@@ -20,7 +20,7 @@ import os
 import statistics
 import sys
 import time
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 
 def arguments() -> argparse.Namespace:
@@ -54,6 +54,7 @@ from city import MONTH, build  # noqa: E402  (bench/ is sys.path[0])
 from goszakaz.access.actor import Actor  # noqa: E402
 from goszakaz.clock import now as clock_now  # noqa: E402
 from goszakaz.domain.iin import make_iin  # noqa: E402
+from goszakaz.enrollment.models import Voucher  # noqa: E402
 from goszakaz.finance.funding import build_request, distribute, transfer_to_operator  # noqa: E402
 from goszakaz.finance.models import FundingRequest  # noqa: E402
 from goszakaz.queue.models import AllocationRun, Application  # noqa: E402
@@ -61,6 +62,7 @@ from goszakaz.queue.services import preview_allocation  # noqa: E402
 from goszakaz.registry.models import Bank, City, Membership, Role  # noqa: E402
 from goszakaz.reports import listing  # noqa: E402
 from goszakaz.reports import lists as _lists  # noqa: E402, F401  (registers the lists)
+from goszakaz.verification.models import RiskCase, RiskCaseKind  # noqa: E402
 from goszakaz.workflows.monthly_cycle import tick  # noqa: E402
 
 NOW = clock_now()
@@ -75,7 +77,34 @@ PAGES = {
     "allocation-seats": ("edu", "/edu/allocation/{run}/"),
     "bank-accounts": ("bank", "/bank/"),
     "bank-payments": ("bank", "/bank/payments/"),
+    "operator-cases": ("opr", "/operator/cases/?state="),
 }
+
+
+def risk_cases(city: City, n: int) -> None:
+    """One child in 20 with a risk case (A7.4), a third of them closed: the operator's list."""
+    if RiskCase.objects.exists():
+        return
+    vouchers = Voucher.objects.filter(city=city).order_by("pk").values_list("pk", flat=True)
+    kinds = [k for k, _label in RiskCaseKind.choices if not k.startswith(("bin", "preschool"))]
+    RiskCase.objects.bulk_create([RiskCase(
+        city=city, voucher_id=v, kind=kinds[i % len(kinds)],
+        state="closed" if i % 3 == 0 else "open", key=f"bench/{v}",
+        opened_on=dt.date(2024, 3, 1) + dt.timedelta(days=i % 60),
+        closed_on=dt.date(2024, 5, 1) if i % 3 == 0 else None)
+        for i, v in enumerate(vouchers[::20])], batch_size=20_000)
+
+
+def users() -> None:
+    """The readers: a city department, the bank, the operator."""
+    city = City.objects.get(code="taraz")
+    for username, role in (("edu", Role.EDU), ("bank", Role.BANK), ("opr", Role.OPR)):
+        if User.objects.filter(username=username).exists():
+            continue
+        user = User.objects.create_user(username, password="bench")
+        Membership.objects.create(user=user, role=role, city=city if role == Role.EDU else None,
+                                  bank=Bank.objects.get(code="bench") if role == Role.BANK
+                                  else None)
 
 
 def setup(n: int) -> None:
@@ -104,11 +133,8 @@ def setup(n: int) -> None:
         distribute(request=request, on=dt.date(2024, 4, 10), actor=Actor.system(Role.OPR),
                    now=NOW)
     tick(today=dt.date(2024, 5, 1), now=NOW)
-    for username, role in (("edu", Role.EDU), ("bank", Role.BANK)):
-        user = User.objects.create_user(username, password="bench")
-        Membership.objects.create(user=user, role=role, city=city if role == Role.EDU else None,
-                                  bank=Bank.objects.get(code="bench") if role == Role.BANK
-                                  else None)
+    risk_cases(city, n)
+    users()
     with connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE")
 
@@ -131,6 +157,8 @@ def timed(client: Client, url: str, times: int) -> tuple[float, float]:
 
 
 def pages(times: int, only: str) -> dict[str, object]:
+    risk_cases(City.objects.get(code="taraz"), 0)  # a set-up of an earlier version had none
+    users()
     request = FundingRequest.objects.order_by("pk").first()
     run = AllocationRun.objects.order_by("pk").first()
     assert request is not None and run is not None
@@ -139,22 +167,26 @@ def pages(times: int, only: str) -> dict[str, object]:
     figures: dict[str, object] = {}
     worst = 0.0
     a_child = Application.objects.filter(city=city).order_by("pk")[1000]
+    a_voucher_iin = Voucher.objects.filter(city=city).order_by("pk")[1000].child_iin
     for key, (login, page) in PAGES.items():
         if only and only not in key:
             continue
         if login not in clients:
             clients[login] = Client()
             clients[login].force_login(User.objects.get(username=login))
-        within = run.pk if "{run}" in page else request.pk
         client = clients[login]
         url = page.replace("{request}", str(request.pk)).replace("{run}", str(run.pk))
+        base = url.split("?")[0]
         spec = listing.REGISTRY[key]
         scope = listing.Scope(city=city if login == "edu" else None, bank="bench",
-                              within=within)
-        total = listing.select(spec, scope, {}).queryset().count()
+                              within=run.pk if "{run}" in page else request.pk)
+        total = listing.select(spec, scope, dict(parse_qsl(urlsplit(url).query))
+                               ).queryset().count()
         last = max(1, -(-total // listing.PAGE_SIZE))
         asks = {"first page": {}, "last page": {"page": last},
-                "search by IIN": {"q": a_child.child_iin[:8]},
+                "search by IIN": {"q": (a_child.child_iin if key in ("edu-queue",
+                                                                     "allocation-seats")
+                                        else a_voucher_iin)[:8]},
                 "search by name": {"q": "Мадина 1000"}}
         for column in spec.columns:
             if column.orders:
@@ -162,7 +194,8 @@ def pages(times: int, only: str) -> dict[str, object]:
                 asks[f"sort -{column.key}, last page"] = {"sort": "-" + column.key, "page": last}
         results = {}
         for what, params in asks.items():
-            p95_ms, median_ms = timed(client, f"{url}?{urlencode(params)}", times)
+            query = {**dict(parse_qsl(urlsplit(url).query, keep_blank_values=True)), **params}
+            p95_ms, median_ms = timed(client, f"{base}?{urlencode(query)}", times)
             results[what] = {"p95_ms": p95_ms, "median_ms": median_ms}
             worst = max(worst, p95_ms)
             print(f"{key:16} {what:32} p95 {p95_ms:8.1f} ms  median {median_ms:8.1f} ms",

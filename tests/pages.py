@@ -21,13 +21,19 @@ PAGES: dict[str, list[str]] = {
                   "/edu/queue/{application}/", "/edu/allocation/new/",
                   "/edu/allocation/", "/edu/allocation/{run}/",
                   "/edu/perechen/", "/edu/vouchers/", "/edu/upload/children/",
-                  "/edu/exclusions/", "/edu/funding/", "/tariffs/"],
+                  "/edu/exclusions/", "/edu/funding/", "/tariffs/", "/oversight/deadlines/",
+                  "/oversight/money/", "/oversight/attendance/", "/oversight/queue/"],
     "edu-uralsk": ["/edu/vouchers/", "/edu/vouchers/{uralsk_voucher}/", "/edu/perechen/",
                    "/edu/perechen/{school}/", "/edu/funding/",
                    "/funding/{funding}/", "/tariffs/"],
-    "operator": ["/operator/banks/", "/operator/cases/", "/operator/plan/",
+    "operator": ["/operator/banks/", "/operator/cases/", "/operator/cases/{case}/",
+                 "/operator/cases/?state=&sort=-opened", "/operator/plan/",
+                 "/operator/children/", "/operator/children/{voucher}/", "/operator/cycle/",
+                 "/operator/cycle/?month=2024-12",
                  "/operator/unconfirmed/?month=2024-12",
-                 "/operator/funding/", "/funding/{funding}/", "/tariffs/"],
+                 "/operator/funding/", "/funding/{funding}/", "/tariffs/",
+                 "/oversight/deadlines/", "/oversight/money/", "/oversight/attendance/",
+                 "/oversight/queue/", "/oversight/deadlines/?city=uralsk"],
     "bank": ["/bank/", "/bank/payments/"],
 }
 # the roles whose pages must pass every check (the "must"); staff pages are scanned too
@@ -41,12 +47,15 @@ def urls_of(login: str) -> list[str]:
     from goszakaz.finance.models import FundingRequest
     from goszakaz.queue.models import AllocationRun, Application
     from goszakaz.registry.models import Preschool
+    from goszakaz.verification.models import RiskCase
 
     funding = FundingRequest.objects.order_by("pk").values_list("pk", flat=True).first()
     sheet = Sheet.objects.filter(voucher__parent_iin=demo.PARENT_IIN).order_by("-month").first()
     school = Preschool.objects.filter(city__code="uralsk").order_by("pk").first()
     run = AllocationRun.objects.order_by("pk").values_list("pk", flat=True).first()
-    ids = {"{funding}": funding, "{run}": run or 0, "{sheet}": sheet.pk if sheet else 0,
+    case = RiskCase.objects.order_by("pk").values_list("pk", flat=True).first()
+    ids = {"{funding}": funding, "{run}": run or 0, "{case}": case or 0,
+           "{sheet}": sheet.pk if sheet else 0,
            "{voucher}": sheet.voucher_id if sheet else 0, "{school}": school.pk if school else 0,
            "{application}": Application.objects.filter(city__code="taraz").order_by("pk")
            .values_list("pk", flat=True).first() or 0,

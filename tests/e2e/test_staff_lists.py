@@ -4,6 +4,7 @@ to the allocation it was in; each EDU list exports an XLSX whose rows equal the 
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 from openpyxl import load_workbook
 
@@ -80,7 +81,7 @@ def test_each_edu_list_exports_exactly_its_filtered_rows(page, live_server, writ
         assert shown, (path, page.text_content("main"))
         with page.expect_download() as download:
             page.locator("a[href*='export=xlsx']").click()
-        sheet = load_workbook(download.value.path()).active
+        sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
         exported = [["" if v is None else str(v) for v in row]
                     for row in sheet.iter_rows(min_row=2, values_only=True)]
         assert len(exported) == len(shown), path

@@ -95,6 +95,7 @@ PAGES: dict[str, tuple[dict[str, str], dict[str, tuple[set[str], dict[str, str]]
         "reason": "moved_away", "on": "2024-05-20", "confirmed": "1"})}),
     "edu-application": ({"application_id": "application"}, {"GET": ({"edu"}, {})}),
     "export-job": ({"job_id": "export"}, {"GET": ({"edu"}, {})}),
+    "staff-transfer": ({"transfer_id": "transfer"}, {"GET": ({"edu", "opr"}, {})}),
     "export-file": ({"job_id": "export"}, {"GET": ({"edu"}, {})}),
     "edu-upload": ({"kind": "children"}, {"GET": (EDUS, {}), "POST": (EDUS, {})}),
     "preschool-pupils": ({}, {"GET": (PRESCHOOLS | TEACHER, {}), "POST": (PRESCHOOLS, {
@@ -131,12 +132,17 @@ PAGES: dict[str, tuple[dict[str, str], dict[str, tuple[set[str], dict[str, str]]
                           "POST": (BANKS, {"action": "month", "month": "2024-05"})}),
     "operator-cases": ({}, {"GET": ({"opr"}, {}), "POST": ({"opr"}, {})}),
     "operator-case": ({"case_id": "open_case"},
-                      {"GET": ({"opr"}, {}), "POST": ({"opr"}, {"decision": "confirmed"})}),
+                      {"GET": ({"opr"}, {}), "POST": ({"opr"}, {
+                          "decision": "confirmed", "number": "PR-{who}", "dated": "2024-05-31",
+                          "note": "Данные подтверждены документами"})}),
     "operator-unconfirmed": ({}, {"GET": ({"opr"}, {})}),
     "operator-funding": ({}, {"GET": ({"opr"}, {}),
                               "POST": ({"opr"}, {"city": "taraz", "month": "2024-05"})}),
     "operator-plan": ({}, {"GET": ({"opr"}, {}),
                            "POST": ({"opr"}, {"code": "P2", "status": "in_progress"})}),
+    "operator-children": ({}, {"GET": ({"opr"}, {}), "POST": ({"opr"}, {"q": "pupil_iin"})}),
+    "operator-child": ({"voucher_id": "voucher"}, {"GET": ({"opr"}, {})}),
+    "operator-cycle": ({}, {"GET": ({"opr"}, {})}),
     "edu-funding": ({}, {"GET": (EDUS, {})}),
     "funding-request": ({"request_id": "request"}, {"GET": ({"opr", "edu"}, {})}),
     # sent: EDU transfers (after the confirmation step)
@@ -145,25 +151,32 @@ PAGES: dict[str, tuple[dict[str, str], dict[str, tuple[set[str], dict[str, str]]
         "kind": "norm", "norm-age_group": "early", "norm-stay_mode": "full_day",
         "norm-effective_from": "2025-01-01", "norm-amount": "amount_{who}"})}),
     "edu-exclusions": ({}, {"GET": (EDUS, {})}),
+    # A14: each EDU its own city (another city's is refused in tests/integration/test_oversight)
+    "oversight-deadlines": ({}, {"GET": (EDUS | {"opr"}, {})}),
+    "oversight-money": ({}, {"GET": (EDUS | {"opr"}, {})}),
+    "oversight-attendance": ({}, {"GET": (EDUS | {"opr"}, {})}),
+    "oversight-queue": ({}, {"GET": (EDUS | {"opr"}, {})}),
     "edu-exclude": ({"case_id": "case"}, {"POST": ({"edu"}, {})}),
 }
 # POSTs that change nothing even when allowed: the form's file is missing (what is asked for
 # is a file upload, checked in its own tests) or the decision repeats what is done.
 NO_CHANGE = {"edu-upload", "preschool-upload", "operator-cases",
+             "operator-children",  # a search: it reads (the read is audited), changes nothing
              ("edu-actualize", "edu_other"),  # Shymkent's queue is empty
              ("edu-allocation-new", "edu_other"),  # Shymkent allocates by the general law (A5)
              ("preschool-day", "pre_other"),  # the pupil is not its own: nothing to mark
              ("preschool-pupils", "pre_other")}  # nor to put in a group
 # The pages that show children's personal data to staff, and who sees a child there in the
 # world below: each such read leaves one audit row naming the reader and the children read.
-READS = {"edu-vouchers": {"edu"}, "edu-voucher": {"edu"}, "preschool-pupils": {"pre", "pre_teacher"},
+READS = {"edu-vouchers": {"edu"}, "edu-voucher": {"edu"}, "staff-transfer": {"edu", "opr"},
+         "preschool-pupils": {"pre", "pre_teacher"},
          "preschool-day": {"pre", "pre_teacher"}, "preschool-month": {"pre", "pre_teacher"},
          "preschool-month-template": {"pre", "pre_teacher"},
          "preschool-disputes": {"pre"}, "bank-cabinet": {"bank"}, "operator-cases": {"opr"},
          "dispute-document": {"pre", "par", "opr"}, "preschool-payments": {"pre"},
          "preschool-transfer": {"pre"},
          "operator-case": {"opr"}, "operator-unconfirmed": {"opr"}, "edu-exclusions": {"edu"},
-         "funding-request": {"opr", "edu"}}
+         "funding-request": {"opr", "edu"}, "operator-child": {"opr"}}
 ROLE = {"anonymous": "", "edu": "EDU", "edu_other": "EDU", "opr": "OPR", "bank": "BANK",
         "bank_other": "BANK", "pre": "PRE", "pre_other": "PRE", "pre_teacher": "PRE",
         "par": "PAR", "par_other": "PAR"}

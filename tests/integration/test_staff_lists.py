@@ -225,3 +225,60 @@ def test_a_page_read_from_the_end_is_the_page_read_from_the_start(edu, sort) -> 
         assert {a.pk for a in everything[-len(blank):]} == set(blank)
     if sort == "-number":
         assert {a.pk for a in everything[:len(blank)]} == set(blank)
+
+
+def test_a_list_opens_on_its_default_and_all_stays_all(edu) -> None:
+    # covers: A7.18
+    from goszakaz.finance.funding import city_accounts
+    from goszakaz.finance.ledger import Spec, account, post
+    from goszakaz.finance.models import AccountKind, TransferCode
+    from goszakaz.reports.lists import bank as bank_lists
+    taraz, _client = edu
+    child = make_voucher(taraz, 10)
+    budget, operator = city_accounts(taraz)
+    post(Spec(id="budget/t", debit=budget.pk, credit=operator.pk, amount=1000,
+              code=TransferCode.BUDGET, period="2024-04", city="taraz"), now=NOW)
+    from goszakaz.registry.models import Bank, Membership
+    halyk = Bank.objects.create(code="halyk", name="Halyk", bin="920140000084")
+    mine = account(kind=AccountKind.CHILD, owner=str(child.pk), city="taraz", bank_id=halyk.pk)
+    preschool = make_preschool(taraz, 3)
+    school = account(kind=AccountKind.PRESCHOOL, owner=preschool.bin, city="taraz")
+    for month in ("2024-04", "2024-05"):
+        post(Spec(id=f"funding/{child.pk}/{month}", debit=operator.pk, credit=mine.pk,
+                  amount=100, code=TransferCode.FUNDING, period=month, city="taraz"), now=NOW)
+        post(Spec(id=f"payment/{child.pk}/{month}", debit=mine.pk, credit=school.pk,
+                  amount=100, code=TransferCode.PAYMENT, period=month, city="taraz",
+                  child=child.pk), now=NOW)
+    spec = bank_lists.PAYMENTS
+    scope = listing.Scope(bank="nobody")
+    opened = listing.select(spec, scope, {})
+    assert opened.chosen == {"month": "2024-05"}  # the last month paid
+    everything = listing.select(spec, scope, {"month": ""})
+    assert "month" not in everything.chosen
+    assert "month=" in everything.query(page="2")  # the next page stays "all"
+    assert listing.select(spec, scope, dict([everything.query(page="2").split("&")[0]
+                                             .split("=")])).chosen == {}
+    banker = make_user("halyk", Role.BANK)
+    Membership.objects.filter(user=banker).update(bank=halyk)
+    page = client_of(banker).get("/bank/payments/").content.decode()
+    assert len(rows_of(page.encode())) == 1  # May's payment only: the last month paid
+    assert preschool.name in page and "1,00" in page
+
+
+def test_the_perechen_counts_contracts_in_force_today(edu, clock_at) -> None:
+    # covers: A6
+    from goszakaz.enrollment.models import Contract
+    taraz, client = edu
+    clock_at(dt.date(2024, 6, 10))
+    school, empty = make_preschool(taraz, 3, capacity=4), make_preschool(taraz, 5, capacity=2)
+    terms = [(dt.date(2024, 3, 1), None), (dt.date(2024, 3, 1), dt.date(2024, 5, 31)),
+             (dt.date(2024, 7, 1), None), (dt.date(2024, 4, 1), dt.date(2024, 6, 10))]
+    for i, (start, end) in enumerate(terms):
+        Contract.objects.create(voucher=make_voucher(taraz, 10 + 4 * i), preschool=school,
+                                signed_at=NOW, starts_on=start, ends_on=end)
+    rows = {p.pk: (p.in_force, p.free) for p in listing.select(
+        edu_lists.PERECHEN, listing.Scope(city=taraz), {"sort": "-in_force"}).queryset()}
+    assert rows == {school.pk: (2, 2), empty.pk: (0, 2)}
+    page = client.get("/edu/perechen/", {"sort": "-in_force"}).content.decode()
+    assert page.index(school.name) < page.index(empty.name)
+    assert "50\u00a0%" in page

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from goszakaz import clock
+from goszakaz.domain.iin import short_iin
 from goszakaz.enrollment.models import VoucherStatus
 from goszakaz.jobs.models import Job
 from goszakaz.jobs.services import input_path
@@ -32,6 +33,14 @@ def rows(page: str, table: str) -> list[list[str]]:
     return [[re.sub(r"<[^>]*>", "", cell).strip()
              for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
             for row in re.findall(r"<tr>(.*?)</tr>", body.split("<tbody>", 1)[1], re.S)]
+
+
+def list_rows(page: str) -> list[list[str]]:
+    """The rows of the page's staff list (web/_staff_list.html), each as its cells' text."""
+    body = page.split('class="staff-list"', 1)[1].split("</tbody>", 1)[0].split("<tbody>", 1)[1]
+    return [[re.sub(r"<[^>]*>", "", cell).strip()
+             for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
 
 
 def test_operator_checks_lists_and_edu_excludes(taraz, edu_taraz, edu_shymkent,
@@ -70,19 +79,24 @@ def test_operator_checks_lists_and_edu_excludes(taraz, edu_taraz, edu_shymkent,
     assert kinds == {wrong_name.pk: "name_differs", unknown.pk: "iin_unknown"}
     unknown_case = RiskCase.objects.get(voucher=unknown)
     page = operator.get("/operator/cases/").content.decode()
-    assert [str(unknown_case.pk), "Тараз", f"госзаказ {unknown.pk}", "ИИН не найден в НОБД",
-            "03.05.2024"] in rows(page, "cases")
+    assert [str(unknown_case.pk), "Тараз", "—", short_iin(unknown.child_iin),
+            "ИИН не найден в НОБД", "Открыт", "03.05.2024", "0", "", ""] in list_rows(page)
     assert f'<a href="/operator/cases/{unknown_case.pk}/">' in page
 
     name_case = RiskCase.objects.get(voucher=wrong_name)
-    operator.post(f"/operator/cases/{name_case.pk}/", {"decision": "corrected",
-                                                       "number": "P-1",
-                                                       "child_name": "Сидоров Иван"})
+    decided = operator.post(f"/operator/cases/{name_case.pk}/", {
+        "decision": "corrected", "number": "P-1", "dated": "2024-05-03",
+        "note": "Свидетельство о рождении", "child_name": "Сидоров Иван"}, follow=True)
     wrong_name.refresh_from_db()
     assert (wrong_name.child_name, wrong_name.status) == ("Сидоров Иван", VoucherStatus.VERIFIED)
+    # the protocol's number, date and text are kept and shown (issue 12)
+    shown = decided.content.decode()
+    assert '<span id="protocol-number">P-1</span>' in shown and "03.05.2024" in shown
+    assert "Свидетельство о рождении" in shown and 'id="decide"' not in shown
 
     operator.post(f"/operator/cases/{unknown_case.pk}/", {"decision": "exclusion",
                                                           "number": "ИСК-7",
+                                                          "dated": "2024-05-03",
                                                           "note": "нет в НОБД"})
     elsewhere = Client()
     elsewhere.force_login(edu_shymkent)

@@ -38,6 +38,7 @@ class Action(StrEnum):
     FUNDING_STEP = "funding.step"
     TARIFFS_VIEW = "tariffs.view"
     TARIFFS_SET = "tariffs.set"
+    OVERSIGHT_VIEW = "oversight.view"  # A14: the oversight pages, EDU in its own city only
     # the operator (OPR), nationally
     BANK_LISTS_VIEW = "bank_lists.view"
     ACCOUNTS_REQUEST = "accounts.request"
@@ -50,8 +51,11 @@ class Action(StrEnum):
     FUNDING_DISTRIBUTE = "funding.distribute"
     PLAN_VIEW = "plan.view"  # the plan-schedule (P1-P5)
     PLAN_UPDATE = "plan.update"
+    CHILD_FILE_VIEW = "child_file.view"  # any child's file, found by IIN or name (read audited)
+    CYCLE_VIEW = "cycle.view"  # the month's steps per city with their deadlines
     # a staff member (EDU, OPR, BANK): their own large exports (background jobs)
     EXPORTS_VIEW = "exports.view"
+    TRANSFER_VIEW = "transfer.view"  # a ledger transfer of their city, bank, or any (OPR)
     # a bank (BANK), its own accounts: the cabinet and the API
     BANK_ACCOUNTS_VIEW = "bank.accounts.view"
     BANK_ACCOUNTS_REPORT = "bank.accounts.report"
@@ -85,11 +89,12 @@ ROLES: dict[Action, frozenset[str]] = {
                      Action.EXCLUDE, Action.CITY_FUNDING_VIEW, Action.FUNDING_TRANSFER],
                     frozenset({EDU})),
     **dict.fromkeys([Action.FUNDING_VIEW, Action.FUNDING_STEP, Action.TARIFFS_VIEW,
-                     Action.TARIFFS_SET], frozenset({EDU, OPR})),
+                     Action.TARIFFS_SET, Action.OVERSIGHT_VIEW], frozenset({EDU, OPR})),
     **dict.fromkeys([Action.BANK_LISTS_VIEW, Action.ACCOUNTS_REQUEST, Action.CASES_VIEW,
                      Action.LISTS_CHECK, Action.CASE_DECIDE, Action.UNCONFIRMED_VIEW,
                      Action.FUNDING_LIST, Action.FUNDING_REQUEST, Action.FUNDING_DISTRIBUTE,
-                     Action.PLAN_VIEW, Action.PLAN_UPDATE],
+                     Action.PLAN_VIEW, Action.PLAN_UPDATE, Action.CHILD_FILE_VIEW,
+                     Action.CYCLE_VIEW],
                     frozenset({OPR})),
     **dict.fromkeys([Action.BANK_ACCOUNTS_VIEW, Action.BANK_ACCOUNTS_REPORT,
                      Action.BANK_PRESCHOOL_REGISTER], frozenset({BANK})),
@@ -98,7 +103,7 @@ ROLES: dict[Action, frozenset[str]] = {
                      Action.PUPILS_GROUP, Action.STAFF_MANAGE, Action.PAYMENTS_VIEW],
                     frozenset({PRE})),
     Action.DISPUTE_DOCUMENT: frozenset({PRE, PAR, OPR}),
-    Action.EXPORTS_VIEW: frozenset({EDU, OPR, BANK}),
+    **dict.fromkeys([Action.EXPORTS_VIEW, Action.TRANSFER_VIEW], frozenset({EDU, OPR, BANK})),
     **dict.fromkeys([Action.CABINET_VIEW, Action.CONTRACT_SIGN, Action.SHEET_ANSWER],
                     frozenset({PAR})),
 }

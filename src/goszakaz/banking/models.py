@@ -51,6 +51,9 @@ class ChildAccount(models.Model):
         indexes = [  # the bank's list (issue 12)
             models.Index(fields=["bank", "status", "id"], name="account_by_status"),
             models.Index(fields=["bank", "requested_on", "id"], name="account_by_requested"),
+            models.Index(fields=["bank", "opened_on", "id"], name="account_by_opened"),
+            models.Index(fields=["bank", "closed_on", "id"], name="account_by_closed"),
+            models.Index(fields=["bank", "number", "id"], name="account_by_iban"),
         ]
 
     def __str__(self) -> str:

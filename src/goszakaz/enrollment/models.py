@@ -70,6 +70,7 @@ class Voucher(models.Model):
             models.Index(fields=["city", "birth_date", "id"], name="voucher_by_birth"),
             models.Index(fields=["city", "status", "id"], name="voucher_by_status"),
             models.Index(fields=["city", "child_iin"], name="voucher_by_iin"),
+            models.Index(fields=["child_name", "id"], name="voucher_by_name_anywhere"),  # banks
         ]
 
     def __str__(self) -> str:

@@ -184,6 +184,7 @@ class FundingLine(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["request", "voucher"], name="one_line")]
+        indexes = [models.Index(fields=["request", "amount", "id"], name="line_by_amount")]
 
     def __str__(self) -> str:
         return f"{self.request_id}/{self.voucher_id}: {self.amount}"

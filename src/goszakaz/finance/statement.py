@@ -23,6 +23,7 @@ class Line:
     moved: int  # the transfer's own amount (positive)
     balance: int
     preschool: str
+    transfer: str = ""  # the transfer's id (its page for the staff)
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,8 @@ def child_statement(voucher_id: int) -> Statement:
                       "")
         code = "recovered" if t.code == TransferCode.CORRECTION and sign > 0 else t.code
         lines.append(Line(at=t.created_at, code=code, month=t.period, amount=sign * t.amount,
-                          moved=t.amount, balance=balance, preschool=names.get(school, school)))
+                          moved=t.amount, balance=balance, preschool=names.get(school, school),
+                          transfer=t.pk))
     fees = list(Settlement.objects.filter(voucher_id=voucher_id).select_related("preschool")
                 .order_by("month"))
     return Statement(lines=lines, balance=account.balance if account else 0, fees=fees)

@@ -71,6 +71,18 @@ def to_xlsx(report: PilotReport) -> bytes:
     return out.getvalue()
 
 
+def tables_xlsx(tables: list[Table]) -> bytes:
+    """A workbook of these tables (an oversight page's), a sheet each, written as `to_xlsx`
+    writes the report's."""
+    book = Workbook()
+    book.remove(book.active)
+    for table in tables:
+        _sheet(book, table)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def _sheet(book: Workbook, table: Table) -> None:
     ws = book.create_sheet(_sheet_title(table.title))
     ws.append([safe_cell(h) for h in table.header])

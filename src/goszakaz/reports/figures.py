@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, Q, Sum, Value
-from django.db.models.functions import Length, Replace
+from django.db.models import Count, Q, QuerySet, Sum, Value
+from django.db.models.functions import Length, Replace, TruncMonth
 
 from goszakaz.attendance.models import Dispute, Sheet, SheetState
 from goszakaz.banking.models import ChildAccount, MonthlyBankList
-from goszakaz.clock import local_date
+from goszakaz.clock import KZ
 from goszakaz.deadlines.models import Deadline, DeadlineState
 from goszakaz.domain.months import month_of
 from goszakaz.enrollment.models import Voucher
@@ -65,33 +66,44 @@ class ClauseDeadlines:
 def month_figures(*, as_of: dt.date, cities: list[str]) -> dict[str, dict[str, MonthFigures]]:
     """city -> month -> its figures, counting only what happened by the end of `as_of`."""
     out: dict[str, dict[str, MonthFigures]] = {c: defaultdict(MonthFigures) for c in cities}
-    cut = cutoff(as_of)
-    vouchers = Voucher.objects.filter(city__code__in=cities)
-    for city, granted in vouchers.filter(granted_at__lt=cut).values_list("city__code",
-                                                                         "granted_at"):
-        out[city][_local_month(granted)].vouchers_granted += 1
-    for city, day, why in (vouchers.filter(annulled_on__lte=as_of)
-                           .values_list("city__code", "annulled_on", "annulment_reason")):
-        if day is not None:
-            out[city][month_of(day)].vouchers_annulled[why or "unknown"] += 1
-    for city, day in (ChildAccount.objects.filter(city__in=cities, opened_on__lte=as_of)
-                      .values_list("city", "opened_on")):
-        if day is not None:
-            out[city][month_of(day)].accounts_opened += 1
+    voucher_figures(out, as_of, cities)
+    for city, month, n in _by_month(ChildAccount.objects.filter(city__in=cities,
+                                                                opened_on__lte=as_of),
+                                    "city", "opened_on"):
+        out[city][month].accounts_opened += n
     _not_registered(out, as_of, cities)
-    _sheets(out, as_of, cities)
-    for city, day in (RiskCase.objects.filter(city__code__in=cities, opened_on__lte=as_of)
-                      .values_list("city__code", "opened_on")):
-        out[city][month_of(day)].risk_cases_opened += 1
-    for city, day in (RiskCase.objects.filter(city__code__in=cities, closed_on__lte=as_of)
-                      .values_list("city__code", "closed_on")):
-        if day is not None:
-            out[city][month_of(day)].risk_cases_closed += 1
+    sheet_figures(out, as_of, cities)
+    risk = RiskCase.objects.filter(city__code__in=cities)
+    for city, month, n in _by_month(risk.filter(opened_on__lte=as_of), "city__code",
+                                    "opened_on"):
+        out[city][month].risk_cases_opened += n
+    for city, month, n in _by_month(risk.filter(closed_on__lte=as_of), "city__code",
+                                    "closed_on"):
+        out[city][month].risk_cases_closed += n
     return {c: dict(sorted(months.items())) for c, months in out.items()}
 
 
-def _local_month(moment: dt.datetime) -> str:
-    return month_of(local_date(moment))
+def _by_month(rows: QuerySet[Any], city: str, day: str, *more: str,
+              tz: dt.tzinfo | None = None) -> list[tuple[Any, ...]]:
+    """(city, "YYYY-MM", *more, count) of the rows, grouped in the database by the month of
+    their `day` field (a date, or a moment read in `tz`); rows without the day left out."""
+    month = TruncMonth(day, tzinfo=tz) if tz is not None else TruncMonth(day)
+    grouped = (rows.exclude(**{f"{day}__isnull": True}).annotate(_m=month)
+               .values_list(city, "_m", *more).annotate(_n=Count("pk")).order_by())
+    return [(c, f"{m.year:04d}-{m.month:02d}", *rest) for c, m, *rest in grouped]
+
+
+def voucher_figures(out: dict[str, dict[str, MonthFigures]], as_of: dt.date,
+                    cities: list[str]) -> None:
+    """Vouchers granted (by the Kazakhstan month of the moment) and annulled by reason, per
+    city and month, counted by the database."""
+    vouchers = Voucher.objects.filter(city__code__in=cities)
+    for city, month, n in _by_month(vouchers.filter(granted_at__lt=cutoff(as_of)),
+                                    "city__code", "granted_at", tz=KZ):
+        out[city][month].vouchers_granted += n
+    for city, month, why, n in _by_month(vouchers.filter(annulled_on__lte=as_of), "city__code",
+                                         "annulled_on", "annulment_reason"):
+        out[city][month].vouchers_annulled[why or "unknown"] += n
 
 
 def _not_registered(out: dict[str, dict[str, MonthFigures]], as_of: dt.date,
@@ -111,8 +123,9 @@ def _not_registered(out: dict[str, dict[str, MonthFigures]], as_of: dt.date,
                 out[city][month].parents_not_registered += 1
 
 
-def _sheets(out: dict[str, dict[str, MonthFigures]], as_of: dt.date, cities: list[str]) -> None:
-    """Final sheets by how they became final, their disputes, and the days by mark."""
+def sheet_figures(out: dict[str, dict[str, MonthFigures]], as_of: dt.date, cities: list[str]) -> None:
+    """Final sheets by how they became final, their disputes, and the days by mark, per city
+    and month, counted by the database."""
     final = Sheet.objects.filter(city__in=cities, final_on__lte=as_of)
     counts = {f"n_{m}": Sum(Length("days") - Length(Replace("days", Value(m), Value(""))))
               for m in MARKS}
@@ -147,18 +160,19 @@ def deadlines_by_month(*, as_of: dt.date, cities: list[str]
         c: defaultdict(lambda: defaultdict(ClauseDeadlines)) for c in cities}
     rows = (Deadline.objects.filter(city__in=cities, opened_on__lte=as_of)
             .exclude(state=DeadlineState.CANCELLED)
-            .values_list("city", "clause", "due_on", "state", "met_on"))
-    for city, clause, due_on, state, met_on in rows:
+            .values_list("city", "clause", "due_on", "state", "met_on")
+            .annotate(n=Count("pk")).order_by())  # one row per day pair, not per deadline
+    for city, clause, due_on, state, met_on, n in rows:
         c = out[city][month_of(due_on)][clause]
         if state == DeadlineState.MET and met_on is not None and met_on <= as_of:
             if met_on <= due_on:
-                c.met += 1
+                c.met += n
             else:
-                c.late += 1
+                c.late += n
         elif due_on < as_of:
-            c.missed += 1
+            c.missed += n
         else:
-            c.open += 1
+            c.open += n
     return {c: {m: _by_clause(clauses) for m, clauses in sorted(months.items())}
             for c, months in out.items()}
 
@@ -209,3 +223,49 @@ def disputes_by_preschool(*, as_of: dt.date, cities: list[str]) -> list[tuple[st
 
 def _preschool_names(ids: list[int]) -> dict[int, str]:
     return dict(Preschool.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+
+@dataclass
+class PreschoolSheets:
+    """One preschool's final sheets of a month: how they became final and the days by mark."""
+
+    preschool_id: int
+    city: str
+    sheets_final: int = 0
+    confirmed_by_parent: int = 0
+    confirmed_automatically: int = 0
+    disputed: int = 0
+    disputes_agreed: int = 0
+    disputes_upheld: int = 0
+    days: Counter[str] = field(default_factory=Counter)
+
+
+def sheets_by_preschool(*, as_of: dt.date, cities: list[str], month: str
+                        ) -> list[PreschoolSheets]:
+    """The month's final sheets by preschool (A14), grouped by the database as
+    `sheet_figures` groups them by city; disputes opened by `as_of` counted per preschool."""
+    final = Sheet.objects.filter(city__in=cities, month=month, final_on__lte=as_of)
+    counts = {f"n_{m}": Sum(Length("days") - Length(Replace("days", Value(m), Value(""))))
+              for m in MARKS}
+    out: dict[int, PreschoolSheets] = {}
+    for pk, city, total, parent, auto, *days in (final.values_list("preschool_id", "city")
+            .annotate(total=Count("pk"),
+                      parent=Count("pk", filter=Q(state=SheetState.CONFIRMED,
+                                                  dispute__isnull=True)),
+                      auto=Count("pk", filter=Q(state=SheetState.AUTO_CONFIRMED,
+                                                dispute__isnull=True)),
+                      **counts).order_by()):
+        row = out[pk] = PreschoolSheets(pk, city, total, parent, auto)
+        for mark, n in zip(MARKS, days, strict=True):
+            row.days[mark] += n or 0
+    for pk, city, n, agreed, upheld in (
+            Dispute.objects.filter(sheet__city__in=cities, sheet__month=month,
+                                   opened_on__lte=as_of)
+            .values_list("sheet__preschool_id", "sheet__city").annotate(
+                n=Count("pk"),
+                n_agreed=Count("pk", filter=Q(agreed=True, answered_on__lte=as_of)),
+                n_upheld=Count("pk", filter=Q(agreed=False, answered_on__lte=as_of)))
+            .order_by()):
+        row = out.setdefault(pk, PreschoolSheets(pk, city))
+        row.disputed, row.disputes_agreed, row.disputes_upheld = n, agreed, upheld
+    return list(out.values())

@@ -23,10 +23,28 @@ DEADLINES = {
     "A7.18": _("the balances of 1 January back to the operator"),
 }
 
+# who must act for a deadline of the clause to be met
+ACTORS = {
+    "A7.4": _("the operator"),
+    "A7.9": _("the bank"),
+    "A7.11": _("the operator"),
+    "A7.12": _("the city's education department"),
+    "A7.14": _("the operator (the automatic step)"),
+    "A7.16": _("the parent"),
+    "A7.17": _("the operator"),
+    "A10": _("the bank and the operator"),
+    "A7.18": _("the bank and the operator"),
+}
+
 
 def tenge(tiyn: int) -> str:
     """5727273 -> "57 272,73 ₸", the same in every language (domain.money.format_tenge)."""
     return format_tenge(int(tiyn))
+
+
+def number(n: int) -> str:
+    """250000 -> "250 000": a count grouped by thousands with no-break spaces, as amounts are."""
+    return f"{int(n):,}".replace(",", NBSP)
 
 
 def month_label(month: str) -> str:
@@ -41,9 +59,9 @@ def clause_label(clause: str) -> str:
 
 
 def percent(part: float) -> str:
-    """0.256 -> "25,6 %" (ru, kk), "25.6 %" (en)."""
-    text = f"{part * 100:.1f}"
-    return (text if _lang() == "en" else text.replace(".", ",")) + NBSP + "%"
+    """0.256 -> "25,6 %", a decimal comma in every language as money has (docs/readings.md,
+    "Shares in every language")."""
+    return f"{part * 100:.1f}".replace(".", ",") + NBSP + "%"
 
 
 def city_name(city: object) -> str:

@@ -77,6 +77,7 @@ class Filter:
     choices: Callable[[Scope], Sequence[tuple[str, Text]]]
     apply: Callable[[QuerySet[Any], str], QuerySet[Any]]
     all_cities_only: bool = False
+    default: Callable[[Scope], str] | None = None  # the choice a list opens with ("all": "")
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ class StaffList:
     filters: tuple[Filter, ...] = ()
     default_sort: str = ""
     child: Callable[[Any], int | None] | None = None
+    # what the rows need beside their own fields, read once for a page (or an export's chunk)
+    prepare: Callable[[list[Any]], None] | None = None
 
     def column(self, key: str) -> Column | None:
         return next((c for c in self.columns if c.key == key and c.orders), None)
@@ -131,10 +134,12 @@ class Selection:
         return rows.order_by(*orders, "-pk" if descending else "pk")
 
     def params(self, **changes: str) -> dict[str, str]:
-        """The selection as query parameters (what a job needs to export it again)."""
-        out = {"q": self.search, **self.chosen, "sort": self.sort}
+        """The selection as query parameters (what a job needs to export it again); a filter
+        with a default is kept even at "all" (empty), so that it stays "all"."""
+        keep = {f.key for f in self.spec.filters if f.default is not None}
+        out = {"q": self.search, **dict.fromkeys(keep, ""), **self.chosen, "sort": self.sort}
         out.update(changes)
-        return {k: v for k, v in out.items() if v}
+        return {k: v for k, v in out.items() if v or k in keep}
 
     def query(self, **changes: str) -> str:
         """The selection's query string with `changes` (a page, a sort), for links."""
@@ -153,7 +158,10 @@ def select(spec: StaffList, scope: Scope, params: Mapping[str, str]) -> Selectio
     search = " ".join(str(params.get("q", "")).split())[:100]
     chosen: dict[str, str] = {}
     for f in spec.filters_for(scope):
-        value = str(params.get(f.key, ""))
+        if f.key not in params and f.default is not None:  # never chosen, not even "all"
+            value = f.default(scope)
+        else:
+            value = str(params.get(f.key, ""))
         if value and value in {str(v) for v, _label in f.choices(scope)}:
             chosen[f.key] = value
     sort = str(params.get("sort", ""))
@@ -241,7 +249,7 @@ def write_xlsx(selection: Selection, out: IO[bytes], *,
         header.append(head)
     sheet.append(header)
     n = 0
-    for row in _iterate(selection.queryset(), chunk):
+    for row in _iterate(selection.queryset(), chunk, selection.spec.prepare):
         cells = []
         for c in selection.spec.columns:
             cell = WriteOnlyCell(sheet, value=cell_value(c, row))
@@ -263,9 +271,20 @@ def xlsx_bytes(selection: Selection) -> bytes:
     return out.getvalue()
 
 
-def _iterate(rows: QuerySet[Any], chunk: int) -> Iterator[Model]:
-    """The rows in their order, a chunk at a time (select_related/prefetch kept)."""
-    yield from rows.iterator(chunk_size=chunk)
+def _iterate(rows: QuerySet[Any], chunk: int,
+             prepare: Callable[[list[Any]], None] | None = None) -> Iterator[Model]:
+    """The rows in their order, a chunk at a time, each chunk prepared (StaffList.prepare)."""
+    batch: list[Any] = []
+    for row in rows.iterator(chunk_size=chunk):
+        batch.append(row)
+        if len(batch) == chunk:
+            if prepare is not None:
+                prepare(batch)
+            yield from batch
+            batch = []
+    if prepare is not None and batch:
+        prepare(batch)
+    yield from batch
 
 
 # The lists, by key (filled by reports.lists)

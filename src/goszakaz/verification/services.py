@@ -340,11 +340,13 @@ def check_protocol(*, case: RiskCase, decision: str, corrections: dict[str, Any]
 
 def close_case(
     *, case: RiskCase, decision: str, applied: dict[str, Any], number: str, note: str,
-    on: dt.date, actor: Actor, now: dt.datetime,
+    on: dt.date, actor: Actor, now: dt.datetime, dated: dt.date | None = None,
 ) -> Protocol:
-    """A7.4: the operator's protocol (its corrections already applied) closes the case."""
+    """A7.4: the operator's protocol (its corrections already applied) closes the case on `on`;
+    the protocol is dated `dated` (the document's own date), `on` when not given."""
     decision = ProtocolDecision(decision)
-    protocol = Protocol.objects.create(case=case, number=number, date=on, decision=decision,
+    protocol = Protocol.objects.create(case=case, number=number, date=dated or on,
+                                       decision=decision,
                                        corrections=applied, note=note, actor_id=actor.user_id,
                                        role=actor.role)
     _move(case, decision, on=on, actor=actor, now=now, note=f"protocol {number}")

@@ -136,8 +136,9 @@ def _iteration_chart(categories: list[RunCategory], iterations: list[list[str]])
                   [Line(_("Category %(n)d") % {"n": categories[i].number},
                         [float(Fraction(it[i])) for it in iterations]) for i in shown],
                   title=_("Vf of each category after each iteration"),
-                  fmt=lambda v: f"{v:.3f}".replace(".", ","))
-    return mark_safe(chart)  # drawn by reports.charts, every text escaped there
+                  fmt=lambda v: f"{v:.3f}".replace(".", ","), font="")
+    return mark_safe(chart)  # drawn by reports.charts, every text escaped there; no inline
+    # style (the pages' CSP): site.css sets the charts' font
 
 
 def _seats_chart(categories: list[RunCategory]) -> SafeString:
@@ -147,7 +148,7 @@ def _seats_chart(categories: list[RunCategory]) -> SafeString:
         [_("Category %(n)d") % {"n": c.number} for c in shown],
         [Series(_("Places"), [c.seats for c in shown]),
          Series(_("Left in the queue"), [c.applications - c.seats for c in shown])],
-        title=_("Places and applications per category"), label_width=120)
+        title=_("Places and applications per category"), label_width=120, font="")
     return mark_safe(chart)  # drawn by reports.charts, every text escaped there
 
 

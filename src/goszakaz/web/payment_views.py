@@ -97,7 +97,7 @@ def preschool_payments(request: HttpRequest) -> HttpResponse:
         "total": next((m for m in months if m["month"] == month), None)})
 
 
-def _in_words(account: LedgerAccount, child: Voucher | None) -> dict[str, Any]:
+def in_words(account: LedgerAccount, child: Voucher | None) -> dict[str, Any]:
     """Whose account it is, for the preschool's reading of a transfer."""
     if account.kind == AccountKind.CHILD and child is not None:
         return {"kind": "child", "name": child.child_name, "iin": mask_iin(child.child_iin),
@@ -124,6 +124,6 @@ def preschool_transfer(request: HttpRequest, transfer_id: str) -> HttpResponse:
                 children=[transfer.child_id] if transfer.child_id else [],
                 detail={"transfer": transfer.pk})
     return render(request, "web/preschool_transfer.html", {
-        "t": transfer, "debit": _in_words(transfer.debit, transfer.child),
-        "credit": _in_words(transfer.credit, None),
+        "t": transfer, "debit": in_words(transfer.debit, transfer.child),
+        "credit": in_words(transfer.credit, None),
         "masked_iin": mask_iin(transfer.child.child_iin) if transfer.child else ""})

@@ -80,6 +80,8 @@ def show(request: HttpRequest, spec: listing.StaffList, scope: listing.Scope, *,
         return _export(request, selection)
     page = listing.page(selection, request.GET.get("page"))
     objects = list(page.object_list)
+    if spec.prepare is not None:
+        spec.prepare(objects)
     record_read(actor=actor, at=now, what=f"list:{spec.key}", city=city,
                 children=listing.children_of(spec, objects),
                 detail={"params": selection.params(), "page": page.number})

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
+from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,15 +20,19 @@ from goszakaz.access.permissions import Action
 from goszakaz.attendance.models import Sheet
 from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record, record_read
+from goszakaz.domain.iin import short_iin
 from goszakaz.domain.states import IllegalTransition
 from goszakaz.files import NameRefused, valid_name
 from goszakaz.jobs.models import JobState
 from goszakaz.jobs.services import recent, submit
-from goszakaz.registry.models import City
+from goszakaz.registry.models import City, Role
+from goszakaz.reports import listing, lists
 from goszakaz.verification import services
-from goszakaz.verification.models import RiskCase, RiskCaseKind, RiskCaseState
+from goszakaz.verification.models import Protocol, RiskCase, RiskCaseKind, RiskCaseState
+from goszakaz.web import staff_lists
 from goszakaz.web.bounds import BIRTH_FIRST, BoundedDateField
 from goszakaz.web.permissions import actor_of, permits, require
+from goszakaz.web.templatetags.goszakaz import month_label
 from goszakaz.web.views import edu_city
 from goszakaz.workflows.exclusion import exclude, request_exclusion
 from goszakaz.workflows.jobs import NOBD_CHECK
@@ -44,7 +51,8 @@ class VerifyForm(forms.Form):
 @permits(Action.CASES_VIEW, post=Action.LISTS_CHECK)
 def operator_cases(request: HttpRequest) -> HttpResponse:
     """The operator: check a city's lists against НОБД (a background job: the page shows its
-    progress and result); the open risk cases."""
+    progress and result); the risk cases as a staff list (search, filters by kind, state, city
+    and age, 100 a page, XLSX), the open ones first."""
     actor = actor_of(request)
     form = VerifyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -68,27 +76,41 @@ def operator_cases(request: HttpRequest) -> HttpResponse:
     # the checks' table alone, polled by htmx while one runs
     if request.htmx and "checks" in request.GET:  # type: ignore[attr-defined]
         return render(request, "web/operator_checks.html", {"checks": checks, "active": active})
-    cases = list(RiskCase.objects.filter(state=RiskCaseState.OPEN)
-                 .select_related("city", "voucher", "preschool").order_by("opened_on", "pk")[:300])
-    record_read(actor=actor, at=clock.now(), what="page:operator-cases",
-                children=[c.voucher_id for c in cases if c.voucher_id])
-    return render(request, "web/operator_cases.html", {"form": form, "cases": cases,
+    if not request.GET:  # the page opens on the open cases; "all" in the filter shows every one
+        request.GET = QueryDict("state=" + RiskCaseState.OPEN)
+    shown = staff_lists.show(request, lists.opr.RISK_CASES, listing.Scope())
+    if isinstance(shown, HttpResponse):  # the XLSX of the selection, or its export job
+        return shown
+    return render(request, "web/operator_cases.html", {"form": form, "list": shown,
                                                        "checks": checks, "active": active})
 
 
 class ProtocolForm(forms.Form):
-    """A7.4: the operator's decision on a case."""
+    """A7.4: the operator's decision on a case, by a protocol: its number, date and text."""
 
     decision = forms.ChoiceField(choices=[("confirmed", gettext_lazy("Data confirmed")),
                                           ("corrected", gettext_lazy("Data corrected")),
-                                          ("exclusion", gettext_lazy("Ask EDU to exclude"))])
-    number = forms.CharField(max_length=40, required=False, label=gettext_lazy("Protocol number"))
+                                          ("exclusion", gettext_lazy("Ask EDU to exclude"))],
+                                 label=gettext_lazy("Decision"))
+    number = forms.CharField(max_length=40, label=gettext_lazy("Protocol number"))
+    dated = BoundedDateField(label=gettext_lazy("Protocol date"))
+    note = forms.CharField(max_length=2000, label=gettext_lazy("Protocol text"),
+                           widget=forms.Textarea(attrs={"rows": 4}))
     child_name = forms.CharField(max_length=200, required=False, label=gettext_lazy("Correct name"))
     birth_date = BoundedDateField(required=False, first=BIRTH_FIRST,
                                   label=gettext_lazy("Correct birth date"))
     days = forms.CharField(max_length=31, required=False,
                            label=gettext_lazy("Correct sheet (a mark per day: P, S, A, V or .)"))
-    note = forms.CharField(max_length=300, required=False, label=gettext_lazy("Note"))
+
+    def __init__(self, *args: Any, case: RiskCase, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        dated = self.fields["dated"]
+        dated.first, dated.last = case.opened_on, today  # type: ignore[attr-defined]
+        dated.widget.attrs.update(min=case.opened_on.isoformat(), max=today.isoformat())
+
+    def clean_number(self) -> str:
+        """The protocol's number as written, without the spaces around it."""
+        return " ".join(str(self.cleaned_data["number"]).split())
 
     def clean_child_name(self) -> str:
         """A person's name (issue 10): letters, spaces, hyphens, apostrophes; "" if not given."""
@@ -103,39 +125,101 @@ class ProtocolForm(forms.Form):
 
 @permits(Action.CASES_VIEW, post=Action.CASE_DECIDE)
 def operator_case(request: HttpRequest, case_id: int) -> HttpResponse:
-    """One risk case: what differed, its history, and the protocol that closes it."""
+    """One risk case: what differed, its evidence and history, and the protocol that closes it
+    (its number, date and text, shown once it is recorded)."""
     actor, now = actor_of(request), clock.now()
-    case = get_object_or_404(RiskCase.objects.select_related("city", "voucher", "preschool"),
-                             pk=case_id)
+    case = get_object_or_404(RiskCase.objects.select_related("city", "voucher", "preschool",
+                                                             "submission"), pk=case_id)
     record(actor=actor, action=AuditAction.RISK_CASE_READ, at=now, obj_type="risk_case",
            obj_id=case.pk, city=case.city.code,
            children=[case.voucher_id] if case.voucher_id else [])
-    form = ProtocolForm(request.POST or None)
+    today = clock.local_date(now)
+    form = ProtocolForm(request.POST or None, case=case, today=today)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             with transaction.atomic():
                 if data["decision"] == "exclusion":
-                    request_exclusion(case=case, actor=actor, now=now, note=data["note"],
-                                      number=data["number"])
+                    request_exclusion(case=case, actor=actor, now=now, on=data["dated"],
+                                      note=data["note"], number=data["number"])
                 else:
                     corrections = {k: data[k] for k in ("child_name", "birth_date", "days")
                                    if data[k]}
                     close_by_protocol(case=case, decision=data["decision"],
                                       corrections=corrections, actor=actor, now=now,
-                                      number=data["number"], note=data["note"])
+                                      number=data["number"], note=data["note"],
+                                      dated=data["dated"])
         except (ValueError, services.VerificationError) as e:
             messages.error(request, str(e))
+        except IntegrityError:  # the number is another case's protocol's
+            messages.error(request, _("A protocol numbered %(number)s is recorded already: "
+                                      "each protocol has its own number.")
+                           % {"number": data["number"]})
         else:
             messages.success(request, _("The case is updated."))
-        return redirect("operator-case", case_id=case.pk)
+            return redirect("operator-case", case_id=case.pk)
     sheet = None
     if case.kind == RiskCaseKind.SHEET_DISPUTE:  # A7.16: the two versions side by side
         sheet = (Sheet.objects.filter(voucher=case.voucher, month=case.found["ours"])
                  .select_related("dispute").first())
-    return render(request, "web/operator_case.html", {"case": case, "form": form,
-                                                      "events": case.events.all(),
-                                                      "sheet": sheet})
+    protocol = Protocol.objects.filter(case=case).first()
+    return render(request, "web/operator_case.html", {
+        "case": case, "form": form, "events": case_events(case), "sheet": sheet,
+        "ours": evidence_words(case.found.get("ours")) or "—",
+        "nobd": evidence_words(case.found.get("nobd")) or "—",
+        "protocol": protocol, "corrections": [
+            (str(FIELDS.get(k, k)), v.get("before"), v.get("after"))
+            for k, v in (protocol.corrections if protocol else {}).items()
+            if isinstance(v, dict)],
+        "masked_iin": short_iin(case.voucher.child_iin) if case.voucher else "",
+        "age": (case.closed_on or today) - case.opened_on, "today": today})
+
+
+FIELDS = {"child_name": gettext_lazy("name"), "birth_date": gettext_lazy("birth date"),
+          "child_iin": gettext_lazy("IIN"), "name": gettext_lazy("name"), "bin": gettext_lazy("BIN"),
+          "days": gettext_lazy("the sheet's days")}
+
+
+def case_events(case: RiskCase) -> list[dict[str, object]]:
+    """The case's history in words: the states and roles by their names, the notes as read (the
+    opening's note is the kind's label, in whatever language it was written then)."""
+    states, roles = dict(RiskCaseState.choices), dict(Role.choices)
+    return [{"at": e.at, "role": roles.get(e.role, e.role),
+             "before": states.get(e.before, e.before), "after": states.get(e.after, e.after),
+             "note": case.get_kind_display() if not e.before else _note(e.note)}
+            for e in case.events.all()]
+
+
+ACCOUNT_NOT_OPEN = re.compile(r"^account (\d+) not open$")
+ACCOUNT_CLOSED = re.compile(r"^account (\d+) closed (\d{4}-\d{2}-\d{2})$")
+
+
+def evidence_words(value: object) -> str:
+    """A value a check found, as the reader reads it: a month named, a day as dd.mm.yyyy, the
+    direct-payment findings (A7.9) in words; anything else as it is."""
+    text = str(value or "")
+    if m := ACCOUNT_NOT_OPEN.match(text):
+        return _("account %(n)s is not open") % {"n": m.group(1)}
+    if m := ACCOUNT_CLOSED.match(text):
+        return _("account %(n)s closed on %(day)s") % {
+            "n": m.group(1), "day": dt.date.fromisoformat(m.group(2)).strftime("%d.%m.%Y")}
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        return month_label(text)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return dt.date.fromisoformat(text).strftime("%d.%m.%Y")
+        except ValueError:
+            return text
+    return text
+
+
+def _note(note: str) -> str:
+    """A note the services write in a fixed form, in the reader's words."""
+    if note.startswith("protocol "):
+        return _("protocol № %(number)s") % {"number": note.removeprefix("protocol ")}
+    if note == "excluded by the city department":
+        return _("excluded by the city department")
+    return note
 
 
 @permits(Action.EXCLUSIONS_VIEW)

@@ -29,13 +29,15 @@ VerificationError = verification.VerificationError
 def close_by_protocol(
     *, case: RiskCase, decision: str, corrections: dict[str, Any], actor: Actor,
     now: dt.datetime, on: dt.date | None = None, number: str = "", note: str = "",
+    dated: dt.date | None = None,
 ) -> Protocol:
     """A7.4: the protocol confirms or corrects the data; the child or preschool goes on.
 
     `corrections` (only with "corrected"): child_name, birth_date, child_iin of a voucher;
     name, bin of a preschool; days of a sheet the preschool upheld in a dispute (A7.16, A9).
     Closing a case again with the same decision returns its protocol; any refused correction
-    is a VerificationError, and nothing is changed.
+    is a VerificationError, and nothing is changed. `dated`: the protocol's own date (the day
+    it was signed), `on` when not given.
     """
     on = on or local_date(now)
     case = verification.lock_case(case)
@@ -49,7 +51,8 @@ def close_by_protocol(
     if corrections and not applied:
         raise VerificationError(_("The corrections change nothing: confirm the data instead."))
     protocol = verification.close_case(case=case, decision=decision, applied=applied,
-                                       number=number, note=note, on=on, actor=actor, now=now)
+                                       number=number, note=note, on=on, actor=actor, now=now,
+                                       dated=dated)
     if case.voucher_id is not None:
         voucher = Voucher.objects.get(pk=case.voucher_id)
         if voucher.status == VoucherStatus.GRANTED and not verification.unresolved(voucher.pk):

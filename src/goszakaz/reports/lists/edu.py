@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from goszakaz import clock
 from goszakaz import rules as rule_data
 from goszakaz.domain.iin import short_iin
-from goszakaz.enrollment.models import AnnulmentReason, Voucher, VoucherStatus
+from goszakaz.enrollment.models import AnnulmentReason, Contract, Voucher, VoucherStatus
 from goszakaz.finance.models import FundingLine
 from goszakaz.queue.models import Application, ApplicationState
 from goszakaz.registry.models import City, Preschool
@@ -187,12 +188,14 @@ def _perechen_filter(rows: QuerySet[Any], v: str) -> QuerySet[Any]:
 
 
 def _preschools(scope: Scope) -> QuerySet[Any]:
-    """The preschools with their contracts in force today and the places left (A6)."""
+    """The preschools with their contracts in force today and the places left (A6): a count
+    per preschool (its contracts' index), so a page sorted by name counts its 100 rows only."""
     today = clock.today()
-    in_force = Q(contracts__starts_on__lte=today) & (
-        Q(contracts__ends_on=None) | Q(contracts__ends_on__gte=today))
+    in_force = (Contract.objects.filter(preschool=OuterRef("pk"), starts_on__lte=today)
+                .filter(Q(ends_on=None) | Q(ends_on__gte=today))
+                .order_by().values("preschool").annotate(n=Count("pk")).values("n"))
     rows: QuerySet[Any] = (_city_rows(Preschool, scope)
-                           .annotate(in_force=Count("contracts", filter=in_force))
+                           .annotate(in_force=Coalesce(Subquery(in_force), 0))
                            .annotate(free=F("design_capacity") - F("in_force")))
     return rows
 
@@ -233,11 +236,18 @@ PERECHEN = register(StaffList(
 ))
 
 
+def _funding_transfer(line: FundingLine) -> str | None:
+    """The transfer that credited the child's account with the line's amount, once it has."""
+    if line.direct or not line.amount or line.request.distributed_on is None:
+        return None
+    return reverse("staff-transfer", args=[f"funding/{line.voucher_id}/{line.request.month}"])
+
+
 FUNDING_LINES = register(StaffList(
     key="funding-lines",
     title=_("Funding request lines"),
-    rows=lambda scope: _city_rows(FundingLine, scope, "request__city")
-    .filter(request_id=scope.within).select_related("voucher"),
+    rows=lambda scope: _city_rows(FundingLine, scope, "voucher__city")
+    .filter(request_id=scope.within).select_related("voucher", "request"),
     search=iin_or_name("voucher__child_iin", "voucher__child_name"),
     search_hint=_("IIN (or its first digits) or name"),
     filters=(Filter("direct", _("Paid"), lambda scope: [
@@ -245,16 +255,17 @@ FUNDING_LINES = register(StaffList(
         lambda rows, v: rows.filter(direct=v == "1")),),
     columns=(
         Column("name", _("Child"), lambda f: f.voucher.child_name or "—",
-               sort="voucher__child_name"),
+               sort=("voucher__child_name", "voucher_id")),
         Column("iin", _("Child IIN"), lambda f: short_iin(f.voucher.child_iin)),
         Column("norm", _("Norm"), lambda f: f.norm, "money", sort="norm"),
         Column("owed", _("Owed from before"), lambda f: f.owed, "money", sort="owed"),
         Column("balance", _("Balance on the account"), lambda f: f.balance, "money",
                sort="balance"),
-        Column("amount", _("Amount"), lambda f: f.amount, "money", sort="amount"),
+        Column("amount", _("Amount"), lambda f: f.amount, "money", sort="amount",
+               link=_funding_transfer),
         Column("direct", _("Directly to the preschool"), lambda f: yes_no(f.direct),
                sort="direct"),
     ),
-    default_sort="name",
+    default_sort="-amount",  # the largest first; an index reads them (line_by_amount)
     child=lambda f: f.voucher_id,
 ))
