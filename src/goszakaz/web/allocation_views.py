@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -136,7 +137,7 @@ def _iteration_chart(categories: list[RunCategory], iterations: list[list[str]])
                   [Line(_("Category %(n)d") % {"n": categories[i].number},
                         [float(Fraction(it[i])) for it in iterations]) for i in shown],
                   title=_("Vf of each category after each iteration"),
-                  fmt=lambda v: f"{v:.3f}".replace(".", ","), font="")
+                  fmt=lambda v: str(floatformat(v, 3)), font="")  # as the table writes it
     return mark_safe(chart)  # drawn by reports.charts, every text escaped there; no inline
     # style (the pages' CSP): site.css sets the charts' font
 
