@@ -57,7 +57,8 @@ from goszakaz.domain.iin import make_iin  # noqa: E402
 from goszakaz.enrollment.models import Voucher  # noqa: E402
 from goszakaz.finance.funding import build_request, distribute, transfer_to_operator  # noqa: E402
 from goszakaz.finance.models import FundingRequest  # noqa: E402
-from goszakaz.queue.models import Application  # noqa: E402
+from goszakaz.queue.models import AllocationRun, Application  # noqa: E402
+from goszakaz.queue.services import preview_allocation  # noqa: E402
 from goszakaz.registry.models import Bank, City, Membership, Role  # noqa: E402
 from goszakaz.reports import listing  # noqa: E402
 from goszakaz.reports import lists as _lists  # noqa: E402, F401  (registers the lists)
@@ -66,12 +67,14 @@ from goszakaz.workflows.monthly_cycle import tick  # noqa: E402
 
 NOW = clock_now()
 NAMES = ("Айсұлу", "Ерасыл", "Мадина", "Әлихан", "Томирис", "Нұрислам", "Аружан", "Данияр")
-# the list's key -> (login, its page); "{request}" is April's funding request
+# the list's key -> (login, its page); "{request}" is April's funding request, "{run}" an
+# allocation run of the whole queue
 PAGES = {
     "edu-queue": ("edu", "/edu/queue/"),
     "edu-vouchers": ("edu", "/edu/vouchers/"),
     "edu-perechen": ("edu", "/edu/perechen/"),
     "funding-lines": ("edu", "/funding/{request}/"),
+    "allocation-seats": ("edu", "/edu/allocation/{run}/"),
     "bank-accounts": ("bank", "/bank/"),
     "bank-payments": ("bank", "/bank/payments/"),
     "operator-cases": ("opr", "/operator/cases/?state="),
@@ -119,6 +122,9 @@ def setup(n: int) -> None:
             birth_date=dt.date(2020, 1, 1) + dt.timedelta(days=i % 1500),
             submitted_at=NOW - dt.timedelta(minutes=i), resides_in_city=True,
             category=1 + i % 16, queue_number=1 + i // 16) for i in range(n)], batch_size=20_000)
+    with transaction.atomic():  # a preview of the whole queue: its per-child list
+        preview_allocation(city=city, volume=n // 10, as_of=dt.date(2024, 8, 1),
+                           actor=Actor.system(Role.EDU), now=NOW)
     with transaction.atomic():
         request = build_request(city=city, month=MONTH, on=dt.date(2024, 4, 8),
                                 actor=Actor.system(Role.OPR), now=NOW)
@@ -154,7 +160,8 @@ def pages(times: int, only: str) -> dict[str, object]:
     risk_cases(City.objects.get(code="taraz"), 0)  # a set-up of an earlier version had none
     users()
     request = FundingRequest.objects.order_by("pk").first()
-    assert request is not None
+    run = AllocationRun.objects.order_by("pk").first()
+    assert request is not None and run is not None
     city = City.objects.get(code="taraz")
     clients: dict[str, Client] = {}
     figures: dict[str, object] = {}
@@ -167,16 +174,18 @@ def pages(times: int, only: str) -> dict[str, object]:
         if login not in clients:
             clients[login] = Client()
             clients[login].force_login(User.objects.get(username=login))
-        client, url = clients[login], page.replace("{request}", str(request.pk))
+        client = clients[login]
+        url = page.replace("{request}", str(request.pk)).replace("{run}", str(run.pk))
         base = url.split("?")[0]
         spec = listing.REGISTRY[key]
         scope = listing.Scope(city=city if login == "edu" else None, bank="bench",
-                              within=request.pk)
+                              within=run.pk if "{run}" in page else request.pk)
         total = listing.select(spec, scope, dict(parse_qsl(urlsplit(url).query))
                                ).queryset().count()
         last = max(1, -(-total // listing.PAGE_SIZE))
         asks = {"first page": {}, "last page": {"page": last},
-                "search by IIN": {"q": (a_child.child_iin if key == "edu-queue"
+                "search by IIN": {"q": (a_child.child_iin if key in ("edu-queue",
+                                                                     "allocation-seats")
                                         else a_voucher_iin)[:8]},
                 "search by name": {"q": "Мадина 1000"}}
         for column in spec.columns:

@@ -43,6 +43,8 @@ PAGES: list[tuple[str, str | None, str]] = [
     ("preschool-staff", "preschool", "/preschool/staff/"),
     ("teacher-day", "teacher", "/preschool/day/"),
     ("edu-queue", "edu-taraz", "/edu/queue/"),
+    ("edu-allocations", "edu-taraz", "/edu/allocation/"),
+    ("edu-allocation", "edu-taraz", "/edu/allocation/ >> #runs td a"),
     ("edu-vouchers", "edu-uralsk", "/edu/vouchers/"),
     ("edu-voucher", "edu-uralsk", "/edu/vouchers/ >> #vouchers td a"),
     ("edu-application", "edu-taraz", "/edu/queue/ >> table.staff-list td a"),

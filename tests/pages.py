@@ -7,7 +7,8 @@ from django.test import Client
 
 from goszakaz.cli import demo
 
-# login of the demo -> the pages it reads; "{funding}" is the demo's funding request
+# login of the demo -> the pages it reads; "{funding}" is the demo's funding request, "{run}" its
+# allocation run
 PAGES: dict[str, list[str]] = {
     "parent": ["/parent/", "/parent/vouchers/", "/parent/sheets/", "/parent/sheets/{sheet}/",
                "/parent/children/{voucher}/months/", "/parent/children/{voucher}/statement/"],
@@ -18,6 +19,7 @@ PAGES: dict[str, list[str]] = {
     "teacher": ["/preschool/", "/preschool/day/?day=2025-01-31", "/preschool/month/"],
     "edu-taraz": ["/edu/queue/", "/edu/queue/?category=1", "/edu/queue/?q=a&sort=-name&page=2",
                   "/edu/queue/{application}/", "/edu/allocation/new/",
+                  "/edu/allocation/", "/edu/allocation/{run}/",
                   "/edu/perechen/", "/edu/vouchers/", "/edu/upload/children/",
                   "/edu/exclusions/", "/edu/funding/", "/tariffs/", "/oversight/deadlines/",
                   "/oversight/money/", "/oversight/attendance/", "/oversight/queue/"],
@@ -43,15 +45,17 @@ def urls_of(login: str) -> list[str]:
     from goszakaz.attendance.models import Sheet
     from goszakaz.enrollment.models import Voucher
     from goszakaz.finance.models import FundingRequest
-    from goszakaz.queue.models import Application
+    from goszakaz.queue.models import AllocationRun, Application
     from goszakaz.registry.models import Preschool
     from goszakaz.verification.models import RiskCase
 
     funding = FundingRequest.objects.order_by("pk").values_list("pk", flat=True).first()
     sheet = Sheet.objects.filter(voucher__parent_iin=demo.PARENT_IIN).order_by("-month").first()
     school = Preschool.objects.filter(city__code="uralsk").order_by("pk").first()
+    run = AllocationRun.objects.order_by("pk").values_list("pk", flat=True).first()
     case = RiskCase.objects.order_by("pk").values_list("pk", flat=True).first()
-    ids = {"{funding}": funding, "{case}": case or 0, "{sheet}": sheet.pk if sheet else 0,
+    ids = {"{funding}": funding, "{run}": run or 0, "{case}": case or 0,
+           "{sheet}": sheet.pk if sheet else 0,
            "{voucher}": sheet.voucher_id if sheet else 0, "{school}": school.pk if school else 0,
            "{application}": Application.objects.filter(city__code="taraz").order_by("pk")
            .values_list("pk", flat=True).first() or 0,

@@ -8,6 +8,7 @@ from django.urls import include, path
 
 from goszakaz.api.root import api
 from goszakaz.web import (
+    allocation_views,
     attendance_views,
     bank_views,
     child_views,
@@ -41,9 +42,10 @@ urlpatterns = [
     path("edu/queue/", views.edu_queue, name="edu-queue"),
     path("edu/queue/actualize/", views.edu_actualize, name="edu-actualize"),
     path("edu/queue/<int:application_id>/", views.edu_application, name="edu-application"),
-    path("edu/allocation/new/", views.edu_allocation_new, name="edu-allocation-new"),
-    path("edu/allocation/<int:run_id>/", views.edu_allocation, name="edu-allocation"),
-    path("edu/allocation/<int:run_id>/decide/", views.edu_allocation_decide,
+    path("edu/allocation/", allocation_views.edu_allocations, name="edu-allocations"),
+    path("edu/allocation/new/", allocation_views.edu_allocation_new, name="edu-allocation-new"),
+    path("edu/allocation/<int:run_id>/", allocation_views.edu_allocation, name="edu-allocation"),
+    path("edu/allocation/<int:run_id>/decide/", allocation_views.edu_allocation_decide,
          name="edu-allocation-decide"),
     path("parent/", views.parent_cabinet, name="parent-cabinet"),
     path("parent/vouchers/", enrollment_views.parent_vouchers, name="parent-vouchers"),

@@ -37,6 +37,8 @@ def test_edu_allocates_and_parent_sees_the_explanation(page, live_server, write_
     assert page.text_content("#allocated") == "3"
     assert page.locator("#iterations tbody tr").count() >= 1
     page.get_by_role("button", name="Утвердить распределение").click()
+    assert page.locator("#what-follows").is_visible()  # asked first (issue 12)
+    page.click("#confirm-form button[type=submit]")
     assert "Распределение утверждено" in page.text_content(".msg")
     page.get_by_role("button", name="Выйти").click()
 

@@ -53,7 +53,7 @@ def test_edu_finds_a_child_by_iin_and_follows_it_to_the_allocation(page, live_se
     assert len(table_rows(page)) == 1
     page.locator("table.staff-list tbody a").first.click()
     assert "Ребёнок Номерг" in page.text_content("h1")
-    page.locator("a[href*='/edu/allocation/']").first.click()
+    page.locator("main a[href*='/edu/allocation/']").first.click()
     page.wait_for_url(f"**/edu/allocation/{run.pk}/")
 
 

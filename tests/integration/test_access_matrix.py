@@ -75,6 +75,7 @@ PAGES: dict[str, tuple[dict[str, str], dict[str, tuple[set[str], dict[str, str]]
     "edu-actualize": ({}, {"POST": (EDUS, {})}),
     "edu-allocation-new": ({}, {"GET": (EDUS, {}),
                                 "POST": (EDUS, {"volume": "1", "as_of": "2024-08-01"})}),
+    "edu-allocations": ({}, {"GET": (EDUS, {})}),
     "edu-allocation": ({"run_id": "run_preview"}, {"GET": ({"edu"}, {})}),
     "edu-allocation-decide": ({"run_id": "run_preview"},
                               {"POST": ({"edu"}, {"decision": "discard"})}),
@@ -145,7 +146,8 @@ PAGES: dict[str, tuple[dict[str, str], dict[str, tuple[set[str], dict[str, str]]
     "operator-cycle": ({}, {"GET": ({"opr"}, {})}),
     "edu-funding": ({}, {"GET": (EDUS, {})}),
     "funding-request": ({"request_id": "request"}, {"GET": ({"opr", "edu"}, {})}),
-    "funding-step": ({"request_id": "request"}, {"POST": ({"edu"}, {})}),  # sent: EDU transfers
+    # sent: EDU transfers (after the confirmation step)
+    "funding-step": ({"request_id": "request"}, {"POST": ({"edu"}, {"confirmed": "1"})}),
     "tariffs": ({}, {"GET": (EDUS | {"opr"}, {}), "POST": (EDUS | {"opr"}, {
         "kind": "norm", "norm-age_group": "early", "norm-stay_mode": "full_day",
         "norm-effective_from": "2025-01-01", "norm-amount": "amount_{who}"})}),

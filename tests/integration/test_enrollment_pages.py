@@ -118,6 +118,13 @@ def test_from_the_list_to_an_open_account_through_the_web(world, taraz, clock_at
     account.refresh_from_db()
     mine.refresh_from_db()
     assert (account.status, mine.status) == ("closed", "annulled")
+    # covers: A10 (a closed account is not opened again; the page says so in words, issue 12)
+    again = bank.post("/bank/", {"action": "open", "account": account.pk,
+                                 "number": "KZ86125KZT5004100100"}, follow=True)
+    message = again.content.decode().split('class="msg')[1].split("</")[0]
+    assert "'closed'" not in message and "opened" not in message, message
+    account.refresh_from_db()
+    assert account.status == "closed"
 
 
 def test_life_event_only_in_the_own_city(world, taraz) -> None:

@@ -191,20 +191,31 @@ def test_the_month_is_funded_through_the_pages(money_city, edu_taraz, edu_shymke
         f"/funding/{request.pk}/").status_code == 403
     assert "Апрель 2024" in edu.get("/edu/funding/").content.decode()
     assert "Утвердить и перечислить оператору" in edu.get(f"/funding/{request.pk}/").content.decode()
-    edu.post(url)
+    # covers: A7.12 (the transfer asks first: one POST without the confirmation moves nothing)
+    asked = edu.post(url)
+    request.refresh_from_db()
+    assert request.state == "sent" and asked.status_code == 200
+    asked_html = asked.content.decode()
+    assert 'id="what-follows"' in asked_html and "120\u00a0000,00 ₸" in asked_html
+    assert 'name="confirmed" value="1"' in asked_html
+    edu.post(url, {"confirmed": "1"})
     request.refresh_from_db()
     assert request.state == "transferred"
     assert edu.post(url).status_code == 403  # distribution is the operator's
     again = operator.post("/operator/funding/", {"city": taraz.pk, "month": "2024-04"},
                           follow=True).content.decode()
     assert "Заявка за Апрель 2024 направлена 08.04.2024" in again
-    operator.post(url)
+    assert operator.post(url).status_code == 200  # the confirmation step
+    request.refresh_from_db()
+    assert request.state == "transferred" and balance(AccountKind.CHILD, str(child.pk)) == 0
+    operator.post(url, {"confirmed": "1"})
     request.refresh_from_db()
     assert request.state == "distributed"
     assert balance(AccountKind.CHILD, str(child.pk)) == NORM
     assert dict(Deadline.objects.values_list("clause", "state")) == {"A7.11": "met",
                                                                      "A7.12": "met"}
-    assert "Этот шаг уже выполнен" in operator.post(url, follow=True).content.decode()
+    assert "Этот шаг уже выполнен" in operator.post(url, {"confirmed": "1"},
+                                                   follow=True).content.decode()
     assert balance(AccountKind.CHILD, str(child.pk)) == NORM and verify() == []
 
 

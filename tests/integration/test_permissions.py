@@ -80,6 +80,6 @@ def test_edu_page_shows_summary_and_iterations(run, edu_taraz) -> None:
     client.force_login(edu_taraz)
     page = client.get(f"/edu/allocation/{run.pk}/").content.decode()
     assert 'id="iterations"' in page and 'id="allocated">1<' in page
-    client.post(f"/edu/allocation/{run.pk}/decide/", {"decision": "confirm"})
+    client.post(f"/edu/allocation/{run.pk}/decide/", {"decision": "confirm", "confirmed": "1"})
     run.refresh_from_db()
     assert run.state == "confirmed"

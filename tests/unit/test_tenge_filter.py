@@ -21,6 +21,7 @@ def test_amounts_read_as_tenge(language: str, tiyn: int, text: str) -> None:
         assert tenge(tiyn) == text
 
 
+@pytest.mark.django_db  # the city of a deadline's subject is named (issue 12: "uralsk" on a page)
 def test_deadlines_read_in_the_page_language() -> None:
     from types import SimpleNamespace
 
@@ -29,13 +30,14 @@ def test_deadlines_read_in_the_page_language() -> None:
     d = SimpleNamespace(clause="A7.11", subject="funding/taraz/2024-04",
                         title="Заявка на финансирование за 2024-04")
     expected = {"ru": "Заявка на финансирование за Апрель 2024",
-                "kk": "қаржыландыру өтінімі (taraz/Сәуір 2024)",
-                "en": "the funding request (taraz/April 2024)"}
+                "kk": "қаржыландыру өтінімі (Тараз, Сәуір 2024)",
+                "en": "the funding request (Taraz, April 2024)"}
     for language, text in expected.items():
         with translation.override(language):
             assert deadline_title(d) == text
 
 
+@pytest.mark.django_db
 def test_the_months_new_deadlines_read_in_the_page_language() -> None:
     # covers: A7.14, A7.16
     from types import SimpleNamespace
@@ -74,3 +76,12 @@ def test_days_kept_as_iso_text_read_as_dd_mm_yyyy() -> None:
 
     assert date_text("2024-12-01") == "01.12.2024"
     assert date_text("soon") == "soon"
+
+
+def test_the_systems_own_reasons_read_in_words() -> None:
+    # covers: A7.6 (issue 12: no code-written English on a page)
+    from goszakaz.web.templatetags.goszakaz import why_label
+
+    with translation.override("en"):
+        assert why_label("account opened") == "the child's bank account is opened (A7.6)"
+    assert why_label("Приказ № 5") == "Приказ № 5"  # a person's own words stay as written

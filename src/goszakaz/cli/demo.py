@@ -46,7 +46,7 @@ from goszakaz.finance.models import AgeGroup
 from goszakaz.finance.tariffs import set_norm, set_parent_fee
 from goszakaz.queue.files import COLUMNS
 from goszakaz.queue.models import Application
-from goszakaz.queue.services import actualize_queue, import_applications
+from goszakaz.queue.services import actualize_queue, import_applications, preview_allocation
 from goszakaz.queue.synthetic import synthetic_rows
 from goszakaz.registry.models import AgeGroup as GroupAge
 from goszakaz.registry.models import (
@@ -68,6 +68,7 @@ PASSWORD = "demo12345"
 EDU, OPR, BANK = Actor.system(Role.EDU), Actor.system(Role.OPR), Actor.system(Role.BANK)
 PRE, PAR = Actor.system(Role.PRE), Actor.system(Role.PAR)
 AS_OF = dt.date(2024, 8, 1)
+DEMO_VOLUME = 60  # places of the demo's preview allocation in Taraz
 PARENT_IIN = make_iin(dt.date(1990, 5, 17), 123, female=True)
 # username, role, city, IIN, bank code, preschool BIN
 LOGINS = [
@@ -263,6 +264,10 @@ def _taraz_queue(n_applications: int) -> None:
         import_applications(city=taraz, path=path, skip_invalid=False, actor=EDU,
                             now=moment_of(AS_OF))
     actualize_queue(city=taraz, on=AS_OF, actor=EDU, now=moment_of(AS_OF))
+    # a preview the department has not decided yet: its page, its per-child list (issue 12)
+    edu = Actor.of_user(get_user_model().objects.get(username="edu-taraz"))
+    preview_allocation(city=taraz, volume=DEMO_VOLUME, as_of=AS_OF, actor=edu,
+                       now=moment_of(AS_OF))
 
 
 def run(args: argparse.Namespace) -> int:

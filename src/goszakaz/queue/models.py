@@ -162,6 +162,13 @@ class RunOutcome(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["run", "application"], name="uniq_run_app")
         ]
+        indexes = [  # the run's per-child list sorts (reports.lists.allocation)
+            models.Index(fields=["run", "seat_order", "category", "queue_number", "id"],
+                         name="outcome_by_seat"),
+            models.Index(fields=["run", "category", "queue_number", "id"],
+                         name="outcome_by_number"),
+            models.Index(fields=["run", "status", "id"], name="outcome_by_status"),
+        ]
 
     def __str__(self) -> str:
         return f"run {self.run_id} application {self.application_id}: {self.status}"

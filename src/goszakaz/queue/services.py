@@ -7,6 +7,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -342,8 +343,25 @@ def _category_now(d: alloc.Application, on: dt.date, rule_set: RuleSet) -> tuple
     return n, "" if n is not None else alloc.NO_CATEGORY
 
 
+@dataclass(frozen=True)
+class Standing:
+    """Where an application stands for its parent: the category and queue number shown on the
+    card and the text explaining them, all from one source (issue 12: the card once read the
+    queue while the text read the confirmed run, and the two disagreed)."""
+
+    category: int | None
+    queue_number: int | None
+    text: str
+
+
 def explanation(app: Application, *, today: dt.date, lang: str = "ru") -> str:
     """The text a parent reads for an application: from its last confirmed run, else the queue."""
+    return standing(app, today=today, lang=lang).text
+
+
+def standing(app: Application, *, today: dt.date, lang: str = "ru") -> Standing:
+    """T1.3: an application's category, queue number and explanation: from its last confirmed
+    run (the category and number the place was given under), else the queue."""
     rule_set = rule_data.load(app.city.allocation_rules or "taraz-2024")
     outcome = (RunOutcome.objects.filter(application=app, run__state=RunState.CONFIRMED)
                .select_related("run").order_by("-run__confirmed_at").first())
@@ -369,4 +387,4 @@ def explanation(app: Application, *, today: dt.date, lang: str = "ru") -> str:
         statuses=statuses, category=category, queue_number=qn, category_seats=seats,
         cutoff_queue_number=cutoff, seat_order=seat,
     )
-    return explanation_text(e, rule_set, lang)
+    return Standing(category=category, queue_number=qn, text=explanation_text(e, rule_set, lang))

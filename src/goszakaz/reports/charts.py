@@ -1,5 +1,5 @@
-"""Server-drawn SVG charts (no script, no external reference): stacked bars by month and
-stacked horizontal bars by label, each segment titled with its value for a reader's hover."""
+"""Server-drawn SVG charts (no script, no external reference): stacked bars by month, stacked
+horizontal bars by label and lines over steps, each mark titled with its value for a hover."""
 
 from __future__ import annotations
 
@@ -20,7 +20,19 @@ class Series:
     color: str = ""
 
 
-def _colors(series: Sequence[Series]) -> list[str]:
+@dataclass(frozen=True)
+class Line:
+    """One line of a line chart: its label, colour and one value (not only whole) per step."""
+
+    label: str
+    values: Sequence[float]
+    color: str = ""
+
+
+DASHES = ("", "6 3", "2 3", "8 3 2 3")  # more lines than colours: the dash tells them apart
+
+
+def _colors(series: Sequence[Series | Line]) -> list[str]:
     return [s.color or PALETTE[i % len(PALETTE)] for i, s in enumerate(series)]
 
 
@@ -34,16 +46,21 @@ def _cut(label: str, n: int) -> str:
     return label if len(label) <= n else label[:n - 1].rstrip() + "…"
 
 
-def _legend(series: Sequence[Series], colors: list[str], y: int, width: int,
+def _legend(series: Sequence[Series | Line], colors: list[str], y: int, width: int,
             font: str = FONT) -> tuple[list[str], int]:
-    """The legend from `y` down, wrapped to the width; and the y below its last line."""
+    """The legend from `y` down, wrapped to the width; and the y below its last line. A line's
+    sample is a stroke with its dash, a series' a square."""
     out, x = [], 0
-    for s, color in zip(series, colors, strict=True):
+    for n, (s, color) in enumerate(zip(series, colors, strict=True)):
         step = 24 + 7 * len(s.label)
         if x and x + step > width:
             x, y = 0, y + 16
-        out.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{color}"/>'
-                   f'<text x="{x + 14}" y="{y}"{_style(font)}>{escape(s.label)}</text>')
+        dash = DASHES[(n // len(PALETTE)) % len(DASHES)]
+        out.append((f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{color}"/>'
+                    if isinstance(s, Series) else
+                    f'<line x1="{x}" y1="{y - 4}" x2="{x + 12}" y2="{y - 4}" stroke="{color}" '
+                    f'stroke-width="2"' + (f' stroke-dasharray="{dash}"' if dash else "") + "/>")
+                   + f'<text x="{x + 14}" y="{y}"{_style(font)}>{escape(s.label)}</text>')
         x += step
     return out, y + 8
 
@@ -120,6 +137,41 @@ def stacked_rows(labels: Sequence[str], series: Sequence[Series], *, title: str,
             x += w
         parts.append(f'<text x="{x + 4:.1f}" y="{y + 13}"{_style(font)}>{totals[i]}</text>')
     legend, bottom = _legend(series, colors, height + 14, width, font)
+    parts[0] = _svg(width, bottom, title)
+    parts += [*legend, "</svg>"]
+    return "".join(parts)
+
+
+def lines(steps: Sequence[str], series: Sequence[Line], *, title: str,
+          fmt: Callable[[float], str] = str, width: int = 640, height: int = 220,
+          font: str = FONT) -> str:
+    """Lines over steps (an iteration, a month), each point titled with its value; the highest
+    value is written on the axis. The n-th line past the palette is drawn dashed."""
+    colors = _colors(series)
+    top = max((v for s in series for v in s.values), default=0) or 1
+    left, right, base, plot_h = 56, 16, height - 40, height - 60
+    step_w = (width - left - right) / max(len(steps) - 1, 1)
+    parts = ["",  # the <svg> once the legend's height is known
+             f"<title>{escape(title)}</title>",
+             f'<line x1="{left}" y1="{base}" x2="{width - right}" y2="{base}" stroke="#999"/>',
+             f'<line x1="{left}" y1="{base - plot_h}" x2="{left}" y2="{base}" stroke="#999"/>',
+             f'<text x="{left - 4}" y="{base - plot_h + 4}" text-anchor="end"'
+             f"{_style(font)}>{escape(fmt(top))}</text>",
+             f'<text x="{left - 4}" y="{base}" text-anchor="end"{_style(font)}>0</text>']
+    for i, step in enumerate(steps):
+        parts.append(f'<text x="{left + i * step_w:.1f}" y="{base + 14}" text-anchor="middle"'
+                     f"{_style(font)}>{escape(step)}</text>")
+    for n, (s, color) in enumerate(zip(series, colors, strict=True)):
+        points = [(left + i * step_w, base - plot_h * max(0.0, v) / top)
+                  for i, v in enumerate(s.values)]
+        dash = DASHES[(n // len(PALETTE)) % len(DASHES)]
+        parts.append(f'<polyline fill="none" stroke="{color}" stroke-width="2"'
+                     + (f' stroke-dasharray="{dash}"' if dash else "")
+                     + ' points="' + " ".join(f"{x:.1f},{y:.1f}" for x, y in points) + '"/>')
+        parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{color}"><title>'
+                  f"{escape(s.label)}, {escape(steps[i])}: {escape(fmt(v))}</title></circle>"
+                  for i, ((x, y), v) in enumerate(zip(points, s.values, strict=True))]
+    legend, bottom = _legend(series, colors, height + 4, width, font)
     parts[0] = _svg(width, bottom, title)
     parts += [*legend, "</svg>"]
     return "".join(parts)

@@ -23,6 +23,7 @@ from goszakaz.attendance.upload import import_group_sheet
 from goszakaz.audit.services import record_read
 from goszakaz.domain.months import month_of, previous
 from goszakaz.files import ImportRejected, TooManyErrors
+from goszakaz.registry.models import City
 from goszakaz.web.bounds import bounded_month
 from goszakaz.web.permissions import actor_of, own_preschool, permits
 from goszakaz.web.views import mask_iin
@@ -84,7 +85,8 @@ def operator_unconfirmed(request: HttpRequest) -> HttpResponse:
     shown = list(silent[:SHOWN])
     before = set(second.filter(pk__in=[s.pk for s in shown]).values_list("voucher_id",
                                                                           flat=True))
-    rows = [{"s": s, "masked_iin": mask_iin(s.voucher.child_iin),
+    cities = {c.code: c for c in City.objects.all()}  # a city by its name, not its code
+    rows = [{"s": s, "masked_iin": mask_iin(s.voucher.child_iin), "city": cities.get(s.city),
              "second": s.voucher_id in before} for s in shown]
     record_read(actor=actor_of(request), at=clock.now(), what="page:operator-unconfirmed",
                 children=[s.voucher_id for s in shown], detail={"month": month})

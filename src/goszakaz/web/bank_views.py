@@ -85,8 +85,11 @@ def bank_cabinet(request: HttpRequest) -> HttpResponse:
         try:
             with transaction.atomic():
                 _bank_action(request, bank, actor, now)
-        except (BankingError, EnrollmentError, IllegalTransition) as e:
+        except (BankingError, EnrollmentError) as e:
             messages.error(request, str(e))
+        except IllegalTransition:  # its text names states by code: the page says it in words
+            messages.error(request, _("The account is not in a state that allows this; "
+                                      "nothing is changed."))
         return redirect("bank-cabinet")
     shown = staff_lists.show(request, lists.bank.ACCOUNTS, listing.Scope(bank=bank.code),
                              actions="web/_bank_account_actions.html")

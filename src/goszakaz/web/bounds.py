@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from goszakaz.rules.calendar import data_years
@@ -46,6 +47,28 @@ def bounded_month(text: str) -> tuple[str | None, str | None]:
     return (text if day is not None else None), problem
 
 
+class ISODateInput(forms.DateInput):
+    """A date picker (<input type="date">): its value is ISO whatever the page's language, also
+    when a form comes back with an error holding the text sent (a date typed 01.12.2026 where
+    the picker is missing): a localized value in a picker reads as no date (issue 12)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, str):
+            value = value.strip()
+            for pattern in settings.DATE_INPUT_FORMATS:
+                try:
+                    return dt.datetime.strptime(value, pattern).date().isoformat()
+                except ValueError:
+                    continue
+            return value or None
+        return super().format_value(value)
+
+
 class BoundedDateField(forms.DateField):
     """A date inside the calendar's years (or [first, last] when given), with the date picker
     held to them."""
@@ -55,7 +78,7 @@ class BoundedDateField(forms.DateField):
         self.first, self.last = first, last
         # a date picker's value is ISO whatever the page's language (a localized 01.08.2024 in
         # it reads as no date at all: issue 12)
-        kwargs.setdefault("widget", forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+        kwargs.setdefault("widget", ISODateInput())
         super().__init__(**kwargs)
 
     def bounds(self) -> tuple[dt.date, dt.date]:

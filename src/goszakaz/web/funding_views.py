@@ -105,6 +105,13 @@ def funding_step(request: HttpRequest, request_id: int) -> HttpResponse:
     """The next step: EDU transfers the money to the operator; the operator distributes it."""
     made = get_object_or_404(FundingRequest.objects.select_related("city"), pk=request_id)
     require(request, Action.FUNDING_VIEW, city=made.city.code)  # another city's: refused
+    steps: dict[str, Action] = {RequestState.SENT: Action.FUNDING_TRANSFER,
+                                RequestState.TRANSFERRED: Action.FUNDING_DISTRIBUTE}
+    step = steps.get(made.state)
+    if step is not None and request.POST.get("confirmed") != "1":
+        require(request, step, **({"city": made.city.code} if step == Action.FUNDING_TRANSFER
+                                  else {}))
+        return _confirm_step(request, made)
     now = clock.now()
     with transaction.atomic():
         if made.state == RequestState.SENT:
@@ -119,3 +126,13 @@ def funding_step(request: HttpRequest, request_id: int) -> HttpResponse:
         else:  # a second click, or a step already done in another window
             messages.info(request, _("This step is already done."))
     return redirect("funding-request", request_id=made.pk)
+
+
+def _confirm_step(request: HttpRequest, made: FundingRequest) -> HttpResponse:
+    """Money moved cannot be moved back by a click: before the transfer (A7.12) or the
+    distribution, the page says how much goes where and for how many children, and asks again."""
+    counts = made.lines.aggregate(children=Count("pk"),
+                                  with_account=Count("pk", filter=Q(direct=False)))
+    return render(request, "web/funding_confirm.html", {
+        "r": made, "children": counts["children"], "with_account": counts["with_account"],
+        "transfer": made.state == RequestState.SENT})

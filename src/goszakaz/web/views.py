@@ -1,10 +1,7 @@
-"""Pages of the EDU queue and allocation, and of the parent's cabinet."""
+"""Pages of the EDU queue and of the parent's cabinet (the allocation runs: allocation_views)."""
 
 from __future__ import annotations
 
-from fractions import Fraction
-
-from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count
@@ -13,7 +10,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from goszakaz import clock
 from goszakaz import rules as rule_data
@@ -21,15 +17,13 @@ from goszakaz.access.permissions import Action
 from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.services import record
 from goszakaz.domain.iin import short_iin
-from goszakaz.domain.states import IllegalTransition
 from goszakaz.enrollment.models import Voucher
 from goszakaz.notifications.models import Notification
 from goszakaz.queue import services
-from goszakaz.queue.models import AllocationRun, Application, RunOutcome, RunState
+from goszakaz.queue.models import AllocationRun, Application, RunOutcome
 from goszakaz.registry.models import City, Role
 from goszakaz.reports import listing, lists
 from goszakaz.web import staff_lists
-from goszakaz.web.bounds import BoundedDateField
 from goszakaz.web.parent_views import cabinet_children
 from goszakaz.web.permissions import actor_of, permits, require
 
@@ -145,74 +139,6 @@ def edu_actualize(request: HttpRequest) -> HttpResponse:
     return redirect("edu-queue")
 
 
-class AllocationForm(forms.Form):
-    """Volume (A7.1) and as-of date of an allocation."""
-
-    volume = forms.IntegerField(min_value=0, max_value=10_000_000, label=gettext_lazy("Volume (places)"))
-    as_of = BoundedDateField(label=gettext_lazy("Allocation date"))
-
-
-@permits(Action.ALLOCATION_PREVIEW, post=Action.ALLOCATION_PREVIEW)
-def edu_allocation_new(request: HttpRequest) -> HttpResponse:
-    """Preview an allocation: the form, then a preview run."""
-    city = edu_city(request)
-    if not city.allocation_rules:  # A5: the general law applies, not the Taraz procedure
-        messages.error(request, _("This city distributes places by the general law; "
-                                  "the Taraz procedure does not apply."))
-        return redirect("edu-queue")
-    form = AllocationForm(request.POST or None, initial={"as_of": clock.today()})
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            run = services.preview_allocation(
-                city=city, volume=form.cleaned_data["volume"], as_of=form.cleaned_data["as_of"],
-                actor=actor_of(request), now=clock.now())
-        return redirect("edu-allocation", run_id=run.pk)
-    return render(request, "web/edu_allocation_new.html", {"form": form, "city": city})
-
-
-@permits(Action.ALLOCATION_VIEW)
-def edu_allocation(request: HttpRequest, run_id: int) -> HttpResponse:
-    """An allocation run: the summary per category and the table of iterations."""
-    run = get_object_or_404(AllocationRun.objects.select_related("city"), pk=run_id)
-    require(request, Action.ALLOCATION_VIEW, city=run.city.code)
-    categories = list(run.categories.all())
-    iterations = [[float(Fraction(v)) for v in it]
-                  for it in run.iterations]
-    for c in categories:
-        c.vp_float = float(Fraction(c.vp))  # type: ignore[attr-defined]
-        c.vf_float = float(Fraction(c.vf))  # type: ignore[attr-defined]
-    return render(request, "web/edu_allocation.html", {
-        "run": run, "categories": categories, "iterations": iterations,
-        "numbers": [c.number for c in categories], "is_preview": run.state == RunState.PREVIEW,
-    })
-
-
-@permits(post=Action.ALLOCATION_DECIDE)
-def edu_allocation_decide(request: HttpRequest, run_id: int) -> HttpResponse:
-    """Confirm or discard a preview run."""
-    run = get_object_or_404(AllocationRun.objects.select_related("city"), pk=run_id)
-    actor = require(request, Action.ALLOCATION_DECIDE, city=run.city.code)
-    try:
-        with transaction.atomic():
-            if request.POST.get("decision") == "confirm":
-                try:
-                    services.confirm_allocation(run=run, actor=actor, now=clock.now())
-                except services.StalePreview:
-                    messages.error(request, _("The queue has changed since this preview. "
-                                              "Discard it and make a new one."))
-                    return redirect("edu-allocation", run_id=run.pk)
-                messages.success(request, _("The allocation is confirmed; parents are "
-                                            "notified."))
-            else:
-                services.discard_allocation(run=run, actor=actor, now=clock.now())
-                messages.info(request, _("The preview is discarded."))
-    except IllegalTransition:  # decided already (another window): the run stays as it is
-        run.refresh_from_db()
-        messages.error(request, _("This allocation is already %(state)s; it is not changed.")
-                       % {"state": run.get_state_display()})
-    return redirect("edu-allocation", run_id=run.pk)
-
-
 @permits(Action.CABINET_VIEW)
 def parent_cabinet(request: HttpRequest) -> HttpResponse:
     """The parent's front page: what waits for an answer, each child with its months, statement,
@@ -226,8 +152,7 @@ def parent_cabinet(request: HttpRequest) -> HttpResponse:
         record(actor=actor, action=AuditAction.APPLICATION_READ, at=now,
                obj_type="application", obj_id=a.pk, city=a.city.code)
         cards.append({"app": a, "masked_iin": mask_iin(a.child_iin),
-                      "explanation": services.explanation(a, today=clock.local_date(now),
-                                                          lang=lang)})
+                      "standing": services.standing(a, today=clock.local_date(now), lang=lang)})
     notes = Notification.objects.filter(recipient_role=Role.PAR, recipient_key=actor.iin)[:50]
     return render(request, "web/parent_cabinet.html", {
         "cards": cards, "notes": notes,
