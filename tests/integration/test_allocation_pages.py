@@ -66,7 +66,7 @@ def test_one_post_without_the_confirmation_changes_nothing(taraz, queue, edu_tar
     assert not Application.objects.filter(state=ApplicationState.ALLOCATED).exists()
     assert not Notification.objects.filter(kind="place_allocated").exists()
     follows = html[html.index('id="what-follows"'):html.index("</div>", html.index("what-follows"))]
-    assert "5 children" in follows and "1 parent " in follows  # 1 parent with a cabinet
+    assert "5 детей" in follows and "1 родитель " in follows  # 1 parent with a cabinet
     assert 'name="confirmed" value="1"' in html
     done = edu.post(url, {"decision": "confirm", "confirmed": "1"}, follow=True)
     run.refresh_from_db()

@@ -49,7 +49,7 @@ def raw_codes(html: str, known: set[str]) -> list[str]:
     message not translated yet (a new one waits for its .po entry): its words are words, not
     codes; a code shows as a cell's whole text or among Russian or Kazakh words."""
     parser = VisibleText()
-    parser.feed(html)
+    parser.feed(re.sub(r"<code>.*?</code>", "", html, flags=re.S))  # a file's columns: code
     found: set[str] = set()
     for part in parser.parts:
         words = WORD.findall(part)
