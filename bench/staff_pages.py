@@ -95,6 +95,15 @@ def risk_cases(city: City, n: int) -> None:
         for i, v in enumerate(vouchers[::20])], batch_size=20_000)
 
 
+def allocation_preview(city: City) -> None:
+    """A preview of the whole queue (a tenth of it given places): its per-child list."""
+    if AllocationRun.objects.exists():
+        return
+    with transaction.atomic():
+        preview_allocation(city=city, volume=Application.objects.count() // 10,
+                           as_of=dt.date(2024, 8, 1), actor=Actor.system(Role.EDU), now=NOW)
+
+
 def users() -> None:
     """The readers: a city department, the bank, the operator."""
     city = City.objects.get(code="taraz")
@@ -122,9 +131,7 @@ def setup(n: int) -> None:
             birth_date=dt.date(2020, 1, 1) + dt.timedelta(days=i % 1500),
             submitted_at=NOW - dt.timedelta(minutes=i), resides_in_city=True,
             category=1 + i % 16, queue_number=1 + i // 16) for i in range(n)], batch_size=20_000)
-    with transaction.atomic():  # a preview of the whole queue: its per-child list
-        preview_allocation(city=city, volume=n // 10, as_of=dt.date(2024, 8, 1),
-                           actor=Actor.system(Role.EDU), now=NOW)
+    allocation_preview(city)
     with transaction.atomic():
         request = build_request(city=city, month=MONTH, on=dt.date(2024, 4, 8),
                                 actor=Actor.system(Role.OPR), now=NOW)
@@ -158,6 +165,7 @@ def timed(client: Client, url: str, times: int) -> tuple[float, float]:
 
 def pages(times: int, only: str) -> dict[str, object]:
     risk_cases(City.objects.get(code="taraz"), 0)  # a set-up of an earlier version had none
+    allocation_preview(City.objects.get(code="taraz"))
     users()
     request = FundingRequest.objects.order_by("pk").first()
     run = AllocationRun.objects.order_by("pk").first()
