@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+from django.db import transaction
 from openpyxl import load_workbook
 
 from goszakaz.access.actor import Actor
@@ -43,8 +44,10 @@ def test_edu_finds_a_child_by_iin_and_follows_it_to_the_allocation(page, live_se
                     child_name=f"Ребёнок Номер{'абвгде'[i]}") for i in range(1, 6)]
     import_applications(city=taraz, path=write_csv(rows), skip_invalid=False, actor=EDU, now=NOW)
     actualize_queue(city=taraz, on=dt.date(2024, 8, 1), actor=EDU, now=NOW)
-    run = preview_allocation(city=taraz, volume=2, as_of=dt.date(2024, 8, 1), actor=EDU, now=NOW)
-    confirm_allocation(run=run, actor=EDU, now=NOW)
+    with transaction.atomic():  # the services lock rows: PostgreSQL wants a transaction
+        run = preview_allocation(city=taraz, volume=2, as_of=dt.date(2024, 8, 1), actor=EDU,
+                                 now=NOW)
+        confirm_allocation(run=run, actor=EDU, now=NOW)
     child = Application.objects.get(application_id="3")
 
     sign_in(page, live_server, "edu")
