@@ -158,7 +158,7 @@ def test_money_per_city_and_month(pilot: dict) -> None:
 
 
 def test_attendance_and_the_preschools_furthest_from_the_norm(pilot: dict) -> None:
-    # covers: A14, A7.14, A7.16 (confirmed by the parent, automatically, disputed), A8 (days)
+    # covers: A14, A7.14, A7.16 (confirmed by the parent, automatically, disputed), A8.1 (days)
     with translation.override("en"):
         data = attendance_page(as_of=AS_OF, cities=[pilot["taraz"]])
     (row,) = table(data, "sheets").rows
