@@ -38,7 +38,7 @@ PAGES: list[tuple[str, str | None, str]] = [
     ("preschool-day", "preschool", "/preschool/day/"),
     ("preschool-month", "preschool", "/preschool/month/"),
     ("preschool-disputes", "preschool", "/preschool/disputes/"),
-    ("preschool-payments", "preschool", "/preschool/payments/?month=2024-12"),
+    ("preschool-payments", "preschool", "/preschool/payments/"),
     ("preschool-groups", "preschool", "/preschool/groups/"),
     ("preschool-staff", "preschool", "/preschool/staff/"),
     ("teacher-day", "teacher", "/preschool/day/"),
@@ -58,13 +58,13 @@ PAGES: list[tuple[str, str | None, str]] = [
     ("edu-funding", "edu-uralsk", "/edu/funding/"),
     ("edu-tariffs", "edu-uralsk", "/tariffs/"),
     ("operator-funding", "operator", "/operator/funding/"),
-    ("operator-unconfirmed", "operator", "/operator/unconfirmed/?month=2024-12"),
+    ("operator-unconfirmed", "operator", "/operator/unconfirmed/"),
     ("operator-banks", "operator", "/operator/banks/"),
     ("operator-cases", "operator", "/operator/cases/"),
     ("operator-case", "operator", "/operator/cases/1/"),
     ("operator-children", "operator", "/operator/children/"),
     ("operator-child", "operator", "/operator/children/1/"),
-    ("operator-cycle", "operator", "/operator/cycle/?month=2024-12"),
+    ("operator-cycle", "operator", "/operator/cycle/"),
     ("bank-cabinet", "bank", "/bank/"),
     ("oversight-deadlines", "operator", "/oversight/deadlines/"),
     ("oversight-money", "operator", "/oversight/money/"),
@@ -169,8 +169,8 @@ def main() -> int:
         print("loading the demo data...", flush=True)
         if goszakaz("demo", env=env, stdout=subprocess.DEVNULL).wait() != 0:
             return 1
-        # the demo's last day (31.01.2025): the parent's month is open to confirm (I17)
-        server = goszakaz("run", "--date", "2025-01-31", "--port", str(port), env=env,
+        # today: the simulated history behind it, Uralsk's month open
+        server = goszakaz("run", "--port", str(port), env=env,
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             base = f"http://127.0.0.1:{port}"

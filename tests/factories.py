@@ -17,7 +17,7 @@ from django.db import connection, transaction
 
 from goszakaz.access.actor import Actor
 from goszakaz.banking.models import ChildAccount
-from goszakaz.cli.demo import sample_png
+from goszakaz.cli.sample import sample_png
 from goszakaz.clock import KZ
 from goszakaz.domain.iin import make_bin, make_iin
 from goszakaz.enrollment.models import Voucher

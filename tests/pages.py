@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.test import Client
 
-from goszakaz.cli import demo
+from goszakaz.cli import sample
 
 # login of the demo -> the pages it reads; "{funding}" is the demo's funding request, "{run}" its
 # allocation run
@@ -50,7 +50,7 @@ def urls_of(login: str) -> list[str]:
     from goszakaz.verification.models import RiskCase
 
     funding = FundingRequest.objects.order_by("pk").values_list("pk", flat=True).first()
-    sheet = Sheet.objects.filter(voucher__parent_iin=demo.PARENT_IIN).order_by("-month").first()
+    sheet = Sheet.objects.filter(voucher__parent_iin=sample.PARENT_IIN).order_by("-month").first()
     school = Preschool.objects.filter(city__code="uralsk").order_by("pk").first()
     run = AllocationRun.objects.order_by("pk").values_list("pk", flat=True).first()
     case = RiskCase.objects.order_by("pk").values_list("pk", flat=True).first()
@@ -73,6 +73,6 @@ def signed_in(login: str, language: str = "ru") -> Client:
     """A client signed in as the demo login, reading the site in the language."""
     client = Client()
     client.cookies["django_language"] = language
-    answer = client.post("/accounts/login/", {"username": login, "password": demo.PASSWORD})
+    answer = client.post("/accounts/login/", {"username": login, "password": sample.PASSWORD})
     assert answer.status_code == 302, login
     return client

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from goszakaz.cli import demo
+from goszakaz.cli import sample
 from tests.e2e.axe import describe, scan
 from tests.factories import pilot_city
 from tests.pages import PAGES, urls_of
@@ -16,7 +16,7 @@ WIDTHS = (1366, 390)
 def sign_in(page, base: str, login: str) -> None:
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=username]", login)
-    page.fill("input[name=password]", demo.PASSWORD)
+    page.fill("input[name=password]", sample.PASSWORD)
     page.click("main form button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
@@ -48,14 +48,14 @@ def read_every_page(browser, base: str, login: str | None, urls: list[str]) -> l
 @pytest.mark.parametrize("login", list(PAGES))
 def test_every_page_of_a_role_passes_the_scan_at_both_widths(browser, live_server, login) -> None:
     pilot_city("taraz")
-    demo.load(n_applications=50)
+    sample.load(n_applications=50)
     found = read_every_page(browser, live_server.url, login, urls_of(login))
     assert found == [], "\n".join(found)
 
 
 def test_the_sign_in_and_error_pages_pass_the_scan(browser, live_server) -> None:
     pilot_city("taraz")
-    demo.load(n_applications=50)
+    sample.load(n_applications=50)
     found = read_every_page(browser, live_server.url, None,
                             ["/accounts/login/", "/no-such-page/"])
     found += read_every_page(browser, live_server.url, "parent", ["/bank/", "/no-such-page/"])
@@ -64,7 +64,7 @@ def test_the_sign_in_and_error_pages_pass_the_scan(browser, live_server) -> None
 
 def test_the_keyboard_starts_at_the_skip_link_and_sees_its_focus(browser, live_server) -> None:
     pilot_city("taraz")
-    demo.load(n_applications=50)
+    sample.load(n_applications=50)
     context = browser.new_context(locale="ru-RU", viewport={"width": 390, "height": 800})
     page = context.new_page()
     sign_in(page, live_server.url, "parent")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from goszakaz.cli import demo
+from goszakaz.cli import sample
 from tests.e2e.test_accessibility import sign_in
 from tests.factories import pilot_city
 
@@ -39,7 +39,7 @@ def test_the_api_docs_work_with_no_network(page, live_server) -> None:
 
 def test_the_pages_are_styled_and_scripted_with_no_network(page, live_server) -> None:
     pilot_city("taraz")
-    demo.load(n_applications=50)
+    sample.load(n_applications=50)
     refused = offline(page)
     sign_in(page, live_server.url, "parent")
     page.goto(f"{live_server.url}/parent/sheets/")

@@ -13,7 +13,7 @@ from django import forms
 from django.template import Context, Template
 from django.utils import translation
 
-from goszakaz.cli import demo
+from goszakaz.cli import sample
 from goszakaz.web.bounds import BoundedDateField
 from tests.pages import PAGES, signed_in, urls_of
 
@@ -65,7 +65,7 @@ def problems(text: str) -> list[str]:
 
 @pytest.mark.django_db
 def test_every_page_of_every_role_reads_dates_and_money_as_people_write_them(taraz) -> None:
-    demo.load(n_applications=50)
+    sample.load(n_applications=50)
     seen, wrong = {}, []
     for language in ("ru", "kk", "en"):
         for login in PAGES:

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.test import Client
 
-from goszakaz.cli import demo
+from goszakaz.cli import sample
 from tests.pages import PAGES, signed_in, urls_of
 
 # the attributes that make a browser load something by itself
@@ -50,7 +50,7 @@ def test_the_check_sees_another_hosts_script() -> None:
 @pytest.mark.django_db
 def test_no_page_loads_anything_from_another_host(taraz) -> None:
     # covers: A3
-    demo.load(n_applications=50)
+    sample.load(n_applications=50)
     found = []
     anonymous = Client()
     for url in ("/accounts/login/", "/no-such-page/", "/api/docs"):

@@ -11,7 +11,7 @@ from django.apps import apps
 
 from goszakaz.access.actor import Actor
 from goszakaz.audit.actions import AuditAction
-from goszakaz.cli import demo
+from goszakaz.cli import sample
 from goszakaz.enrollment.models import Voucher
 from goszakaz.queue.models import AllocationRun
 from goszakaz.registry.models import City, Role
@@ -63,7 +63,7 @@ def raw_codes(html: str, known: set[str]) -> list[str]:
 def demo_world(taraz) -> list[str]:
     """The demo, with what its pages show in every state: a risk case open and one whose
     exclusion is requested (Uralsk), a confirmed allocation and a preview (Taraz)."""
-    demo.load(n_applications=50)
+    sample.load(n_applications=50)
     uralsk = City.objects.get(code="uralsk")
     opr = Actor.system(Role.OPR)
     now = dt.datetime(2025, 1, 20, 10, 0, tzinfo=dt.UTC)

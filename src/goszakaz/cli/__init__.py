@@ -128,15 +128,19 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("--lang", choices=("ru", "kk", "en"), default="ru",
                     help="the report's language (default ru: it is for the Ministry)")
 
-    sub.add_parser("demo", help="create the database and load demo data (idempotent; DEBUG=1 "
-                                "only: its logins share a published password)")
+    dm = sub.add_parser("demo", help="create the database and load the demo, a simulated pilot "
+                                     "year (idempotent; DEBUG=1 only: its logins share a "
+                                     "published password)")
+    dm.add_argument("--children", type=_volume, default=40,
+                    help="children of each city's simulated year (default 40; Uralsk 1.5 times)")
     rn = sub.add_parser("run", help="migrate and serve on http://127.0.0.1:8000 with Django's "
                                     "development server (DEBUG=1 only)")
     rn.add_argument("--demo", action="store_true",
                     help="load the demo data first, its logins and the admin with them")
     rn.add_argument("--date", type=_date,
-                    help="serve with the clock stopped on this day, e.g. 2025-01-31: the demo "
-                         "parent's January in its window (default: the real clock)")
+                    help="serve with the clock stopped on this day, e.g. the month's last "
+                         "working day: the parent's month in its window (default: the real "
+                         "clock)")
     rn.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     sv = sub.add_parser("serve", help="the production server: gunicorn with the static files "
                                       "(whitenoise); settings from the environment (README)")

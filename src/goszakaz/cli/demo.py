@@ -1,273 +1,144 @@
-"""`goszakaz demo` and `goszakaz run [--demo]`: demo data for a fresh machine (a user of each role,
-the admin, a Taraz queue, Uralsk's children with their bank accounts, contracts, tariffs and a
-paid month). Under DEBUG=1 only: the demo's logins share a published password, so production
-settings never get them (docs/security.md, Sign-in)."""
+"""`goszakaz demo` and `goszakaz run [--demo]`: the demo of a fresh machine, built by the simulation
+(issue 13): Taraz, Shymkent and Turkestan through their pilot year (March 2024 to the January
+2025 sweep), Uralsk's last four months through yesterday, so today's month is open; then a login
+of each role on that history. Under DEBUG=1 only: the logins share a published password, so
+production settings never get them (docs/security.md, Sign-in)."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import datetime as dt
 import logging
 import os
 import signal
-import struct
 import subprocess
 import sys
-import tempfile
 import time
-import zlib
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Count
 
+from goszakaz import clock
 from goszakaz.access.actor import Actor
-from goszakaz.attendance.reminders import remind_parents
-from goszakaz.attendance.services import (
-    auto_confirm,
-    confirm,
-    dispute,
-    mark,
-    mark_many,
-    sheet_for,
-)
+from goszakaz.attendance.models import Dispute, Sheet
 from goszakaz.banking.models import ChildAccount
-from goszakaz.clock import frozen, moment_of
-from goszakaz.domain.iin import make_bin, make_iin
+from goszakaz.domain.months import first_day, month_of, previous
 from goszakaz.enrollment.models import Contract, Voucher, VoucherStatus
-from goszakaz.enrollment.services import grant, set_group, set_status, sign_contract
-from goszakaz.finance.funding import build_request, distribute, transfer_to_operator
-from goszakaz.finance.models import AgeGroup
-from goszakaz.finance.tariffs import set_norm, set_parent_fee
-from goszakaz.queue.files import COLUMNS
-from goszakaz.queue.models import Application
-from goszakaz.queue.services import actualize_queue, import_applications, preview_allocation
-from goszakaz.queue.synthetic import synthetic_rows
-from goszakaz.registry.models import AgeGroup as GroupAge
-from goszakaz.registry.models import (
-    AgreementVersion,
-    Bank,
-    City,
-    Group,
-    Membership,
-    Preschool,
-    Role,
-)
-from goszakaz.rules.calendar import kz_calendar
-from goszakaz.workflows.bank_accounts import account_opened
-from goszakaz.workflows.monthly_cycle import settle
-from goszakaz.workflows.onboarding import send_to_bank
+from goszakaz.enrollment.services import set_group
+from goszakaz.registry.models import AgeGroup, Bank, City, Group, Membership, Preschool, Role
+from goszakaz.simulation.run import NotFresh, Options, simulate
+from goszakaz.simulation.setup import BANK_CODE
 
 logger = logging.getLogger(__name__)
 PASSWORD = "demo12345"
-EDU, OPR, BANK = Actor.system(Role.EDU), Actor.system(Role.OPR), Actor.system(Role.BANK)
-PRE, PAR = Actor.system(Role.PRE), Actor.system(Role.PAR)
-AS_OF = dt.date(2024, 8, 1)
-DEMO_VOLUME = 60  # places of the demo's preview allocation in Taraz
-PARENT_IIN = make_iin(dt.date(1990, 5, 17), 123, female=True)
-# username, role, city, IIN, bank code, preschool BIN
+SEED = 1
+PAST = ("shymkent", "taraz", "turkestan")  # their pilot ended on 25.12.2024
+PAST_FROM, PAST_TO = dt.date(2024, 3, 1), dt.date(2025, 1, 20)  # through the January sweep
+CHILDREN = 40  # a city's children in the past year; Uralsk has half as many again
+URALSK_MONTHS = 4  # Uralsk's months simulated before today's
+# login, role, what it is (the demo's people are found in the simulated data)
 LOGINS = [
-    ("edu-taraz", Role.EDU, "taraz", "", "", ""),
-    ("edu-uralsk", Role.EDU, "uralsk", "", "", ""),
-    ("operator", Role.OPR, None, "", "", ""),
-    ("bank", Role.BANK, None, "", "halyk", ""),
-    ("preschool", Role.PRE, None, "", "", "first"),
-    ("parent", Role.PAR, None, PARENT_IIN, "", ""),
+    ("edu-taraz", Role.EDU, "Taraz's department of education"),
+    ("edu-uralsk", Role.EDU, "Uralsk's department of education"),
+    ("operator", Role.OPR, "the operator, every city"),
+    ("bank", Role.BANK, "the pilot's bank"),
+    ("preschool", Role.PRE, "the administrator of Uralsk's first preschool"),
+    ("teacher", Role.PRE, "the teacher of its first group"),
+    ("parent", Role.PAR, "a Uralsk parent: a child with an account and a history"),
 ]
 
 
-@transaction.atomic
-def load(n_applications: int = 400) -> None:
-    """Create the demo data once; running it again changes nothing."""
-    if Bank.objects.filter(code="halyk").exists():
-        return
-    halyk = Bank.objects.create(code="halyk", name="Halyk Bank", bin=make_bin(900))
-    uralsk = City.objects.get(code="uralsk")
-    schools = [Preschool.objects.create(bin=make_bin(100 + i), name=name, city=uralsk,
-                                        design_capacity=cap, included_on=uralsk.pilot_start)
-               for i, (name, cap) in enumerate([("Балабақша «Айгөлек»", 120),
-                                                ("Детский сад «Солнышко»", 80),
-                                                ("Балабақша «Балдәурен»", 2)])]
-    AgreementVersion.objects.create(number=1, published_on=dt.date(2024, 3, 15),
-                                    summary="Договор присоединения, первая редакция")
-    _users(halyk, schools[0])
-    _taraz_queue(n_applications)
-    vouchers = []
-    for i, name in enumerate(["Әлихан", "Мирас", "Сара"]):
-        birth = dt.date(2021, 2 + i, 10)
-        voucher, _ = grant(city=uralsk, child_iin=make_iin(birth, 700 + i), birth_date=birth,
-                           parent_iin=PARENT_IIN if i == 0 else make_iin(dt.date(1992, 1, 1), i),
-                           source="city_list", child_name=name, period_start=uralsk.pilot_start,
-                           period_end=None, actor=EDU, now=moment_of(dt.date(2024, 11, 1)))
-        set_status(voucher=voucher, to=VoucherStatus.VERIFIED, why="НОБД", actor=OPR,
-                   now=moment_of(dt.date(2024, 11, 8)))
-        vouchers.append(voucher)
-    send_to_bank(city=uralsk, bank=halyk, on=dt.date(2024, 11, 15), actor=OPR,
-                 now=moment_of(dt.date(2024, 11, 15)))
-    _uralsk_december(uralsk, schools[0], vouchers)
-    _group(uralsk, schools[0], vouchers)
+class HalfLoaded(RuntimeError):
+    """An earlier `goszakaz demo` stopped halfway: the database must be made again."""
 
 
-def _uralsk_december(city: City, school: Preschool, vouchers: list[Voucher]) -> None:
-    """A month of money: tariffs; two accounts opened (the third child is paid directly, A7.9);
-    contracts from 1 December 2024; the funding; marks; a confirmation, silence; the payment."""
-    for group in AgeGroup.values:
-        set_norm(city=city, age_group=group, stay_mode="full_day", effective_from=city.pilot_start,
-                 amount=6_000_000, actor=EDU, now=moment_of(dt.date(2024, 11, 1)))
-    set_parent_fee(preschool=school, effective_from=city.pilot_start, amount=1_500_000,
-                   actor=EDU, now=moment_of(dt.date(2024, 11, 1)))
-    for i, voucher in enumerate(vouchers[:2]):
-        account_opened(account=ChildAccount.objects.get(voucher=voucher),
-                       number=f"KZ{10 + i}601A8610000{i:05d}", opened_on=dt.date(2024, 11, 25),
-                       parent_registered=True, actor=BANK, now=moment_of(dt.date(2024, 11, 25)))
-    for voucher in vouchers:
-        sign_contract(voucher=voucher, preschool=school, on=dt.date(2024, 12, 1), actor=PAR,
-                      now=moment_of(dt.date(2024, 11, 28)))
-    request = build_request(city=city, month="2024-12", on=dt.date(2024, 12, 6), actor=OPR,
-                            now=moment_of(dt.date(2024, 12, 6)))
-    transfer_to_operator(request=request, on=dt.date(2024, 12, 9), actor=EDU,
-                         now=moment_of(dt.date(2024, 12, 9)))
-    distribute(request=request, on=dt.date(2024, 12, 10), actor=OPR,
-               now=moment_of(dt.date(2024, 12, 10)))
-    working = kz_calendar(2024).is_working_day
-    marks = [(0, 3, "S"), (0, 4, "S"), (1, 9, "A"), (1, 10, "A"), (1, 11, "A"), (1, 12, "A"),
-             (2, 5, "V"), (0, 31, "P")]
-    for child, day, code in marks:
-        mark(voucher=vouchers[child], day=dt.date(2024, 12, day), code=code,
-             preschool_id=school.pk, is_working_day=working, actor=PRE,
-             now=moment_of(dt.date(2024, 12, day)))
-    on = dt.date(2024, 12, 31)  # the month's last working day, marked: the window (I17)
-    confirm(sheet=sheet_for(voucher=vouchers[0], month="2024-12", now=moment_of(on)), on=on,
-            actor=PAR, now=moment_of(on))
-    # the other two parents were silent (A7.14)
-    auto_confirm(today=dt.date(2025, 1, 1), now=moment_of(dt.date(2025, 1, 1)))
-    settle(city=city, month="2024-12", on=dt.date(2025, 1, 3), actor=OPR,
-           now=moment_of(dt.date(2025, 1, 3)))
-    _uralsk_january(city, school, vouchers)
-
-
-def _uralsk_january(city: City, school: Preschool, vouchers: list[Voucher]) -> None:
-    """January 2025 funded and marked to its last working day (the 31st), nobody has answered:
-    with `goszakaz run --demo --date 2025-01-31` the parent's month is in its window (I17), with
-    December paid on the statement; the day's reminders written."""
-    request = build_request(city=city, month="2025-01", on=dt.date(2025, 1, 8), actor=OPR,
-                            now=moment_of(dt.date(2025, 1, 8)))
-    transfer_to_operator(request=request, on=dt.date(2025, 1, 9), actor=EDU,
-                         now=moment_of(dt.date(2025, 1, 9)))
-    distribute(request=request, on=dt.date(2025, 1, 10), actor=OPR,
-               now=moment_of(dt.date(2025, 1, 10)))
-    calendar = kz_calendar(2025)
-    exceptions = {(0, 14): "S", (0, 15): "S", (0, 22): "A", (1, 20): "V", (1, 21): "V",
-                  (2, 22): "A", (2, 23): "A"}
-    days = calendar.working_days(dt.date(2025, 1, 1), dt.date(2025, 1, 31))
-    for day in days:
-        mark_many(preschool_id=school.pk, is_working_day=calendar.is_working_day, actor=PRE,
-                  now=moment_of(day), marks=[(v, day, exceptions.get((i, day.day), "P"))
-                                             for i, v in enumerate(vouchers)])
-    # Сара's parent disputes two unexcused days with a photo of the certificate: the
-    # preschool's inbox (A7.15)
-    on = dt.date(2025, 1, 31)
-    dispute(sheet=sheet_for(voucher=vouchers[2], month="2025-01", now=moment_of(on)),
-            reason="22 и 23 января ребёнок болел, фото справки прилагаю", on=on, actor=PAR,
-            now=moment_of(on),
-            document=SimpleUploadedFile("spravka.png", sample_png(), "image/png"))
-    remind_parents(today=on, now=moment_of(on))
-
-
-GROUP_NAMES = ["Айару", "Алихан", "Амина", "Арсен", "Аружан", "Асылым", "Әлия", "Бекзат",
-               "Даниял", "Дана", "Ерасыл", "Жансая", "Зере", "Ислам", "Кәусар", "Мадина",
-               "Медина", "Нұрислам", "Раяна", "Сұлтан", "Томирис", "Үмит", "Хадиша",
-               "Әмір", "Іңкәр", "Нұрсұлтан", "Айша"]
-
-
-def _group(city: City, school: Preschool, vouchers: list[Voucher]) -> None:
-    """The group «Күншуақ» of 30 named children (the three above and 27 from January 2025; two
-    of them born on one day) and its teacher's login `teacher`."""
-    group = Group.objects.create(preschool=school, name="Күншуақ", age_group=GroupAge.MIDDLE)
-    user = get_user_model().objects.create_user("teacher", password=PASSWORD)
-    Membership.objects.create(user=user, role=Role.PRE, preschool=school, group=group)
-    start = moment_of(dt.date(2024, 12, 20))
-    for i, name in enumerate(GROUP_NAMES):
-        birth = dt.date(2021, 1 + i % 12, 3 + i) if i != 1 else dt.date(2021, 1, 3)
-        voucher, _ = grant(city=city, child_iin=make_iin(birth, 800 + 7 * i), birth_date=birth,
-                           parent_iin=make_iin(dt.date(1993, 3, 3), 300 + 7 * i),
-                           source="city_list", child_name=name, period_start=city.pilot_start,
-                           period_end=None, actor=EDU, now=start)
-        sign_contract(voucher=voucher, preschool=school, on=dt.date(2025, 1, 1), actor=PAR,
-                      now=start)
-        vouchers = [*vouchers, voucher]
-    set_group(preschool=school, contract_ids=Contract.objects.filter(
-        voucher__in=vouchers).values_list("pk", flat=True), group=group, actor=PRE, now=start)
-
-
-def sample_png(width: int = 120, height: int = 80) -> bytes:
-    """A small PNG made with the standard library: the stand-in of a parent's photo of a
-    certificate (a red cross on white), for the demo's dispute and the tests."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data)))
-
-    rows = b"".join(b"\x00" + b"".join(
-        b"\xc0\x20\x20" if abs(x - width // 2) < 6 or abs(y - height // 2) < 6 else b"\xff\xff\xff"
-        for x in range(width)) for y in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
-            + chunk(b"IEND", b""))
-
-
-def _users(bank: Bank, preschool: Preschool) -> None:
+def load(*, children: int = CHILDREN, today: dt.date | None = None,
+         past_from: dt.date = PAST_FROM) -> bool:
+    """Simulate the demo's history and make its logins; False (nothing done) when the demo is
+    there already. A run stopped halfway is refused with what to do (HalfLoaded). A later
+    `past_from` shortens the past cities' year (the tests' quick demo)."""
     users = get_user_model()
-    for username, role, city, iin, bank_code, school in LOGINS:
+    if users.objects.filter(username="operator").exists():
+        return False
+    today = today or clock.today()
+    month = month_of(today)
+    for _ in range(URALSK_MONTHS):
+        month = previous(month)
+    uralsk_from = first_day(month)
+    try:
+        simulate(Options(cities=list(PAST), children=children, first=past_from, last=PAST_TO,
+                         seed=SEED))
+        simulate(Options(cities=["uralsk"], children=children * 3 // 2, first=uralsk_from,
+                         last=today - dt.timedelta(days=1), seed=SEED))
+    except NotFresh as e:
+        raise HalfLoaded("an earlier `goszakaz demo` stopped halfway: remove the database "
+                         "(GOSZAKAZ_DATA_DIR's goszakaz.sqlite3) and run it again") from e
+    logins(today)
+    return True
+
+
+@transaction.atomic
+def logins(today: dt.date) -> None:
+    """A login of each role on the simulated people, the admin, and the first Uralsk
+    preschool's pupils in two groups (the teacher's is the first)."""
+    users = get_user_model()
+    school = (Preschool.objects.filter(city__code="uralsk")
+              .annotate(n=Count("contracts")).order_by("-n", "pk").first())
+    bank = Bank.objects.get(code=BANK_CODE)
+    group = _groups(school, today) if school else None
+    scope: dict[str, dict[str, object]] = {
+        "edu-taraz": {"city": City.objects.get(code="taraz")},
+        "edu-uralsk": {"city": City.objects.get(code="uralsk")},
+        "bank": {"bank": bank},
+        "preschool": {"preschool": school},
+        "teacher": {"preschool": school, "group": group},
+        "parent": {"iin": _parent(school, today)},
+    }
+    for username, role, _ in LOGINS:
         user = users.objects.create_user(username, password=PASSWORD)
-        Membership.objects.create(
-            user=user, role=role, iin=iin,
-            city=City.objects.get(code=city) if city else None,
-            bank=bank if bank_code else None, preschool=preschool if school else None)
+        Membership.objects.create(user=user, role=role, **scope.get(username, {}))
     if not users.objects.filter(username="admin").exists():
         users.objects.create_superuser("admin", "", PASSWORD)
 
 
-# names of the demo's queue: a first name and a family name, every pair once in turn
-FIRST_NAMES = ("Айсұлу", "Ерасыл", "Мадина", "Әлихан", "Томирис", "Нұрислам", "Аружан", "Данияр",
-               "Жансая", "Алинур", "Амина", "Бекзат", "Інжу", "Санжар", "Айлин", "Тамерлан",
-               "Еркежан", "Мирас", "Зарина", "Артём", "София", "Ислам", "Камила", "Даниал")
-SURNAMES = ("Ахметов", "Беков", "Жумабаев", "Касымов", "Нурланов", "Оспанов", "Тулеуов",
-            "Иванов", "Абенов", "Сериков", "Мусин", "Ержанов", "Калиев", "Шарипов", "Әбдіров")
+def _groups(school: Preschool, today: dt.date) -> Group:
+    """The preschool's pupils of today in two groups by age: «Ботақан» the younger, «Балапан»
+    the older."""
+    younger = Group.objects.create(preschool=school, name="Ботақан", age_group=AgeGroup.MIDDLE)
+    older = Group.objects.create(preschool=school, name="Балапан", age_group=AgeGroup.SENIOR)
+    contracts = list(Contract.objects.filter(preschool=school, starts_on__lte=today)
+                     .exclude(ends_on__lt=today).order_by("voucher__birth_date", "pk")
+                     .values_list("pk", flat=True))
+    half = len(contracts) // 2
+    staff, now = Actor.system(Role.PRE), clock.moment_of(today)
+    for group, ids in ((older, contracts[:half]), (younger, contracts[half:])):
+        if ids:
+            set_group(preschool=school, contract_ids=ids, group=group, actor=staff, now=now)
+    return younger
 
 
-def demo_name(i: int) -> str:
-    """The i-th name of the demo's queue: the even first names are girls' ("Айсұлу Ахметова")."""
-    first = FIRST_NAMES[i % len(FIRST_NAMES)]
-    surname = SURNAMES[(i // len(FIRST_NAMES)) % len(SURNAMES)]
-    return f"{first} {surname}{'а' if i % 2 == 0 else ''}"
-
-
-def _taraz_queue(n_applications: int) -> None:
-    taraz = City.objects.get(code="taraz")
-    if Application.objects.filter(city=taraz).exists():
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "demo.csv"
-        with path.open("w", encoding="utf-8", newline="") as f:
-            w = csv.DictWriter(f, fieldnames=[*COLUMNS, "parent_iin", "child_name"])
-            w.writeheader()
-            for i, row in enumerate(synthetic_rows(n_applications, seed=2024, as_of=AS_OF)):
-                row["resides_in_city"] = "true" if i < 3 else row["resides_in_city"]
-                row["parent_iin"] = PARENT_IIN if i < 3 else ""
-                row["child_name"] = ["Айгерим", "Нурлан", "Дана"][i] if i < 3 else demo_name(i)
-                w.writerow(row)
-        import_applications(city=taraz, path=path, skip_invalid=False, actor=EDU,
-                            now=moment_of(AS_OF))
-    actualize_queue(city=taraz, on=AS_OF, actor=EDU, now=moment_of(AS_OF))
-    # a preview the department has not decided yet: its page, its per-child list (issue 12)
-    edu = Actor.of_user(get_user_model().objects.get(username="edu-taraz"))
-    preview_allocation(city=taraz, volume=DEMO_VOLUME, as_of=AS_OF, actor=edu,
-                       now=moment_of(AS_OF))
+def _parent(school: Preschool | None, today: dt.date) -> str:
+    """The IIN of a parent whose child is at the preschool today, with an account opened, and
+    with the most months behind it (disputed ones first)."""
+    live = (Voucher.objects.filter(city__code="uralsk", status=VoucherStatus.ACTIVE,
+                                   contracts__preschool=school, contracts__starts_on__lte=today)
+            .exclude(contracts__ends_on__lt=today)
+            .filter(pk__in=ChildAccount.objects.filter(opened_on__isnull=False)
+                    .values("voucher_id")))
+    disputed = set(Dispute.objects.filter(sheet__voucher__in=live)
+                   .values_list("sheet__voucher_id", flat=True))
+    months = dict(Sheet.objects.filter(voucher__in=live, month__lt=month_of(today))
+                  .values_list("voucher_id").annotate(n=Count("pk")).values_list("voucher_id",
+                                                                                  "n"))
+    best = max(sorted(live.values_list("pk", flat=True)),
+               key=lambda v: (v in disputed, months.get(v, 0)), default=None)
+    if best is None:
+        return ""
+    return Voucher.objects.get(pk=best).parent_iin
 
 
 def run(args: argparse.Namespace) -> int:
@@ -282,7 +153,12 @@ def run(args: argparse.Namespace) -> int:
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
     if args.command == "demo" or args.demo:
-        load()
+        print("the demo: a simulated pilot year (about a minute the first time)...", flush=True)
+        try:
+            load(children=getattr(args, "children", None) or CHILDREN)
+        except HalfLoaded as e:
+            print(f"goszakaz {args.command}: {e}", file=sys.stderr)
+            return 2
         logger.info("demo data ready", extra={"command": args.command,
                                               "seconds": round(time.perf_counter() - started, 3)})
         print_logins()
@@ -295,7 +171,7 @@ def run(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         day = getattr(args, "date", None)
         try:
-            with frozen(day) if day else contextlib.nullcontext():  # the pages' "today"
+            with clock.frozen(day) if day else contextlib.nullcontext():  # the pages' "today"
                 call_command("runserver", f"127.0.0.1:{getattr(args, 'port', 8000)}",
                              use_reloader=False)
         finally:
@@ -307,9 +183,7 @@ def run(args: argparse.Namespace) -> int:
 def print_logins() -> None:
     """The demo logins, for the README's first command."""
     print(f"Demo logins (password for all: {PASSWORD}):")
-    for username, role, city, _, bank, school in LOGINS:
-        scope = city or bank or ("Балабақша «Айгөлек», Uralsk" if school else "")
-        print(f"  {username:12} {role:5} {scope}")
-    print(f"  {'teacher':12} PRE   the group «Күншуақ» of Балабақша «Айгөлек» (its teacher)")
+    for username, role, what in LOGINS:
+        print(f"  {username:12} {role:5} {what}")
     print(f"  {'admin':12} admin (reference data only)")
     print("Open http://127.0.0.1:8000/")

@@ -22,8 +22,8 @@ def work(world: World, day: dt.date) -> None:
     by_iin = {c.iin: (v, c) for v, c in world.child_of.items()}
     for row in rows:
         account_id = row["account_id"]
-        if account_id in bank.accounts:
-            continue
+        if account_id in bank.accounts or row["child_iin"] not in by_iin:
+            continue  # known already, or a child of an earlier run's cities (the demo's)
         voucher_id, child = by_iin[row["child_iin"]]
         world.tally.sent.add(voucher_id)
         bank.accounts[account_id] = {"voucher": voucher_id, "requested": day}

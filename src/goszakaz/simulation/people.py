@@ -15,9 +15,16 @@ from goszakaz.domain.iin import make_bin, make_iin
 
 # НОБД findings (A7.4) and their shares; the rest match
 NOBD_SHARES = (("name_differs", 0.04), ("birth_date_differs", 0.02), ("iin_unknown", 0.02))
-NAMES = ("Әлихан", "Айгерим", "Нурлан", "Дана", "Мирас", "Сара", "Арман", "Аружан", "Тимур",
-         "Амина", "Ерасыл", "Томирис", "Алинур", "Медина", "Санжар", "Жасмин")
-SURNAMES = ("Ахметов", "Серикова", "Жумабаев", "Нурланова", "Касымов", "Омарова", "Бекова")
+# first names and family names by sex (a name is drawn from a list of the same length whatever
+# the sex, so the draws that follow are the same)
+BOYS = ("Әлихан", "Нурлан", "Мирас", "Арман", "Тимур", "Ерасыл", "Алинур", "Санжар", "Данияр",
+        "Бекзат", "Ислам", "Тамерлан", "Нұрислам", "Арсен", "Даниял", "Сұлтан")
+GIRLS = ("Айгерим", "Дана", "Сара", "Аружан", "Амина", "Томирис", "Медина", "Жасмин", "Мадина",
+         "Жансая", "Айсұлу", "Зере", "Кәусар", "Іңкәр", "Раяна", "Хадиша")
+SURNAMES = ("Ахметов", "Сериков", "Жумабаев", "Нурланов", "Касымов", "Омаров", "Беков")
+SCHOOL_NAMES = ("Айгөлек", "Балдәурен", "Солнышко", "Күншуақ", "Ботақан", "Золотой ключик",
+                "Ақбота", "Балапан", "Радуга", "Қарлығаш", "Жұлдыз", "Теремок", "Еркетай",
+                "Алтын бесік", "Колокольчик", "Шұғыла", "Нұрбала")
 CHANNELS = ("page", "api", "file")  # how a preschool's marks arrive (A7.13)
 
 
@@ -72,7 +79,7 @@ def population(*, city: str, city_index: int, children: int, start: dt.date, end
     n_schools = max(2, children // 40)
     per_school = -(-children // n_schools)
     schools = [School(index=i, city=city, bin=make_bin(city_index * 1000 + i * 7 + 1),
-                      name=f"Балабақша №{i + 1} ({city})",
+                      name=f"Балабақша №{i + 1} «{SCHOOL_NAMES[(city_index * 5 + i) % len(SCHOOL_NAMES)]}»",
                       capacity=per_school + max(2, per_school // 4),
                       channel=CHANNELS[i % len(CHANNELS)], careless=rng.choice((0.0, 0.02, 0.05)),
                       forgets=rng.choice((0.0, 0.0, 0.03)))
@@ -93,7 +100,7 @@ def population(*, city: str, city_index: int, children: int, start: dt.date, end
         joins = _day_between(rng, start + dt.timedelta(days=30), end - dt.timedelta(days=30)) \
             if late and (end - start).days > 90 else start
         child = Child(key=key, city=city, iin=iin, birth_date=birth,
-                      name=f"{rng.choice(NAMES)} {rng.choice(SURNAMES)}", parent_iin=parent,
+                      name=_name(rng, female=bool(key % 2)), parent_iin=parent,
                       nobd=nobd, registers=rng.random() < 0.85, joins_on=joins,
                       school=key % n_schools, invalid=rng.random() < 0.01,
                       sick_rate=rng.choice((0.01, 0.03, 0.06)),
@@ -109,6 +116,12 @@ def population(*, city: str, city_index: int, children: int, start: dt.date, end
         _life(child, rng, joins, end)
         people.append(child)
     return schools, people
+
+
+def _name(rng: random.Random, *, female: bool) -> str:
+    """A first name and a family name of the child's sex ("Аружан Касымова")."""
+    first = rng.choice(GIRLS if female else BOYS)
+    return f"{first} {rng.choice(SURNAMES)}{'а' if female else ''}"
 
 
 def _life(child: Child, rng: random.Random, first: dt.date, end: dt.date) -> None:

@@ -106,8 +106,12 @@ def start(options: Options, workdir: Path) -> World:
                   first=options.first, last=options.last, workdir=workdir,
                   started=time.perf_counter())
     used: set[str] = set()
-    for i, code in enumerate(sorted(options.cities)):
-        city = cities[code]
+    # a city's place among all the configured cities numbers its preschools' BINs: a run of one
+    # city after a run of others (the demo) never reuses a BIN
+    places = {code: i for i, code in enumerate(sorted(City.objects.values_list("code",
+                                                                              flat=True)))}
+    for code in sorted(options.cities):
+        city, i = cities[code], places[code]
         onboard_on = max(city.pilot_start, options.first)
         end = min(city.pilot_end or options.last, options.last)
         schools, children = population(city=code, city_index=i + 1, children=options.children,

@@ -42,7 +42,7 @@ def open_bank(world: World, day: dt.date) -> None:
     of its system."""
     bank = Bank.objects.filter(code=BANK_CODE).first()
     if bank is None:
-        bank = Bank.objects.create(code=BANK_CODE, name="Sim Bank", bin=BANK_BIN)
+        bank = Bank.objects.create(code=BANK_CODE, name="Дала Банк", bin=BANK_BIN)
     with transaction.atomic():
         token = issue_api_token(bank=bank, actor=OPR, now=at(day, 9))
     world.bank.bank = bank
