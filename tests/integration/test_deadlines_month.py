@@ -56,6 +56,7 @@ def second_bank(taraz: City) -> Bank:
 
 def test_a_month_where_nothing_happens_shows_its_steps_overdue(money_city, ticking) -> None:
     # covers: A7.9, A7.11, A7.12, A7.14, A7.17
+    make_voucher(City.objects.get(code="shymkent"), 11)  # a child, and no bank serving it
     tick(today=D(2024, 4, 1), now=NOW)
     april = rows("taraz", "2024-04")
     assert april == {
@@ -72,10 +73,14 @@ def test_a_month_where_nothing_happens_shows_its_steps_overdue(money_city, ticki
     # due today is not late yet (March's request, never sent, is: tick opened last month too)
     assert [(d.clause, d.subject) for d in overdue(city="taraz", today=D(2024, 4, 5))] == [
         ("A7.11", "funding/taraz/2024-03"), ("A7.12", "funding/taraz/2024-03")]
-    # shymkent has no bank serving it: the request is still expected
+    # shymkent has a child and no bank serving it: the request is still expected
     assert set(rows("shymkent", "2024-04")) == {
         ("A7.11", "funding/shymkent/2024-04"), ("A7.12", "funding/shymkent/2024-04"),
         ("A7.14", "auto-confirm/2024-04"), ("A7.17", "nobd-sheets/2024-04")}
+    # turkestan, in the pilot with no child yet, owes no list, request or confirmation (its
+    # empty НОБД file is written, and that deadline met)
+    assert set(Deadline.objects.filter(city="turkestan").values_list("clause", "state")) <= {
+        ("A7.17", "met")}
 
     tick(today=D(2024, 4, 10), now=NOW)
     late = {(d.clause, d.subject) for d in overdue(city="taraz", today=D(2024, 4, 10))}
@@ -99,6 +104,7 @@ def test_tick_twice_opens_nothing_new(money_city, ticking) -> None:
 
 def test_a_city_outside_its_pilot_period_gets_no_rows(money_city, ticking) -> None:
     # covers: O1, I21, A7.11
+    make_voucher(City.objects.get(code="uralsk"), 11)  # from its pilot's first day
     tick(today=D(2024, 4, 1), now=NOW)
     assert not Deadline.objects.filter(city="uralsk").exists()  # its pilot starts 2024-11-01
     assert open_month(city=City.objects.get(code="uralsk"), month="2024-10") == 0
@@ -190,6 +196,7 @@ def test_doing_each_step_meets_the_row_opened_on_the_first(money_city, ticking) 
 
 def test_the_year_end_deadline_of_a_city_without_balances_is_met(money_city, ticking) -> None:
     # covers: A7.18
+    make_voucher(City.objects.get(code="shymkent"), 11)
     tick(today=D(2024, 12, 1), now=NOW)
     assert Deadline.objects.get(city="shymkent", subject="sweep/2024").state == "open"
     tick(today=D(2025, 1, 3), now=NOW)

@@ -27,7 +27,7 @@ def signed_in(username: str) -> Client:
     return client
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_the_demo_is_a_simulated_history_every_login_reaches(taraz) -> None:
     # covers: A3, A14
     with clock.frozen(TODAY):

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -70,15 +71,29 @@ def load(*, children: int = CHILDREN, today: dt.date | None = None,
         month = previous(month)
     uralsk_from = first_day(month)
     try:
-        simulate(Options(cities=list(PAST), children=children, first=past_from, last=PAST_TO,
-                         seed=SEED))
-        simulate(Options(cities=["uralsk"], children=children * 3 // 2, first=uralsk_from,
-                         last=today - dt.timedelta(days=1), seed=SEED))
+        with _quiet():
+            simulate(Options(cities=list(PAST), children=children, first=past_from,
+                             last=PAST_TO, seed=SEED))
+            simulate(Options(cities=["uralsk"], children=children * 3 // 2, first=uralsk_from,
+                             last=today - dt.timedelta(days=1), seed=SEED))
     except NotFresh as e:
         raise HalfLoaded("an earlier `goszakaz demo` stopped halfway: remove the database "
                          "(GOSZAKAZ_DATA_DIR's goszakaz.sqlite3) and run it again") from e
     logins(today)
     return True
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """The simulated year's thousands of log lines (each tick's steps, a child's open item
+    repeated each night) kept off the console; errors still show."""
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        root.setLevel(level)
 
 
 @transaction.atomic

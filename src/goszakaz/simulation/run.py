@@ -86,7 +86,7 @@ def _quick_sqlite(sender: object, connection: Any, **kwargs: object) -> None:
     """On SQLite the simulation's database is scratch data: commits are not flushed to the disk
     one by one (WAL, synchronous=NORMAL; still atomic), which makes a year's thousands of
     small commits several times faster. PostgreSQL is left as configured."""
-    if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:  # not a test's
         with connection.cursor() as cur:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")

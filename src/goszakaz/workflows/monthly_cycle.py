@@ -25,7 +25,7 @@ from goszakaz.attendance.services import auto_confirm
 from goszakaz.banking.models import ChildAccount
 from goszakaz.domain.calendar import OutsideCalendar
 from goszakaz.domain.months import last_day, month_of, previous
-from goszakaz.enrollment.models import AnnulmentReason
+from goszakaz.enrollment.models import AnnulmentReason, Voucher
 from goszakaz.finance.models import Settlement
 from goszakaz.finance.month_context import MonthContext
 from goszakaz.finance.month_deadlines import (
@@ -115,15 +115,19 @@ def confirm_silence(*, today: dt.date, now: dt.datetime) -> int:
 def open_deadlines(*, today: dt.date) -> int:
     """Every pilot city's deadlines of this month and the last, from their first day, so a
     step that never happens shows as overdue (DESIGN, Time); in its own transaction. A city
-    month the calendar data does not reach yet is logged and skipped. Returns the rows new."""
+    month the calendar data does not reach yet is logged and skipped, and so is a month before
+    the city's first children (no list, request or payment is due for nobody: they open with
+    the first voucher whose period reaches the month). Returns the rows new."""
     opened = 0
     this_month = month_of(today)
     for city in pilot_cities():
         for month in (previous(this_month), this_month):
             try:
                 with transaction.atomic():
-                    if not month_opened(city=city, month=month):  # once; the lists and the
-                        opened += open_month(city=city, month=month)  # request move its days
+                    # once: the lists and the request move its days later
+                    if not month_opened(city=city, month=month) and Voucher.objects.filter(
+                            city=city, period_start__lte=last_day(month)).exists():
+                        opened += open_month(city=city, month=month)
             except OutsideCalendar as e:
                 logger.warning("deadlines not opened", extra={"city": city.code,
                                                               "month": month, "why": str(e)})
