@@ -47,7 +47,7 @@ LOGINS = [
     ("edu-uralsk", Role.EDU, "Uralsk's department of education"),
     ("operator", Role.OPR, "the operator, every city"),
     ("bank", Role.BANK, "the pilot's bank"),
-    ("preschool", Role.PRE, "the administrator of Uralsk's first preschool"),
+    ("preschool", Role.PRE, "the administrator of Uralsk's largest preschool"),
     ("teacher", Role.PRE, "the teacher of its first group"),
     ("parent", Role.PAR, "a Uralsk parent: a child with an account and a history"),
 ]
