@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from goszakaz.access.actor import Actor
 from goszakaz.attendance import sheet_totals
 from goszakaz.attendance.models import Sheet, SheetState, SheetTotal, SheetTotalsThrough
-from goszakaz.attendance.services import dispute, mark, sheet_for
+from goszakaz.attendance.services import auto_confirm, confirm, dispute, mark, sheet_for
 from goszakaz.cli import main
 from goszakaz.clock import KZ
 from goszakaz.finance import flow_totals
@@ -161,6 +161,23 @@ def test_the_pages_read_stored_totals_exactly_as_live(money_city, settings, tmp_
     assert flow_totals.through() == D(2024, 6, 10)
     assert_same_as_live([D(2024, 4, 30), D(2024, 6, 9), D(2024, 6, 10), D(2024, 6, 11)])
     assert verify() == []
+
+
+def test_a_sheet_made_final_on_a_stored_day_is_counted_there(money_city) -> None:
+    # covers: A14, A7.14
+    taraz, school, child, direct = money_city
+    mark_month([child, direct], school, working(D(2024, 4, 1), 3))
+    sheet_totals.refresh(today=D(2024, 5, 3))  # stored through 2 May: no sheet final yet
+    assert sheet_totals.through() == D(2024, 5, 2) and not SheetTotal.objects.exists()
+    # the parent's answer of 30 April recorded late, then a catch-up tick's silence: both final
+    # on 30 April, a day already stored
+    confirm(sheet=sheet_for(voucher=child, month="2024-04", now=at(D(2024, 5, 3))),
+            on=D(2024, 4, 30), actor=PAR, now=at(D(2024, 5, 3)))
+    assert SheetTotal.objects.get(final_on=D(2024, 4, 30)).by_parent == 1
+    assert auto_confirm(today=D(2024, 5, 3), now=at(D(2024, 5, 3))) == 1
+    row = SheetTotal.objects.get(final_on=D(2024, 4, 30))
+    assert (row.sheets, row.by_parent, row.automatically) == (2, 1, 1)
+    assert_same_as_live([D(2024, 4, 29), D(2024, 4, 30), D(2024, 5, 3)])
 
 
 def test_the_command_rebuilds_the_same_totals(money_city, settings, tmp_path, capsys,
