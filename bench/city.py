@@ -1,4 +1,5 @@
-"""A bench city: n funded children of Taraz with contracts, accounts and April 2024 sheets.
+"""A bench city: n funded children of Taraz with contracts, accounts and April 2024 sheets
+(and, by `month_sheets`, the sheets of later months).
 
 Shared by bench/settlement.py and bench/month_end.py (and the latter's integration test), so it
 has no side effects on import: the caller sets Django up first. Bulk inserts, never one ORM
@@ -15,9 +16,11 @@ from goszakaz.access.actor import Actor
 from goszakaz.attendance.models import Sheet, SheetState
 from goszakaz.banking.models import ChildAccount
 from goszakaz.domain.iin import check_digit, make_iin
+from goszakaz.domain.months import last_day
 from goszakaz.enrollment.models import Contract, Voucher
 from goszakaz.finance.tariffs import set_norm
 from goszakaz.registry.models import Bank, City, Preschool, Role
+from goszakaz.rules.calendar import kz_calendar
 
 MONTH, FIRST = "2024-04", dt.date(2024, 4, 1)
 WORKING = [d for d in range(1, 31) if dt.date(2024, 4, d).weekday() < 5]
@@ -88,3 +91,36 @@ def build(n: int, seed: int, *, now: dt.datetime,
                             final_on=dt.date(2024, 4, 30) if done else None))
     Sheet.objects.bulk_create(sheets, batch_size=20_000)
     return city
+
+
+def month_sheets(month: str, seed: int, *,
+                 confirmed: Callable[[int], bool] = settlement_confirmed,
+                 forgotten: float = 0.01) -> int:
+    """Another month's sheet for every child of the bench city (after `build`): seeded marks on
+    the month's working days (the Kazakhstan calendar), confirmed by the parent on the month's
+    last day when confirmed(i), else open; bulk inserts. Returns how many."""
+    rng = random.Random(f"{seed}/{month}")
+    first, end = dt.date.fromisoformat(f"{month}-01"), last_day(month)
+    calendar = kz_calendar(first.year)
+    working = [d for d in range(1, end.day + 1)
+               if calendar.is_working_day(first.replace(day=d))]
+    made = 0
+    rows = Contract.objects.filter(voucher__city__code="taraz").order_by("voucher_id")
+    batch: list[Sheet] = []
+    for i, (voucher_id, school_id) in enumerate(rows.values_list("voucher_id", "preschool_id")
+                                                .iterator(chunk_size=20_000)):
+        days = ["P" if d in working else "." for d in range(1, end.day + 1)]
+        for d in rng.sample(working, min(len(working), rng.choice((0, 0, 1, 2, 4, 6)))):
+            days[d - 1] = rng.choice("SAAV")
+        if rng.random() < forgotten:
+            days[rng.choice(working) - 1] = "."
+        done = confirmed(i)
+        batch.append(Sheet(voucher_id=voucher_id, preschool_id=school_id, city="taraz",
+                           month=month, days="".join(days),
+                           state=SheetState.CONFIRMED if done else SheetState.OPEN,
+                           parent_responded=done, final_on=end if done else None))
+        if len(batch) == 20_000:
+            made += len(Sheet.objects.bulk_create(batch))
+            batch = []
+    made += len(Sheet.objects.bulk_create(batch))
+    return made

@@ -25,6 +25,9 @@ def arguments() -> argparse.Namespace:
     p.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date.today())
     p.add_argument("--city", help="the one city timed apart (default: the one with most sheets)")
     p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--live", action="store_true",
+                   help="ignore the stored totals (finance's flows, attendance's sheets): "
+                        "every figure from the live queries, as before issue 13's aggregates")
     return p.parse_args()
 
 
@@ -41,10 +44,12 @@ from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.utils import translation  # noqa: E402
 
-from goszakaz.attendance.models import Sheet  # noqa: E402
+from goszakaz.attendance import sheet_totals  # noqa: E402
+from goszakaz.attendance.models import Sheet, SheetTotalsThrough  # noqa: E402
 from goszakaz.deadlines.models import Deadline  # noqa: E402
 from goszakaz.enrollment.models import Voucher  # noqa: E402
-from goszakaz.finance.models import Transfer  # noqa: E402
+from goszakaz.finance import flow_totals  # noqa: E402
+from goszakaz.finance.models import FlowTotalsThrough, Transfer  # noqa: E402
 from goszakaz.registry.models import City  # noqa: E402
 from goszakaz.reports.oversight import PAGES  # noqa: E402
 
@@ -60,6 +65,11 @@ def main() -> int:
             "transfers": Transfer.objects.count(), "deadlines": Deadline.objects.count()}
     seconds: dict[str, float] = {}
     with transaction.atomic(), translation.override("ru"):
+        stored = {"flows_through": str(flow_totals.through()),
+                  "sheets_through": str(sheet_totals.through())}
+        if args.live:  # rolled back at the end: nothing is written
+            FlowTotalsThrough.objects.update(through=None)
+            SheetTotalsThrough.objects.update(through=None)
         for name, page in PAGES.items():
             for scope, cities in (("all cities", every), (one[0].code, one)):
                 runs = []
@@ -68,8 +78,10 @@ def main() -> int:
                     page(as_of=args.as_of, cities=cities)
                     runs.append(time.perf_counter() - started)
                 seconds[f"{name}, {scope}"] = round(statistics.median(runs), 3)
+        transaction.set_rollback(args.live)
     print(json.dumps({"date": dt.date.today().isoformat(), "database": connection.vendor,
-                      "as_of": args.as_of.isoformat(), "size": size, "seconds": seconds},
+                      "as_of": args.as_of.isoformat(), "size": size, "live": args.live,
+                      **stored, "seconds": seconds},
                      ensure_ascii=False, indent=1))
     return 0
 

@@ -28,6 +28,9 @@ def arguments() -> argparse.Namespace:
     p.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date(2025, 1, 20))
     p.add_argument("--formats", default="json,html,xlsx")
     p.add_argument("--city")
+    p.add_argument("--live", action="store_true",
+                   help="ignore the stored totals (finance's flows, attendance's sheets): "
+                        "every figure from the live queries, as before issue 13's aggregates")
     return p.parse_args()
 
 
@@ -43,9 +46,11 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 from django.utils import translation  # noqa: E402
 
-from goszakaz.attendance.models import Sheet  # noqa: E402
+from goszakaz.attendance import sheet_totals  # noqa: E402
+from goszakaz.attendance.models import Sheet, SheetTotalsThrough  # noqa: E402
 from goszakaz.enrollment.models import Voucher  # noqa: E402
-from goszakaz.finance.models import Settlement, Transfer  # noqa: E402
+from goszakaz.finance import flow_totals  # noqa: E402
+from goszakaz.finance.models import FlowTotalsThrough, Settlement, Transfer  # noqa: E402
 from goszakaz.registry.models import City  # noqa: E402
 from goszakaz.reports import document, exports, figures, money  # noqa: E402
 from goszakaz.reports.pilot import pilot_report  # noqa: E402
@@ -65,6 +70,11 @@ def main() -> int:
             "transfers": Transfer.objects.count(), "settlements": Settlement.objects.count()}
     parts: dict[str, float] = {}
     with transaction.atomic(), translation.override("ru"):
+        stored = {"flows_through": str(flow_totals.through()),
+                  "sheets_through": str(sheet_totals.through())}
+        if args.live:  # rolled back at the end: nothing is written
+            FlowTotalsThrough.objects.update(through=None)
+            SheetTotalsThrough.objects.update(through=None)
         _, parts["money"] = timed(lambda: money.city_money(as_of=args.as_of, cities=codes))
         _, parts["figures"] = timed(lambda: figures.month_figures(as_of=args.as_of, cities=codes))
         _, parts["deadlines"] = timed(lambda: figures.deadlines(as_of=args.as_of, cities=codes))
@@ -80,8 +90,10 @@ def main() -> int:
             out, seconds = timed(writers[fmt])
             parts[f"{fmt} (data and file)"] = round(parts["whole report's data"] + seconds, 3)
             parts[f"{fmt} bytes"] = len(out)
+        transaction.set_rollback(args.live)
     print(json.dumps({"date": dt.date.today().isoformat(), "database": connection.vendor,
-                      "as_of": args.as_of.isoformat(), "size": size, "seconds": parts,
+                      "as_of": args.as_of.isoformat(), "size": size, "live": args.live,
+                      **stored, "seconds": parts,
                       "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024},
                      ensure_ascii=False, indent=1))
     return 0

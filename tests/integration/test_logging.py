@@ -92,7 +92,8 @@ def test_tick_logs_each_step(money_city, caplog, settings, tmp_path) -> None:
         ("open deadlines", None), ("remind parents", None), ("settle", None),
         ("sweep closed accounts", None), ("export sheets to NOBD", "shymkent"),
         ("export sheets to NOBD", "taraz"), ("export sheets to NOBD", "turkestan"),
-        ("deliver messages", None)]  # Uralsk: from 11-01
+        ("deliver messages", None), ("store flow totals", None),
+        ("store sheet totals", None)]  # Uralsk: from 11-01
     assert steps[0].deadlines > 0  # type: ignore[attr-defined]
     assert (steps[2].month, steps[2].sheets) == ("2024-04", 2)  # type: ignore[attr-defined]
     assert all(seconds(r) >= 0 for r in steps)

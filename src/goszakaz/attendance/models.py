@@ -112,3 +112,39 @@ class Dispute(models.Model):
 
     def __str__(self) -> str:
         return f"dispute on {self.sheet_id}"
+
+
+class SheetTotal(models.Model):
+    """The final sheets of one city, month and preschool that became final on one day, counted:
+    how they became final and the days by mark; the stored part of the reports' attendance
+    (A14, A15), kept by attendance.sheet_totals."""
+
+    city = models.CharField(max_length=32)
+    month = models.CharField(max_length=7)
+    preschool = models.ForeignKey("registry.Preschool", on_delete=models.PROTECT,
+                                  related_name="+")
+    final_on = models.DateField()
+    sheets = models.PositiveIntegerField()
+    by_parent = models.PositiveIntegerField(help_text="confirmed by the parent, no dispute")
+    automatically = models.PositiveIntegerField(help_text="confirmed by silence, no dispute")
+    present = models.PositiveIntegerField()
+    sick = models.PositiveIntegerField()
+    absent = models.PositiveIntegerField()
+    vacation = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["city", "month", "preschool", "final_on"],
+                                               name="one_sheet_total")]
+        indexes = [models.Index(fields=["city", "final_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.city} {self.month} {self.preschool_id} {self.final_on}: {self.sheets}"
+
+
+class SheetTotalsThrough(models.Model):
+    """One row: the last day of finality SheetTotal holds (None: none yet)."""
+
+    through = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"sheet totals through {self.through}"

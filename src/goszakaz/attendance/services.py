@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from goszakaz.access.actor import SYSTEM, Actor
+from goszakaz.attendance import sheet_totals
 from goszakaz.attendance.models import (
     DOCUMENT_TYPES,
     FINAL,
@@ -243,6 +244,9 @@ def _move(sheet: Sheet, to: str, *, on: dt.date, actor: Actor, now: dt.datetime,
                  children=(sheet.voucher_id,), **fields) is not None
     if moved and was == SheetState.CORRECTED:  # A7.16, I7: the parent's term is over
         meet_reconfirmation(sheet=sheet, on=on)
+    if moved and to in FINAL:  # final on a day the reports' totals already hold
+        sheet_totals.recount(city=sheet.city, month=sheet.month, final_on=on,
+                             preschool_id=sheet.preschool_id)
     return moved
 
 
@@ -469,6 +473,8 @@ def correct_by_protocol(*, sheet: Sheet, days: str, on: dt.date, actor: Actor,
         raise SheetError(_("The corrections change nothing: confirm the data instead."), "days")
     sheet.days, sheet.version = days, sheet.version + 1
     sheet.save(update_fields=["days", "version"])
+    sheet_totals.recount(city=sheet.city, month=sheet.month, final_on=sheet.final_on,
+                         preschool_id=sheet.preschool_id)
     _save_versions([sheet], actor.role, now)
     record(actor=actor, action=AuditAction.SHEET_CORRECTED_BY_PROTOCOL, at=now, obj_type="sheet",
            obj_id=sheet.pk, city=sheet.city, after={"version": sheet.version},
@@ -570,6 +576,8 @@ def _confirm_silent(sheets: QuerySet[Sheet], before: str, *, on: dt.date,
             span.exclude(pk__in=unmarked).update(state=SheetState.AUTO_CONFIRMED, final_on=on)
             span.filter(pk__in=unmarked).update(state=SheetState.AUTO_CONFIRMED, final_on=on,
                                                 incomplete=True)
+            for city, month in sorted({(r.city, r.month) for r in rows}):
+                sheet_totals.recount(city=city, month=month, final_on=on)
             by_city: dict[str, list[_Row]] = {}
             for row in rows:
                 by_city.setdefault(row.city, []).append(row)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 OWN = ("allocate", "rules", "import-applications", "import-children", "import-contracts", "demo",
        "run", "serve", "calculate-payment", "ledger", "settle", "tick", "issue-token",
-       "simulate", "worker", "report")
+       "simulate", "worker", "report", "totals")
 IMPORTS = ("import-applications", "import-children", "import-contracts")
 EPILOG = (
     "Django's management commands run too, against DATABASE_URL: goszakaz migrate, "
@@ -90,6 +90,12 @@ def parser() -> argparse.ArgumentParser:
 
     tk = sub.add_parser("tick", help="do everything due on a day (idempotent; run daily)")
     tk.add_argument("--date", type=_date, help="today (default: the clock)")
+
+    tt = sub.add_parser("totals", help="the reports' stored totals (A14, A15): `totals "
+                                       "refresh` stores the days that are over, as tick does; "
+                                       "`totals rebuild` stores them all again")
+    tt.add_argument("action", choices=("refresh", "rebuild"))
+    tt.add_argument("--date", type=_date, help="today (default: the clock)")
 
     wk = sub.add_parser("worker", help="run the background jobs asked for on the pages (a "
                                        "НОБД check…), one at a time; beside `serve`")

@@ -1,8 +1,10 @@
-"""`goszakaz ledger verify | settle | tick | issue-token`: the money's commands and API tokens."""
+"""`goszakaz ledger verify | settle | tick | totals | issue-token`: the money's commands, the
+reports' stored totals and API tokens."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import sys
 import time
@@ -11,7 +13,9 @@ from django.db import transaction
 
 from goszakaz import clock
 from goszakaz.access.actor import SYSTEM, Actor
+from goszakaz.attendance import sheet_totals
 from goszakaz.cli.progress import bars
+from goszakaz.finance import flow_totals
 from goszakaz.finance.verify import verify
 from goszakaz.registry.models import Bank, Preschool
 from goszakaz.workflows import monthly_cycle
@@ -29,6 +33,8 @@ def run(args: argparse.Namespace) -> int:
     # --date names the business day to act for; the rows written are stamped with the real
     # moment (a catch-up run never backdates the ledger or the audit trail)
     today, now = args.date or clock.today(), clock.now()
+    if args.command == "totals":
+        return totals_command(args.action, today=today, now=now)
     if args.command == "settle":
         cities = monthly_cycle.pilot_cities(args.city)
         if not cities:
@@ -53,6 +59,24 @@ def run(args: argparse.Namespace) -> int:
     print(f"tick {today.isoformat()}: {done.closed_swept} closed account(s) and "
           f"{done.year_end_swept} year-end balance(s) returned, {done.delivered} message(s) "
           f"delivered")
+    return 0
+
+
+def totals_command(action: str, *, today: dt.date, now: dt.datetime) -> int:
+    """`goszakaz totals refresh | rebuild`: the reports' stored totals, each kind in one
+    transaction (a repeated refresh stores nothing; a rebuild replaces every stored day)."""
+    started = time.perf_counter()
+    with transaction.atomic():
+        flows = (flow_totals.rebuild(now=now) if action == "rebuild"
+                 else flow_totals.refresh(now=now))
+    with transaction.atomic():
+        sheets = (sheet_totals.rebuild(today=today) if action == "rebuild"
+                  else sheet_totals.refresh(today=today))
+    logger.info("totals stored", extra={"command": f"totals {action}", "flow_rows": flows,
+                                        "sheet_rows": sheets,
+                                        "seconds": round(time.perf_counter() - started, 3)})
+    print(f"totals {action}: {flows} flow row(s) through {flow_totals.through()}, "
+          f"{sheets} sheet row(s) through {sheet_totals.through()}")
     return 0
 
 

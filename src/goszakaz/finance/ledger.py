@@ -10,6 +10,7 @@ from typing import NamedTuple
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
+from goszakaz.finance import flow_totals
 from goszakaz.finance.models import LedgerAccount, Transfer
 
 
@@ -74,6 +75,7 @@ def post(spec: Spec, *, now: dt.datetime) -> Transfer:
         debits_posted=F("debits_posted") + spec.amount)
     LedgerAccount.objects.filter(pk=spec.credit).update(
         credits_posted=F("credits_posted") + spec.amount)
+    flow_totals.recount_day(now)
     return transfer
 
 
@@ -86,8 +88,12 @@ def post_batch(specs: Sequence[Spec], *, now: dt.datetime) -> int:
     below zero. Elsewhere (SQLite) it posts one by one.
     """
     if connection.vendor != "postgresql":
-        return _post_batch_sqlite(specs, now)
-    return _post_batch_postgresql(specs, now)
+        new = _post_batch_sqlite(specs, now)
+    else:
+        new = _post_batch_postgresql(specs, now)
+    if new:
+        flow_totals.recount_day(now)
+    return new
 
 
 _IDS = 10_000  # ids a query (SQLite's limit of bound parameters)

@@ -77,7 +77,9 @@ class Transfer(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="positive_amount"),
             models.CheckConstraint(condition=~Q(debit=F("credit")), name="two_accounts"),
         ]
-        indexes = [models.Index(fields=["period", "code"]), models.Index(fields=["child", "period"])]
+        indexes = [models.Index(fields=["period", "code"]), models.Index(fields=["child", "period"]),
+                   # the day's transfers not yet in FlowTotal, read live (finance.flow_totals)
+                   models.Index(fields=["created_at"], name="transfer_by_moment")]
 
     def __str__(self) -> str:
         return f"{self.id}: {self.amount} tiyn"
@@ -218,7 +220,11 @@ class Settlement(models.Model):
         help_text="why `paid` is short of `due` when the month was settled (I5, I18)")
 
     class Meta:
-        indexes = [models.Index(fields=["voucher", "month"])]
+        indexes = [models.Index(fields=["voucher", "month"]),
+                   # the few owed items (I5, I18) among a year's millions of settlements: the
+                   # reports' owed column and tick's count read them without a scan
+                   models.Index(fields=["city", "month"], condition=Q(paid__lt=F("due")),
+                                name="settlement_owed")]
 
     def __str__(self) -> str:
         return f"settlement {self.voucher_id} {self.month}: {self.paid}/{self.due}"
@@ -242,3 +248,37 @@ class Recalculation(models.Model):
 
     def __str__(self) -> str:
         return f"A9 {self.settlement_id} v{self.sheet_version}: {self.due_before} -> {self.due_after}"
+
+
+class FlowTotal(models.Model):
+    """The transfers posted on one day (the Kazakhstan date of `created_at`), summed per city,
+    period, code and the two accounts' kinds: the stored part of the reports' money (A14, A15).
+    A posting day never changes, so a day's row is exact once the day is over
+    (finance.flow_totals)."""
+
+    posted_on = models.DateField()
+    city = models.CharField(max_length=32)
+    period = models.CharField(max_length=7)
+    code = models.CharField(max_length=16, choices=TransferCode.choices)
+    debit_kind = models.CharField(max_length=16, choices=AccountKind.choices)
+    credit_kind = models.CharField(max_length=16, choices=AccountKind.choices)
+    amount = models.BigIntegerField(help_text="tiyn")
+    transfers = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["posted_on", "city", "period", "code", "debit_kind", "credit_kind"],
+            name="one_flow_total")]
+        indexes = [models.Index(fields=["city", "posted_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.posted_on} {self.city} {self.period} {self.code}: {self.amount}"
+
+
+class FlowTotalsThrough(models.Model):
+    """One row: the last posting day FlowTotal holds (None: none yet)."""
+
+    through = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"flow totals through {self.through}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import connection
 
+from goszakaz.finance import flow_totals
 from goszakaz.finance.models import AccountKind
 
 
@@ -63,4 +64,6 @@ def verify() -> list[str]:
         for rule, sql in CHECKS.items():
             cur.execute(sql)
             problems += [f"{rule}: {row[0]}" for row in cur.fetchall()[:50]]
+    rule = "the stored daily flows equal the transfers"  # finance.flow_totals
+    problems += [f"{rule}: {line}" for line in flow_totals.stored_differences()[:50]]
     return problems

@@ -8,10 +8,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum, Value
-from django.db.models.functions import Length, Replace, TruncMonth
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
 
-from goszakaz.attendance.models import Dispute, Sheet, SheetState
+from goszakaz.attendance import sheet_totals
+from goszakaz.attendance.models import Dispute, Sheet
 from goszakaz.banking.models import ChildAccount, MonthlyBankList
 from goszakaz.clock import KZ
 from goszakaz.deadlines.models import Deadline, DeadlineState
@@ -21,7 +22,7 @@ from goszakaz.registry.models import Preschool
 from goszakaz.reports.money import cutoff
 from goszakaz.verification.models import RiskCase
 
-MARKS = ("P", "S", "A", "V")  # present, sick, unexcused, vacation (domain.payment.Mark)
+MARKS = sheet_totals.MARKS  # present, sick, unexcused, vacation (domain.payment.Mark)
 
 
 @dataclass
@@ -125,20 +126,15 @@ def _not_registered(out: dict[str, dict[str, MonthFigures]], as_of: dt.date,
 
 def sheet_figures(out: dict[str, dict[str, MonthFigures]], as_of: dt.date, cities: list[str]) -> None:
     """Final sheets by how they became final, their disputes, and the days by mark, per city
-    and month, counted by the database."""
-    final = Sheet.objects.filter(city__in=cities, final_on__lte=as_of)
-    counts = {f"n_{m}": Sum(Length("days") - Length(Replace("days", Value(m), Value(""))))
-              for m in MARKS}
-    rows = (final.values_list("city", "month").annotate(
-        total=Count("pk"),
-        parent=Count("pk", filter=Q(state=SheetState.CONFIRMED, dispute__isnull=True)),
-        auto=Count("pk", filter=Q(state=SheetState.AUTO_CONFIRMED, dispute__isnull=True)),
-        **counts).order_by())
-    for city, month, total, parent, auto, *days in rows:
-        f = out[city][month]
-        f.sheets_final, f.confirmed_by_parent, f.confirmed_automatically = total, parent, auto
-        for mark, n in zip(MARKS, days, strict=True):
-            f.days[mark] += n or 0
+    and month: the sheets from attendance's totals (the days stored, the later ones counted
+    live), the disputes counted by the database."""
+    for c in sheet_totals.sums(as_of=as_of, cities=cities):
+        f = out[c.city][c.month]
+        f.sheets_final += c.sheets
+        f.confirmed_by_parent += c.by_parent
+        f.confirmed_automatically += c.automatically
+        for mark, n in zip(MARKS, c.days, strict=True):
+            f.days[mark] += n
     disputes = (Dispute.objects.filter(sheet__city__in=cities, opened_on__lte=as_of)
                 .values_list("sheet__city", "sheet__month").annotate(
                     n=Count("pk"),
@@ -242,22 +238,17 @@ class PreschoolSheets:
 
 def sheets_by_preschool(*, as_of: dt.date, cities: list[str], month: str
                         ) -> list[PreschoolSheets]:
-    """The month's final sheets by preschool (A14), grouped by the database as
-    `sheet_figures` groups them by city; disputes opened by `as_of` counted per preschool."""
-    final = Sheet.objects.filter(city__in=cities, month=month, final_on__lte=as_of)
-    counts = {f"n_{m}": Sum(Length("days") - Length(Replace("days", Value(m), Value(""))))
-              for m in MARKS}
+    """The month's final sheets by preschool (A14), from attendance's totals as
+    `sheet_figures` has them by city; disputes opened by `as_of` counted per preschool."""
     out: dict[int, PreschoolSheets] = {}
-    for pk, city, total, parent, auto, *days in (final.values_list("preschool_id", "city")
-            .annotate(total=Count("pk"),
-                      parent=Count("pk", filter=Q(state=SheetState.CONFIRMED,
-                                                  dispute__isnull=True)),
-                      auto=Count("pk", filter=Q(state=SheetState.AUTO_CONFIRMED,
-                                                dispute__isnull=True)),
-                      **counts).order_by()):
-        row = out[pk] = PreschoolSheets(pk, city, total, parent, auto)
-        for mark, n in zip(MARKS, days, strict=True):
-            row.days[mark] += n or 0
+    for c in sheet_totals.sums(as_of=as_of, cities=cities, month=month, by_preschool=True):
+        assert c.preschool_id is not None
+        row = out.setdefault(c.preschool_id, PreschoolSheets(c.preschool_id, c.city))
+        row.sheets_final += c.sheets
+        row.confirmed_by_parent += c.by_parent
+        row.confirmed_automatically += c.automatically
+        for mark, n in zip(MARKS, c.days, strict=True):
+            row.days[mark] += n
     for pk, city, n, agreed, upheld in (
             Dispute.objects.filter(sheet__city__in=cities, sheet__month=month,
                                    opened_on__lte=as_of)

@@ -9,11 +9,10 @@ from dataclasses import dataclass, fields
 
 from django.db.models import F, Q, Sum
 
-from goszakaz.clock import KZ
+from goszakaz.finance import flow_totals
 from goszakaz.finance.models import (
     AccountKind,
     FundingRequest,
-    LedgerAccount,
     Recalculation,
     Settlement,
     Transfer,
@@ -71,7 +70,7 @@ class MonthMoney:
 
 def cutoff(as_of: dt.date) -> dt.datetime:
     """The first moment after `as_of` (Kazakhstan time): transfers before it count."""
-    return dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=KZ)
+    return flow_totals.end_of(as_of)
 
 
 # (debit kind, credit kind) -> (field, sign): every flow of the ledger, netted both ways
@@ -93,36 +92,25 @@ FLOWS: dict[tuple[str, str], tuple[str, int]] = {
 
 # the codes whose transfers always go between the same two kinds (finance: funding, payments,
 # sweep): checked by tests/integration/test_pilot_report.py against the kinds themselves
-BY_CODE: dict[str, tuple[str, str]] = {
-    TransferCode.BUDGET: (AccountKind.BUDGET, AccountKind.OPERATOR),
-    TransferCode.FUNDING: (AccountKind.OPERATOR, AccountKind.CHILD),
-    TransferCode.PAYMENT: (AccountKind.CHILD, AccountKind.PRESCHOOL),
-    TransferCode.DIRECT: (AccountKind.OPERATOR, AccountKind.PRESCHOOL),
-    TransferCode.SWEEP: (AccountKind.CHILD, AccountKind.OPERATOR_RETURNS),
-}
+BY_CODE: dict[str, tuple[str, str]] = flow_totals.CODE_KINDS
 
 
 def _add(row: MonthMoney, flow: tuple[str, int], n: int) -> None:
     setattr(row, flow[0], getattr(row, flow[0]) + flow[1] * n)
 
 
-def monthly_flows(*, as_of: dt.date, cities: list[str]) -> dict[str, dict[str, MonthMoney]]:
-    """city -> month -> its flows, requests and owed items, as they stand at the end of `as_of`."""
+def monthly_flows(*, as_of: dt.date, cities: list[str],
+                  flow_sums: list[flow_totals.Flow] | None = None
+                  ) -> dict[str, dict[str, MonthMoney]]:
+    """city -> month -> its flows, requests and owed items, as they stand at the end of `as_of`
+    (`flow_sums`: finance's sums for the day, when the caller has them already)."""
     out: dict[str, dict[str, MonthMoney]] = {c: defaultdict(MonthMoney) for c in cities}
-    moved = Transfer.objects.filter(created_at__lt=cutoff(as_of), city__in=cities)
-    # one pass over the transfers without a join where the code says the two kinds (the
-    # millions of a year); corrections (A9) go either way, so by their accounts' kinds
-    for city, period, code, n in (moved.filter(code__in=list(BY_CODE))
-                                  .values_list("city", "period", "code")
-                                  .annotate(n=Sum("amount")).order_by()):
-        _add(out[city][period], FLOWS[BY_CODE[code]], n)
-    for city, period, debit, credit, n in (moved.exclude(code__in=list(BY_CODE))
-                                           .values_list("city", "period", "debit__kind",
-                                                        "credit__kind")
-                                           .annotate(n=Sum("amount")).order_by()):
-        flow = FLOWS.get((debit, credit))
+    # the days over stored by finance (FlowTotal), today's transfers live: exact on any day
+    for f in flow_sums if flow_sums is not None else flow_totals.sums(as_of=as_of,
+                                                                      cities=cities):
+        flow = FLOWS.get((f.debit_kind, f.credit_kind))
         if flow is not None:
-            _add(out[city][period], flow, n)
+            _add(out[f.city][f.period], flow, f.amount)
     for city, month, accounts, direct in (FundingRequest.objects.filter(
             sent_on__lte=as_of, city__code__in=cities)
             .values_list("city__code", "month", "to_accounts", "direct")):
@@ -134,9 +122,12 @@ def monthly_flows(*, as_of: dt.date, cities: list[str]) -> dict[str, dict[str, M
 
 
 def city_money(*, as_of: dt.date, cities: list[str],
-               flows: dict[str, dict[str, MonthMoney]] | None = None) -> dict[str, Money]:
+               flows: dict[str, dict[str, MonthMoney]] | None = None,
+               flow_sums: list[flow_totals.Flow] | None = None) -> dict[str, Money]:
     """city -> its `money` on `as_of` (every city named, zeros where nothing moved)."""
-    flows = flows if flows is not None else monthly_flows(as_of=as_of, cities=cities)
+    sums = flow_sums if flow_sums is not None else flow_totals.sums(as_of=as_of, cities=cities)
+    flows = flows if flows is not None else monthly_flows(as_of=as_of, cities=cities,
+                                                          flow_sums=sums)
     out = {c: Money() for c in cities}
     for city, months in flows.items():
         m = out[city]
@@ -147,28 +138,23 @@ def city_money(*, as_of: dt.date, cities: list[str],
             m.operator_to_preschools += row.operator_to_preschools
             m.returned_to_operator += row.returned_to_operator
             m.owed_to_preschools += row.owed_to_preschools
-    for city, balance in child_balances(as_of=as_of, cities=cities).items():
+    for city, balance in child_balances(as_of=as_of, cities=cities, flow_sums=sums).items():
         out[city].child_balances = balance
     return out
 
 
-def child_balances(*, as_of: dt.date, cities: list[str]) -> dict[str, int]:
-    """city -> the sum of its children's account balances, from the account rows (credits minus
-    debits posted); for a day in the past, less what moved on them after that day."""
+def child_balances(*, as_of: dt.date, cities: list[str],
+                   flow_sums: list[flow_totals.Flow] | None = None) -> dict[str, int]:
+    """city -> the sum of its children's account balances at the end of `as_of`: what the
+    transfers of the city put on children's accounts less what they took off, from finance's
+    sums (a child's account is in its child's city, as its transfers are)."""
     out = dict.fromkeys(cities, 0)
-    for city, credits, debits in (LedgerAccount.objects.filter(kind=AccountKind.CHILD,
-                                                               city__in=cities)
-                                  .values_list("city").annotate(c=Sum("credits_posted"),
-                                                                d=Sum("debits_posted"))
-                                  .values_list("city", "c", "d")):
-        out[city] += (credits or 0) - (debits or 0)
-    later = Transfer.objects.filter(created_at__gte=cutoff(as_of))
-    for city, n in (later.filter(credit__kind=AccountKind.CHILD, credit__city__in=cities)
-                    .values_list("credit__city").annotate(n=Sum("amount")).order_by()):
-        out[city] -= n
-    for city, n in (later.filter(debit__kind=AccountKind.CHILD, debit__city__in=cities)
-                    .values_list("debit__city").annotate(n=Sum("amount")).order_by()):
-        out[city] += n
+    for f in flow_sums if flow_sums is not None else flow_totals.sums(as_of=as_of,
+                                                                      cities=cities):
+        if f.credit_kind == AccountKind.CHILD:
+            out[f.city] += f.amount
+        if f.debit_kind == AccountKind.CHILD:
+            out[f.city] -= f.amount
     return out
 
 

@@ -19,6 +19,7 @@ from goszakaz import rules as rule_data
 from goszakaz.clock import KZ
 from goszakaz.deadlines.models import Deadline, DeadlineState
 from goszakaz.enrollment.models import AnnulmentReason, Contract
+from goszakaz.finance import flow_totals
 from goszakaz.queue.models import AllocationRun, Application, ApplicationState, RunState
 from goszakaz.registry.models import Bank, City, Preschool
 from goszakaz.reports.charts import Series, stacked_columns, stacked_rows
@@ -232,8 +233,9 @@ def money_page(*, as_of: dt.date, cities: Sequence[City]) -> Oversight:
     """A2, A14: the money of each city and month, budget -> operator -> children's accounts ->
     preschools, paid directly, returned, left on the accounts and owed (I18)."""
     codes, names = [c.code for c in cities], _names(cities)
-    flows = monthly_flows(as_of=as_of, cities=codes)
-    balances = child_balances(as_of=as_of, cities=codes)
+    sums = flow_totals.sums(as_of=as_of, cities=codes)  # stored days and today's, once
+    flows = monthly_flows(as_of=as_of, cities=codes, flow_sums=sums)
+    balances = child_balances(as_of=as_of, cities=codes, flow_sums=sums)
     table = Table("money", _("Money by city and month"),
                   [_("City"), _("Month"), _("Requested"), _("Budget to the operator"),
                    _("Operator to children's accounts"), _("Children's accounts to preschools"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from goszakaz.finance import flow_totals
 from goszakaz.registry.models import City
 from goszakaz.reports.figures import (
     ClauseDeadlines,
@@ -57,8 +58,9 @@ def pilot_report(*, as_of: dt.date, city: str | None = None) -> PilotReport:
     Raises City.DoesNotExist for an unknown city code."""
     cities = list(City.objects.order_by("code")) if city is None else [City.objects.get(code=city)]
     codes = [c.code for c in cities]
-    flows = monthly_flows(as_of=as_of, cities=codes)
-    money = city_money(as_of=as_of, cities=codes, flows=flows)
+    sums = flow_totals.sums(as_of=as_of, cities=codes)  # the stored days and today's, once
+    flows = monthly_flows(as_of=as_of, cities=codes, flow_sums=sums)
+    money = city_money(as_of=as_of, cities=codes, flows=flows, flow_sums=sums)
     figures = month_figures(as_of=as_of, cities=codes)
     terms_by_month = deadlines_by_month(as_of=as_of, cities=codes)
     terms = deadlines(as_of=as_of, cities=codes, by_month=terms_by_month)

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from goszakaz.access.actor import Actor
+from goszakaz.attendance import sheet_totals
 from goszakaz.attendance.nobd_export import export_sheets
 from goszakaz.attendance.reconfirm import meet_final_reconfirmations
 from goszakaz.attendance.reminders import remind_parents
@@ -26,6 +27,7 @@ from goszakaz.banking.models import ChildAccount
 from goszakaz.domain.calendar import OutsideCalendar
 from goszakaz.domain.months import last_day, month_of, previous
 from goszakaz.enrollment.models import AnnulmentReason, Voucher
+from goszakaz.finance import flow_totals
 from goszakaz.finance.models import Settlement
 from goszakaz.finance.month_context import MonthContext
 from goszakaz.finance.month_deadlines import (
@@ -278,11 +280,24 @@ def tick(*, today: dt.date, now: dt.datetime,
     with step("deliver messages", 1) as done, transaction.atomic():
         delivered = deliver_pending(at=now)
         done(messages=delivered)
+    keep_totals(today=today, now=now, step=step)
     owed = Settlement.objects.filter(paid__lt=F("due")).count()
     result = TickResult(last_month, settled, left, owed, closed, swept, delivered)
     logger.info("tick done", extra={"date": today.isoformat(), **asdict(result),
                                     "seconds": round(time.perf_counter() - started, 3)})
     return result
+
+
+def keep_totals(*, today: dt.date, now: dt.datetime, step: _Steps | None = None) -> None:
+    """A14, A15: the days that are over into the reports' stored totals, each in one
+    transaction: the ledger's flows by posting day (up to the day before `now`) and the final
+    sheets by day of finality (up to the day before `today`, after the silent ones are
+    confirmed); a second run the same day stores nothing."""
+    steps = step or _Steps(today, None)
+    with steps("store flow totals", 1) as done, transaction.atomic():
+        done(rows=flow_totals.refresh(now=now))
+    with steps("store sheet totals", 1) as done, transaction.atomic():
+        done(rows=sheet_totals.refresh(today=today))
 
 
 class _Steps:
