@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 
 from goszakaz.attendance.models import Sheet, SheetState
+from goszakaz.attendance.services import mark
 from goszakaz.audit.models import AuditEntry
 from goszakaz.banking.models import ChildAccount
 from goszakaz.enrollment.models import AnnulmentReason, Contract, Voucher
@@ -22,9 +23,20 @@ from goszakaz.enrollment.services import (
 )
 from goszakaz.finance.models import Settlement
 from goszakaz.finance.verify import verify
-from goszakaz.workflows import annulment, bank_accounts
+from goszakaz.workflows import annulment, bank_accounts, preschool_change
 from goszakaz.workflows.monthly_cycle import settle, tick
-from tests.factories import BANK, EDU, NOW, OPR, PAR, fund, make_preschool, make_voucher
+from tests.factories import (
+    BANK,
+    EDU,
+    NOW,
+    OPR,
+    PAR,
+    PRE,
+    WORKING,
+    fund,
+    make_preschool,
+    make_voucher,
+)
 
 D = dt.date
 
@@ -84,6 +96,30 @@ def test_a_change_asked_mid_month_takes_effect_on_the_next_1st(taraz, two_school
     ended = AuditEntry.objects.get(action="contract.ended", object_id=str(old.pk))
     assert (ended.before, ended.after) == ({"ends_on": None}, {"ends_on": "2024-04-30",
                                                                "why": "A11"})
+
+
+def test_a_change_asked_on_a_1st_the_old_preschool_marked_waits_for_the_next_1st(
+        taraz, two_schools) -> None:
+    # covers: A11, I8
+    school, other = two_schools
+    marked, fresh = make_voucher(taraz, 1), make_voucher(taraz, 7)
+    for voucher in (marked, fresh):
+        sign_contract(voucher=voucher, preschool=school, on=D(2024, 3, 1), actor=PAR, now=NOW)
+    # the morning of 1 April: the old preschool marks one child, then both parents ask
+    mark(voucher=marked, day=D(2024, 4, 1), code="P", preschool_id=school.pk,
+         is_working_day=WORKING, actor=PRE, now=NOW)
+    later = preschool_change.change_preschool(voucher=marked, preschool=other,
+                                              requested_on=D(2024, 4, 1), actor=PAR, now=NOW)
+    today = preschool_change.change_preschool(voucher=fresh, preschool=other,
+                                              requested_on=D(2024, 4, 1), actor=PAR, now=NOW)
+    assert (later.starts_on, today.starts_on) == (D(2024, 5, 1), D(2024, 4, 1))
+    # April stays the old preschool's: it marks the rest of the month, the new one from May
+    mark(voucher=marked, day=D(2024, 4, 2), code="P", preschool_id=school.pk,
+         is_working_day=WORKING, actor=PRE, now=NOW)
+    mark(voucher=marked, day=D(2024, 5, 2), code="P", preschool_id=other.pk,
+         is_working_day=WORKING, actor=PRE, now=NOW)
+    assert dict(Sheet.objects.filter(voucher=marked).values_list("month", "preschool_id")) == {
+        "2024-04": school.pk, "2024-05": other.pk}
 
 
 def test_the_parents_sign_page_moves_from_the_next_1st_and_says_so(

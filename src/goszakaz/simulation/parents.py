@@ -14,9 +14,10 @@ from goszakaz.domain.capacity import first_of_month_on_or_after
 from goszakaz.domain.months import last_of, month_of, previous
 from goszakaz.domain.payment import SheetError
 from goszakaz.enrollment.models import AnnulmentReason, Voucher
-from goszakaz.enrollment.services import EnrollmentError, annul, change_preschool, sign_contract
+from goszakaz.enrollment.services import EnrollmentError, annul, sign_contract
 from goszakaz.registry.models import Preschool
 from goszakaz.simulation.world import EDU, PAR, CityState, World, at
+from goszakaz.workflows.preschool_change import change_preschool
 
 
 def work(world: World, state: CityState, day: dt.date) -> None:
@@ -95,12 +96,20 @@ def _change(world: World, state: CityState, voucher_id: int, day: dt.date) -> No
         return
     try:
         with transaction.atomic():
-            change_preschool(voucher=Voucher.objects.get(pk=voucher_id),
-                             preschool=Preschool.objects.get(pk=target), requested_on=day,
-                             actor=PAR, now=at(day, 12))
+            contract = change_preschool(voucher=Voucher.objects.get(pk=voucher_id),
+                                        preschool=Preschool.objects.get(pk=target),
+                                        requested_on=day, actor=PAR, now=at(day, 12))
     except EnrollmentError:
         world.tally.count("changes of preschool refused (A6, capacity)")
         return
+    if contract.starts_on != effective:  # asked on a 1st its old preschool had marked
+        world.tally.count("changes of preschool asked on a marked 1st (from the next 1st)")
+        effective = contract.starts_on
+    # the old preschool hears of it: the marks it holds back for the days from then (its
+    # weekly batch, its month file) are not sent
+    world.pending[current.preschool_id] = [
+        e for e in world.pending.get(current.preschool_id, [])
+        if e[0] != voucher_id or e[1] < effective]
     world.tally.end_terms(voucher_id, effective)
     world.tally.sign(voucher_id, target, effective)
     world.tally.count("changes of preschool (A11)")

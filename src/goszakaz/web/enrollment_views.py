@@ -28,7 +28,7 @@ from goszakaz.web.bounds import BoundedDateField
 from goszakaz.web.permissions import actor_of, permits, require
 from goszakaz.web.pupil_scope import by_name, pupil_name
 from goszakaz.web.views import edu_city, mask_iin, posted_id
-from goszakaz.workflows import annulment
+from goszakaz.workflows import annulment, preschool_change
 from goszakaz.workflows.onboarding import include_preschool
 
 
@@ -175,8 +175,8 @@ def parent_sign(request: HttpRequest, voucher_id: int) -> HttpResponse:
             # ended) asked for mid-month takes effect on the 1st of the next month
             if (voucher.contracts.filter(Q(ends_on=None) | Q(ends_on__gte=today)).exists()
                     or services.is_move(voucher=voucher, preschool=preschool, on=today)):
-                c = services.change_preschool(voucher=voucher, preschool=preschool,
-                                              requested_on=today, actor=actor, now=now)
+                c = preschool_change.change_preschool(voucher=voucher, preschool=preschool,
+                                                      requested_on=today, actor=actor, now=now)
             else:
                 c = services.sign_contract(voucher=voucher, preschool=preschool, on=today,
                                            actor=actor, now=now)
