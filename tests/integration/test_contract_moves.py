@@ -147,6 +147,26 @@ def test_the_parents_sign_page_moves_from_the_next_1st_and_says_so(
     assert again.contracts.order_by("-starts_on")[0].starts_on == D(2024, 4, 15)
 
 
+def test_the_sign_page_on_a_marked_1st_says_the_month_has_begun(
+        taraz, two_schools, parent, clock_at) -> None:
+    # covers: A11, I8
+    school, other = two_schools
+    clock_at(D(2024, 4, 1))
+    page = Client()
+    page.force_login(parent)
+    for serial, language, said in ((1, "ru", "этот месяц уже начат в нынешней организации"),
+                                   (7, "kk", "бұл ай қазіргі ұйымда басталып қойған")):
+        voucher = make_voucher(taraz, serial)
+        sign_contract(voucher=voucher, preschool=school, on=D(2024, 3, 1), actor=PAR, now=NOW)
+        mark(voucher=voucher, day=D(2024, 4, 1), code="P", preschool_id=school.pk,
+             is_working_day=WORKING, actor=PRE, now=NOW)
+        answer = page.post(f"/parent/vouchers/{voucher.pk}/sign/", {"preschool": other.pk},
+                           follow=True, HTTP_ACCEPT_LANGUAGE=language)
+        html = answer.content.decode()
+        assert "01.05.2024" in html and said in html, language
+        assert voucher.contracts.get(preschool=other).starts_on == D(2024, 5, 1)
+
+
 def test_annulled_before_a_contract_begins_it_is_cancelled_never_ended_before_its_start(
         taraz, two_schools) -> None:
     # covers: A12, A11, A9

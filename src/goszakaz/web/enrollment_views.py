@@ -184,10 +184,15 @@ def parent_sign(request: HttpRequest, voucher_id: int) -> HttpResponse:
         messages.error(request, str(e))
     else:
         d = {"d": c.starts_on.strftime("%d.%m.%Y")}
-        messages.success(request, _("Contract signed; it starts on %(d)s.") % d
-                         if c.starts_on == today else
-                         _("Contract signed; it starts on %(d)s: a move to another preschool "
-                           "takes effect on the 1st of a month (A11).") % d)
+        if c.starts_on == today:
+            messages.success(request, _("Contract signed; it starts on %(d)s.") % d)
+        elif today.day == 1:  # a 1st the current preschool has begun (I8)
+            messages.success(request, _(
+                "Contract signed; it starts on %(d)s: this month has begun at the current "
+                "preschool, and a move takes effect on the 1st of a month (A11).") % d)
+        else:
+            messages.success(request, _("Contract signed; it starts on %(d)s: a move to another "
+                                        "preschool takes effect on the 1st of a month (A11).") % d)
     return redirect("parent-vouchers")
 
 
