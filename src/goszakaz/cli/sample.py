@@ -27,6 +27,7 @@ from goszakaz.attendance.services import (
     sheet_for,
 )
 from goszakaz.banking.models import ChildAccount
+from goszakaz.cli.demo import PASSWORD  # the one published password of the demo logins
 from goszakaz.clock import moment_of
 from goszakaz.domain.iin import make_bin, make_iin
 from goszakaz.enrollment.models import Contract, Voucher, VoucherStatus
@@ -53,7 +54,6 @@ from goszakaz.workflows.bank_accounts import account_opened
 from goszakaz.workflows.monthly_cycle import settle
 from goszakaz.workflows.onboarding import send_to_bank
 
-PASSWORD = "demo12345"
 EDU, OPR, BANK = Actor.system(Role.EDU), Actor.system(Role.OPR), Actor.system(Role.BANK)
 PRE, PAR = Actor.system(Role.PRE), Actor.system(Role.PAR)
 AS_OF = dt.date(2024, 8, 1)
