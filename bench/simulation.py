@@ -77,12 +77,23 @@ def fresh() -> None:
     pilot_cities.ensure(City)
 
 
+def _progress(started: float):  # noqa: ANN202
+    """A line on stderr each simulated day: the day, seconds since the start, peak RSS (a run
+    at size shows where its hours go, and can be stopped with a figure in hand)."""
+    def on_day(day: dt.date, done: int, total: int) -> None:
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        print(f"{day.isoformat()} {done}/{total} {time.perf_counter() - started:.1f} s "
+              f"{rss} MB", file=sys.stderr, flush=True)
+    return on_day
+
+
 def one(args: argparse.Namespace, seed: int) -> tuple[dict[str, object], str | None]:
     fresh()
     options = Options(cities=args.cities.split(","), children=args.children, first=args.first,
                       last=args.last, seed=seed, faults=args.faults)
     try:
-        summary = simulate(options)
+        summary = simulate(options, on_day=_progress(time.perf_counter())
+                           if args.mode == "year" else None)
     except Violation as e:
         return {}, str(e)
     return dataclasses.asdict(summary), None

@@ -79,7 +79,8 @@ def population(*, city: str, city_index: int, children: int, start: dt.date, end
     n_schools = max(2, children // 40)
     per_school = -(-children // n_schools)
     names = [SCHOOL_NAMES[(city_index * 5 + i) % len(SCHOOL_NAMES)] for i in range(n_schools)]
-    schools = [School(index=i, city=city, bin=make_bin(city_index * 1000 + i * 7 + 1),
+    # each city's BINs in a range of their own, wide enough for a million children a city
+    schools = [School(index=i, city=city, bin=make_bin(city_index * 190_000 + i * 7 + 1),
                       name=f"Балабақша №{i + 1} «{names[i]}»",
                       capacity=per_school + max(2, per_school // 4),
                       channel=CHANNELS[i % len(CHANNELS)], careless=rng.choice((0.0, 0.02, 0.05)),
