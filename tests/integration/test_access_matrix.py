@@ -192,6 +192,9 @@ API = [
     ("POST", "/api/bank/v1/accounts/opened",
      {"account_id": "account", "number": "KZ86125KZT5004100100", "opened_on": "2024-03-25",
       "parent_registered": True}, {"bank"}),
+    ("POST", "/api/bank/v1/accounts/opened/batch",
+     {"accounts": [{"account_id": "account", "number": "KZ86125KZT5004100100",
+                    "opened_on": "2024-03-25", "parent_registered": True}]}, {"bank"}),
     ("POST", "/api/bank/v1/accounts/closed",
      {"account_id": "account", "closed_on": "2024-05-10"}, {"bank"}),
     ("POST", "/api/bank/v1/monthly-lists",
@@ -419,9 +422,11 @@ def test_every_token_against_every_api_operation(world, live_server, operation) 
     # covers: A3, A7.13
     method, path, body, allowed = operation
     sent = None if body is None else json.dumps(
-        {k: world.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
-        if "marks" not in body else
-        {"marks": [{**m, "child_iin": world["pupil_iin"]} for m in body["marks"]]}).encode()
+        {"marks": [{**m, "child_iin": world["pupil_iin"]} for m in body["marks"]]}
+        if "marks" in body else
+        {"accounts": [{**a, "account_id": world["account"]} for a in body["accounts"]]}
+        if "accounts" in body else
+        {k: world.get(v, v) if isinstance(v, str) else v for k, v in body.items()}).encode()
     for who in sorted(EVERYONE, key=lambda w: w in allowed):
         headers = {"Content-Type": "application/json", "Idempotency-Key": f"k-{who}"}
         if who in world["tokens"]:

@@ -64,6 +64,39 @@ def test_bank_opens_accounts_from_its_list(setup) -> None:
     assert halyk.call("POST", "/accounts/opened", second, key="k-2")[0] == 409
 
 
+def test_a_batch_opens_each_account_and_refuses_one_in_its_place(setup) -> None:
+    # covers: A7.6, A7.7
+    halyk, kaspi, vouchers = setup
+    ids = list(ChildAccount.objects.order_by("pk").values_list("pk", flat=True))
+    opened = [{"account_id": i, "number": f"KZ86125KZT50041001{n:02d}", "opened_on": "2024-03-12",
+               "parent_registered": True} for n, i in enumerate(ids)]
+    opened[1]["opened_on"] = "2024-03-09"  # before the request of 10.03.2024
+    body = {"accounts": opened}
+    # another bank's message with these accounts: not found, whole, nothing opened
+    assert kaspi.call("POST", "/accounts/opened/batch", body, key="b")[0] == 404
+    assert not ChildAccount.objects.filter(status=AccountStatus.OPENED).exists()
+    status, answer = halyk.call("POST", "/accounts/opened/batch", body, key="b-1")
+    assert status == 200
+    assert [(r["account_id"], r["status"], r["error"]) for r in answer["results"]] == [
+        (ids[0], "opened", None), (ids[1], "refused", 422), (ids[2], "opened", None)]
+    assert "10.03.2024" in answer["results"][1]["detail"] or "2024-03-10" in answer[
+        "results"][1]["detail"]
+    assert halyk.call("POST", "/accounts/opened/batch", body, key="b-1") == (200, answer)
+    assert dict(ChildAccount.objects.values_list("pk", "status")) == {
+        ids[0]: "opened", ids[1]: "requested", ids[2]: "opened"}
+    for v in vouchers:
+        v.refresh_from_db()
+    assert [v.status for v in vouchers] == [VoucherStatus.ACTIVE, VoucherStatus.ACCOUNT_REQUESTED,
+                                            VoucherStatus.ACTIVE]
+    # the refused one sent again with its right date: opened; the others' repeat is a no-op
+    opened[1]["opened_on"] = "2024-03-11"
+    status, answer = halyk.call("POST", "/accounts/opened/batch", body, key="b-2")
+    assert [r["status"] for r in answer["results"]] == ["opened"] * 3
+    assert halyk.call("POST", "/accounts/opened/batch", {"accounts": []}, key="b-3")[0] == 422
+    too_many = {"accounts": [opened[0]] * 1001}
+    assert halyk.call("POST", "/accounts/opened/batch", too_many, key="b-4")[0] == 422
+
+
 def test_a_bank_reaches_only_its_own_accounts(setup) -> None:
     # covers: A3, A7.6
     halyk, kaspi, _ = setup

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Header, Router, Schema, Status
 
 from goszakaz import clock
+from goszakaz.access.actor import Actor
 from goszakaz.access.permissions import Action
 from goszakaz.api.auth import Allowed, client
 from goszakaz.api.errors import ERRORS, Error
@@ -24,6 +26,7 @@ from goszakaz.workflows import bank_accounts
 
 KEY = Header(..., alias="Idempotency-Key", min_length=1, max_length=128)  # type: ignore[type-arg]
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]  # a database id: refuse what no row can have
+BATCH = 1000  # accounts a batch message may report
 
 
 router = Router(tags=["bank"])
@@ -45,6 +48,21 @@ class Opened(Schema):
     number: str = Field(..., pattern=r"^KZ[0-9]{2}[0-9A-Z]{16}$", description="IBAN")
     opened_on: dt.date
     parent_registered: bool
+
+
+class OpenedBatch(Schema):
+    accounts: list[Opened] = Field(..., min_length=1, max_length=BATCH)
+
+
+class Outcome(Schema):
+    account_id: int
+    status: str
+    error: int | None = None
+    detail: str | None = None
+
+
+class BatchDone(Schema):
+    results: list[Outcome]
 
 
 class Closed(Schema):
@@ -117,6 +135,48 @@ def accounts_opened(request: HttpRequest, body: Opened, idempotency_key: str = K
 
     return Status(*idempotent(client=bank, key=idempotency_key, path="accounts/opened",
                               body=body.dict(), handler=handle, now=now))
+
+
+@router.post("/accounts/opened/batch", response={200: BatchDone, **ERRORS, 404: Error},
+             auth=Allowed(Action.BANK_ACCOUNTS_REPORT))
+def accounts_opened_batch(request: HttpRequest, body: OpenedBatch,
+                          idempotency_key: str = KEY) -> Status[dict[str, Any]]:
+    """A7.6, A7.7: up to 1,000 accounts opened, in one message (a bank opening a city's accounts
+    in its first week saves a request per child). Each account is its own fact: one refused
+    (a date before the request or in the future: 422; a number or a state that does not fit:
+    409) is answered in its place and the others are opened. An account that is not this
+    bank's refuses the whole message (404), as the single message does."""
+    bank, actor, now = _bank(request), client(request).actor, clock.now()
+
+    def handle() -> Answer:
+        wanted = [item.account_id for item in body.accounts]
+        own = {a.pk: a for a in ChildAccount.objects.filter(bank=bank, pk__in=wanted)
+               .select_related("voucher")}
+        strangers = sorted(set(wanted) - set(own))
+        if strangers:
+            return 404, {"detail": "no such account request for this bank: "
+                         + ", ".join(map(str, strangers[:5]))}
+        return 200, {"results": [_open_one(own[item.account_id], item, actor, now)
+                                 for item in body.accounts]}
+
+    return Status(*idempotent(client=bank, key=idempotency_key, path="accounts/opened/batch",
+                              body=body.dict(), handler=handle, now=now))
+
+
+def _open_one(account: ChildAccount, item: Opened, actor: Actor, now: dt.datetime
+              ) -> dict[str, Any]:
+    """One account of a batch, in a savepoint of its own: refused, it changes nothing."""
+    try:
+        with transaction.atomic():
+            bank_accounts.account_opened(account=account, number=item.number,
+                                         opened_on=item.opened_on,
+                                         parent_registered=item.parent_registered, actor=actor,
+                                         now=now)
+    except DateRefused as e:
+        return {"account_id": account.pk, "status": "refused", "error": 422, "detail": str(e)}
+    except (BankingError, EnrollmentError, IllegalTransition) as e:
+        return {"account_id": account.pk, "status": "refused", "error": 409, "detail": str(e)}
+    return {"account_id": account.pk, "status": AccountStatus.OPENED}
 
 
 @router.post("/accounts/closed", response={200: Done, **ERRORS, 404: Error, 409: Error},

@@ -10,6 +10,8 @@ from typing import Any
 from goszakaz.domain.months import month_of
 from goszakaz.simulation.world import World, at
 
+BATCH = 1000  # accounts a message of openings reports (the bank API's limit)
+
 
 def work(world: World, day: dt.date) -> None:
     """The bank's day: learn new requests, open, close, and the month's list."""
@@ -32,13 +34,15 @@ def work(world: World, day: dt.date) -> None:
                                     []).append(account_id)
         else:
             bank.unregistered[account_id] = day
-    for account_id in sorted(bank.opening.pop(day, [])):
+    opening = sorted(bank.opening.pop(day, []))
+    for first in range(0, len(opening), BATCH):  # the day's openings, a message per thousand
+        batch = opening[first:first + BATCH]
+        _send(world, "/accounts/opened/batch", {"accounts": [
+            {"account_id": i, "number": f"KZ{i % 97:02d}SIM{i:013d}",
+             "opened_on": day.isoformat(), "parent_registered": True} for i in batch]},
+            f"opened/{day.isoformat()}/{batch[0]}")
+    for account_id in opening:
         a = bank.accounts[account_id]
-        number = f"KZ{account_id % 97:02d}SIM{account_id:013d}"
-        _send(world, "/accounts/opened", {"account_id": account_id, "number": number,
-                                          "opened_on": day.isoformat(),
-                                          "parent_registered": True},
-              f"opened/{account_id}")
         bank.opened.add(account_id)
         closes = world.child_of[a["voucher"]].closes_on
         if closes is not None:
@@ -85,6 +89,9 @@ def _flush(world: World, day: dt.date) -> None:
         status, answer = api.post(path, body, key, at(day, 17))
         if status != 200:
             world.surprise(f"bank {path} {key}: {status} {answer}")
+        elif isinstance(answer, dict):
+            for refused in (r for r in answer.get("results", []) if r.get("error")):
+                world.surprise(f"bank {path} {key}: {refused}")
 
 
 def _shuffle_keeping_lists_last(world: World, messages: list[tuple[str, dict[str, Any], str]]
