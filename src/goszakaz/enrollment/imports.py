@@ -187,7 +187,8 @@ def import_contracts(
     of_all, told = len(parsed.good) + len(parsed.rejected), 0
     iins = [r.child_iin for r, _ in parsed.good]
     live = {v.child_iin: v for chunk in _chunks(iins) for v in Voucher.objects.filter(
-        city=city, child_iin__in=chunk).exclude(status=VoucherStatus.ANNULLED)}
+        city=city, child_iin__in=chunk).exclude(status=VoucherStatus.ANNULLED)
+        .select_related("city")}  # each signing names the city in its audit row
     held = _contracts_held(city, iins)
     preschools = {p.bin: p for chunk in _chunks([r.preschool_bin for r, _ in parsed.good])
                   for p in Preschool.objects.filter(bin__in=chunk)}
