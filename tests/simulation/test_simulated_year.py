@@ -71,6 +71,10 @@ def test_faults_change_no_balance() -> None:
     assert stormy.balance_digest == calm.balance_digest
     assert stormy.balances == calm.balances
     assert stormy.figures == calm.figures
+    # where the time went, by part of the day (not seed-stable, so not among the figures)
+    assert {"tick", "invariants", "onboarding", "bank", "preschools", "parents"} <= set(
+        calm.seconds_by_part)
+    assert sum(calm.seconds_by_part.values()) <= calm.seconds
 
 
 def test_the_invariants_catch_a_sheet_paid_against_the_tally(tmp_path: Path) -> None:

@@ -47,6 +47,8 @@ def print_summary(summary: Summary) -> None:
         print(f"  {name}: {value}")
     print("  balances (tiyn): " + ", ".join(f"{k} {v}" for k, v in summary.balances.items()))
     print(f"  balance digest: {summary.balance_digest}")
+    print("  seconds by part of the day: " + ", ".join(
+        f"{part} {s}" for part, s in summary.seconds_by_part.items()))
     for name, n in summary.events.items():
         print(f"  {name}: {n}")
     for name, n in summary.faults_done.items():

@@ -66,6 +66,7 @@ class Summary:
     faults_done: dict[str, int] = field(default_factory=dict)
     surprises: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    seconds_by_part: dict[str, float] = field(default_factory=dict)  # not seed-stable
 
 
 def simulate(options: Options, on_day: OnDay | None = None) -> Summary:
@@ -129,11 +130,13 @@ def play(world: World, *, until: dt.date, on_day: OnDay | None = None) -> None:
     day = world.day
     while day <= until:
         world.day = day
-        _tick(world, day)
-        _foresee(world, day)
-        invariants.after_tick(world, day)
-        if day.day == 1 and day > world.first:
-            invariants.month_end(world, day)
+        with world.timed("tick"):
+            _tick(world, day)
+        with world.timed("invariants"):
+            _foresee(world, day)
+            invariants.after_tick(world, day)
+            if day.day == 1 and day > world.first:
+                invariants.month_end(world, day)
         _people(world, day, world.workdir)
         if on_day is not None:
             on_day(day, (day - world.first).days + 1, total)
@@ -150,6 +153,8 @@ def finish(world: World) -> Summary:
     summary = _summary(world, total)
     summary.faults_done = dict(sorted(world.faults_done.items()))
     summary.seconds = round(time.perf_counter() - world.started, 1)
+    summary.seconds_by_part = {part: round(s, 1) for part, s in sorted(
+        world.seconds.items(), key=lambda kv: -kv[1])}
     logger.info("simulation done", extra={"seed": world.seed, "faults": summary.faults,
                                           "days": total, "seconds": summary.seconds})
     return summary
@@ -205,17 +210,22 @@ def _people(world: World, day: dt.date, workdir: Path) -> None:
     """The people's day: onboarding where a pilot starts, then staff, bank, preschools, parents."""
     for state in world.cities.values():
         if state.onboard_on == day:
-            if world.bank.bank is None:
-                open_bank(world, day)
-            onboard(world, state, day, workdir)
-    for code in sorted(world.cities):
-        staff.work(world, world.cities[code], day)
+            with world.timed("onboarding"):
+                if world.bank.bank is None:
+                    open_bank(world, day)
+                onboard(world, state, day, workdir)
+    with world.timed("staff"):
+        for code in sorted(world.cities):
+            staff.work(world, world.cities[code], day)
     if world.bank.bank is not None:
-        bank.work(world, day)
-    for code in sorted(world.cities):  # the preschools mark the day before parents look (I17)
-        preschools.work(world, world.cities[code], day, workdir)
-    for code in sorted(world.cities):
-        parents.work(world, world.cities[code], day)
+        with world.timed("bank"):
+            bank.work(world, day)
+    with world.timed("preschools"):
+        for code in sorted(world.cities):  # the preschools mark the day before parents look (I17)
+            preschools.work(world, world.cities[code], day, workdir)
+    with world.timed("parents"):
+        for code in sorted(world.cities):
+            parents.work(world, world.cities[code], day)
 
 
 def _summary(world: World, days: int) -> Summary:

@@ -6,7 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -113,6 +116,7 @@ class World:
     certified: dict[int, bool] = field(default_factory=dict)  # this illness has a certificate
     vacation_used: dict[int, int] = field(default_factory=dict)  # the vacation's days so far
     faults_done: Counter[str] = field(default_factory=Counter)
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time by part of the day
     day: dt.date = dt.date(2024, 3, 1)
 
     def __post_init__(self) -> None:
@@ -124,6 +128,15 @@ class World:
 
     def business_after(self, day: dt.date, n: int) -> dt.date:
         return self.calendar.add_business_days(day, n)
+
+    @contextmanager
+    def timed(self, part: str) -> Iterator[None]:
+        """Add the block's wall time to `seconds[part]` (where a year's time goes)."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[part] = self.seconds.get(part, 0.0) + time.perf_counter() - started
 
     def surprise(self, what: str) -> None:
         """A refusal the simulated people did not expect: counted and kept for the summary."""
