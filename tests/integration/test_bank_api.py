@@ -8,10 +8,11 @@ import pytest
 from django.db import transaction
 
 from goszakaz.access.actor import Actor
+from goszakaz.audit.models import AuditEntry
 from goszakaz.banking.models import AccountStatus, ChildAccount
 from goszakaz.deadlines.models import Deadline
-from goszakaz.enrollment.models import VoucherStatus
-from goszakaz.enrollment.services import set_status
+from goszakaz.enrollment.models import AnnulmentReason, VoucherStatus
+from goszakaz.enrollment.services import annul, set_status
 from goszakaz.notifications.models import Notification
 from goszakaz.registry.models import Bank, Role
 from goszakaz.verification.models import RiskCase
@@ -95,6 +96,37 @@ def test_a_batch_opens_each_account_and_refuses_one_in_its_place(setup) -> None:
     assert halyk.call("POST", "/accounts/opened/batch", {"accounts": []}, key="b-3")[0] == 422
     too_many = {"accounts": [opened[0]] * 1001}
     assert halyk.call("POST", "/accounts/opened/batch", too_many, key="b-4")[0] == 422
+
+
+def test_a_batch_refuses_a_number_twice_a_changed_number_and_an_annulled_child(setup) -> None:
+    # covers: A7.6, A7.7, A13
+    halyk, _, vouchers = setup
+    ids = list(ChildAccount.objects.order_by("pk").values_list("pk", flat=True))
+    with transaction.atomic():
+        annul(voucher=vouchers[2], reason=AnnulmentReason.DEATH, on=dt.date(2024, 3, 11),
+              actor=OPR, now=NOW)
+    day = {"opened_on": "2024-03-12", "parent_registered": True}
+    body = {"accounts": [{"account_id": ids[0], "number": IBAN, **day},
+                         {"account_id": ids[1], "number": IBAN, **day},  # the same number
+                         {"account_id": ids[2], "number": "KZ86125KZT5004100102", **day}]}
+    status, answer = halyk.call("POST", "/accounts/opened/batch", body, key="t-1")
+    assert status == 200
+    assert [(r["status"], r["error"]) for r in answer["results"]] == [
+        ("opened", None), ("refused", 409), ("refused", 409)]
+    assert "already used" in answer["results"][1]["detail"]
+    assert dict(ChildAccount.objects.values_list("pk", "status")) == {
+        ids[0]: "opened", ids[1]: "requested", ids[2]: "requested"}
+    # the first again under a new key: open already, the same number; another number: refused
+    again = {"accounts": [{"account_id": ids[0], "number": IBAN, **day},
+                          {"account_id": ids[1], "number": "KZ86125KZT5004100101", **day}]}
+    assert [r["status"] for r in halyk.call("POST", "/accounts/opened/batch", again,
+                                             key="t-2")[1]["results"]] == ["opened", "opened"]
+    other = {"accounts": [{"account_id": ids[0], "number": "KZ86125KZT5004100109", **day}]}
+    assert halyk.call("POST", "/accounts/opened/batch", other, key="t-3")[1]["results"][0][
+        "error"] == 409
+    assert ChildAccount.objects.get(pk=ids[0]).number == IBAN
+    # one audit row per account opened, as the single message leaves
+    assert AuditEntry.objects.filter(action="account.opened").count() == 2
 
 
 def test_a_bank_reaches_only_its_own_accounts(setup) -> None:

@@ -5,19 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Header, Router, Schema, Status
 
 from goszakaz import clock
-from goszakaz.access.actor import Actor
 from goszakaz.access.permissions import Action
 from goszakaz.api.auth import Allowed, client
 from goszakaz.api.errors import ERRORS, Error
 from goszakaz.api.idempotency import Answer, idempotent
 from goszakaz.audit.services import record_read
 from goszakaz.banking.models import AccountStatus, ChildAccount
-from goszakaz.banking.services import BankingError, DateRefused, register_preschool
+from goszakaz.banking.services import BankingError, DateRefused, Opening, register_preschool
 from goszakaz.domain import months
 from goszakaz.domain.states import IllegalTransition
 from goszakaz.enrollment.services import EnrollmentError
@@ -150,33 +148,31 @@ def accounts_opened_batch(request: HttpRequest, body: OpenedBatch,
 
     def handle() -> Answer:
         wanted = [item.account_id for item in body.accounts]
-        own = {a.pk: a for a in ChildAccount.objects.filter(bank=bank, pk__in=wanted)
-               .select_related("voucher")}
-        strangers = sorted(set(wanted) - set(own))
+        own = set(ChildAccount.objects.filter(bank=bank, pk__in=wanted)
+                  .values_list("pk", flat=True))
+        strangers = sorted(set(wanted) - own)
         if strangers:
             return 404, {"detail": "no such account request for this bank: "
                          + ", ".join(map(str, strangers[:5]))}
-        return 200, {"results": [_open_one(own[item.account_id], item, actor, now)
-                                 for item in body.accounts]}
+        try:
+            outcomes = bank_accounts.accounts_opened(bank=bank, openings=[
+                Opening(i.account_id, i.number, i.opened_on, i.parent_registered)
+                for i in body.accounts], actor=actor, now=now)
+        except IllegalTransition as e:  # a voucher annulled at this very moment: send it again
+            return 409, {"detail": str(e)}
+        return 200, {"results": [_outcome(i.account_id, outcomes[i.account_id])
+                                 for i in body.accounts]}
 
     return Status(*idempotent(client=bank, key=idempotency_key, path="accounts/opened/batch",
                               body=body.dict(), handler=handle, now=now))
 
 
-def _open_one(account: ChildAccount, item: Opened, actor: Actor, now: dt.datetime
-              ) -> dict[str, Any]:
-    """One account of a batch, in a savepoint of its own: refused, it changes nothing."""
-    try:
-        with transaction.atomic():
-            bank_accounts.account_opened(account=account, number=item.number,
-                                         opened_on=item.opened_on,
-                                         parent_registered=item.parent_registered, actor=actor,
-                                         now=now)
-    except DateRefused as e:
-        return {"account_id": account.pk, "status": "refused", "error": 422, "detail": str(e)}
-    except (BankingError, EnrollmentError, IllegalTransition) as e:
-        return {"account_id": account.pk, "status": "refused", "error": 409, "detail": str(e)}
-    return {"account_id": account.pk, "status": AccountStatus.OPENED}
+def _outcome(account_id: int, outcome: bool | Exception) -> dict[str, Any]:
+    """One account's answer in a batch: opened, or refused with the single message's status."""
+    if outcome is True or outcome is False:
+        return {"account_id": account_id, "status": AccountStatus.OPENED}
+    return {"account_id": account_id, "status": "refused",
+            "error": 422 if isinstance(outcome, DateRefused) else 409, "detail": str(outcome)}
 
 
 @router.post("/accounts/closed", response={200: Done, **ERRORS, 404: Error, 409: Error},

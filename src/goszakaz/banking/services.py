@@ -7,14 +7,16 @@ services, called from workflows.bank_accounts and workflows.onboarding.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from goszakaz.access.actor import Actor
 from goszakaz.audit.actions import AuditAction
-from goszakaz.audit.services import record
+from goszakaz.audit.services import record, record_many
 from goszakaz.audit.transitions import move
 from goszakaz.banking.models import (
     ACCOUNT_TRANSITIONS,
@@ -26,6 +28,7 @@ from goszakaz.clock import local_date
 from goszakaz.deadlines.models import Deadline
 from goszakaz.deadlines.services import meet_everywhere, open_deadline
 from goszakaz.domain.months import first_day
+from goszakaz.domain.states import needs_transition
 from goszakaz.enrollment.models import Voucher, VoucherStatus
 from goszakaz.notifications.models import Notification
 from goszakaz.notifications.services import notify, notify_many
@@ -83,37 +86,110 @@ def request_accounts(*, city: City, bank: Bank, on: dt.date, actor: Actor,
     return ids
 
 
+@dataclass(frozen=True)
+class Opening:
+    """What a bank reports of an account it opened (A7.6, A7.7)."""
+
+    account_id: int
+    number: str
+    opened_on: dt.date
+    parent_registered: bool
+
+
+Outcome = bool | BankingError  # opened now, open already under the same number, or refused
+
+
 def account_opened(
     *, account: ChildAccount, number: str, opened_on: dt.date, parent_registered: bool,
     actor: Actor, now: dt.datetime,
 ) -> bool:
     """A7.6, A7.7: the bank opened the child's account (the caller makes the voucher active);
     False when it was open already under the same number. `opened_on` is not before the day the
-    account was requested, nor in the future (DateRefused)."""
-    account = ChildAccount.objects.select_for_update().get(pk=account.pk)
-    _check_day(opened_on, not_before=account.requested_on, now=now,
+    account was requested, nor in the future (DateRefused). (accounts_opened, for one.)"""
+    outcome = accounts_opened(bank_id=account.bank_id, openings=[Opening(
+        account.pk, number, opened_on, parent_registered)], actor=actor, now=now)[account.pk]
+    if isinstance(outcome, BankingError):
+        raise outcome
+    return outcome
+
+
+def accounts_opened(*, bank_id: int, openings: Sequence[Opening], actor: Actor,
+                    now: dt.datetime) -> dict[int, Outcome]:
+    """A7.6, A7.7: accounts of one bank opened, each decided alone: True opened now, False open
+    already under the same number, or the BankingError refusing it (a date before the request
+    or in the future, another number, a closed account, a number another child has). The
+    opened ones are saved in one statement with their audit rows; the caller makes their
+    vouchers active."""
+    accounts = {a.pk: a for a in ChildAccount.objects.select_for_update().filter(
+        bank_id=bank_id, pk__in=[o.account_id for o in openings]).order_by("pk")}
+    used = dict(ChildAccount.objects.filter(bank_id=bank_id, number__in=[
+        o.number for o in openings]).values_list("number", "pk"))
+    outcomes: dict[int, Outcome] = {}
+    opening: list[tuple[ChildAccount, Opening]] = []
+    for o in openings:
+        account = accounts.get(o.account_id)
+        try:
+            outcomes[o.account_id] = _may_open(account, o, used, now)
+        except BankingError as e:
+            outcomes[o.account_id] = e
+            continue
+        if outcomes[o.account_id] and account is not None:
+            used[o.number] = account.pk
+            opening.append((account, o))
+    try:
+        with transaction.atomic():  # a savepoint: another child's account may take a number
+            _save_opened(opening, actor, now)
+    except IntegrityError:  # it did, at the same moment (the unique index decided)
+        if len(opening) == 1:
+            outcomes[opening[0][0].pk] = BankingError(_NUMBER_USED())
+            return outcomes
+        for _account, o in opening:  # one by one, to find which
+            outcomes.update(accounts_opened(bank_id=bank_id, openings=[o], actor=actor,
+                                            now=now))
+    return outcomes
+
+
+def _NUMBER_USED() -> str:  # noqa: N802 (a message, translated when asked)
+    return _("This account number is already used for another child.")
+
+
+def _may_open(account: ChildAccount | None, o: Opening, used: dict[str, int],
+              now: dt.datetime) -> bool:
+    """True: the account is to be opened; False: open already under this number; raises the
+    BankingError that refuses it."""
+    if account is None:
+        raise BankingError(_("No such account request for this bank."))
+    _check_day(o.opened_on, not_before=account.requested_on, now=now,
                future=_("The account cannot be opened on %(day)s: that day has not come yet "
                         "(today is %(today)s)."),
                early=_("The account cannot be opened on %(day)s: it was requested on %(on)s."))
     if account.status == AccountStatus.OPENED:
-        if account.number != number:
+        if account.number != o.number:
             raise BankingError(_("The account is already open under another number."))
         return False
     if account.status == AccountStatus.CLOSED:
         raise BankingError(_("The account is closed; the bank asks for a new one."))
-    used = _("This account number is already used for another child.")
-    if ChildAccount.objects.filter(bank=account.bank, number=number).exists():
-        raise BankingError(used)
-    try:
-        with transaction.atomic():  # a savepoint: another child's account may take the number
-            move(account, AccountStatus.OPENED, field="status", transitions=ACCOUNT_TRANSITIONS,
-                 actor=actor, at=now, action=AuditAction.ACCOUNT_OPENED, obj_type="account",
-                 city=account.city, children=(account.voucher_id,),
-                 detail={"opened_on": opened_on.isoformat()}, number=number,
-                 opened_on=opened_on, parent_registered=parent_registered)
-    except IntegrityError:  # it did, at the same moment (the unique index decided)
-        raise BankingError(used) from None
-    return True
+    if used.get(o.number, account.pk) != account.pk:
+        raise BankingError(_NUMBER_USED())
+    return needs_transition(account.status, AccountStatus.OPENED, ACCOUNT_TRANSITIONS)
+
+
+def _save_opened(opening: list[tuple[ChildAccount, Opening]], actor: Actor,
+                 now: dt.datetime) -> None:
+    """The opened accounts and their audit rows (as audit.transitions.move leaves them)."""
+    if not opening:
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {ChildAccount._meta.db_table} SET status = %s, number = %s, "
+            "opened_on = %s, parent_registered = %s WHERE id = %s",
+            [(AccountStatus.OPENED.value, o.number, o.opened_on, o.parent_registered, a.pk)
+             for a, o in opening])
+    record_many(actor=actor, action=AuditAction.ACCOUNT_OPENED, at=now, obj_type="account",
+                entries=[(a.pk, a.city, {"status": a.status},
+                          {"status": AccountStatus.OPENED.value,
+                           "opened_on": o.opened_on.isoformat()}, [a.voucher_id])
+                         for a, o in opening])
 
 
 def account_closed(*, account: ChildAccount, closed_on: dt.date, actor: Actor,

@@ -5,13 +5,15 @@ verification and direct payment (A7.9); a child paid directly has one open risk 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from goszakaz.access.actor import Actor
 from goszakaz.banking import services as banking
 from goszakaz.banking.models import ChildAccount, MonthlyBankList
 from goszakaz.domain.calendar import OutsideCalendar
+from goszakaz.domain.states import IllegalTransition, needs_transition
 from goszakaz.enrollment import services as enrollment
-from goszakaz.enrollment.models import AnnulmentReason, VoucherStatus
+from goszakaz.enrollment.models import VOUCHER_TRANSITIONS, AnnulmentReason, VoucherStatus
 from goszakaz.finance import sweep
 from goszakaz.finance.month_deadlines import open_month
 from goszakaz.registry.models import Bank, City
@@ -30,6 +32,31 @@ def account_opened(*, account: ChildAccount, number: str, opened_on: dt.date,
         enrollment.set_status(voucher=account.voucher, to=VoucherStatus.ACTIVE,
                               why="account opened", actor=actor, now=now)
     return opened
+
+
+def accounts_opened(*, bank: Bank, openings: Sequence[banking.Opening], actor: Actor,
+                    now: dt.datetime) -> dict[int, bool | Exception]:
+    """A7.6, A7.7: account_opened for many accounts of the bank, each decided alone: True opened
+    now, False open already under the same number, or the error refusing it (as account_opened
+    would raise it: banking's, or the voucher's IllegalTransition when it can no longer become
+    active). The vouchers of the accounts opened now become active together."""
+    vouchers = {pk: (voucher_id, status) for pk, voucher_id, status in ChildAccount.objects
+                .filter(bank=bank, pk__in=[o.account_id for o in openings])
+                .values_list("pk", "voucher_id", "voucher__status")}
+    refused: dict[int, bool | Exception] = {}
+    for o in openings:
+        try:
+            needs_transition(vouchers.get(o.account_id, (0, VoucherStatus.ACTIVE))[1],
+                             VoucherStatus.ACTIVE, VOUCHER_TRANSITIONS)
+        except IllegalTransition as e:
+            refused[o.account_id] = e
+    outcomes: dict[int, bool | Exception] = dict(banking.accounts_opened(
+        bank_id=bank.pk, openings=[o for o in openings if o.account_id not in refused],
+        actor=actor, now=now))
+    enrollment.set_status_many(
+        voucher_ids=[vouchers[pk][0] for pk, done in outcomes.items() if done is True],
+        to=VoucherStatus.ACTIVE, why="account opened", actor=actor, now=now)
+    return {**outcomes, **refused}
 
 
 def account_closed(*, account: ChildAccount, closed_on: dt.date, actor: Actor,
