@@ -85,7 +85,7 @@ def test_the_invariants_catch_a_sheet_paid_against_the_tally(tmp_path: Path) -> 
     key, sheet = next((k, s) for k, s in sorted(world.tally.sheets.items())
                       if k[1] == "2024-03" and s.state in ("confirmed", "auto_confirmed"))
     first_present = next(i for i, c in enumerate(sheet.days) if c == "P")
-    sheet.days[first_present] = "S"  # the tally now disagrees with the sheet the system paid
+    sheet.put(first_present + 1, "S")  # the tally now disagrees with the sheet the system paid
     with pytest.raises(Violation,
                        match=rf"seed 3, day 2024-04-02: sheet \d+ \({key[0]}, 2024-03\) days"):
         invariants.month_end(world, D(2024, 4, 2))

@@ -61,9 +61,9 @@ def _sheets(world: World, day: dt.date, sheets: object) -> None:
             _fail(world, day, f"sheet {pk} ({voucher_id}, {month}) was never made by the "
                               "simulation")
             return
-        if days != "".join(mine.days) and days != mine.protocol_days:
+        if days != mine.days and days != mine.protocol_days:
             _fail(world, day, f"sheet {pk} ({voucher_id}, {month}) days {days!r}, the tally "
-                              f"{''.join(mine.days)!r}")
+                              f"{mine.days!r}")
         if preschool_id != mine.preschool_id:
             _fail(world, day, f"sheet {pk} ({voucher_id}, {month}) is kept by preschool "
                               f"{preschool_id}, the marks were entered by {mine.preschool_id}")

@@ -116,9 +116,9 @@ def _send(world: World, preschool_id: int, entries: list[Entry], day: dt.date, c
         return
     for voucher_id, when, code in entries:
         s = world.tally.sheet(voucher_id, month_of(when), preschool_id)
-        s.days[when.day - 1] = code.upper()
+        s.put(when.day, code.upper())
         if code == "a":
-            s.wrong.append(when.day - 1)
+            s.wrong += (when.day - 1,)
     world.tally.count(f"marks entered ({channel})", len(entries))
 
 
@@ -203,7 +203,7 @@ def _answer_disputes(world: World, state: CityState, day: dt.date) -> None:
             continue
         del world.disputes[(voucher_id, month)]
         if agree:
-            s.days, s.wrong, s.state, s.corrected_on = days, [], "corrected", day
+            s.days, s.wrong, s.state, s.corrected_on = "".join(days), (), "corrected", day
             world.tally.corrected.add((voucher_id, month))
             world.tally.count("disputes agreed (A7.16)")
         else:
