@@ -14,9 +14,11 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import translation
 from hypothesis import settings
 
 from goszakaz import clock
@@ -99,3 +101,13 @@ def _fresh_cache() -> Iterator[None]:
     server's thread): one test's wrong API tokens never throttle the next test's address."""
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts in the default language: a request in Kazakh through the test client
+    leaves its language active in the thread, and the next test's Russian messages would not
+    match."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)

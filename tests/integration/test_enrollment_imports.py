@@ -11,6 +11,7 @@ import pytest
 from django.db import connection, transaction
 
 from goszakaz.access.actor import Actor
+from goszakaz.audit.actions import AuditAction
 from goszakaz.audit.models import AuditEntry
 from goszakaz.cli import main
 from goszakaz.domain.iin import make_iin
@@ -193,6 +194,33 @@ def test_over_capacity_rejects_the_whole_contracts_file(shymkent, tmp_path) -> N
     result = contracts(shymkent, path, skip_invalid=True, rejects=rejects)
     assert result.created == 2 and a.contracts.count() == 2
     assert rejects.read_text(encoding="utf-8").splitlines()[1].startswith("4,preschool_bin: ")
+
+
+def test_first_contracts_signed_together_count_places_with_the_ones_signed_alone(
+        shymkent, tmp_path) -> None:
+    # covers: A6, A7.10, A11
+    # one place: a first contract to 14.04, another child's from 15.04 (both signed together),
+    # then a child who held a contract elsewhere moves in on 01.06 (signed alone, after them):
+    # the place is taken from 15.04 on, so the move is refused, and every contract signed
+    # leaves its audit row
+    a, b = make_preschool(shymkent, 1, capacity=1), make_preschool(shymkent, 2, capacity=1)
+    v = [make_voucher(shymkent, s) for s in (1, 2, 3)]
+    sign_contract(voucher=v[2], preschool=b, on=D(2024, 3, 1), ends_on=D(2024, 5, 31),
+                  actor=Actor.system(Role.PAR), now=NOW)
+    path = write(tmp_path / "k.csv", CONTRACTS, [
+        [v[0].child_iin, a.bin, "2024-03-01", "2024-04-14"],
+        [v[1].child_iin, a.bin, "2024-04-15", ""],
+        [v[2].child_iin, a.bin, "2024-06-01", ""],
+    ])
+    result = contracts(shymkent, path, skip_invalid=True)
+    assert result.created == 2
+    assert [(e.line, e.field) for e in result.errors] == [(4, "preschool_bin")]
+    assert "проектной мощности" in result.errors[0].message
+    assert sorted(a.contracts.values_list("voucher_id", "starts_on")) == [
+        (v[0].pk, D(2024, 3, 1)), (v[1].pk, D(2024, 4, 15))]
+    signed = AuditEntry.objects.filter(action=AuditAction.CONTRACT_SIGNED, after__source="imported")
+    assert sorted((e.children[0], e.after["starts_on"], e.city) for e in signed) == [
+        (v[0].pk, "2024-03-01", "shymkent"), (v[1].pk, "2024-04-15", "shymkent")]
 
 
 def test_every_bad_contract_row_is_named(shymkent, taraz, tmp_path) -> None:

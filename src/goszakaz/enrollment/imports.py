@@ -20,6 +20,7 @@ from goszakaz.enrollment import files
 from goszakaz.enrollment.models import Contract, Voucher, VoucherStatus
 from goszakaz.enrollment.services import (
     EnrollmentError,
+    FirstContracts,
     MoveNotOnFirst,
     grant_many,
     sign_contract,
@@ -193,6 +194,7 @@ def import_contracts(
     preschools = {p.bin: p for chunk in _chunks([r.preschool_bin for r, _ in parsed.good])
                   for p in Preschool.objects.filter(bin__in=chunk)}
     created = unchanged = 0
+    first = FirstContracts(actor=actor, now=now)
     with transaction.atomic():  # a savepoint inside the caller's transaction, never a commit
         for n, (row, raw) in enumerate(sorted(parsed.good,
                                               key=lambda g: (g[0].starts_on, g[0].line))):
@@ -211,15 +213,20 @@ def import_contracts(
                         f"the contract from {row.starts_on} exists with end "
                         f"{same.ends_on or 'none'}; change it in the platform, not by re-import"))])
                 continue
-            problems = _contract_problems(city, row, voucher, preschool,
-                                          [h for h in held.get(row.child_iin, [])
-                                           if voucher is not None and h.voucher_id == voucher.pk])
+            current = [h for h in held.get(row.child_iin, [])
+                       if voucher is not None and h.voucher_id == voucher.pk]
+            problems = _contract_problems(city, row, voucher, preschool, current)
             if voucher is None or preschool is None or problems:
                 parsed.reject(row.line, raw, problems)
                 continue
             try:
-                sign_contract(voucher=voucher, preschool=preschool, on=row.starts_on,
-                              ends_on=row.ends_on, actor=actor, now=now, source="imported")
+                if not current:  # the child's first contract: signed with the others
+                    first.add(voucher=voucher, preschool=preschool, on=row.starts_on,
+                              ends_on=row.ends_on)
+                else:
+                    first.save()  # the first contracts so far come before this one
+                    sign_contract(voucher=voucher, preschool=preschool, on=row.starts_on,
+                                  ends_on=row.ends_on, actor=actor, now=now, source="imported")
             except EnrollmentError as e:  # capacity (A6), checked under the preschool's lock
                 field = "starts_on" if isinstance(e, MoveNotOnFirst) else "preschool_bin"
                 parsed.reject(row.line, raw, [RowError(row.line, field, str(e))])
@@ -227,6 +234,7 @@ def import_contracts(
             held.setdefault(row.child_iin, []).append(_Held(
                 voucher.pk, preschool.pk, preschool.bin, row.starts_on, row.ends_on))
             created += 1
+        first.save()
         parsed.sort()
         if parsed.errors and not skip_invalid:
             raise ImportRejected(parsed.errors)  # leaves the savepoint: every signing undone

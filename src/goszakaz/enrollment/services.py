@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -322,18 +322,8 @@ def _new_contract(
     if on.day != 1 and is_move(voucher=voucher, preschool=preschool, on=on):  # A11
         raise MoveNotOnFirst(first_of_month_on_or_after(on))
     preschool = Preschool.objects.select_for_update().get(pk=preschool.pk)
-    if preschool.city_id != voucher.city_id:
-        raise EnrollmentError(_("The preschool is in another city: the voucher is the city's "
-                                "(A6)."))
-    if not preschool.in_perechen(on):
-        raise EnrollmentError(_("The preschool is not on the city's Перечень on that day "
-                                "(A4)."))
-    taken = preschool.contracts.values_list("starts_on", "ends_on")
-    if ends_on is not None and ends_on < on:
-        raise EnrollmentError(_("A contract cannot end before it starts."))
-    if not has_free_place(list(taken), on, preschool.design_capacity, ends_on):
-        raise EnrollmentError(_("The preschool has no free place within its design capacity "
-                                "(A6)."))
+    _check_place(voucher, preschool, on, ends_on,
+                 lambda: list(preschool.contracts.values_list("starts_on", "ends_on")))
     # A7.10: signing here is accession to the agreement; a contract imported from the city's
     # system was signed there, and its parent accedes when they first sign in the platform.
     signature, signed = (sign_agreement(party_type=Role.PAR, party_key=voucher.parent_iin,
@@ -346,10 +336,77 @@ def _new_contract(
         voucher=voucher, preschool=preschool, signed_at=now, starts_on=on, ends_on=ends_on,
         agreement_version=signature.version if signature else None, source=source)
     record(actor=actor, action=AuditAction.CONTRACT_SIGNED, at=now, obj_type="contract",
-           obj_id=contract.pk, city=voucher.city.code,
-           after={"preschool": preschool.bin, "starts_on": on.isoformat(), "source": source,
-                  "ends_on": ends_on.isoformat() if ends_on else None}, children=[voucher.pk])
+           obj_id=contract.pk, city=voucher.city.code, after=_signed(contract, preschool),
+           children=[voucher.pk])
     return contract
+
+
+def _check_place(voucher: Voucher, preschool: Preschool, on: dt.date, ends_on: dt.date | None,
+                 taken: Callable[[], list[tuple[dt.date, dt.date | None]]]) -> None:
+    """A6, A4: may the preschool (locked) take the child from `on` to `ends_on`: the same
+    city, on the Перечень, within its design capacity given its contracts' terms (`taken`)?"""
+    if preschool.city_id != voucher.city_id:
+        raise EnrollmentError(_("The preschool is in another city: the voucher is the city's "
+                                "(A6)."))
+    if not preschool.in_perechen(on):
+        raise EnrollmentError(_("The preschool is not on the city's Перечень on that day "
+                                "(A4)."))
+    terms = taken()
+    if ends_on is not None and ends_on < on:
+        raise EnrollmentError(_("A contract cannot end before it starts."))
+    if not has_free_place(terms, on, preschool.design_capacity, ends_on):
+        raise EnrollmentError(_("The preschool has no free place within its design capacity "
+                                "(A6)."))
+
+
+def _signed(contract: Contract, preschool: Preschool) -> dict[str, Any]:
+    """The audit row's account of a contract signed."""
+    return {"preschool": preschool.bin, "starts_on": contract.starts_on.isoformat(),
+            "source": contract.source,
+            "ends_on": contract.ends_on.isoformat() if contract.ends_on else None}
+
+
+class FirstContracts:
+    """A6, A7.10: first contracts of children who hold none, imported from the city's system and
+    signed together: each checked as sign_contract checks it (the same refusals), each
+    preschool locked and its contracts read once, the places counted as contracts are added;
+    `save` writes them and their audit rows in bulk. Whatever else signs a contract with these
+    preschools (sign_contract) must come after `save`."""
+
+    def __init__(self, *, actor: Actor, now: dt.datetime) -> None:
+        self.actor, self.now = actor, now
+        self._preschools: dict[int, Preschool] = {}
+        self._taken: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
+        self._new: list[tuple[Contract, Preschool, str]] = []
+
+    def add(self, *, voucher: Voucher, preschool: Preschool, on: dt.date,
+            ends_on: dt.date | None = None) -> None:
+        """Sign the child's first contract from `on` (EnrollmentError, as sign_contract)."""
+        if voucher.status == VoucherStatus.ANNULLED:
+            raise EnrollmentError(_("The voucher is annulled."))
+        locked = self._preschools.get(preschool.pk)
+        if locked is None:
+            locked = Preschool.objects.select_for_update().get(pk=preschool.pk)
+            self._preschools[preschool.pk] = locked
+            self._taken[preschool.pk] = list(locked.contracts.values_list("starts_on",
+                                                                           "ends_on"))
+        taken = self._taken[preschool.pk]
+        _check_place(voucher, locked, on, ends_on, lambda: taken)
+        taken.append((on, ends_on))
+        self._new.append((Contract(voucher=voucher, preschool=locked, signed_at=self.now,
+                                   starts_on=on, ends_on=ends_on, source="imported"),
+                          locked, voucher.city.code))
+
+    def save(self) -> int:
+        """Write the contracts added since the last save; returns how many."""
+        new, self._new = self._new, []
+        self._preschools.clear()
+        self._taken.clear()
+        Contract.objects.bulk_create([c for c, _p, _city in new], batch_size=2000)
+        record_many(actor=self.actor, action=AuditAction.CONTRACT_SIGNED, at=self.now,
+                    obj_type="contract", entries=[(c.pk, city, None, _signed(c, p), [c.voucher_id])
+                                                  for c, p, city in new])
+        return len(new)
 
 
 def correct_voucher(*, voucher: Voucher, corrections: dict[str, Any], protocol: str,
