@@ -141,7 +141,7 @@ def accounts_opened(*, bank_id: int, openings: Sequence[Opening], actor: Actor,
             _save_opened(opening, actor, now)
     except IntegrityError:  # it did, at the same moment (the unique index decided)
         if len(opening) == 1:
-            outcomes[opening[0][0].pk] = BankingError(_NUMBER_USED())
+            outcomes[opening[0][0].pk] = BankingError(_number_used())
             return outcomes
         for _account, o in opening:  # one by one, to find which
             outcomes.update(accounts_opened(bank_id=bank_id, openings=[o], actor=actor,
@@ -149,7 +149,7 @@ def accounts_opened(*, bank_id: int, openings: Sequence[Opening], actor: Actor,
     return outcomes
 
 
-def _NUMBER_USED() -> str:  # noqa: N802 (a message, translated when asked)
+def _number_used() -> str:  # noqa: N802 (a message, translated when asked)
     return _("This account number is already used for another child.")
 
 
@@ -170,7 +170,7 @@ def _may_open(account: ChildAccount | None, o: Opening, used: dict[str, int],
     if account.status == AccountStatus.CLOSED:
         raise BankingError(_("The account is closed; the bank asks for a new one."))
     if used.get(o.number, account.pk) != account.pk:
-        raise BankingError(_NUMBER_USED())
+        raise BankingError(_number_used())
     return needs_transition(account.status, AccountStatus.OPENED, ACCOUNT_TRANSITIONS)
 
 
