@@ -149,7 +149,7 @@ def accounts_opened(*, bank_id: int, openings: Sequence[Opening], actor: Actor,
     return outcomes
 
 
-def _number_used() -> str:  # noqa: N802 (a message, translated when asked)
+def _number_used() -> str:
     return _("This account number is already used for another child.")
 
 
