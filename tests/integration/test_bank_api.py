@@ -48,6 +48,15 @@ def test_bank_opens_accounts_from_its_list(setup) -> None:
     assert set(rows[0]) == {"account_id", "child_iin", "child_name", "birth_date", "parent_iin",
                             "requested_on"}
     assert kaspi.call("GET", "/account-requests") == (200, [])
+    # a page at a time: after the last account id of the page, until a short page
+    ids = [r["account_id"] for r in rows]
+    assert ids == sorted(ids)
+    assert [r["account_id"] for r in halyk.call("GET", "/account-requests?limit=2")[1]] == ids[:2]
+    assert [r["account_id"] for r in halyk.call(
+        "GET", f"/account-requests?limit=2&after={ids[1]}")[1]] == ids[2:]
+    assert halyk.call("GET", f"/account-requests?after={ids[2]}") == (200, [])
+    assert halyk.call("GET", "/account-requests?limit=0")[0] == 422
+    assert halyk.call("GET", "/account-requests?limit=10001")[0] == 422
     first = rows[0]["account_id"]
     body = {"account_id": first, "number": IBAN, "opened_on": "2024-03-12",
             "parent_registered": True}

@@ -74,7 +74,8 @@ def test_faults_change_no_balance() -> None:
     # where the time went, by part of the day (not seed-stable, so not among the figures)
     assert {"tick", "invariants", "onboarding", "bank", "preschools", "parents"} <= set(
         calm.seconds_by_part)
-    assert sum(calm.seconds_by_part.values()) <= calm.seconds
+    parts = calm.seconds_by_part.values()
+    assert min(parts) >= 0 and sum(parts) <= calm.seconds + 0.05 * len(parts)  # each rounded
 
 
 def test_the_invariants_catch_a_sheet_paid_against_the_tally(tmp_path: Path) -> None:

@@ -11,16 +11,14 @@ from goszakaz.domain.months import month_of
 from goszakaz.simulation.world import World, at
 
 BATCH = 1000  # accounts a message of openings reports (the bank API's limit)
+PAGE = 5000  # account requests asked for at a time
 
 
 def work(world: World, day: dt.date) -> None:
     """The bank's day: learn new requests, open, close, and the month's list."""
     bank, api = world.bank, world.bank.api
     assert api is not None
-    status, rows = api.get("/account-requests", at(day, 8))
-    if status != 200:
-        world.surprise(f"account-requests answered {status}")
-        rows = []
+    rows = _account_requests(world, day)
     by_iin = {c.iin: (v, c) for v, c in world.child_of.items()}
     for row in rows:
         account_id = row["account_id"]
@@ -70,6 +68,23 @@ def work(world: World, day: dt.date) -> None:
               f"list/{month}")
         bank.lists[month] = day
     _flush(world, day)
+
+
+def _account_requests(world: World, day: dt.date) -> list[dict[str, Any]]:
+    """Every account asked of the bank, a page at a time (A7.5)."""
+    api, after = world.bank.api, None
+    rows: list[dict[str, Any]] = []
+    assert api is not None
+    while True:
+        params = {"limit": str(PAGE)} | ({"after": str(after)} if after is not None else {})
+        status, page = api.get("/account-requests", at(day, 8), **params)
+        if status != 200:
+            world.surprise(f"account-requests answered {status}")
+            return rows
+        rows += page
+        if len(page) < PAGE:
+            return rows
+        after = page[-1]["account_id"]
 
 
 def _send(world: World, path: str, body: dict[str, Any], key: str) -> None:
