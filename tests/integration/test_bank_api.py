@@ -114,6 +114,8 @@ def test_a_batch_refuses_a_number_twice_a_changed_number_and_an_annulled_child(s
     with transaction.atomic():
         annul(voucher=vouchers[2], reason=AnnulmentReason.DEATH, on=dt.date(2024, 3, 11),
               actor=OPR, now=NOW)
+    # the annulled child is no longer among the accounts to open
+    assert [r["account_id"] for r in halyk.call("GET", "/account-requests")[1]] == ids[:2]
     day = {"opened_on": "2024-03-12", "parent_registered": True}
     body = {"accounts": [{"account_id": ids[0], "number": IBAN, **day},
                          {"account_id": ids[1], "number": IBAN, **day},  # the same number

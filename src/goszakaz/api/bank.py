@@ -18,6 +18,7 @@ from goszakaz.banking.models import AccountStatus, ChildAccount
 from goszakaz.banking.services import BankingError, DateRefused, Opening, register_preschool
 from goszakaz.domain import months
 from goszakaz.domain.states import IllegalTransition
+from goszakaz.enrollment.models import VoucherStatus
 from goszakaz.enrollment.services import EnrollmentError
 from goszakaz.registry.models import Bank
 from goszakaz.workflows import bank_accounts
@@ -101,10 +102,12 @@ def _own_account(bank: Bank, account_id: int) -> ChildAccount | None:
 def account_requests(request: HttpRequest, after: Id | None = None,
                      limit: Annotated[int, Field(ge=1, le=PAGE)] = PAGE
                      ) -> list[dict[str, Any]]:
-    """A7.5: the children this bank is asked to open accounts for, by account id, `limit` at a
+    """A7.5: the children this bank is asked to open accounts for (a child whose voucher was
+    annulled since is no longer one), by account id, `limit` at a
     time (at most 10,000): ask again with `after` = the last account id until a page comes
     back shorter than `limit` (a city's first day can list 60,000 children)."""
-    rows = ChildAccount.objects.filter(bank=_bank(request), status=AccountStatus.REQUESTED)
+    rows = ChildAccount.objects.filter(bank=_bank(request), status=AccountStatus.REQUESTED
+                                       ).exclude(voucher__status=VoucherStatus.ANNULLED)
     if after is not None:
         rows = rows.filter(pk__gt=after)
     page = list(rows.order_by("pk").values_list(
