@@ -266,9 +266,10 @@ def window_opens(sheet: Sheet) -> dt.date:
     if not days:  # no working day of the pilot in the month: never before the month's end
         return last
     final_working = days[-1]
+    if sheet.days[final_working.day - 1] != UNMARKED or final_working == last:
+        return final_working
     terms = _contract_terms({sheet.voucher_id}, sheet.preschool_id).get(sheet.voucher_id, [])
-    if (sheet.days[final_working.day - 1] != UNMARKED or final_working == last
-            or not _covers(terms, final_working)):
+    if not _covers(terms, final_working):
         return final_working
     return final_working + dt.timedelta(days=1)
 
