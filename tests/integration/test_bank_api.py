@@ -138,6 +138,21 @@ def test_a_batch_refuses_a_number_twice_a_changed_number_and_an_annulled_child(s
     assert ChildAccount.objects.get(pk=ids[0]).number == IBAN
     # one audit row per account opened, as the single message leaves
     assert AuditEntry.objects.filter(action="account.opened").count() == 2
+    # an account twice in one message: the message is refused whole, nothing changes
+    twice = {"accounts": [{"account_id": ids[1], "number": "KZ86125KZT5004100101", **day},
+                          {"account_id": ids[1], "number": "KZ86125KZT5004100101",
+                           "opened_on": "2099-01-01", "parent_registered": True}]}
+    assert halyk.call("POST", "/accounts/opened/batch", twice, key="t-4")[0] == 422
+    # the child of an open account annulled later: the opening sent again is open already,
+    # as the single message answers, not refused for the voucher
+    with transaction.atomic():
+        annul(voucher=vouchers[0], reason=AnnulmentReason.MOVED, on=dt.date(2024, 4, 1),
+              actor=OPR, now=NOW)
+    single = {"account_id": ids[0], "number": IBAN, **day}
+    assert halyk.call("POST", "/accounts/opened", single, key="t-5")[0] == 200
+    assert halyk.call("POST", "/accounts/opened/batch", {"accounts": [single]}, key="t-6") == (
+        200, {"results": [{"account_id": ids[0], "status": "opened", "error": None,
+                           "detail": None}]})
 
 
 def test_a_bank_reaches_only_its_own_accounts(setup) -> None:

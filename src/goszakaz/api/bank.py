@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Annotated, Any
 
 from django.http import HttpRequest
@@ -159,6 +160,10 @@ def accounts_opened_batch(request: HttpRequest, body: OpenedBatch,
 
     def handle() -> Answer:
         wanted = [item.account_id for item in body.accounts]
+        twice = sorted(i for i, n in Counter(wanted).items() if n > 1)
+        if twice:
+            return 422, {"detail": "an account is reported twice in one message: "
+                         + ", ".join(map(str, twice[:5]))}
         own = set(ChildAccount.objects.filter(bank=bank, pk__in=wanted)
                   .values_list("pk", flat=True))
         strangers = sorted(set(wanted) - own)

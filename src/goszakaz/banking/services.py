@@ -7,7 +7,7 @@ services, called from workflows.bank_accounts and workflows.onboarding.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
@@ -96,7 +96,8 @@ class Opening:
     parent_registered: bool
 
 
-Outcome = bool | BankingError  # opened now, open already under the same number, or refused
+Outcome = bool | Exception  # opened now, open already under the same number, or refused
+Check = Callable[[ChildAccount], Exception | None]  # the caller's last word on an opening
 
 
 def account_opened(
@@ -108,20 +109,24 @@ def account_opened(
     account was requested, nor in the future (DateRefused). (accounts_opened, for one.)"""
     outcome = accounts_opened(bank_id=account.bank_id, openings=[Opening(
         account.pk, number, opened_on, parent_registered)], actor=actor, now=now)[account.pk]
-    if isinstance(outcome, BankingError):
+    if isinstance(outcome, Exception):
         raise outcome
     return outcome
 
 
 def accounts_opened(*, bank_id: int, openings: Sequence[Opening], actor: Actor,
-                    now: dt.datetime) -> dict[int, Outcome]:
-    """A7.6, A7.7: accounts of one bank opened, each decided alone: True opened now, False open
-    already under the same number, or the BankingError refusing it (a date before the request
-    or in the future, another number, a closed account, a number another child has). The
-    opened ones are saved in one statement with their audit rows; the caller makes their
-    vouchers active."""
+                    now: dt.datetime, check: Check | None = None) -> dict[int, Outcome]:
+    """A7.6, A7.7: accounts of one bank opened (each at most once), each decided alone: True
+    opened now, False open already under the same number, or the error refusing it: a
+    BankingError (a date before the request or in the future, another number, a closed
+    account, a number another child has), or what `check` returns for an account that would be
+    opened now (the caller's: its voucher can no longer become active). The opened ones are
+    saved in one statement with their audit rows; the caller makes their vouchers active."""
+    ids = [o.account_id for o in openings]
+    if len(set(ids)) != len(ids):
+        raise ValueError("an account is reported twice in one message")
     accounts = {a.pk: a for a in ChildAccount.objects.select_for_update().filter(
-        bank_id=bank_id, pk__in=[o.account_id for o in openings]).order_by("pk")}
+        bank_id=bank_id, pk__in=ids).order_by("pk")}
     used = dict(ChildAccount.objects.filter(bank_id=bank_id, number__in=[
         o.number for o in openings]).values_list("number", "pk"))
     outcomes: dict[int, Outcome] = {}
@@ -134,6 +139,10 @@ def accounts_opened(*, bank_id: int, openings: Sequence[Opening], actor: Actor,
             outcomes[o.account_id] = e
             continue
         if outcomes[o.account_id] and account is not None:
+            refused = check(account) if check is not None else None
+            if refused is not None:
+                outcomes[o.account_id] = refused
+                continue
             used[o.number] = account.pk
             opening.append((account, o))
     try:
@@ -145,7 +154,7 @@ def accounts_opened(*, bank_id: int, openings: Sequence[Opening], actor: Actor,
             return outcomes
         for _account, o in opening:  # one by one, to find which
             outcomes.update(accounts_opened(bank_id=bank_id, openings=[o], actor=actor,
-                                            now=now))
+                                            now=now, check=check))
     return outcomes
 
 

@@ -43,20 +43,21 @@ def accounts_opened(*, bank: Bank, openings: Sequence[banking.Opening], actor: A
     vouchers = {pk: (voucher_id, status) for pk, voucher_id, status in ChildAccount.objects
                 .filter(bank=bank, pk__in=[o.account_id for o in openings])
                 .values_list("pk", "voucher_id", "voucher__status")}
-    refused: dict[int, bool | Exception] = {}
-    for o in openings:
+
+    def voucher_refuses(account: ChildAccount) -> Exception | None:
+        """After the bank's own checks, as account_opened then set_status would refuse."""
         try:
-            needs_transition(vouchers.get(o.account_id, (0, VoucherStatus.ACTIVE))[1],
-                             VoucherStatus.ACTIVE, VOUCHER_TRANSITIONS)
+            needs_transition(vouchers[account.pk][1], VoucherStatus.ACTIVE, VOUCHER_TRANSITIONS)
         except IllegalTransition as e:
-            refused[o.account_id] = e
-    outcomes: dict[int, bool | Exception] = dict(banking.accounts_opened(
-        bank_id=bank.pk, openings=[o for o in openings if o.account_id not in refused],
-        actor=actor, now=now))
+            return e
+        return None
+
+    outcomes = banking.accounts_opened(bank_id=bank.pk, openings=openings, actor=actor, now=now,
+                                       check=voucher_refuses)
     enrollment.set_status_many(
         voucher_ids=[vouchers[pk][0] for pk, done in outcomes.items() if done is True],
         to=VoucherStatus.ACTIVE, why="account opened", actor=actor, now=now)
-    return {**outcomes, **refused}
+    return outcomes
 
 
 def account_closed(*, account: ChildAccount, closed_on: dt.date, actor: Actor,
