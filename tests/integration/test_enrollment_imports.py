@@ -17,7 +17,7 @@ from goszakaz.cli import main
 from goszakaz.domain.iin import make_iin
 from goszakaz.enrollment.imports import import_children, import_contracts
 from goszakaz.enrollment.models import AnnulmentReason, Contract, Voucher
-from goszakaz.enrollment.services import annul, sign_contract
+from goszakaz.enrollment.services import FirstContracts, annul, sign_contract
 from goszakaz.files import ImportRejected
 from goszakaz.registry.models import Preschool, Role
 from tests.factories import (
@@ -221,6 +221,23 @@ def test_first_contracts_signed_together_count_places_with_the_ones_signed_alone
     signed = AuditEntry.objects.filter(action=AuditAction.CONTRACT_SIGNED, after__source="imported")
     assert sorted((e.children[0], e.after["starts_on"], e.city) for e in signed) == [
         (v[0].pk, "2024-03-01", "shymkent"), (v[1].pk, "2024-04-15", "shymkent")]
+
+
+def test_a_first_contract_signed_online_meanwhile_keeps_the_parents(shymkent) -> None:
+    # covers: A11, A7.10
+    # the import read the children's contracts when it began; a parent who signs online before
+    # its contracts are written keeps that contract, and the import's row for the child is
+    # refused, not a second contract in force
+    a, b = make_preschool(shymkent, 1, capacity=5), make_preschool(shymkent, 2, capacity=5)
+    v, w = make_voucher(shymkent, 1), make_voucher(shymkent, 2)
+    first = FirstContracts(actor=Actor.system(Role.EDU), now=NOW)
+    first.add(voucher=v, preschool=a, on=D(2024, 3, 1), key="row 2")
+    first.add(voucher=w, preschool=a, on=D(2024, 3, 1), key="row 3")
+    sign_contract(voucher=v, preschool=b, on=D(2024, 3, 1), actor=Actor.system(Role.PAR), now=NOW)
+    refused = first.save()
+    assert list(refused) == ["row 2"] and "A11" in str(refused["row 2"])
+    assert sorted(Contract.objects.values_list("voucher_id", "preschool_id")) == [
+        (v.pk, b.pk), (w.pk, a.pk)]
 
 
 def test_every_bad_contract_row_is_named(shymkent, taraz, tmp_path) -> None:

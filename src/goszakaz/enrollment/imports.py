@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 
@@ -222,9 +222,9 @@ def import_contracts(
             try:
                 if not current:  # the child's first contract: signed with the others
                     first.add(voucher=voucher, preschool=preschool, on=row.starts_on,
-                              ends_on=row.ends_on)
+                              ends_on=row.ends_on, key=(row.line, raw))
                 else:
-                    first.save()  # the first contracts so far come before this one
+                    created -= _save(first, parsed)  # the first contracts so far come first
                     sign_contract(voucher=voucher, preschool=preschool, on=row.starts_on,
                                   ends_on=row.ends_on, actor=actor, now=now, source="imported")
             except EnrollmentError as e:  # capacity (A6), checked under the preschool's lock
@@ -234,7 +234,7 @@ def import_contracts(
             held.setdefault(row.child_iin, []).append(_Held(
                 voucher.pk, preschool.pk, preschool.bin, row.starts_on, row.ends_on))
             created += 1
-        first.save()
+        created -= _save(first, parsed)
         parsed.sort()
         if parsed.errors and not skip_invalid:
             raise ImportRejected(parsed.errors)  # leaves the savepoint: every signing undone
@@ -250,6 +250,16 @@ def import_contracts(
         "city": city.code, "rows": of_all, "new": created, "unchanged": unchanged,
         "rejected": len(parsed.rejected), "seconds": round(time.perf_counter() - started, 3)})
     return ImportResult(created=created, unchanged=unchanged, errors=parsed.errors)
+
+
+def _save(first: FirstContracts, parsed: files.Rows[files.ContractRow]) -> int:
+    """Write the first contracts signed so far; the row of a child who signed a contract
+    meanwhile (online) is refused. Returns how many were refused."""
+    refused = first.save()
+    for key, e in refused.items():
+        line, raw = cast(tuple[int, list[str]], key)
+        parsed.reject(line, raw, [RowError(line, "child_iin", str(e))])
+    return len(refused)
 
 
 def _contract_problems(

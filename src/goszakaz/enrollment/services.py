@@ -377,11 +377,12 @@ class FirstContracts:
         self.actor, self.now = actor, now
         self._preschools: dict[int, Preschool] = {}
         self._taken: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
-        self._new: list[tuple[Contract, Preschool, str]] = []
+        self._new: list[tuple[Contract, Preschool, str, object]] = []
 
     def add(self, *, voucher: Voucher, preschool: Preschool, on: dt.date,
-            ends_on: dt.date | None = None) -> None:
-        """Sign the child's first contract from `on` (EnrollmentError, as sign_contract)."""
+            ends_on: dt.date | None = None, key: object = None) -> None:
+        """Sign the child's first contract from `on` (EnrollmentError, as sign_contract);
+        `key` names it in what `save` refuses."""
         if voucher.status == VoucherStatus.ANNULLED:
             raise EnrollmentError(_("The voucher is annulled."))
         locked = self._preschools.get(preschool.pk)
@@ -395,18 +396,25 @@ class FirstContracts:
         taken.append((on, ends_on))
         self._new.append((Contract(voucher=voucher, preschool=locked, signed_at=self.now,
                                    starts_on=on, ends_on=ends_on, source="imported"),
-                          locked, voucher.city.code))
+                          locked, voucher.city.code, key))
 
-    def save(self) -> int:
-        """Write the contracts added since the last save; returns how many."""
+    def save(self) -> dict[object, EnrollmentError]:
+        """Write the contracts added since the last save. A child who signed a contract
+        meanwhile (the parent, online) keeps it: theirs is refused, by its key."""
         new, self._new = self._new, []
         self._preschools.clear()
         self._taken.clear()
-        Contract.objects.bulk_create([c for c, _p, _city in new], batch_size=2000)
+        signed = set(Contract.objects.filter(voucher_id__in=[c.voucher_id for c, *_ in new])
+                     .values_list("voucher_id", flat=True))
+        refused = {key: EnrollmentError(_("The child already has a contract; a change of "
+                                          "preschool takes effect on the 1st of a month (A11)."))
+                   for c, _p, _city, key in new if c.voucher_id in signed}
+        new = [n for n in new if n[0].voucher_id not in signed]
+        Contract.objects.bulk_create([c for c, *_ in new], batch_size=2000)
         record_many(actor=self.actor, action=AuditAction.CONTRACT_SIGNED, at=self.now,
                     obj_type="contract", entries=[(c.pk, city, None, _signed(c, p), [c.voucher_id])
-                                                  for c, p, city in new])
-        return len(new)
+                                                  for c, p, city, _key in new])
+        return refused
 
 
 def correct_voucher(*, voucher: Voucher, corrections: dict[str, Any], protocol: str,
