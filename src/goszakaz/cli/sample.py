@@ -117,12 +117,7 @@ def _uralsk_december(city: City, school: Preschool, vouchers: list[Voucher]) -> 
     for voucher in vouchers:
         sign_contract(voucher=voucher, preschool=school, on=dt.date(2024, 12, 1), actor=PAR,
                       now=moment_of(dt.date(2024, 11, 28)))
-    request = build_request(city=city, month="2024-12", on=dt.date(2024, 12, 6), actor=OPR,
-                            now=moment_of(dt.date(2024, 12, 6)))
-    transfer_to_operator(request=request, on=dt.date(2024, 12, 9), actor=EDU,
-                         now=moment_of(dt.date(2024, 12, 9)))
-    distribute(request=request, on=dt.date(2024, 12, 10), actor=OPR,
-               now=moment_of(dt.date(2024, 12, 10)))
+    _fund(city, "2024-12", dt.date(2024, 12, 6), dt.date(2024, 12, 9), dt.date(2024, 12, 10))
     working = kz_calendar(2024).is_working_day
     marks = [(0, 3, "S"), (0, 4, "S"), (1, 9, "A"), (1, 10, "A"), (1, 11, "A"), (1, 12, "A"),
              (2, 5, "V"), (0, 31, "P")]
@@ -144,12 +139,7 @@ def _uralsk_january(city: City, school: Preschool, vouchers: list[Voucher]) -> N
     """January 2025 funded and marked to its last working day (the 31st), nobody has answered:
     with `goszakaz run --demo --date 2025-01-31` the parent's month is in its window (I17), with
     December paid on the statement; the day's reminders written."""
-    request = build_request(city=city, month="2025-01", on=dt.date(2025, 1, 8), actor=OPR,
-                            now=moment_of(dt.date(2025, 1, 8)))
-    transfer_to_operator(request=request, on=dt.date(2025, 1, 9), actor=EDU,
-                         now=moment_of(dt.date(2025, 1, 9)))
-    distribute(request=request, on=dt.date(2025, 1, 10), actor=OPR,
-               now=moment_of(dt.date(2025, 1, 10)))
+    _fund(city, "2025-01", dt.date(2025, 1, 8), dt.date(2025, 1, 9), dt.date(2025, 1, 10))
     calendar = kz_calendar(2025)
     exceptions = {(0, 14): "S", (0, 15): "S", (0, 22): "A", (1, 20): "V", (1, 21): "V",
                   (2, 22): "A", (2, 23): "A"}
@@ -257,3 +247,13 @@ def _taraz_queue(n_applications: int) -> None:
     edu = Actor.of_user(get_user_model().objects.get(username="edu-taraz"))
     preview_allocation(city=taraz, volume=DEMO_VOLUME, as_of=AS_OF, actor=edu,
                        now=moment_of(AS_OF))
+
+
+def _fund(city: City, month: str, requested: dt.date, transferred: dt.date,
+          distributed: dt.date) -> None:
+    """A7.11, A7.12: the month's request, the budget's transfer and the distribution, each on
+    its day."""
+    request = build_request(city=city, month=month, on=requested, actor=OPR,
+                            now=moment_of(requested))
+    transfer_to_operator(request=request, on=transferred, actor=EDU, now=moment_of(transferred))
+    distribute(request=request, on=distributed, actor=OPR, now=moment_of(distributed))
