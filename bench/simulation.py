@@ -3,7 +3,8 @@
 Usage:
   DATABASE_URL=... python bench/simulation.py sweep --seeds 1-20 [--children 20] [--faults]
       [--cities taraz,shymkent,turkestan,uralsk] [--from 2024-03-01] [--to 2025-01-20]
-  DATABASE_URL=... python bench/simulation.py year --children 250000 [--seed 1] [--faults] ...
+  DATABASE_URL=... python bench/simulation.py year --children 62500 [--seed 1] [--faults]
+      [--workers N] ...
 
 The database is emptied and migrated before each run (never point it at real data); without
 DATABASE_URL it is SQLite under GOSZAKAZ_DATA_DIR. `sweep` runs one simulated year per seed and
@@ -43,6 +44,8 @@ def arguments() -> argparse.Namespace:
     p.add_argument("--to", dest="last", type=dt.date.fromisoformat,
                    default=dt.date(2025, 1, 20))
     p.add_argument("--faults", action="store_true")
+    p.add_argument("--workers", type=int, default=1,
+                   help="processes making the people's calls at once (PostgreSQL)")
     return p.parse_args()
 
 
@@ -90,7 +93,7 @@ def _progress(started: float):  # noqa: ANN202
 def one(args: argparse.Namespace, seed: int) -> tuple[dict[str, object], str | None]:
     fresh()
     options = Options(cities=args.cities.split(","), children=args.children, first=args.first,
-                      last=args.last, seed=seed, faults=args.faults)
+                      last=args.last, seed=seed, faults=args.faults, workers=args.workers)
     try:
         summary = simulate(options, on_day=_progress(time.perf_counter())
                            if args.mode == "year" else None)
@@ -104,14 +107,17 @@ def main() -> int:
     assert args is not None
     base = {"date": clock.today().isoformat(), "database": connection.vendor,
             "cities": args.cities, "children_per_city": args.children,
-            "from": args.first.isoformat(), "to": args.last.isoformat(), "faults": args.faults}
+            "from": args.first.isoformat(), "to": args.last.isoformat(), "faults": args.faults,
+            "workers": args.workers}
     if args.mode == "year":
         started = time.perf_counter()
         summary, violation = one(args, args.seed)
         print(json.dumps({**base, "seed": args.seed, "violation": violation,
                           "seconds": round(time.perf_counter() - started, 1),
                           "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-                          // 1024, "summary": summary}, ensure_ascii=False, indent=1))
+                          // 1024,
+                          "workers_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN)
+                          .ru_maxrss // 1024, "summary": summary}, ensure_ascii=False, indent=1))
         return 1 if violation else 0
     runs, violations = [], []
     for seed in args.seeds:

@@ -78,6 +78,24 @@ def test_faults_change_no_balance() -> None:
     assert min(parts) >= 0 and sum(parts) <= calm.seconds + 0.05 * len(parts)  # each rounded
 
 
+def test_several_workers_make_the_same_year_as_one(settings: object, tmp_path: Path) -> None:
+    # covers: A7.13, A7.14, A7.15 (the preschools' marks and the parents' answers made by two
+    # processes at once: the same year, figure for figure)
+    options = small_year(7, faults=False, children=12, cities=("shymkent", "taraz"),
+                         last=D(2024, 4, 3))
+    one = simulate(options)
+    call_command("flush", interactive=False, verbosity=0)
+    for code in ("taraz", "shymkent", "turkestan", "uralsk"):
+        pilot_city(code)
+    settings.NOBD_EXPORT_DIR = tmp_path / "nobd-2"  # type: ignore[attr-defined]
+    options.workers = 2
+    two = simulate(options)
+    assert two.workers == 2 and two.calls_by_workers >= 20 and one.calls_by_workers == 0
+    assert two.events["marks entered (page)"] > 0 and two.events["sheets confirmed by the parent"]
+    assert (two.figures, two.balances, two.balance_digest, two.events, two.surprises) == (
+        one.figures, one.balances, one.balance_digest, one.events, one.surprises)
+
+
 def test_the_invariants_catch_a_sheet_paid_against_the_tally(tmp_path: Path) -> None:
     # covers: A8.1, I4 (the simulation's own payment on its tally, against the settlement)
     world = start(small_year(3, faults=False, children=6, cities=("turkestan",)), tmp_path)

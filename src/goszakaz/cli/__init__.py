@@ -123,6 +123,9 @@ def parser() -> argparse.ArgumentParser:
     sm.add_argument("--seed", type=int, default=1, help="the seed (the same: the same year)")
     sm.add_argument("--faults", action="store_true",
                     help="kill ticks, run two at once, repeat and reorder bank messages")
+    sm.add_argument("--workers", type=int, default=1,
+                    help="processes making the people's calls at once (PostgreSQL; the same "
+                         "seed gives the same year with any number)")
     sm.add_argument("--summary", type=Path, help="write the summary as JSON too")
 
     rp = sub.add_parser("report", help="`report pilot`: the pilot's results report (A15, P5)")

@@ -20,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
     the database is not fresh."""
     options = Options(cities=[c.strip() for c in args.cities.split(",") if c.strip()],
                       children=args.children, first=args.date_from, last=args.date_to,
-                      seed=args.seed, faults=args.faults)
+                      seed=args.seed, faults=args.faults, workers=args.workers)
     with bars() as shown:
         report = shown.task("simulated days")
         try:
@@ -49,6 +49,9 @@ def print_summary(summary: Summary) -> None:
     print(f"  balance digest: {summary.balance_digest}")
     print("  seconds by part of the day: " + ", ".join(
         f"{part} {s}" for part, s in summary.seconds_by_part.items()))
+    if summary.workers > 1:
+        print(f"  workers: {summary.workers}, the people's calls they made: "
+              f"{summary.calls_by_workers}")
     for name, n in summary.events.items():
         print(f"  {name}: {n}")
     for name, n in summary.faults_done.items():

@@ -126,8 +126,10 @@ def _life_event(world: World, voucher_id: int, day: dt.date, *, moved: bool) -> 
 
 def _month_end(world: World, state: CityState, day: dt.date) -> None:
     """A7.14, A7.15, I17: on the month's last day each parent confirms, disputes a wrong mark,
-    or says nothing; a dead child's parent is silent."""
+    or says nothing; a dead child's parent is silent. The answers are decided here, in order,
+    and made by the crowd (answer_sheet)."""
     month = month_of(day)
+    calls: list[tuple[int, str, bool, dt.date, dt.datetime]] = []
     for voucher_id, m in sorted(world.tally.by_month.get(month, [])):
         s = world.tally.sheets[(voucher_id, m)]
         if s.state != "open" or world.tally.city_of[voucher_id] != state.city.code:
@@ -135,26 +137,43 @@ def _month_end(world: World, state: CityState, day: dt.date) -> None:
         child = world.child_of[voucher_id]
         if child.dies_on is not None and child.dies_on <= day:
             continue
-        sheet = Sheet.objects.get(voucher_id=voucher_id, month=month)
-        now = at(day, 20)
-        try:
-            with transaction.atomic():
-                if s.wrong and world.rng.random() < 0.9:
-                    dispute(sheet=sheet, reason="Ребёнок болел, справка сдана", on=day,
-                            actor=PAR, now=now)
-                    s.state, s.responded = "disputed", True
-                    world.disputes[(voucher_id, month)] = day
-                    world.tally.count("sheets disputed (A7.15)")
-                elif world.rng.random() < child.silent:
-                    world.tally.count("sheets left to silence (A7.14)")
-                    if world.rng.random() < 0.2:
-                        world.tally.late.add((voucher_id, month))
-                else:
-                    confirm(sheet=sheet, on=day, actor=PAR, now=now)
-                    s.state, s.responded, s.final_on = "confirmed", True, day
-                    world.tally.count("sheets confirmed by the parent")
-        except SheetError as e:
-            world.surprise(f"parent of {voucher_id} on {month}: {e}")
+        if s.wrong and world.rng.random() < 0.9:
+            calls.append((voucher_id, month, True, day, at(day, 20)))
+        elif world.rng.random() < child.silent:
+            world.tally.count("sheets left to silence (A7.14)")
+            if world.rng.random() < 0.2:
+                world.tally.late.add((voucher_id, month))
+        else:
+            calls.append((voucher_id, month, False, day, at(day, 20)))
+    for (voucher_id, _m, disputes, _d, _t), refused in zip(
+            calls, world.make(answer_sheet, calls), strict=True):
+        if refused is not None:
+            world.surprise(f"parent of {voucher_id} on {month}: {refused}")
+            continue
+        s = world.tally.sheets[(voucher_id, month)]
+        if disputes:
+            s.state, s.responded = "disputed", True
+            world.disputes[(voucher_id, month)] = day
+            world.tally.count("sheets disputed (A7.15)")
+        else:
+            s.state, s.responded, s.final_on = "confirmed", True, day
+            world.tally.count("sheets confirmed by the parent")
+
+
+def answer_sheet(voucher_id: int, month: str, disputes: bool, day: dt.date,
+                 now: dt.datetime) -> str | None:
+    """The parent's answer to the month's sheet (A7.14, A7.15); why it was refused, or None."""
+    sheet = Sheet.objects.get(voucher_id=voucher_id, month=month)
+    try:
+        with transaction.atomic():
+            if disputes:
+                dispute(sheet=sheet, reason="Ребёнок болел, справка сдана", on=day, actor=PAR,
+                        now=now)
+            else:
+                confirm(sheet=sheet, on=day, actor=PAR, now=now)
+    except SheetError as e:
+        return str(e)
+    return None
 
 
 def _reconfirm(world: World, state: CityState, day: dt.date) -> None:

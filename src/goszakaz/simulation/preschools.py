@@ -18,6 +18,8 @@ from goszakaz.domain.months import last_of, month_of
 from goszakaz.domain.payment import SheetError
 from goszakaz.enrollment.models import Voucher
 from goszakaz.files import ImportRejected
+from goszakaz.rules.calendar import kz_calendar
+from goszakaz.simulation.crowd import api_for
 from goszakaz.simulation.people import Child, School
 from goszakaz.simulation.world import PRE, CityState, World, at
 from goszakaz.workflows.dispute import answer_dispute
@@ -41,17 +43,18 @@ def work(world: World, state: CityState, day: dt.date, workdir: Path) -> None:
             if term is not None:
                 pupils.setdefault(term.preschool_id, []).append(voucher_id)
     last_working = _last_working_day(world, state, day)
+    sends: list[tuple[int, list[Entry], str]] = []
     for school, preschool_id in zip(state.schools, state.school_ids, strict=True):
         entries = [e for v in sorted(pupils.get(preschool_id, []))
                    if (e := _entry(world, school, world.child_of[v], v, day)) is not None]
         if school.channel == "page":
-            _send(world, preschool_id, entries, day, "page", workdir)
+            sends.append((preschool_id, entries, "page"))
             continue
         world.pending.setdefault(preschool_id, []).extend(entries)
         weekly = school.channel == "api" and day.weekday() == 4
         if weekly or last_working:
-            batch = world.pending.pop(preschool_id, [])
-            _send(world, preschool_id, batch, day, school.channel, workdir)
+            sends.append((preschool_id, world.pending.pop(preschool_id, []), school.channel))
+    _send_all(world, [s for s in sends if s[1]], day, workdir)
     _answer_disputes(world, state, day)
 
 
@@ -91,16 +94,45 @@ def _entry(world: World, school: School, child: Child, voucher_id: int,
     return (voucher_id, day, truth)
 
 
-def _send(world: World, preschool_id: int, entries: list[Entry], day: dt.date, channel: str,
-          workdir: Path) -> None:
-    """Enter the marks through the preschool's channel; a refused batch is sent again without
-    the refused marks (each refusal counted as a surprise)."""
-    if not entries:
-        return
+def _send_all(world: World, sends: list[tuple[int, list[Entry], str]], day: dt.date,
+              workdir: Path) -> None:
+    """Each preschool's marks through its channel (deliver). The month files, and the batches
+    that may open a sheet (a child's first marks of a month), go first, one after another:
+    a sheet's id never depends on which worker was quicker (a month is settled in the order
+    of its sheets' ids). The rest go by the crowd's workers."""
+    calls = [(preschool_id, entries, day, channel, workdir,
+              {v: world.child_of[v].iin for v, _d, _c in entries},
+              world.school_tokens.get(preschool_id, ""), world.years)
+             for preschool_id, entries, channel in sends]
+    opening = [i for i, (_p, entries, channel) in enumerate(sends) if channel == "file" or any(
+        (v, month_of(d)) not in world.tally.sheets for v, d, _c in entries)]
+    others = sorted(set(range(len(sends))) - set(opening))
+    answers = {i: deliver(*calls[i]) for i in opening}
+    answers.update(zip(others, world.make(deliver, [calls[i] for i in others]), strict=True))
+    for i, (preschool_id, entries, channel) in enumerate(sends):
+        _record(world, preschool_id, entries, day, channel, answers[i])
+
+
+def deliver(preschool_id: int, entries: list[Entry], day: dt.date, channel: str,
+            workdir: Path, iins: dict[int, str], token: str, years: tuple[int, ...]
+            ) -> list[dict[int, str]]:
+    """A preschool's marks through its channel; a refused batch is sent again once without the
+    refused marks. What each delivery refused: its marks by index (nothing was saved then)."""
+    refusals: list[dict[int, str]] = []
     for _attempt in (1, 2):
-        refused = _deliver(world, preschool_id, entries, day, channel, workdir)
-        if not refused:
+        refused = _deliver(preschool_id, entries, day, channel, workdir, iins, token, years)
+        refusals.append(refused)
+        entries = [e for i, e in enumerate(entries) if i not in refused]
+        if not refused or not entries:
             break
+    return refusals
+
+
+def _record(world: World, preschool_id: int, entries: list[Entry], day: dt.date, channel: str,
+            refusals: list[dict[int, str]]) -> None:
+    """What the preschool saw of its delivery (deliver): each refusal counted (a surprise
+    unless the voucher was annulled), the marks saved entered in the tally."""
+    for refused in refusals:
         for i, why in sorted(refused.items()):
             voucher_id, when, _code = entries[i]
             if ANNULLED in why and voucher_id in world.tally.annulled:
@@ -110,9 +142,7 @@ def _send(world: World, preschool_id: int, entries: list[Entry], day: dt.date, c
                 continue
             world.surprise(f"{channel} mark {voucher_id} {when} refused: {why}")
         entries = [e for i, e in enumerate(entries) if i not in refused]
-        if not entries:
-            return
-    else:
+    if not entries or refusals[-1]:
         return
     for voucher_id, when, code in entries:
         s = world.tally.sheet(voucher_id, month_of(when), preschool_id)
@@ -122,36 +152,36 @@ def _send(world: World, preschool_id: int, entries: list[Entry], day: dt.date, c
     world.tally.count(f"marks entered ({channel})", len(entries))
 
 
-def _deliver(world: World, preschool_id: int, entries: list[Entry], day: dt.date,
-             channel: str, workdir: Path) -> dict[int, str]:
+def _deliver(preschool_id: int, entries: list[Entry], day: dt.date, channel: str,
+             workdir: Path, iins: dict[int, str], token: str, years: tuple[int, ...]
+             ) -> dict[int, str]:
     """One delivery; the refused marks by their index (then nothing was saved)."""
     now = at(day, 18)
     if channel == "page":
         vouchers = Voucher.objects.in_bulk([e[0] for e in entries])
         with transaction.atomic():
             done = services.mark_many(
-                preschool_id=preschool_id, is_working_day=world.calendar.is_working_day,
+                preschool_id=preschool_id, is_working_day=kz_calendar(years).is_working_day,
                 marks=[(vouchers[v], d, c.upper()) for v, d, c in entries], actor=PRE, now=now)
             if done.refused:
                 transaction.set_rollback(True)
         return {i: str(e) for i, e in done.refused}
-    iins = {v: world.child_of[v].iin for v, _d, _c in entries}
     if channel == "api":
         body = {"marks": [{"child_iin": iins[v], "day": d.isoformat(), "code": c.upper()}
                           for v, d, c in entries]}
         key = f"marks/{preschool_id}/{day.isoformat()}/{len(entries)}"
-        status, answer = world.school_apis[preschool_id].post("/marks", body, key, now)
+        status, answer = api_for(token, "/api/preschool/v1").post("/marks", body, key, now)
         if status == 200:
             return {}
         errors = answer.get("errors") if isinstance(answer, dict) else None
         if not errors:
             return dict.fromkeys(range(len(entries)), f"{status} {answer}")
         return {e["index"]: e["detail"] for e in errors}
-    return _month_file(world, preschool_id, entries, day, workdir, iins)
+    return _month_file(preschool_id, entries, day, workdir, iins)
 
 
-def _month_file(world: World, preschool_id: int, entries: list[Entry], day: dt.date,
-                workdir: Path, iins: dict[int, str]) -> dict[int, str]:
+def _month_file(preschool_id: int, entries: list[Entry], day: dt.date, workdir: Path,
+                iins: dict[int, str]) -> dict[int, str]:
     """A group's month from one CSV file (a row per child, a column per day)."""
     refused: dict[int, str] = {}
     for month in sorted({month_of(d) for _v, d, _c in entries}):

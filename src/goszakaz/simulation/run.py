@@ -26,6 +26,7 @@ from goszakaz.enrollment.models import Voucher
 from goszakaz.finance.models import LedgerAccount, Settlement, Transfer
 from goszakaz.registry.models import City
 from goszakaz.simulation import bank, faults, invariants, parents, preschools, staff
+from goszakaz.simulation.crowd import Crowd
 from goszakaz.simulation.people import population
 from goszakaz.simulation.setup import onboard, open_bank
 from goszakaz.simulation.world import CityState, Violation, World, at
@@ -50,6 +51,7 @@ class Options:
     seed: int
     faults: bool = False
     workdir: Path | None = None
+    workers: int = 1  # processes making the people's independent calls (PostgreSQL)
 
 
 @dataclass
@@ -67,6 +69,8 @@ class Summary:
     surprises: list[str] = field(default_factory=list)
     seconds: float = 0.0
     seconds_by_part: dict[str, float] = field(default_factory=dict)  # not seed-stable
+    workers: int = 1
+    calls_by_workers: int = 0  # the people's calls the crowd's workers made (simulation.crowd)
 
 
 def simulate(options: Options, on_day: OnDay | None = None) -> Summary:
@@ -77,8 +81,12 @@ def simulate(options: Options, on_day: OnDay | None = None) -> Summary:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             world = start(options, options.workdir or Path(tmp))
-            play(world, until=options.last, on_day=on_day)
-            return finish(world)
+            world.crowd = Crowd(options.workers)
+            try:
+                play(world, until=options.last, on_day=on_day)
+                return finish(world)
+            finally:
+                world.crowd.close()
     finally:
         connection_created.disconnect(_quick_sqlite)
 
@@ -155,6 +163,8 @@ def finish(world: World) -> Summary:
     summary.seconds = round(time.perf_counter() - world.started, 1)
     summary.seconds_by_part = {part: round(s, 1) for part, s in sorted(
         world.seconds.items(), key=lambda kv: -kv[1])}
+    if world.crowd is not None:
+        summary.workers, summary.calls_by_workers = world.crowd.workers, world.crowd.made
     logger.info("simulation done", extra={"seed": world.seed, "faults": summary.faults,
                                           "days": total, "seconds": summary.seconds})
     return summary

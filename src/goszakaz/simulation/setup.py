@@ -61,8 +61,7 @@ def onboard(world: World, state: CityState, day: dt.date, workdir: Path) -> None
             set_parent_fee(preschool=p, effective_from=day, amount=FEE, actor=EDU, now=now)
             state.nobd.add_preschool(NobdPreschool(p.bin, p.name, city.code))
             if school.channel == "api":
-                world.school_apis[p.pk] = Api(issue_api_token(preschool=p, actor=EDU, now=now),
-                                              "/api/preschool/v1")
+                world.school_tokens[p.pk] = issue_api_token(preschool=p, actor=EDU, now=now)
         for since, amounts in NORMS:
             for group, amount in amounts.items():
                 set_norm(city=city, age_group=group, stay_mode="full_day",

@@ -8,11 +8,11 @@ import json
 import random
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.test import Client
 
@@ -24,6 +24,9 @@ from goszakaz.rules.calendar import kz_calendar
 from goszakaz.simulation.people import Child, School
 from goszakaz.simulation.tally import Tally
 from goszakaz.verification.nobd import FakeNobd
+
+if TYPE_CHECKING:
+    from goszakaz.simulation.crowd import Crowd
 
 EDU, OPR = Actor.system(Role.EDU), Actor.system(Role.OPR)
 PRE, PAR = Actor.system(Role.PRE), Actor.system(Role.PAR)
@@ -108,7 +111,7 @@ class World:
     tally: Tally = field(default_factory=Tally)
     bank: BankState = field(default_factory=BankState)
     child_of: dict[int, Child] = field(default_factory=dict)  # voucher id -> child
-    school_apis: dict[int, Api] = field(default_factory=dict)  # preschool id -> its system
+    school_tokens: dict[int, str] = field(default_factory=dict)  # preschool id -> its API token
     pending: dict[int, list[tuple[int, dt.date, str]]] = field(default_factory=dict)
     disputes: dict[tuple[int, str], dt.date] = field(default_factory=dict)  # opened on
     surprises: list[str] = field(default_factory=list)  # refusals the people did not expect
@@ -118,10 +121,12 @@ class World:
     faults_done: Counter[str] = field(default_factory=Counter)
     seconds: dict[str, float] = field(default_factory=dict)  # wall time by part of the day
     day: dt.date = dt.date(2024, 3, 1)
+    crowd: Crowd | None = None  # who makes the people's independent calls (simulation.crowd)
 
     def __post_init__(self) -> None:
         self.day = self.first
-        self.calendar = kz_calendar((self.first.year, self.last.year))
+        self.years = (self.first.year, self.last.year)
+        self.calendar = kz_calendar(self.years)
 
     def working(self, day: dt.date) -> bool:
         return self.calendar.is_working_day(day)
@@ -137,6 +142,13 @@ class World:
             yield
         finally:
             self.seconds[part] = self.seconds.get(part, 0.0) + time.perf_counter() - started
+
+    def make(self, call: Callable[..., Any], calls: Sequence[tuple[Any, ...]]) -> list[Any]:
+        """The people's independent calls, call(*args) for each, by the crowd's workers when
+        there are several (simulation.crowd); the answers in the calls' order."""
+        if self.crowd is None:
+            return [call(*args) for args in calls]
+        return self.crowd.map(call, calls)
 
     def surprise(self, what: str) -> None:
         """A refusal the simulated people did not expect: counted and kept for the summary."""
