@@ -16,6 +16,7 @@ from django.db import connection, connections
 from goszakaz.simulation.world import Api
 
 _apis: dict[str, Api] = {}  # this process's API clients, by token
+_inherited: list[Any] = []  # a parent's connections a worker holds and never uses (see below)
 
 
 def api_for(token: str, prefix: str) -> Api:
@@ -40,7 +41,8 @@ class Crowd:
         self.made = 0  # calls the workers made
         self.pool: Pool | None = None
         if workers > 1:
-            # each worker opens a connection of its own: none is shared across the fork
+            # each worker opens a connection of its own: none is shared across the fork, which
+            # happens here, for every worker at once (a Pool's workers start when it is made)
             connections.close_all()
             self.pool = multiprocessing.get_context("fork").Pool(workers,
                                                                  initializer=_worker_starts)
@@ -63,6 +65,12 @@ class Crowd:
 
 
 def _worker_starts() -> None:
-    """A new worker: it opens its own connection when it first asks (its parent closed all of
-    its own before the fork)."""
+    """A new worker opens its own connection when it first asks. Its parent closed its own
+    before the fork; should one be open all the same (a worker replaced later), it is set
+    aside, never used and never closed: closing it would end the parent's session."""
+    for alias in connections:
+        wrapper = connections[alias]
+        if wrapper.connection is not None:
+            _inherited.append(wrapper.connection)
+            wrapper.connection = None
     _apis.clear()
