@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Sequence
-from multiprocessing.pool import Pool
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from django.db import connection, connections
+from django.utils import translation
 
 from goszakaz.simulation.world import Api
 
 _apis: dict[str, Api] = {}  # this process's API clients, by token
-_inherited: list[Any] = []  # a parent's connections a worker holds and never uses (see below)
 
 
 def api_for(token: str, prefix: str) -> Api:
@@ -39,38 +39,35 @@ class Crowd:
                              "transaction")
         self.workers = workers
         self.made = 0  # calls the workers made
-        self.pool: Pool | None = None
+        self.pool: ProcessPoolExecutor | None = None
         if workers > 1:
-            # each worker opens a connection of its own: none is shared across the fork, which
-            # happens here, for every worker at once (a Pool's workers start when it is made)
+            # each worker opens a connection of its own: none is shared across the fork. The
+            # workers are forked at the first call, all at once and never again: it is made
+            # here, right after this process closed its connections. A worker that dies fails
+            # the run (BrokenProcessPool) instead of losing its calls.
             connections.close_all()
-            self.pool = multiprocessing.get_context("fork").Pool(workers,
-                                                                 initializer=_worker_starts)
+            self.pool = ProcessPoolExecutor(workers, initializer=_worker_starts,
+                                            mp_context=multiprocessing.get_context("fork"))
+            self.pool.submit(int).result()
 
     def map(self, call: Callable[..., Any], calls: Sequence[tuple[Any, ...]]) -> list[Any]:
         """call(*args) for each args, the answers in the same order."""
         if self.pool is None or len(calls) < 2:
             return [call(*args) for args in calls]
         size = max(1, min(64, len(calls) // (self.workers * 4)))
-        answers = self.pool.starmap(call, calls, chunksize=size)
+        answers = list(self.pool.map(call, *zip(*calls, strict=True), chunksize=size))
         self.made += len(calls)
         return answers
 
     def close(self) -> None:
         """Stop the workers (their connections close with them)."""
         if self.pool is not None:
-            self.pool.close()
-            self.pool.join()
+            self.pool.shutdown(cancel_futures=True)
             self.pool = None
 
 
 def _worker_starts() -> None:
-    """A new worker opens its own connection when it first asks. Its parent closed its own
-    before the fork; should one be open all the same (a worker replaced later), it is set
-    aside, never used and never closed: closing it would end the parent's session."""
-    for alias in connections:
-        wrapper = connections[alias]
-        if wrapper.connection is not None:
-            _inherited.append(wrapper.connection)
-            wrapper.connection = None
+    """A new worker: the simulation's language (its people read the system's refusals in
+    English, simulation.run) and no API client of its parent's."""
+    translation.activate("en")
     _apis.clear()

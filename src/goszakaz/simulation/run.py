@@ -19,6 +19,7 @@ from typing import Any
 from django.db import connection
 from django.db.backends.signals import connection_created
 from django.db.models import Count, F, Sum
+from django.utils import translation
 
 from goszakaz.attendance.models import Sheet
 from goszakaz.domain.months import last_day, month_of, previous
@@ -79,7 +80,9 @@ def simulate(options: Options, on_day: OnDay | None = None) -> Summary:
     if connection.connection is not None:  # opened already
         _quick_sqlite(None, connection)
     try:
-        with tempfile.TemporaryDirectory() as tmp:
+        # the simulated people read the system's refusals in English, whichever language was
+        # active (a refusal they expect is recognised by its text)
+        with tempfile.TemporaryDirectory() as tmp, translation.override("en"):
             world = start(options, options.workdir or Path(tmp))
             world.crowd = Crowd(options.workers)
             try:
